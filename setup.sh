@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# RecDeck developer set-up: installs what is missing (Debian/Ubuntu packages), configures
+# and builds, then either starts the console on the embedded store with demo data
+# (`./setup.sh run`) or runs every test (`./setup.sh test`).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode="${1:-run}"
+preset="${RECDECK_PRESET:-dev}"
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6opengl6-dev libgl-dev
+  libhiredis-dev libsqlite3-dev nlohmann-json3-dev libeigen3-dev libboost-math-dev prometheus-cpp-dev
+  redis-server xvfb xauth fonts-dejavu-core
+)
+
+install_missing() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "setup.sh: not a Debian-based system; install the dependencies listed in README.md yourself." >&2
+    return 0
+  fi
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+  echo "setup.sh: installing ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake --preset "$preset"
+  cmake --build --preset "$preset"
+}
+
+case "$mode" in
+  run)
+    install_missing
+    build
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      echo "setup.sh: no display found; starting the console under xvfb-run (screenshots in ./screenshots)."
+      exec xvfb-run -a "build/$preset/app/recdeck" --screenshot screenshots
+    fi
+    exec "build/$preset/app/recdeck"
+    ;;
+  test)
+    install_missing
+    build
+    exec ctest --preset "$preset"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  *)
+    echo "usage: ./setup.sh [run|test|build]" >&2
+    exit 2
+    ;;
+esac

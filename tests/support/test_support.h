@@ -1,0 +1,32 @@
+#pragma once
+// Shared helpers for RecDeck's tests: where the golden data and the development dataset
+// live, and a visible skip (or, in CI, a failure) when the dataset is missing.
+
+#include <QString>
+#include <QTest>
+
+#include <filesystem>
+#include <optional>
+
+namespace recdeck::test {
+
+// tests/data in the source tree (golden inputs and expected outputs).
+std::filesystem::path goldenDataDir();
+// The ml-latest-small folder: $RECDECK_DATASET_DIR, else the one found at configure time.
+std::optional<std::filesystem::path> movieLensSmallDir();
+// True when running in CI (RECDECK_CI=1): missing prerequisites must fail, not skip.
+bool requirePrerequisites();
+// A fresh empty directory under the system temp folder, removed by the caller.
+std::filesystem::path makeTempDir(const char* prefix);
+
+}  // namespace recdeck::test
+
+// Skips the current test with a visible reason, or fails it in CI.
+#define RECDECK_REQUIRE_DATASET(dirVar)                                                            \
+    const auto dirVar##Opt = ::recdeck::test::movieLensSmallDir();                                 \
+    if (!dirVar##Opt) {                                                                            \
+        if (::recdeck::test::requirePrerequisites())                                               \
+            QFAIL("ml-latest-small not found: set RECDECK_DATASET_DIR (required in CI)");          \
+        QSKIP("ml-latest-small not found: set RECDECK_DATASET_DIR to run this test");              \
+    }                                                                                              \
+    const std::filesystem::path dirVar = *dirVar##Opt
