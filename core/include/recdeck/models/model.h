@@ -27,9 +27,12 @@ namespace recdeck::models {
 using data::Index;
 
 // Who is being scored. `history` is every item the user has interacted with (possibly
-// including events newer than training); `trainedUser` is the user's row in the training
-// matrix when the model saw them. Models that learn user factors fold in new users from
-// their history.
+// including events newer than training), in any order; duplicates and indices outside the
+// model's catalog are ignored. `trainedUser` is the user's row in the training matrix when
+// the model saw them. Neighbourhood models (itemknn, ease) score from `history` alone;
+// factor models (als) use the trained factors when `history` is empty or equals the
+// training row, and fold the user in from `history` otherwise. A user with neither gets a
+// popularity-like cold-start ranking. The span must outlive the call.
 struct UserContext {
     std::optional<Index> trainedUser;
     std::span<const Index> history;
@@ -69,12 +72,14 @@ public:
     virtual Status loadParameters(std::istream& in) = 0;
 
     // Top k items by score, best first, skipping items in `exclude` (sorted ascending)
-    // and items scored -infinity. Ties break by lower index, so results are deterministic.
+    // and items scored -infinity or NaN. Ties break by lower index, so results are
+    // deterministic. Fewer than k items come back when fewer are eligible.
     std::vector<ScoredItem> recommend(const UserContext& user, std::size_t k,
                                       std::span<const Index> exclude) const;
 };
 
-// Selects the k best of `scores` (skipping sorted `exclude` and -inf), best first.
-std::vector<ScoredItem> topK(std::span<const float> scores, std::size_t k, std::span<const Index> exclude);
+// Selects the k best of `scores` (skipping sorted `exclude`, -inf and NaN), best first,
+// ties by lower index. O(n log k) time, O(k) memory.
+std::vector<ScoredItem> topK(std::span<const float> scores, std::size_t k, std::span<const Index> exclude = {});
 
 }  // namespace recdeck::models
