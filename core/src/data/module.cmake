@@ -6,4 +6,8 @@ recdeck_core_module(data
     ${CMAKE_CURRENT_LIST_DIR}/interaction_matrix.cpp
     ${CMAKE_CURRENT_LIST_DIR}/split.cpp
     ${CMAKE_CURRENT_LIST_DIR}/synthetic_world.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/text_values.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/csv_reader.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/format_layout.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/importer.cpp
   PUBLIC_DEPS recdeck::common Eigen3::Eigen)
