@@ -1,0 +1,141 @@
+#pragma once
+// Ranker: the last stage of a recommendation. It turns model scores into the n items a
+// user sees:
+//
+//   scores -> drop what the user already has (history + extra exclusions)
+//          -> candidate pool (the best `candidatePool` by score)
+//          -> diversity: a per-category cap, then Maximal Marginal Relevance
+//             (Carbonell & Goldstein 1998):  pick argmax  lambda * rel(i) - (1 - lambda) *
+//             max_{j already picked} sim(i, j),  rel = score min-max normalised over the
+//             pool, sim = cosine between the items' multi-hot category vectors (so
+//             1 - sim is exactly the distance of the intra-list-diversity metric)
+//          -> a reason for every item.
+//
+// Reasons, in order of precedence for a user with history:
+//   BecauseYouLiked    "Because you liked <title>"  the model's explain(), or else the
+//                      history item with the most similar categories (cosine >= 0.5);
+//   TrendingNow        "Trending now"               PopularityStats::trending();
+//   PopularInCategory  "Popular in <category>"      the item's category the user's history
+//                                                   holds most often;
+//   PickedForYou       "Picked for you"             an item without categories.
+// Popularity-ranked items (cold start, fallback, top-up) get TrendingNow,
+// PopularInCategory or PopularOverall ("Popular with everyone"); for a cold-start user
+// (empty history) the kind is ColdStart and the text ends with " (no history yet)".
+//
+// Robustness: no model, an untrained model, a model that throws, or scores holding NaN
+// or +infinity -> the list is ranked by popularity and RankingResult::fallback says why.
+// When the model leaves fewer than n eligible items, the list is topped up by popularity;
+// when the category cap cannot be met, the best remaining items fill the list anyway. A
+// list is shorter than n only when fewer than n items are eligible at all.
+//
+// Deterministic: every tie breaks by lower item index.
+// Thread safety: a Ranker is immutable; rank*() may run concurrently from any threads.
+// The catalog and popularity it refers to must outlive it and not change meanwhile.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "recdeck/data/catalog.h"
+#include "recdeck/models/model.h"
+#include "recdeck/ranking/popularity_stats.h"
+
+namespace recdeck::ranking {
+
+using data::Index;
+
+struct RankingParams {
+    std::size_t n = 10;  // items to return
+    // false: rank by score alone (no cap, no MMR).
+    bool diversity = true;
+    // Most items sharing one category in the list; 0 = no cap. An item with several
+    // categories counts towards each of them.
+    std::size_t categoryCap = 3;
+    // MMR trade-off in [0, 1]: 1 = relevance only, smaller = more diverse.
+    double mmrLambda = 0.7;
+    // How many of the best-scored items diversity may choose from (raised to n if lower).
+    std::size_t candidatePool = 100;
+};
+
+enum class ReasonKind {
+    BecauseYouLiked,
+    TrendingNow,
+    PopularInCategory,
+    PopularOverall,
+    PickedForYou,
+    ColdStart,
+};
+// Stable machine name: "because_you_liked", "trending_now", "popular_in_category",
+// "popular_overall", "picked_for_you", "cold_start".
+const char* reasonKindName(ReasonKind kind);
+
+struct RankedItem {
+    Index item = data::kNoIndex;
+    // What the item was ranked by: the model's score, or the item's all-time popularity
+    // (distinct users) when it came from popularity (fromPopularity).
+    float score = 0.0F;
+    std::size_t rankBefore = 0;  // 0-based position by score alone, after exclusions
+    std::size_t rankAfter = 0;   // 0-based position in the returned list
+    ReasonKind reasonKind = ReasonKind::PickedForYou;
+    std::string reason;               // UTF-8, ready to show
+    Index becauseOf = data::kNoIndex; // the history item behind BecauseYouLiked
+    bool capRelaxed = false;          // chosen past the category cap: nothing else was left
+    bool fromPopularity = false;      // cold start, fallback or top-up rather than the model
+};
+
+struct RankingResult {
+    std::vector<RankedItem> items;  // best first, at most n
+    // Set when popularity replaced the model: what went wrong ("model 'als' threw: ...").
+    std::optional<std::string> fallback;
+    bool coldStart = false;        // empty history: ranked by popularity on purpose
+    std::size_t candidates = 0;    // eligible items the ranking chose from
+    std::size_t pool = 0;          // of which diversity considered this many
+    std::size_t excluded = 0;      // eligible-by-score items dropped because the user has them
+    std::size_t toppedUp = 0;      // items added by popularity after the model's ran out
+};
+
+class Ranker {
+public:
+    Ranker(const data::Catalog& catalog, const PopularityStats& popularity)
+        : m_catalog(&catalog), m_popularity(&popularity) {}
+
+    // Scores every item with `model` for `user` and ranks them. `model` may be null (then
+    // popularity serves, with a fallback note). `exclude` adds items never to show (e.g.
+    // already seen), any order; the user's history is always excluded.
+    RankingResult rank(const models::Model* model, const models::UserContext& user, const RankingParams& params,
+                       std::span<const Index> exclude = {}) const;
+
+    // Ranks precomputed dense scores (scores[i] for item i; -infinity = not a candidate).
+    // `explainer`, when given, supplies "Because you liked" reasons.
+    RankingResult rankScores(std::span<const float> scores, const models::UserContext& user,
+                             const RankingParams& params, std::span<const Index> exclude = {},
+                             const models::Model* explainer = nullptr) const;
+
+    // Ranks a candidate list (any order; duplicate items keep their best score).
+    RankingResult rankCandidates(std::span<const models::ScoredItem> candidates, const models::UserContext& user,
+                                 const RankingParams& params, std::span<const Index> exclude = {},
+                                 const models::Model* explainer = nullptr) const;
+
+    // Ranks by popularity alone; `why` (if any) is recorded as the fallback reason.
+    RankingResult rankPopular(const models::UserContext& user, const RankingParams& params,
+                              std::span<const Index> exclude = {}, std::optional<std::string> why = {}) const;
+
+private:
+    struct Candidate {
+        Index item;
+        float score;
+    };
+    RankingResult rankSorted(std::vector<Candidate> sorted, std::size_t candidates, std::size_t excluded,
+                             const models::UserContext& user, const RankingParams& params,
+                             const std::vector<Index>& excludedSorted, const models::Model* explainer,
+                             bool fromPopularity) const;
+    void explainItems(RankingResult& result, const models::UserContext& user,
+                      const models::Model* explainer) const;
+
+    const data::Catalog* m_catalog;
+    const PopularityStats* m_popularity;
+};
+
+}  // namespace recdeck::ranking

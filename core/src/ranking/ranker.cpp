@@ -1,0 +1,381 @@
+#include "recdeck/ranking/ranker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <utility>
+
+#include "recdeck/metrics/offline_metrics.h"
+
+namespace recdeck::ranking {
+
+namespace {
+
+// A history item must share at least this much of its category vector with a
+// recommended item (cosine) to be named as the reason for it.
+constexpr double kMinReasonSimilarity = 0.5;
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+
+std::vector<Index> sortedUnion(std::span<const Index> a, std::span<const Index> b) {
+    std::vector<Index> all;
+    all.reserve(a.size() + b.size());
+    all.insert(all.end(), a.begin(), a.end());
+    all.insert(all.end(), b.begin(), b.end());
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    return all;
+}
+
+bool contains(const std::vector<Index>& sorted, Index item) {
+    return std::binary_search(sorted.begin(), sorted.end(), item);
+}
+
+std::string modelName(const models::Model* model) {
+    return model == nullptr ? std::string("model") : "model '" + std::string(model->kind()) + "'";
+}
+
+// Best first; ties by lower index.
+bool better(float scoreA, Index a, float scoreB, Index b) { return scoreA > scoreB || (scoreA == scoreB && a < b); }
+
+}  // namespace
+
+const char* reasonKindName(ReasonKind kind) {
+    switch (kind) {
+        case ReasonKind::BecauseYouLiked: return "because_you_liked";
+        case ReasonKind::TrendingNow: return "trending_now";
+        case ReasonKind::PopularInCategory: return "popular_in_category";
+        case ReasonKind::PopularOverall: return "popular_overall";
+        case ReasonKind::PickedForYou: return "picked_for_you";
+        case ReasonKind::ColdStart: return "cold_start";
+    }
+    return "unknown";
+}
+
+RankingResult Ranker::rank(const models::Model* model, const models::UserContext& user, const RankingParams& params,
+                           std::span<const Index> exclude) const {
+    if (user.history.empty()) return rankPopular(user, params, exclude);
+    if (model == nullptr) return rankPopular(user, params, exclude, "no model is loaded; ranked by popularity");
+    if (!model->trained()) {
+        return rankPopular(user, params, exclude, modelName(model) + " is not trained; ranked by popularity");
+    }
+    std::vector<float> scores(model->itemCount());
+    try {
+        model->scoreAll(user, scores);
+    } catch (const std::exception& e) {
+        return rankPopular(user, params, exclude,
+                           modelName(model) + " failed: " + e.what() + "; ranked by popularity");
+    } catch (...) {
+        return rankPopular(user, params, exclude, modelName(model) + " failed; ranked by popularity");
+    }
+    return rankScores(scores, user, params, exclude, model);
+}
+
+RankingResult Ranker::rankScores(std::span<const float> scores, const models::UserContext& user,
+                                 const RankingParams& params, std::span<const Index> exclude,
+                                 const models::Model* explainer) const {
+    if (user.history.empty()) return rankPopular(user, params, exclude);
+    const auto broken = std::find_if(scores.begin(), scores.end(), [](float s) {
+        return std::isnan(s) || s == std::numeric_limits<float>::infinity();
+    });
+    if (broken != scores.end()) {
+        return rankPopular(user, params, exclude,
+                           modelName(explainer) + " returned an invalid score (" +
+                               (std::isnan(*broken) ? "NaN" : "+infinity") + ") for item " +
+                               std::to_string(broken - scores.begin()) + "; ranked by popularity");
+    }
+    const std::vector<Index> excludedSorted = sortedUnion(user.history, exclude);
+    std::vector<Candidate> eligible;
+    eligible.reserve(scores.size());
+    std::size_t excluded = 0;
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        if (scores[i] == -std::numeric_limits<float>::infinity()) continue;
+        const auto item = static_cast<Index>(i);
+        if (contains(excludedSorted, item)) {
+            ++excluded;
+            continue;
+        }
+        eligible.push_back({item, scores[i]});
+    }
+    if (eligible.empty()) {
+        return rankPopular(user, params, exclude,
+                           modelName(explainer) + " scored none of the items the user does not have yet; ranked by popularity");
+    }
+    const std::size_t candidates = eligible.size();
+    return rankSorted(std::move(eligible), candidates, excluded, user, params, excludedSorted, explainer, false);
+}
+
+RankingResult Ranker::rankCandidates(std::span<const models::ScoredItem> candidateList,
+                                     const models::UserContext& user, const RankingParams& params,
+                                     std::span<const Index> exclude, const models::Model* explainer) const {
+    if (user.history.empty()) return rankPopular(user, params, exclude);
+    for (const models::ScoredItem& c : candidateList) {
+        if (std::isnan(c.score) || c.score == std::numeric_limits<float>::infinity()) {
+            return rankPopular(user, params, exclude,
+                               modelName(explainer) + " returned an invalid score (" +
+                                   (std::isnan(c.score) ? "NaN" : "+infinity") + ") for item " +
+                                   std::to_string(c.item) + "; ranked by popularity");
+        }
+    }
+    const std::vector<Index> excludedSorted = sortedUnion(user.history, exclude);
+    std::vector<Candidate> eligible;
+    eligible.reserve(candidateList.size());
+    std::size_t excluded = 0;
+    for (const models::ScoredItem& c : candidateList) {
+        if (c.score == -std::numeric_limits<float>::infinity() || c.item == data::kNoIndex) continue;
+        if (contains(excludedSorted, c.item)) {
+            ++excluded;
+            continue;
+        }
+        eligible.push_back({c.item, c.score});
+    }
+    // Duplicates keep their best score: sort by item, best first within an item, keep the first.
+    std::sort(eligible.begin(), eligible.end(), [](const Candidate& a, const Candidate& b) {
+        return a.item < b.item || (a.item == b.item && a.score > b.score);
+    });
+    eligible.erase(std::unique(eligible.begin(), eligible.end(),
+                               [](const Candidate& a, const Candidate& b) { return a.item == b.item; }),
+                   eligible.end());
+    if (eligible.empty()) {
+        return rankPopular(user, params, exclude,
+                           modelName(explainer) + " offered no candidate the user does not have yet; ranked by popularity");
+    }
+    const std::size_t candidates = eligible.size();
+    return rankSorted(std::move(eligible), candidates, excluded, user, params, excludedSorted, explainer, false);
+}
+
+RankingResult Ranker::rankPopular(const models::UserContext& user, const RankingParams& params,
+                                  std::span<const Index> exclude, std::optional<std::string> why) const {
+    const std::vector<Index> excludedSorted = sortedUnion(user.history, exclude);
+    const std::size_t poolSize = std::max(params.candidatePool, params.n);
+    std::vector<Candidate> eligible;
+    eligible.reserve(std::min(poolSize, m_popularity->size()));
+    std::size_t excluded = 0;
+    std::size_t candidates = 0;
+    for (Index item : m_popularity->ranking()) {
+        if (contains(excludedSorted, item)) {
+            ++excluded;
+            continue;
+        }
+        ++candidates;
+        if (eligible.size() < poolSize) eligible.push_back({item, m_popularity->count(item)});
+    }
+    RankingResult result =
+        rankSorted(std::move(eligible), candidates, excluded, user, params, excludedSorted, nullptr, true);
+    result.fallback = std::move(why);
+    return result;
+}
+
+RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t candidates, std::size_t excluded,
+                                 const models::UserContext& user, const RankingParams& params,
+                                 const std::vector<Index>& excludedSorted, const models::Model* explainer,
+                                 bool fromPopularity) const {
+    RankingResult result;
+    result.coldStart = user.history.empty();
+    result.candidates = candidates;
+    result.excluded = excluded;
+
+    // The pool: the best max(candidatePool, n) by score, in score order.
+    const std::size_t poolSize = std::min(std::max(params.candidatePool, params.n), eligible.size());
+    const auto byScore = [](const Candidate& a, const Candidate& b) { return better(a.score, a.item, b.score, b.item); };
+    std::partial_sort(eligible.begin(), eligible.begin() + static_cast<std::ptrdiff_t>(poolSize), eligible.end(),
+                      byScore);
+    eligible.resize(poolSize);
+    const std::vector<Candidate>& pool = eligible;
+    result.pool = pool.size();
+
+    const std::size_t picks = std::min(params.n, pool.size());
+    result.items.reserve(params.n);
+    auto emit = [&](std::size_t poolIndex, bool capRelaxed) {
+        RankedItem ranked;
+        ranked.item = pool[poolIndex].item;
+        ranked.score = pool[poolIndex].score;
+        ranked.rankBefore = poolIndex;
+        ranked.rankAfter = result.items.size();
+        ranked.capRelaxed = capRelaxed;
+        ranked.fromPopularity = fromPopularity;
+        result.items.push_back(std::move(ranked));
+    };
+
+    if (!params.diversity) {
+        for (std::size_t i = 0; i < picks; ++i) emit(i, false);
+    } else {
+        // Greedy MMR under the category cap. Relevance is min-max normalised over the pool
+        // so lambda means the same whatever the model's score scale.
+        const double lambda = std::clamp(params.mmrLambda, 0.0, 1.0);
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -std::numeric_limits<double>::infinity();
+        for (const Candidate& c : pool) {
+            lo = std::min(lo, static_cast<double>(c.score));
+            hi = std::max(hi, static_cast<double>(c.score));
+        }
+        std::vector<double> relevance(pool.size(), 1.0);
+        if (hi > lo) {
+            for (std::size_t j = 0; j < pool.size(); ++j) relevance[j] = (static_cast<double>(pool[j].score) - lo) / (hi - lo);
+        }
+        std::vector<double> maxSimilarity(pool.size(), 0.0);
+        std::vector<std::uint8_t> taken(pool.size(), 0);
+        std::vector<std::size_t> perCategory(m_catalog->categories().size(), 0);
+        const auto categoriesOf = [&](Index item) -> std::span<const Index> {
+            return item < m_catalog->size() ? std::span<const Index>(m_catalog->info(item).categories)
+                                            : std::span<const Index>();
+        };
+        for (std::size_t step = 0; step < picks; ++step) {
+            std::size_t best = kNone;
+            std::size_t bestOverCap = kNone;
+            double bestValue = 0.0;
+            double bestOverCapValue = 0.0;
+            for (std::size_t j = 0; j < pool.size(); ++j) {
+                if (taken[j] != 0) continue;
+                const double value = lambda * relevance[j] - (1.0 - lambda) * maxSimilarity[j];
+                const auto cats = categoriesOf(pool[j].item);
+                const bool fits = params.categoryCap == 0 ||
+                                  std::all_of(cats.begin(), cats.end(), [&](Index c) {
+                                      return c >= perCategory.size() || perCategory[c] < params.categoryCap;
+                                  });
+                // Strictly greater: on equal value the earlier (better-scored) candidate stays.
+                if (fits) {
+                    if (best == kNone || value > bestValue) {
+                        best = j;
+                        bestValue = value;
+                    }
+                } else if (bestOverCap == kNone || value > bestOverCapValue) {
+                    bestOverCap = j;
+                    bestOverCapValue = value;
+                }
+            }
+            const bool relaxed = best == kNone;
+            const std::size_t chosen = relaxed ? bestOverCap : best;
+            taken[chosen] = 1;
+            for (Index c : categoriesOf(pool[chosen].item)) {
+                if (c < perCategory.size()) ++perCategory[c];
+            }
+            if (lambda < 1.0) {
+                for (std::size_t j = 0; j < pool.size(); ++j) {
+                    if (taken[j] != 0) continue;
+                    maxSimilarity[j] =
+                        std::max(maxSimilarity[j], metrics::categoryCosine(*m_catalog, pool[j].item, pool[chosen].item));
+                }
+            }
+            emit(chosen, relaxed);
+        }
+    }
+
+    // Too few eligible items from the model: fill with the most popular the user lacks.
+    if (result.items.size() < params.n && !fromPopularity) {
+        for (Index item : m_popularity->ranking()) {
+            if (result.items.size() >= params.n) break;
+            if (contains(excludedSorted, item)) continue;
+            const bool chosen = std::any_of(result.items.begin(), result.items.end(),
+                                            [item](const RankedItem& r) { return r.item == item; });
+            if (chosen) continue;
+            RankedItem ranked;
+            ranked.item = item;
+            ranked.score = m_popularity->count(item);
+            ranked.rankBefore = candidates + result.toppedUp;
+            ranked.rankAfter = result.items.size();
+            ranked.fromPopularity = true;
+            result.items.push_back(std::move(ranked));
+            ++result.toppedUp;
+        }
+    }
+
+    explainItems(result, user, explainer);
+    return result;
+}
+
+void Ranker::explainItems(RankingResult& result, const models::UserContext& user,
+                          const models::Model* explainer) const {
+    const data::Catalog& catalog = *m_catalog;
+    const std::vector<Index> history = sortedUnion(user.history, {});
+
+    // How often each category occurs in the history: "Popular in" names the item's
+    // category closest to the user's taste.
+    std::vector<std::size_t> historyCategories(catalog.categories().size(), 0);
+    for (Index h : history) {
+        if (h >= catalog.size()) continue;
+        for (Index c : catalog.info(h).categories) ++historyCategories[c];
+    }
+    const auto titleOf = [&](Index item) {
+        return item < catalog.size() ? std::string(catalog.displayName(item)) : "item #" + std::to_string(item);
+    };
+    const auto popularReason = [&](RankedItem& r) {
+        if (m_popularity->trending(r.item)) {
+            r.reasonKind = ReasonKind::TrendingNow;
+            r.reason = "Trending now";
+            return;
+        }
+        const auto& cats = r.item < catalog.size() ? catalog.info(r.item).categories : std::vector<Index>{};
+        if (cats.empty()) {
+            r.reasonKind = ReasonKind::PopularOverall;
+            r.reason = "Popular with everyone";
+            return;
+        }
+        Index bestCategory = cats.front();  // sorted: ties stay with the lower index
+        for (Index c : cats) {
+            if (historyCategories[c] > historyCategories[bestCategory]) bestCategory = c;
+        }
+        r.reasonKind = ReasonKind::PopularInCategory;
+        r.reason = "Popular in " + catalog.categories().id(bestCategory);
+    };
+    const auto becauseOf = [&](RankedItem& r, Index liked) {
+        r.reasonKind = ReasonKind::BecauseYouLiked;
+        r.becauseOf = liked;
+        r.reason = "Because you liked " + titleOf(liked);
+    };
+
+    for (RankedItem& r : result.items) {
+        if (result.coldStart) {
+            popularReason(r);
+            r.reasonKind = ReasonKind::ColdStart;
+            r.reason += " (no history yet)";
+            continue;
+        }
+        if (r.fromPopularity) {
+            popularReason(r);
+            continue;
+        }
+        if (explainer != nullptr) {
+            std::optional<Index> liked;
+            try {
+                liked = explainer->explain(user, r.item);
+            } catch (...) {
+                liked.reset();  // an explanation is optional; the category reasons still apply
+            }
+            if (liked && contains(history, *liked)) {
+                becauseOf(r, *liked);
+                continue;
+            }
+        }
+        if (m_popularity->trending(r.item)) {
+            r.reasonKind = ReasonKind::TrendingNow;
+            r.reason = "Trending now";
+            continue;
+        }
+        // The most similar history item by categories; ties: the more popular, then lower index.
+        Index liked = data::kNoIndex;
+        double bestSimilarity = 0.0;
+        for (Index h : history) {
+            const double similarity = metrics::categoryCosine(catalog, r.item, h);
+            if (similarity < kMinReasonSimilarity) continue;
+            if (liked == data::kNoIndex || similarity > bestSimilarity ||
+                (similarity == bestSimilarity && m_popularity->count(h) > m_popularity->count(liked))) {
+                liked = h;
+                bestSimilarity = similarity;
+            }
+        }
+        if (liked != data::kNoIndex) {
+            becauseOf(r, liked);
+            continue;
+        }
+        const bool hasCategories = r.item < catalog.size() && !catalog.info(r.item).categories.empty();
+        if (hasCategories) {
+            popularReason(r);
+        } else {
+            r.reasonKind = ReasonKind::PickedForYou;
+            r.reason = "Picked for you";
+        }
+    }
+}
+
+}  // namespace recdeck::ranking
