@@ -1,0 +1,367 @@
+#include "recdeck/store/event_log.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace recdeck::store {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  item_id TEXT NOT NULL DEFAULT '',
+  items TEXT NOT NULL DEFAULT '',
+  value REAL NOT NULL DEFAULT 0,
+  request_id TEXT NOT NULL DEFAULT '',
+  experiment TEXT NOT NULL DEFAULT '',
+  variant TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_by_user ON events(user_id, id);
+CREATE INDEX IF NOT EXISTS events_by_time ON events(ts_ms);
+)sql";
+
+constexpr const char* kInsert =
+    "INSERT INTO events(ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kColumns = "id, ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model";
+
+struct Statement {
+    sqlite3_stmt* handle = nullptr;
+    Statement(sqlite3* db, const std::string& sql) { sqlite3_prepare_v2(db, sql.c_str(), -1, &handle, nullptr); }
+    ~Statement() { sqlite3_finalize(handle); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    explicit operator bool() const { return handle != nullptr; }
+};
+
+std::string sqliteError(sqlite3* db, std::string_view what) {
+    return std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+Status exec(sqlite3* db, const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message ? message : "unknown error";
+        sqlite3_free(message);
+        return Error{std::string("SQLite: ") + text};
+    }
+    return {};
+}
+
+void bindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+    sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+std::string columnText(sqlite3_stmt* stmt, int column) {
+    const auto* text = sqlite3_column_text(stmt, column);
+    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)))
+                : std::string();
+}
+
+Event readRow(sqlite3_stmt* stmt) {
+    Event event;
+    event.id = sqlite3_column_int64(stmt, 0);
+    event.timestampMs = sqlite3_column_int64(stmt, 1);
+    event.type = parseEventType(columnText(stmt, 2)).value_or(EventType::Click);
+    event.userId = columnText(stmt, 3);
+    event.itemId = columnText(stmt, 4);
+    const std::string items = columnText(stmt, 5);
+    if (!items.empty()) {
+        const auto parsed = nlohmann::json::parse(items, nullptr, false);
+        if (parsed.is_array()) {
+            for (const auto& item : parsed) {
+                if (item.is_string()) event.items.push_back(item.get<std::string>());
+            }
+        }
+    }
+    event.value = sqlite3_column_double(stmt, 6);
+    event.requestId = columnText(stmt, 7);
+    event.experiment = columnText(stmt, 8);
+    event.variant = columnText(stmt, 9);
+    event.model = columnText(stmt, 10);
+    return event;
+}
+
+Result<sqlite3*> openConnection(const std::filesystem::path& path, bool durable) {
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path.string().c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        std::string message = sqliteError(db, "cannot open event log " + path.string());
+        sqlite3_close(db);
+        return Error{message};
+    }
+    sqlite3_busy_timeout(db, 5000);
+    const char* pragmas = durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+    if (auto status = exec(db, pragmas); !status) {
+        sqlite3_close(db);
+        return Error{path.string() + ": " + status.errorMessage()};
+    }
+    return db;
+}
+
+}  // namespace
+
+struct EventLog::Impl {
+    struct Pending {
+        std::vector<Event> events;
+        Done done;
+    };
+
+    std::filesystem::path path;
+    EventLogOptions options;
+    sqlite3* writer = nullptr;
+    sqlite3* reader = nullptr;
+    mutable std::mutex readerMutex;
+
+    std::mutex queueMutex;
+    std::condition_variable queueChanged;
+    std::deque<Pending> queue;
+    std::size_t queuedEvents = 0;
+    bool stopping = false;
+
+    std::mutex listenerMutex;
+    std::map<int, Listener> listeners;
+    int nextListener = 1;
+
+    std::atomic<std::uint64_t> appended{0};
+    std::atomic<std::uint64_t> transactions{0};
+    std::atomic<std::uint64_t> failedBatches{0};
+    std::atomic<std::int64_t> lastId{0};
+
+    std::thread thread;
+
+    ~Impl() {
+        {
+            std::lock_guard lock(queueMutex);
+            stopping = true;
+        }
+        queueChanged.notify_all();
+        if (thread.joinable()) thread.join();
+        sqlite3_close(writer);
+        sqlite3_close(reader);
+    }
+
+    void run() {
+        Statement insert(writer, kInsert);
+        for (;;) {
+            std::vector<Pending> batch;
+            {
+                std::unique_lock lock(queueMutex);
+                queueChanged.wait(lock, [&] { return stopping || !queue.empty(); });
+                if (queue.empty() && stopping) return;
+                if (options.maxDelay.count() > 0 && queuedEvents < options.maxBatch && !stopping) {
+                    queueChanged.wait_for(lock, options.maxDelay,
+                                          [&] { return stopping || queuedEvents >= options.maxBatch; });
+                }
+                std::size_t taken = 0;
+                while (!queue.empty() && (batch.empty() || taken + queue.front().events.size() <= options.maxBatch)) {
+                    taken += queue.front().events.size();
+                    batch.push_back(std::move(queue.front()));
+                    queue.pop_front();
+                }
+                queuedEvents -= taken;
+            }
+            commit(insert, batch);
+        }
+    }
+
+    void commit(Statement& insert, std::vector<Pending>& batch) {
+        Status status = insert ? exec(writer, "BEGIN IMMEDIATE") : Status(Error{sqliteError(writer, "prepare insert")});
+        std::vector<Event> committed;
+        if (status) {
+            for (Pending& pending : batch) {
+                for (Event& event : pending.events) {
+                    sqlite3_stmt* stmt = insert.handle;
+                    sqlite3_reset(stmt);
+                    sqlite3_bind_int64(stmt, 1, event.timestampMs);
+                    const std::string type(eventTypeName(event.type));
+                    bindText(stmt, 2, type);
+                    bindText(stmt, 3, event.userId);
+                    bindText(stmt, 4, event.itemId);
+                    bindText(stmt, 5, event.items.empty() ? std::string() : nlohmann::json(event.items).dump());
+                    sqlite3_bind_double(stmt, 6, event.value);
+                    bindText(stmt, 7, event.requestId);
+                    bindText(stmt, 8, event.experiment);
+                    bindText(stmt, 9, event.variant);
+                    bindText(stmt, 10, event.model);
+                    if (sqlite3_step(stmt) != SQLITE_DONE) {
+                        status = Error{sqliteError(writer, "append to event log")};
+                        break;
+                    }
+                    event.id = sqlite3_last_insert_rowid(writer);
+                }
+                if (!status) break;
+            }
+            if (status) status = exec(writer, "COMMIT");
+            if (!status) (void)exec(writer, "ROLLBACK");
+        }
+        if (!status) {
+            failedBatches.fetch_add(1);
+            for (Pending& pending : batch) {
+                if (pending.done) pending.done(Result<std::int64_t>(Error{status.errorMessage()}));
+            }
+            return;
+        }
+        transactions.fetch_add(1);
+        for (Pending& pending : batch) {
+            appended.fetch_add(pending.events.size());
+            const std::int64_t last = pending.events.empty() ? lastId.load() : pending.events.back().id;
+            lastId.store(std::max(lastId.load(), last));
+            if (pending.done) pending.done(Result<std::int64_t>(last));
+            for (Event& event : pending.events) committed.push_back(std::move(event));
+        }
+        std::vector<Listener> current;
+        {
+            std::lock_guard lock(listenerMutex);
+            for (const auto& [handle, listener] : listeners) current.push_back(listener);
+        }
+        for (const Listener& listener : current) listener(committed);
+    }
+
+    template <typename Bind>
+    Result<std::vector<Event>> query(const std::string& sql, Bind bind) const {
+        std::lock_guard lock(readerMutex);
+        Statement stmt(reader, sql);
+        if (!stmt) return Error{sqliteError(reader, "read event log")};
+        bind(stmt.handle);
+        std::vector<Event> events;
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(stmt.handle)) == SQLITE_ROW) events.push_back(readRow(stmt.handle));
+        if (rc != SQLITE_DONE) return Error{sqliteError(reader, "read event log")};
+        return events;
+    }
+};
+
+EventLog::EventLog(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+EventLog::~EventLog() = default;
+
+Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& path, EventLogOptions options) {
+    std::error_code ec;
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->options = options;
+    if (impl->options.maxBatch == 0) impl->options.maxBatch = 1;
+    auto writer = openConnection(path, options.durable);
+    if (!writer) return writer.error();
+    impl->writer = *writer;
+    if (auto status = exec(impl->writer, kSchema); !status) return Error{path.string() + ": " + status.errorMessage()};
+    auto reader = openConnection(path, options.durable);
+    if (!reader) return reader.error();
+    impl->reader = *reader;
+    {
+        Statement last(impl->writer, "SELECT COALESCE(MAX(id), 0) FROM events");
+        if (last && sqlite3_step(last.handle) == SQLITE_ROW) impl->lastId = sqlite3_column_int64(last.handle, 0);
+    }
+    Impl* raw = impl.get();
+    impl->thread = std::thread([raw] { raw->run(); });
+    return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
+}
+
+Result<std::int64_t> EventLog::append(std::vector<Event> events) {
+    auto promise = std::make_shared<std::promise<Result<std::int64_t>>>();
+    auto future = promise->get_future();
+    appendAsync(std::move(events), [promise](const Result<std::int64_t>& result) { promise->set_value(result); });
+    return future.get();
+}
+
+void EventLog::appendAsync(std::vector<Event> events, Done done) {
+    {
+        std::lock_guard lock(m_impl->queueMutex);
+        if (m_impl->stopping) {
+            if (done) done(Result<std::int64_t>(Error{"event log is closing"}));
+            return;
+        }
+        m_impl->queuedEvents += events.size();
+        m_impl->queue.push_back({std::move(events), std::move(done)});
+    }
+    m_impl->queueChanged.notify_one();
+}
+
+Status EventLog::flush() {
+    auto result = append({});
+    if (!result) return result.error();
+    return {};
+}
+
+Result<std::vector<Event>> EventLog::readAfter(std::int64_t afterId, std::size_t limit) const {
+    return m_impl->query(std::string("SELECT ") + kColumns + " FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                         [&](sqlite3_stmt* stmt) {
+                             sqlite3_bind_int64(stmt, 1, afterId);
+                             sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(limit));
+                         });
+}
+
+Result<std::vector<Event>> EventLog::userEvents(std::string_view userId, std::size_t limit) const {
+    auto result = m_impl->query(
+        std::string("SELECT ") + kColumns + " FROM events WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+        [&](sqlite3_stmt* stmt) {
+            sqlite3_bind_text(stmt, 1, userId.data(), static_cast<int>(userId.size()), SQLITE_TRANSIENT);
+            sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(limit));
+        });
+    if (result) std::reverse(result->begin(), result->end());
+    return result;
+}
+
+Result<std::vector<Event>> EventLog::range(std::int64_t fromMs, std::int64_t toMs, std::size_t limit) const {
+    return m_impl->query(
+        std::string("SELECT ") + kColumns + " FROM events WHERE ts_ms >= ? AND ts_ms < ? ORDER BY id LIMIT ?",
+        [&](sqlite3_stmt* stmt) {
+            sqlite3_bind_int64(stmt, 1, fromMs);
+            sqlite3_bind_int64(stmt, 2, toMs);
+            sqlite3_bind_int64(stmt, 3, static_cast<sqlite3_int64>(limit));
+        });
+}
+
+int EventLog::addListener(Listener listener) {
+    std::lock_guard lock(m_impl->listenerMutex);
+    const int handle = m_impl->nextListener++;
+    m_impl->listeners.emplace(handle, std::move(listener));
+    return handle;
+}
+
+void EventLog::removeListener(int handle) {
+    std::lock_guard lock(m_impl->listenerMutex);
+    m_impl->listeners.erase(handle);
+}
+
+EventLogStats EventLog::stats() const {
+    EventLogStats stats;
+    stats.appended = m_impl->appended.load();
+    stats.transactions = m_impl->transactions.load();
+    stats.failedBatches = m_impl->failedBatches.load();
+    stats.lastId = m_impl->lastId.load();
+    std::lock_guard lock(m_impl->queueMutex);
+    stats.queued = m_impl->queuedEvents;
+    return stats;
+}
+
+Status EventLog::integrityCheck() const {
+    std::lock_guard lock(m_impl->readerMutex);
+    Statement stmt(m_impl->reader, "PRAGMA integrity_check");
+    if (!stmt || sqlite3_step(stmt.handle) != SQLITE_ROW) return Error{sqliteError(m_impl->reader, "integrity check")};
+    const std::string answer = columnText(stmt.handle, 0);
+    if (answer != "ok") return Error{"event log integrity check failed: " + answer};
+    return {};
+}
+
+const std::filesystem::path& EventLog::path() const { return m_impl->path; }
+
+}  // namespace recdeck::store

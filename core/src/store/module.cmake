@@ -1,0 +1,10 @@
+recdeck_core_module(store
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/key_value_store.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/subscription_hub.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/memory_store.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/redis_url.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/redis_store.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/store_factory.cpp
+  PUBLIC_DEPS recdeck::common
+  PRIVATE_DEPS PkgConfig::HIREDIS)
