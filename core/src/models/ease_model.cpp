@@ -1,6 +1,7 @@
 #include "recdeck/models/ease_model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -87,38 +88,45 @@ Status EaseModel::train(const data::InteractionMatrix& interactions, const TaskC
     if (llt.info() != Eigen::Success) return Error{"ease: XᵀX + λI is not positive definite; increase 'lambda'"};
     if (control.cancelled()) return Error{"cancelled"};
 
-    // P = (LLᵀ)⁻¹ column block by column block, in parallel; blocks are small enough to
-    // check cancellation often and large enough for efficient triangular solves.
+    // P = (LLᵀ)⁻¹, lower triangle only (P is symmetric), column block by column block.
+    // For the block starting at column `first`, the right-hand side (identity columns)
+    // is zero above row `first`, and rows >= first of the solution depend only on the
+    // bottom-right corner of L: two triangular solves of size n - first, about 2n³/3
+    // flops in total instead of 2n³ for a plain solve against the identity. Workers pull
+    // blocks from a counter because their costs differ (the first ones are the largest).
     control.report(0.4, "inverting");
     Eigen::MatrixXd inverse(nn, nn);
-    const std::size_t blockSize = 256;
+    const std::size_t blockSize = 192;
     const std::size_t blocks = (n + blockSize - 1) / blockSize;
-    parallelFor(blocks, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t b = begin; b < end && !control.cancelled(); ++b) {
+    std::atomic<std::size_t> nextBlock{0};
+    parallelFor(threads, [&](std::size_t, std::size_t) {
+        for (;;) {
+            if (control.cancelled()) return;
+            const std::size_t b = nextBlock.fetch_add(1, std::memory_order_relaxed);
+            if (b >= blocks) return;
             const auto first = static_cast<Eigen::Index>(b * blockSize);
             const auto width = std::min<Eigen::Index>(static_cast<Eigen::Index>(blockSize), nn - first);
-            auto block = inverse.middleCols(first, width);
+            const auto rows = nn - first;
+            auto block = inverse.block(first, first, rows, width);
             block.setZero();
-            block.block(first, 0, width, width).setIdentity();
-            // Forward substitution only touches rows >= first (the identity is zero above).
-            const auto lower = llt.matrixLLT().bottomRightCorner(nn - first, nn - first).triangularView<Eigen::Lower>();
-            auto touched = block.bottomRows(nn - first);
-            lower.solveInPlace(touched);
-            llt.matrixLLT().triangularView<Eigen::Lower>().adjoint().solveInPlace(block);
+            block.topRows(width).setIdentity();
+            const auto lower = llt.matrixLLT().bottomRightCorner(rows, rows).triangularView<Eigen::Lower>();
+            lower.solveInPlace(block);
+            lower.adjoint().solveInPlace(block);
         }
     }, threads);
     if (control.cancelled()) return Error{"cancelled"};
 
-    // B(h, j) = -P(h, j) / P(j, j) with P symmetric, so row h of B is column h of P
-    // divided by the diagonal.
+    // B(h, j) = -P(h, j) / P(j, j), read from the lower triangle of P.
     control.report(0.9, "weights");
     WeightMatrix weights(nn, nn);
     const Eigen::VectorXd diagonal = inverse.diagonal();
     parallelFor(n, [&](std::size_t begin, std::size_t end) {
         for (std::size_t h = begin; h < end; ++h) {
             const auto hh = static_cast<Eigen::Index>(h);
-            weights.row(hh) = (-inverse.col(hh).array() / diagonal.array()).cast<float>().transpose();
+            for (Eigen::Index j = 0; j < hh; ++j) weights(hh, j) = static_cast<float>(-inverse(hh, j) / diagonal[j]);
             weights(hh, hh) = 0.0F;
+            for (Eigen::Index j = hh + 1; j < nn; ++j) weights(hh, j) = static_cast<float>(-inverse(j, hh) / diagonal[j]);
         }
     }, threads);
 

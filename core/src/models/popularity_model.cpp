@@ -10,6 +10,31 @@
 
 namespace recdeck::models {
 
+namespace {
+
+// "Now" for the decay: the matrix's latest timestamp, unless it is a stray far beyond
+// the bulk of the data (a timestamp in the wrong unit, a clock gone wrong) that would
+// make every real interaction look ancient. Then: the latest timestamp within a year of
+// the 99th percentile.
+std::int64_t referenceTime(const data::InteractionMatrix& interactions) {
+    std::vector<std::int64_t> times;
+    times.reserve(interactions.nonZeros());
+    for (std::size_t u = 0; u < interactions.userCount(); ++u) {
+        for (std::int64_t t : interactions.timestampsOf(static_cast<Index>(u)))
+            if (t > 0) times.push_back(t);
+    }
+    if (times.empty()) return 0;
+    const auto at = times.begin() + static_cast<std::ptrdiff_t>((times.size() - 1) * 99 / 100);
+    std::nth_element(times.begin(), at, times.end());
+    const std::int64_t limit = *at + 365LL * 86400;
+    std::int64_t reference = *at;
+    for (std::int64_t t : times)
+        if (t <= limit) reference = std::max(reference, t);
+    return reference;
+}
+
+}  // namespace
+
 nlohmann::json PopularityModel::params() const { return {{"half_life_days", m_params.halfLifeDays}}; }
 
 Result<PopularityParams> PopularityModel::parseParams(const nlohmann::json& json) {
@@ -26,7 +51,7 @@ Status PopularityModel::train(const data::InteractionMatrix& interactions, const
     std::vector<double> weights(interactions.itemCount(), 0.0);
     const bool decay = m_params.halfLifeDays > 0.0;
     const double halfLifeSeconds = m_params.halfLifeDays * 86400.0;
-    const auto latest = interactions.latestTimestamp();
+    const auto latest = decay ? referenceTime(interactions) : 0;
     for (std::size_t u = 0; u < interactions.userCount(); ++u) {
         const auto items = interactions.itemsOf(static_cast<Index>(u));
         const auto times = interactions.timestampsOf(static_cast<Index>(u));

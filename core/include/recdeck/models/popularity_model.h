@@ -13,7 +13,8 @@ namespace recdeck::models {
 
 struct PopularityParams {
     // Half-life of an interaction's weight, in days, measured back from the training
-    // matrix's latest timestamp. 0 = no decay (plain count of distinct users). >= 0.
+    // matrix's latest timestamp (stray timestamps more than a year past the 99th
+    // percentile are ignored for that). 0 = no decay (plain count of distinct users).
     double halfLifeDays = 0.0;
 };
 
