@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,6 +96,43 @@ private:
     std::array<int, 2> m_fds{-1, -1};
 };
 
+// hiredis writes with write(2), which raises SIGPIPE on a connection the server has
+// closed; the default action (or a test framework's crash handler) would end the process
+// during an outage. While a guard lives, SIGPIPE is blocked in this thread, and one that
+// the guarded writes raised is consumed, so the write just fails with EPIPE. Signals are
+// per thread here, so nothing changes for the rest of the process.
+class SigpipeGuard {
+public:
+    SigpipeGuard() {
+        sigemptyset(&m_pipe);
+        sigaddset(&m_pipe, SIGPIPE);
+        sigset_t pending;
+        sigemptyset(&pending);
+        sigpending(&pending);
+        m_wasPending = sigismember(&pending, SIGPIPE) == 1;
+        pthread_sigmask(SIG_BLOCK, &m_pipe, &m_previous);
+    }
+    ~SigpipeGuard() {
+        if (!m_wasPending) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            sigpending(&pending);
+            if (sigismember(&pending, SIGPIPE) == 1) {
+                const timespec noWait{0, 0};
+                sigtimedwait(&m_pipe, nullptr, &noWait);
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+    }
+    SigpipeGuard(const SigpipeGuard&) = delete;
+    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+private:
+    sigset_t m_pipe{};
+    sigset_t m_previous{};
+    bool m_wasPending = false;
+};
+
 }  // namespace
 
 class RedisStore::Impl {
@@ -155,6 +194,7 @@ public:
         redisEnableKeepAlive(context.get());
 
         const auto handshake = [&](RedisCommand& command) -> Result<ReplyPtr> {
+            const SigpipeGuard noSigpipe;
             errno = 0;
             ReplyPtr reply(static_cast<redisReply*>(
                 redisCommandArgv(context.get(), command.argc(), command.argv(), command.lengths())));
@@ -322,6 +362,7 @@ public:
     Result<ReplyPtr> run(RedisCommand& command, std::string_view subject) {
         auto lease = acquire(command.name());
         if (!lease) return lease.error();
+        const SigpipeGuard noSigpipe;
         errno = 0;
         ReplyPtr reply(static_cast<redisReply*>(
             redisCommandArgv(lease->context(), command.argc(), command.argv(), command.lengths())));
@@ -339,6 +380,7 @@ public:
     Result<std::vector<ReplyPtr>> runPipeline(std::vector<RedisCommand>& commands) {
         auto lease = acquire(commands.front().name());
         if (!lease) return lease.error();
+        const SigpipeGuard noSigpipe;
         for (auto& command : commands) {
             if (redisAppendCommandArgv(lease->context(), command.argc(), command.argv(), command.lengths()) !=
                 REDIS_OK) {
@@ -459,6 +501,11 @@ public:
     }
 
     void subscriberLoop(const std::stop_token& stop) {
+        // This thread is ours: keep SIGPIPE blocked for its whole life (see SigpipeGuard).
+        sigset_t pipeSignal;
+        sigemptyset(&pipeSignal);
+        sigaddset(&pipeSignal, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nullptr);
         hub->setDeliveryThread(std::this_thread::get_id());
         ContextPtr context;
         std::set<std::string> requested;  // SUBSCRIBE sent on this connection

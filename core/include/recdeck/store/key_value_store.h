@@ -162,8 +162,9 @@ using GapHandler = std::function<void(std::string_view channel)>;
 // Owns one subscription. Destroying it (or cancel()) unsubscribes; once that returns,
 // the handler is not running and will not be called again — unless cancel() is called
 // from inside a handler on the delivery thread, where it only stops future deliveries.
-// Do not hold a lock the handler takes while cancelling from another thread. A handle
-// may outlive its store (cancelling is then a no-op). Move-only.
+// Do not hold a lock the handler takes while cancelling from another thread, and do not
+// destroy the store from inside a handler. A handle may outlive its store (cancelling
+// is then a no-op). Move-only.
 class Subscription {
 public:
     Subscription() = default;
