@@ -215,7 +215,11 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
         }
         std::vector<double> maxSimilarity(pool.size(), 0.0);
         std::vector<std::uint8_t> taken(pool.size(), 0);
-        std::vector<std::size_t> perCategory(m_catalog->categories().size(), 0);
+        std::vector<double> perCategory(m_catalog->categories().size(), 0.0);
+        const double cap = static_cast<double>(params.categoryCap);
+        const auto weightOf = [&](std::span<const Index> cats) {
+            return params.splitMultiCategory && !cats.empty() ? 1.0 / static_cast<double>(cats.size()) : 1.0;
+        };
         const auto categoriesOf = [&](Index item) -> std::span<const Index> {
             return item < m_catalog->size() ? std::span<const Index>(m_catalog->info(item).categories)
                                             : std::span<const Index>();
@@ -229,9 +233,10 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
                 if (taken[j] != 0) continue;
                 const double value = lambda * relevance[j] - (1.0 - lambda) * maxSimilarity[j];
                 const auto cats = categoriesOf(pool[j].item);
+                const double weight = weightOf(cats);
                 const bool fits = params.categoryCap == 0 ||
                                   std::all_of(cats.begin(), cats.end(), [&](Index c) {
-                                      return c >= perCategory.size() || perCategory[c] < params.categoryCap;
+                                      return c >= perCategory.size() || perCategory[c] + weight <= cap + 1e-9;
                                   });
                 // Strictly greater: on equal value the earlier (better-scored) candidate stays.
                 if (fits) {
@@ -247,8 +252,9 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
             const bool relaxed = best == kNone;
             const std::size_t chosen = relaxed ? bestOverCap : best;
             taken[chosen] = 1;
-            for (Index c : categoriesOf(pool[chosen].item)) {
-                if (c < perCategory.size()) ++perCategory[c];
+            const auto chosenCats = categoriesOf(pool[chosen].item);
+            for (Index c : chosenCats) {
+                if (c < perCategory.size()) perCategory[c] += weightOf(chosenCats);
             }
             if (lambda < 1.0) {
                 for (std::size_t j = 0; j < pool.size(); ++j) {

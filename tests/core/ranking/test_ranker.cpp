@@ -303,12 +303,46 @@ private slots:
         const RankingResult r =
             f.ranker.rank(&model, {std::nullopt, history}, params(5, true, static_cast<std::size_t>(cap), 1.0));
         QCOMPARE(itemsOf(r), expected);
-        std::map<Index, int> perCategory;
+        // The default split counting: an item with c categories adds 1/c to each.
+        std::map<Index, double> perCategory;
         for (const RankedItem& i : r.items) {
             QVERIFY(!i.capRelaxed);
-            for (Index c : f.catalog.info(i.item).categories) ++perCategory[c];
+            const auto& cats = f.catalog.info(i.item).categories;
+            for (Index c : cats) perCategory[c] += 1.0 / static_cast<double>(cats.size());
         }
-        for (const auto& [category, count] : perCategory) QVERIFY(count <= cap);
+        for (const auto& [category, count] : perCategory) QVERIFY(count <= cap + 1e-9);
+    }
+
+    // Catalog AB1, AB2, AB3 [A, B], A1 [A], C1 [C]; scores 10, 9, 8, 7, 1; cap 2, n = 3.
+    //   split (1/2 per category): AB1 -> A .5 B .5, AB2 -> A 1 B 1, AB3 -> A 1.5 B 1.5 fits
+    //                             -> AB1 AB2 AB3
+    //   full (1 per category):    AB1 -> A 1 B 1, AB2 -> A 2 B 2, AB3 and A1 over the cap,
+    //                             C1 fits -> AB1 AB2 C1
+    void capCountsMultiCategoryItemsAsConfigured_data() {
+        QTest::addColumn<bool>("split");
+        QTest::addColumn<Items>("expected");
+        QTest::newRow("split") << true << Items{0, 1, 2};
+        QTest::newRow("full") << false << Items{0, 1, 4};
+    }
+    void capCountsMultiCategoryItemsAsConfigured() {
+        QFETCH(bool, split);
+        QFETCH(Items, expected);
+        Catalog catalog;
+        catalog.describeItem("ab1", "AB1", {"A", "B"});
+        catalog.describeItem("ab2", "AB2", {"A", "B"});
+        catalog.describeItem("ab3", "AB3", {"A", "B"});
+        catalog.describeItem("a1", "A1", {"A"});
+        catalog.describeItem("c1", "C1", {"C"});
+        catalog.describeItem("seen", "Seen", {"C"});
+        const PopularityStats popularity(std::vector<float>(6, 1.0F), {});
+        const Ranker ranker(catalog, popularity);
+        const FixedModel model({10, 9, 8, 7, 1, 0});
+        const Items history = {5};
+        RankingParams p = params(3, true, 2, 1.0);
+        p.splitMultiCategory = split;
+        const RankingResult r = ranker.rank(&model, {std::nullopt, history}, p);
+        QCOMPARE(itemsOf(r), expected);
+        for (const RankedItem& i : r.items) QVERIFY(!i.capRelaxed);
     }
 
     void capFillsWithBestRemainingWhenCategoriesRunOut() {

@@ -1,0 +1,281 @@
+// The accuracy / diversity trade-off of the ranking stage on a MovieLens-format dataset.
+//
+//   bench_ranking_diversity [--dataset DIR] [--mode validate|test] [--seed 7] [--k 10]
+//                           [--model KIND[:PARAMS_JSON]] [--pools 100,200] [--top-items N]
+//                           [--genre-keep F]
+//
+// DIR holds ratings.csv + movies.csv (ml-latest-small) or u.data + u.item (ml-100k);
+// default: $RECDECK_DATASET_DIR, else /work/shared/data/ml-latest-small. The data is split
+// per user 75/25 (data::stratifiedSplit, seeded). --mode validate (the default) carves a
+// further 25% validation split out of the training part, trains on the rest and scores on
+// validation: choose defaults with it. --mode test trains on the whole 75% and scores on
+// the 25% test part: run it once for the chosen defaults. Every user of the training
+// matrix gets a list (as recdeckd recommend-batch does); the metrics are metrics::
+// evaluateOffline (EVAL.md's definitions). Prints one row per ranking configuration
+// (diversity off, the category cap alone, MMR alone over a lambda grid, cap + MMR), then
+// the per-request latency of the default ranking (p50 / p95 / p99). --top-items N keeps
+// only the N most-rated items (e.g. 1700 for a catalog the size of ml-100k's).
+// --genre-keep F (robustness check) keeps one random category of every item and each other
+// one with probability F, to see how the trade-off moves on a catalog with fewer
+// categories per item (ml-100k's movies have 1.7 genres on average, ml-latest-small's 2.3).
+// Never fails.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "recdeck/common/parallel.h"
+#include "recdeck/common/random.h"
+#include "recdeck/common/stopwatch.h"
+#include "recdeck/data/importer.h"
+#include "recdeck/data/interaction_matrix.h"
+#include "recdeck/data/split.h"
+#include "recdeck/metrics/offline_metrics.h"
+#include "recdeck/models/model_factory.h"
+#include "recdeck/ranking/popularity_stats.h"
+#include "recdeck/ranking/ranker.h"
+
+using namespace recdeck;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Config {
+    std::string name;
+    ranking::RankingParams params;
+};
+
+ranking::RankingParams make(bool diversity, std::size_t cap, double lambda, std::size_t pool, std::size_t k,
+                            bool splitCap = true) {
+    ranking::RankingParams p;
+    p.splitMultiCategory = splitCap;
+    p.n = k;
+    p.diversity = diversity;
+    p.categoryCap = cap;
+    p.mmrLambda = lambda;
+    p.candidatePool = pool;
+    return p;
+}
+
+std::optional<fs::path> firstExisting(const fs::path& dir, std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        if (fs::exists(dir / name)) return dir / name;
+    }
+    return std::nullopt;
+}
+
+// The same data restricted to the `keep` most-rated items (ties by index), ids and
+// descriptions preserved.
+data::Dataset mostRated(const data::Dataset& full, std::size_t keep, double genreKeep, std::uint64_t seed) {
+    SplitMix64 rng(seed ^ 0x5eedULL);
+    std::vector<std::size_t> counts(full.catalog.size(), 0);
+    for (const auto& row : full.interactions) ++counts[row.item];
+    std::vector<data::Index> order(full.catalog.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<data::Index>(i);
+    std::stable_sort(order.begin(), order.end(), [&](data::Index a, data::Index b) { return counts[a] > counts[b]; });
+    order.resize(keep == 0 ? order.size() : std::min(keep, order.size()));
+    std::vector<bool> kept(full.catalog.size(), false);
+    data::Dataset sub;
+    for (data::Index item : order) {
+        kept[item] = true;
+        const auto& info = full.catalog.info(item);
+        std::vector<std::string> names;
+        for (data::Index c : info.categories) names.push_back(full.catalog.categories().id(c));
+        if (genreKeep < 1.0 && names.size() > 1) {
+            std::swap(names[0], names[rng.below(names.size())]);
+            std::vector<std::string> thinned = {names[0]};
+            for (std::size_t g = 1; g < names.size(); ++g) {
+                if (rng.uniform() < genreKeep) thinned.push_back(names[g]);
+            }
+            names = std::move(thinned);
+        }
+        sub.catalog.describeItem(full.catalog.items().id(item), info.title, names);
+    }
+    for (const auto& row : full.interactions) {
+        if (kept[row.item]) {
+            sub.addInteraction(full.users.id(row.user), full.catalog.items().id(row.item), row.rating, row.timestamp);
+        }
+    }
+    return sub;
+}
+
+double percentile(std::vector<double> values, double q) {
+    if (values.empty()) return 0.0;
+    std::sort(values.begin(), values.end());
+    const auto at = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(at, values.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* env = std::getenv("RECDECK_DATASET_DIR");
+    fs::path dir = env != nullptr && *env != '\0' ? fs::path(env) : fs::path("/work/shared/data/ml-latest-small");
+    std::string mode = "validate";
+    std::string modelSpec = "default";
+    std::uint64_t seed = 7;
+    std::size_t k = 10;
+    std::size_t topItems = 0;
+    double genreKeep = 1.0;
+    std::vector<std::size_t> pools = {100};
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto next = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+        if (arg == "--dataset") dir = next();
+        else if (arg == "--mode") mode = next();
+        else if (arg == "--seed") seed = std::stoull(next());
+        else if (arg == "--k") k = std::stoul(next());
+        else if (arg == "--model") modelSpec = next();
+        else if (arg == "--top-items") topItems = std::stoul(next());
+        else if (arg == "--genre-keep") genreKeep = std::stod(next());
+        else if (arg == "--pools") {
+            pools.clear();
+            std::stringstream list(next());
+            for (std::string item; std::getline(list, item, ',');) pools.push_back(std::stoul(item));
+        } else {
+            std::fprintf(stderr,
+                         "usage: bench_ranking_diversity [--dataset DIR] [--mode validate|test] [--seed S] [--k K] "
+                         "[--model KIND[:JSON]] [--pools P1,P2] [--top-items N] [--genre-keep F]\n");
+            return 0;
+        }
+    }
+
+    const auto ratingsPath = firstExisting(dir, {"ratings.csv", "u.data"});
+    const auto itemsPath = firstExisting(dir, {"movies.csv", "u.item"});
+    if (!ratingsPath || !itemsPath) {
+        std::fprintf(stderr, "%s: no ratings.csv/u.data and movies.csv/u.item; set RECDECK_DATASET_DIR\n",
+                     dir.string().c_str());
+        return 0;
+    }
+    data::Dataset dataset;
+    if (auto r = data::importInteractions(*ratingsPath, dataset); !r) {
+        std::fprintf(stderr, "%s\n", r.errorMessage().c_str());
+        return 0;
+    }
+    if (auto r = data::importItems(*itemsPath, dataset); !r) {
+        std::fprintf(stderr, "%s\n", r.errorMessage().c_str());
+        return 0;
+    }
+
+    if (topItems > 0 || genreKeep < 1.0) dataset = mostRated(dataset, topItems, genreKeep, seed);
+    double categoriesPerItem = 0.0;
+    for (std::size_t i = 0; i < dataset.catalog.size(); ++i) {
+        categoriesPerItem += static_cast<double>(dataset.catalog.info(static_cast<data::Index>(i)).categories.size());
+    }
+    categoriesPerItem /= std::max<double>(1.0, static_cast<double>(dataset.catalog.size()));
+
+    auto split = data::stratifiedSplit(dataset.interactions, 0.25, seed);
+    if (mode == "validate") split = data::stratifiedSplit(split.train, 0.25, seed + 1);
+    const std::size_t userCount = dataset.users.size();
+    const std::size_t itemCount = dataset.catalog.size();
+    const auto train = data::InteractionMatrix::fromInteractions(split.train, userCount, itemCount);
+
+    const auto colon = modelSpec.find(':');
+    const std::string kind = modelSpec.substr(0, colon);
+    const auto modelParams = colon == std::string::npos ? nlohmann::json::object()
+                                                        : nlohmann::json::parse(modelSpec.substr(colon + 1));
+    auto created = models::createModel(kind, modelParams, itemCount);
+    if (!created) {
+        std::fprintf(stderr, "%s\n", created.errorMessage().c_str());
+        return 0;
+    }
+    const std::unique_ptr<models::Model> model = std::move(*created);
+    Stopwatch trainWatch;
+    if (const auto status = model->train(train, {}); !status) {
+        std::fprintf(stderr, "training failed: %s\n", status.errorMessage().c_str());
+        return 0;
+    }
+    const double trainSeconds = trainWatch.elapsedSeconds();
+    const auto popularity = ranking::PopularityStats::fromMatrix(train);
+    const ranking::Ranker ranker(dataset.catalog, popularity);
+
+    std::vector<Config> configs;
+    const ranking::RankingParams defaults;
+    configs.push_back({"diversity off", make(false, 0, 1.0, 100, k)});
+    for (std::size_t pool : pools) {
+        const std::string suffix = pools.size() > 1 ? ", pool " + std::to_string(pool) : std::string();
+        for (std::size_t cap : {3, 2}) {
+            configs.push_back({"cap " + std::to_string(cap) + " alone (split)" + suffix, make(true, cap, 1.0, pool, k, true)});
+            configs.push_back({"cap " + std::to_string(cap) + " alone (full)" + suffix, make(true, cap, 1.0, pool, k, false)});
+        }
+        for (double lambda : {0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.3}) {
+            char name[64];
+            std::snprintf(name, sizeof name, "MMR lambda %.2f, no cap", lambda);
+            configs.push_back({name + suffix, make(true, 0, lambda, pool, k)});
+        }
+        for (double lambda : {0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5}) {
+            char name[64];
+            std::snprintf(name, sizeof name, "MMR lambda %.2f + cap 3 (split)", lambda);
+            configs.push_back({name + suffix, make(true, 3, lambda, pool, k, true)});
+        }
+    }
+    configs.push_back({"RankingParams{} (the default)", make(defaults.diversity, defaults.categoryCap,
+                                                             defaults.mmrLambda, defaults.candidatePool, k,
+                                                             defaults.splitMultiCategory)});
+
+    // Score each user once, rank under every configuration.
+    std::vector<metrics::UserItemLists> lists(configs.size(), metrics::UserItemLists(userCount));
+    std::vector<double> rankMicros(userCount, 0.0);
+    Stopwatch rankWatch;
+    parallelFor(userCount, [&](std::size_t begin, std::size_t end) {
+        std::vector<float> scores(model->itemCount());
+        for (std::size_t u = begin; u < end; ++u) {
+            const auto user = static_cast<data::Index>(u);
+            const auto history = train.itemsOf(user);
+            if (history.empty()) continue;
+            const models::UserContext context{user, history};
+            model->scoreAll(context, scores);
+            for (std::size_t c = 0; c < configs.size(); ++c) {
+                const bool last = c + 1 == configs.size();
+                Stopwatch watch;
+                // Reasons do not change the order; the default row also pays for them
+                // (explain), as serving does, and is the one timed.
+                const auto result =
+                    ranker.rankScores(scores, context, configs[c].params, {}, last ? model.get() : nullptr);
+                if (last) rankMicros[u] = watch.elapsedUs();
+                for (const auto& item : result.items) lists[c][u].push_back(item.item);
+            }
+        }
+    });
+    const double rankSeconds = rankWatch.elapsedSeconds();
+
+    const metrics::UserItemLists testItems = metrics::itemsByUser(split.test, userCount);
+    const std::size_t trainItems = metrics::distinctItemCount(split.train);
+    std::printf("# %s mode=%s seed=%llu model=%s %s users=%zu items=%zu train rows=%zu held-out rows=%zu "
+                "categories/item %.2f train %.1f s, ranking %zu configs %.1f s\n",
+                dir.string().c_str(), mode.c_str(), static_cast<unsigned long long>(seed), model->kind().data(),
+                model->params().dump().c_str(), userCount, itemCount, split.train.size(), split.test.size(),
+                categoriesPerItem, trainSeconds, configs.size(), rankSeconds);
+    std::printf("| %-46s | ndcg@%zu | prec@%zu | recall@%zu | map@%zu | coverage | ILD |\n", "ranking", k, k, k, k);
+    std::printf("|---|---|---|---|---|---|---|\n");
+    for (std::size_t c = 0; c < configs.size(); ++c) {
+        metrics::OfflineEvaluationInput input;
+        input.recommendations = lists[c];
+        input.testItems = testItems;
+        input.trainItemCount = trainItems;
+        input.catalog = &dataset.catalog;
+        input.k = k;
+        const auto m = metrics::evaluateOffline(input);
+        std::printf("| %-46s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |\n", configs[c].name.c_str(), m.ndcg,
+                    m.precision, m.recall, m.map, m.coverage.value_or(0.0), m.ild.value_or(0.0));
+        std::fflush(stdout);
+    }
+    std::vector<double> timed;
+    for (double us : rankMicros) {
+        if (us > 0.0) timed.push_back(us);
+    }
+    double total = 0.0;
+    for (double us : timed) total += us;
+    std::printf("# default ranking per request (scores given, with reasons): p50 %.1f us, p95 %.1f us, p99 %.1f us, "
+                "%.0f requests/s per thread\n",
+                percentile(timed, 0.50), percentile(timed, 0.95), percentile(timed, 0.99),
+                total > 0.0 ? static_cast<double>(timed.size()) / (total * 1e-6) : 0.0);
+    return 0;
+}
