@@ -9,6 +9,7 @@
 
 #include "csv_reader.h"
 #include "format_layout.h"
+#include "id_interner.h"
 #include "text_values.h"
 
 namespace recdeck::data {
@@ -22,6 +23,9 @@ namespace {
 
 // Records between two cancellation checks / progress reports.
 constexpr std::size_t kCheckEvery = 16384;
+// Rows read before the total is estimated from the bytes they took (one reservation
+// instead of repeated growth on large files).
+constexpr std::size_t kEstimateAfterRows = 4096;
 const std::string kCancelled = "cancelled";
 
 std::string inQuotes(std::string_view text) { return "'" + detail::printable(text) + "'"; }
@@ -95,6 +99,14 @@ public:
         const std::string_view id = text(column, scratch);
         if (id.empty()) return fail(std::string("expected ") + what + " in " + fieldLabel(column) + ", found an empty field");
         return id;
+    }
+
+    // Records the whole file probably holds, extrapolated from `readSoFar` (with 5% slack).
+    std::size_t estimatedRecords(std::size_t readSoFar) const {
+        const auto consumed = m_reader.bytesConsumed();
+        if (consumed == 0 || m_reader.fileSize() <= consumed) return readSoFar;
+        const double perByte = static_cast<double>(readSoFar) / static_cast<double>(consumed);
+        return static_cast<std::size_t>(1.05 * perByte * static_cast<double>(m_reader.fileSize())) + 16;
     }
 
     double progress() const {
@@ -305,8 +317,10 @@ Result<ImportReport> importInteractions(const std::filesystem::path& path, Datas
     const auto& columns = layout.columns;
     const bool generic = layout.format == FileFormat::GenericInteractions;
     const bool describes = columns.title != kNoColumn || columns.category != kNoColumn;
-    IdMap users;
-    IdMap items;
+    detail::IdInterner users;
+    detail::IdInterner items;
+    std::string lastUser;  // rows usually come grouped by user: skip the lookup then
+    Index lastUserIndex = kNoIndex;
     std::vector<Interaction> rows;
     std::vector<ItemDraft> drafts;  // by local item, when the file describes items
     RowLines lines;
@@ -336,12 +350,17 @@ Result<ImportReport> importInteractions(const std::filesystem::path& path, Datas
         if (rows.size() >= std::numeric_limits<std::uint32_t>::max()) {
             return source.fail("more than 4,294,967,294 rows in one file; split the file");
         }
+        if (lastUserIndex == kNoIndex || *user != lastUser) {
+            lastUser.assign(*user);
+            lastUserIndex = users.intern(*user);
+        }
         Interaction row;
-        row.user = users.intern(*user);
+        row.user = lastUserIndex;
         row.item = items.intern(*item);
         row.rating = rating;
         row.timestamp = timestamp;
         lines.add(rows.size(), source.line());
+        if (rows.size() == kEstimateAfterRows) rows.reserve(source.estimatedRecords(rows.size()));
         rows.push_back(row);
         if (describes) {
             if (drafts.size() <= row.item) drafts.resize(row.item + std::size_t{1});

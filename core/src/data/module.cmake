@@ -9,5 +9,6 @@ recdeck_core_module(data
     ${CMAKE_CURRENT_LIST_DIR}/text_values.cpp
     ${CMAKE_CURRENT_LIST_DIR}/csv_reader.cpp
     ${CMAKE_CURRENT_LIST_DIR}/format_layout.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/id_interner.cpp
     ${CMAKE_CURRENT_LIST_DIR}/importer.cpp
   PUBLIC_DEPS recdeck::common Eigen3::Eigen)

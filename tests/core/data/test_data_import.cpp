@@ -342,6 +342,51 @@ private slots:
         }
     }
 
+    void keepsIdsExactlyAsWritten() {
+        // Integer-looking ids take a faster path; their identity must not change.
+        const std::vector<std::string> written = {"7",       "007",     "0007", "0",  "00",  "4194303",
+                                                  "4194304", "12345678901234567890", "-5", "+5", "7.0",
+                                                  " 7 ",     "4194303", "x7"};
+        const std::vector<std::string> expected = {"7",  "007", "0007", "0",   "00", "4194303", "4194304",
+                                                   "12345678901234567890", "-5", "+5", "7.0", "x7"};
+        std::string text = "user,item\n";
+        for (std::size_t i = 0; i < written.size(); ++i) text += written[i] + "," + written[written.size() - 1 - i] + "\n";
+        Dataset d;
+        const auto result = importInteractions(tempFile("ids.csv", text), d);
+        QVERIFY(result.ok());
+        QCOMPARE(d.users.ids(), expected);
+        QCOMPARE(result->users, expected.size());
+        for (std::size_t i = 0; i < written.size(); ++i) {
+            const auto trimmed = [](std::string s) {
+                while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+                while (!s.empty() && s.back() == ' ') s.pop_back();
+                return s;
+            };
+            QCOMPARE(d.users.id(d.interactions[i].user), trimmed(written[i]));
+            QCOMPARE(d.catalog.items().id(d.interactions[i].item), trimmed(written[written.size() - 1 - i]));
+        }
+    }
+
+    void internsManyIdsInFileOrder() {
+        // Enough distinct string and integer ids to grow the lookup tables several times.
+        std::string text = "user,item\n";
+        for (int i = 0; i < 60000; ++i) {
+            text += "user_" + std::to_string((i * 7) % 25000) + "," + std::to_string((i * 13) % 40000 + 1) + "\n";
+        }
+        Dataset d;
+        const auto result = importInteractions(tempFile("many.csv", text), d);
+        QVERIFY(result.ok());
+        QCOMPARE(d.users.size(), std::size_t{25000});
+        QCOMPARE(d.catalog.size(), std::size_t{40000});
+        QCOMPARE(d.users.id(0), std::string("user_0"));
+        QCOMPARE(d.users.id(1), std::string("user_7"));
+        for (int i = 0; i < 60000; i += 997) {
+            const auto& row = d.interactions[static_cast<std::size_t>(i)];
+            QCOMPARE(d.users.id(row.user), "user_" + std::to_string((i * 7) % 25000));
+            QCOMPARE(d.catalog.items().id(row.item), std::to_string((i * 13) % 40000 + 1));
+        }
+    }
+
     void movieLensRatingMustNotBeEmpty() {
         const auto path = tempFile("empty-rating.data", "1\t2\t3\t100\n1\t3\t\t100\n");
         Dataset d;
