@@ -88,10 +88,14 @@ RankingResult Ranker::rankScores(std::span<const float> scores, const models::Us
     std::vector<Candidate> eligible;
     eligible.reserve(scores.size());
     std::size_t excluded = 0;
+    // Items ascend, so the sorted exclusions are walked alongside (no search per item).
+    auto nextExcluded = excludedSorted.begin();
     for (std::size_t i = 0; i < scores.size(); ++i) {
-        if (scores[i] == -std::numeric_limits<float>::infinity()) continue;
         const auto item = static_cast<Index>(i);
-        if (contains(excludedSorted, item)) {
+        while (nextExcluded != excludedSorted.end() && *nextExcluded < item) ++nextExcluded;
+        const bool isExcluded = nextExcluded != excludedSorted.end() && *nextExcluded == item;
+        if (scores[i] == -std::numeric_limits<float>::infinity()) continue;
+        if (isExcluded) {
             ++excluded;
             continue;
         }
@@ -178,9 +182,10 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
     // The pool: the best max(candidatePool, n) by score, in score order.
     const std::size_t poolSize = std::min(std::max(params.candidatePool, params.n), eligible.size());
     const auto byScore = [](const Candidate& a, const Candidate& b) { return better(a.score, a.item, b.score, b.item); };
-    std::partial_sort(eligible.begin(), eligible.begin() + static_cast<std::ptrdiff_t>(poolSize), eligible.end(),
-                      byScore);
+    const auto poolEnd = eligible.begin() + static_cast<std::ptrdiff_t>(poolSize);
+    if (poolEnd != eligible.end()) std::nth_element(eligible.begin(), poolEnd, eligible.end(), byScore);
     eligible.resize(poolSize);
+    std::sort(eligible.begin(), eligible.end(), byScore);
     const std::vector<Candidate>& pool = eligible;
     result.pool = pool.size();
 
