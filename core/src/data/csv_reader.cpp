@@ -146,8 +146,9 @@ Result<bool> CsvReader::readQuoted(CsvRecord& record) {
             for (;;) {
                 if (!ensure(r + 1)) {
                     if (m_readError) return errorAt(record.line + extraLines, "read error");
-                    return errorAt(record.line, "quoted field " + std::to_string(m_spans.size() + 1) +
-                                                    " is not closed; expected a closing '\"' before the end of the file");
+                    return errorAt(record.line,
+                                   "quoted field " + std::to_string(m_spans.size() + 1) +
+                                       " is not closed; expected a closing '\"' before the end of the file");
                 }
                 const char c = m_buffer[r];
                 if (c == '"') {

@@ -62,13 +62,13 @@ private:
     std::string m_displayPath;
     Options m_options;
     std::string m_buffer;
-    std::size_t m_pos = 0;              // first unconsumed byte of m_buffer
-    std::uint64_t m_consumedBase = 0;   // bytes dropped from the front of m_buffer
+    std::size_t m_pos = 0;             // first unconsumed byte of m_buffer
+    std::uint64_t m_consumedBase = 0;  // bytes dropped from the front of m_buffer
     std::uint64_t m_fileSize = 0;
-    std::size_t m_line = 1;             // line number of m_pos
+    std::size_t m_line = 1;  // line number of m_pos
     bool m_eof = false;
     bool m_readError = false;
-    bool m_started = false;             // the byte order mark check is done
+    bool m_started = false;                                    // the byte order mark check is done
     std::vector<std::pair<std::size_t, std::size_t>> m_spans;  // quoted path: (offset, length)
 };
 

@@ -21,8 +21,8 @@ constexpr std::array<std::string_view, 10> kUserNames = {
     "user", "userid", "uid", "customerid", "customer", "clientid", "visitorid", "accountid", "memberid", "reviewerid",
 };
 constexpr std::array<std::string_view, 15> kItemNames = {
-    "item",    "itemid", "iid",  "movieid", "movie",     "productid", "product", "sku",
-    "asin",    "articleid", "trackid", "bookid", "isbn", "contentid", "videoid",
+    "item", "itemid",    "iid",     "movieid", "movie", "productid", "product", "sku",
+    "asin", "articleid", "trackid", "bookid",  "isbn",  "contentid", "videoid",
 };
 constexpr std::array<std::string_view, 6> kRatingNames = {"rating", "score", "stars", "rate", "preference", "weight"};
 constexpr std::array<std::string_view, 9> kTimestampNames = {
@@ -50,12 +50,18 @@ ColumnRoles mapColumns(const std::vector<std::string>& normalized) {
     ColumnRoles roles;
     for (std::size_t c = 0; c < normalized.size(); ++c) {
         const std::string& name = normalized[c];
-        if (oneOf(kUserNames, name)) assignLeftmost(roles.user, c);
-        else if (oneOf(kItemNames, name)) assignLeftmost(roles.item, c);
-        else if (oneOf(kRatingNames, name)) assignLeftmost(roles.rating, c);
-        else if (oneOf(kTimestampNames, name)) assignLeftmost(roles.timestamp, c);
-        else if (oneOf(kCategoryNames, name)) assignLeftmost(roles.category, c);
-        else if (oneOf(kTitleNames, name)) assignLeftmost(roles.title, c);
+        if (oneOf(kUserNames, name))
+            assignLeftmost(roles.user, c);
+        else if (oneOf(kItemNames, name))
+            assignLeftmost(roles.item, c);
+        else if (oneOf(kRatingNames, name))
+            assignLeftmost(roles.rating, c);
+        else if (oneOf(kTimestampNames, name))
+            assignLeftmost(roles.timestamp, c);
+        else if (oneOf(kCategoryNames, name))
+            assignLeftmost(roles.category, c);
+        else if (oneOf(kTitleNames, name))
+            assignLeftmost(roles.title, c);
     }
     // A release date only makes sense for items; an interactions file keeps event times.
     if (roles.user == kNoColumn && roles.timestamp == kNoColumn) {
@@ -229,8 +235,9 @@ Result<FormatLayout> layoutFromLine(const std::string& where, std::string_view l
         return layout;
     }
     if (userWithoutItem) {
-        return Error{where + ": the header names a user column but no item column; expected one of item, item_id, "
-                             "itemid, iid, movieId, product_id, sku, asin (any case)"};
+        return Error{where +
+                     ": the header names a user column but no item column; expected one of item, item_id, "
+                     "itemid, iid, movieId, product_id, sku, asin (any case)"};
     }
     // Header-less rows of user, item, rating[, timestamp].
     for (const char delimiter : {',', '\t', ';'}) {
@@ -258,9 +265,9 @@ Result<FormatLayout> layoutFromLine(const std::string& where, std::string_view l
 
 const std::vector<std::string>& movieLensGenres() {
     static const std::vector<std::string> genres = {
-        "unknown", "Action",   "Adventure", "Animation", "Children's", "Comedy",   "Crime",
-        "Documentary", "Drama", "Fantasy",  "Film-Noir", "Horror",     "Musical",  "Mystery",
-        "Romance", "Sci-Fi",   "Thriller",  "War",       "Western",
+        "unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+        "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+        "Romance",     "Sci-Fi", "Thriller",  "War",       "Western",
     };
     return genres;
 }
@@ -268,7 +275,8 @@ const std::vector<std::string>& movieLensGenres() {
 Result<FormatLayout> detectLayout(const std::filesystem::path& path) {
     const std::string shown = path.string();
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) return Error{shown + ": is a directory; expected a ratings or items file"};
+    if (std::filesystem::is_directory(path, ec))
+        return Error{shown + ": is a directory; expected a ratings or items file"};
 #ifdef _WIN32
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(_wfopen(path.c_str(), L"rb"), &std::fclose);
 #else
@@ -285,7 +293,8 @@ Result<FormatLayout> detectLayout(const std::filesystem::path& path) {
     }
     if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
-        const auto line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+        const auto line = 1 + static_cast<std::size_t>(
+                                  std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
         return Error{shown + ":" + std::to_string(line) +
                      ": binary data (NUL byte); expected a text file of ratings or items"};
     }

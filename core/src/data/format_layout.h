@@ -29,11 +29,11 @@ struct FormatLayout {
     std::string delimiter = ",";
     bool quoting = true;
     bool hasHeader = false;
-    std::size_t fieldCount = 0;             // every record must have exactly this many
-    std::vector<std::string> columnNames;   // as written in the header, or the format's names
+    std::size_t fieldCount = 0;            // every record must have exactly this many
+    std::vector<std::string> columnNames;  // as written in the header, or the format's names
     ColumnRoles columns;
-    std::string categorySeparators = "|";   // characters that split a category field
-    std::string fieldsText;                 // "4 fields (userId,movieId,rating,timestamp)"
+    std::string categorySeparators = "|";  // characters that split a category field
+    std::string fieldsText;                // "4 fields (userId,movieId,rating,timestamp)"
 };
 
 // Detects the layout of `path` from its first non-blank line (within the first 64 KiB).

@@ -37,8 +37,9 @@ Index IdInterner::intern(std::string_view id) {
         }
         if (digits && value < kDirectLimit) {
             if (value >= m_direct.size()) {
-                m_direct.resize(std::min<std::size_t>(kDirectLimit, std::max<std::size_t>(value + 1, m_direct.size() * 2)),
-                                kNoIndex);
+                m_direct.resize(
+                    std::min<std::size_t>(kDirectLimit, std::max<std::size_t>(value + 1, m_direct.size() * 2)),
+                    kNoIndex);
             }
             Index& slot = m_direct[value];
             if (slot == kNoIndex) slot = append(id);

@@ -36,12 +36,12 @@ private:
     Index append(std::string_view id);
     void grow();
 
-    std::string m_chars;                // every id, back to back
-    std::vector<std::size_t> m_offsets; // id i is m_chars[m_offsets[i], m_offsets[i + 1])
-    std::vector<std::uint64_t> m_slots; // 0 = empty, else (hash tag << 32) | (index + 1)
+    std::string m_chars;                 // every id, back to back
+    std::vector<std::size_t> m_offsets;  // id i is m_chars[m_offsets[i], m_offsets[i + 1])
+    std::vector<std::uint64_t> m_slots;  // 0 = empty, else (hash tag << 32) | (index + 1)
     std::size_t m_mask = 0;
-    std::size_t m_hashed = 0;           // ids in m_slots
-    std::vector<Index> m_direct;        // integer value -> index, kNoIndex when unseen
+    std::size_t m_hashed = 0;     // ids in m_slots
+    std::vector<Index> m_direct;  // integer value -> index, kNoIndex when unseen
 };
 
 }  // namespace recdeck::data::detail

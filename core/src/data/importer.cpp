@@ -28,7 +28,9 @@ constexpr std::size_t kCheckEvery = 16384;
 constexpr std::size_t kEstimateAfterRows = 4096;
 const std::string kCancelled = "cancelled";
 
-std::string inQuotes(std::string_view text) { return "'" + detail::printable(text) + "'"; }
+std::string inQuotes(std::string_view text) {
+    return "'" + detail::printable(text) + "'";
+}
 
 // Reads the data records of one file: skips the header, turns blank lines followed by
 // more data into warnings, checks the field count, reports progress and honours
@@ -37,7 +39,10 @@ class RecordSource {
 public:
     RecordSource(const FormatLayout& layout, CsvReader reader, ImportReport& report, const TaskControl& control,
                  std::string stage)
-        : m_layout(layout), m_reader(std::move(reader)), m_report(report), m_control(control),
+        : m_layout(layout),
+          m_reader(std::move(reader)),
+          m_report(report),
+          m_control(control),
           m_stage(std::move(stage)) {}
 
     // The next data record: true when there is one, false at the end of the file.
@@ -97,7 +102,8 @@ public:
 
     Result<std::string_view> requiredId(std::size_t column, const char* what, std::string& scratch) {
         const std::string_view id = text(column, scratch);
-        if (id.empty()) return fail(std::string("expected ") + what + " in " + fieldLabel(column) + ", found an empty field");
+        if (id.empty())
+            return fail(std::string("expected ") + what + " in " + fieldLabel(column) + ", found an empty field");
         return id;
     }
 
@@ -246,20 +252,30 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> findDuplicates(const std::v
     return duplicates;
 }
 
-std::string stageLabel(const std::filesystem::path& path) { return "reading " + path.filename().string(); }
+std::string stageLabel(const std::filesystem::path& path) {
+    return "reading " + path.filename().string();
+}
 
 }  // namespace
 
 const char* formatName(FileFormat format) {
     switch (format) {
-        case FileFormat::MovieLensUData: return "MovieLens u.data";
-        case FileFormat::MovieLensDat: return "MovieLens ratings.dat";
-        case FileFormat::MovieLensRatingsCsv: return "MovieLens ratings.csv";
-        case FileFormat::GenericInteractions: return "generic interactions";
-        case FileFormat::MovieLensUItem: return "MovieLens u.item";
-        case FileFormat::MovieLensMoviesCsv: return "MovieLens movies.csv";
-        case FileFormat::GenericItems: return "generic items";
-        case FileFormat::MovieLensMoviesDat: return "MovieLens movies.dat";
+        case FileFormat::MovieLensUData:
+            return "MovieLens u.data";
+        case FileFormat::MovieLensDat:
+            return "MovieLens ratings.dat";
+        case FileFormat::MovieLensRatingsCsv:
+            return "MovieLens ratings.csv";
+        case FileFormat::GenericInteractions:
+            return "generic interactions";
+        case FileFormat::MovieLensUItem:
+            return "MovieLens u.item";
+        case FileFormat::MovieLensMoviesCsv:
+            return "MovieLens movies.csv";
+        case FileFormat::GenericItems:
+            return "generic items";
+        case FileFormat::MovieLensMoviesDat:
+            return "MovieLens movies.dat";
     }
     return "unknown";
 }
@@ -269,11 +285,13 @@ bool isInteractionsFormat(FileFormat format) {
         case FileFormat::MovieLensUData:
         case FileFormat::MovieLensDat:
         case FileFormat::MovieLensRatingsCsv:
-        case FileFormat::GenericInteractions: return true;
+        case FileFormat::GenericInteractions:
+            return true;
         case FileFormat::MovieLensUItem:
         case FileFormat::MovieLensMoviesCsv:
         case FileFormat::GenericItems:
-        case FileFormat::MovieLensMoviesDat: return false;
+        case FileFormat::MovieLensMoviesDat:
+            return false;
     }
     return false;
 }

@@ -10,11 +10,17 @@ namespace recdeck::data::detail {
 
 namespace {
 
-bool isBlankChar(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool isBlankChar(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
-char lowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lowerAscii(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Windows-1252 code points of bytes 0x80-0x9F; the five unassigned bytes keep their C1
 // code point, as decoders commonly do.

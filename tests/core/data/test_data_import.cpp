@@ -30,8 +30,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-std::string ss(const QString& s) { return s.toStdString(); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
+std::string ss(const QString& s) {
+    return s.toStdString();
+}
 
 void writeBytes(const fs::path& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -223,8 +227,7 @@ private slots:
             << "x" << QByteArray("\xEF\xBB\xBF\n  \nuserId,movieId,rating,timestamp\n") << "MovieLens ratings.csv";
         QTest::newRow("movies.csv") << "ratings.csv" << QByteArray("movieId,title,genres\n") << "MovieLens movies.csv";
         QTest::newRow("u.item")
-            << "x"
-            << QByteArray("1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n")
+            << "x" << QByteArray("1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n")
             << "MovieLens u.item";
         QTest::newRow("tsv header") << "x" << QByteArray("user\titem\trating\ttimestamp\n") << "generic interactions";
         QTest::newRow("semicolon header") << "x" << QByteArray("customer_id;product_id\n") << "generic interactions";
@@ -344,13 +347,14 @@ private slots:
 
     void keepsIdsExactlyAsWritten() {
         // Integer-looking ids take a faster path; their identity must not change.
-        const std::vector<std::string> written = {"7",       "007",     "0007", "0",  "00",  "4194303",
-                                                  "4194304", "12345678901234567890", "-5", "+5", "7.0",
-                                                  " 7 ",     "4194303", "x7"};
-        const std::vector<std::string> expected = {"7",  "007", "0007", "0",   "00", "4194303", "4194304",
-                                                   "12345678901234567890", "-5", "+5", "7.0", "x7"};
+        const std::vector<std::string> written = {
+            "7",  "007", "0007", "0",   "00",      "4194303", "4194304", "12345678901234567890",
+            "-5", "+5",  "7.0",  " 7 ", "4194303", "x7"};
+        const std::vector<std::string> expected = {
+            "7", "007", "0007", "0", "00", "4194303", "4194304", "12345678901234567890", "-5", "+5", "7.0", "x7"};
         std::string text = "user,item\n";
-        for (std::size_t i = 0; i < written.size(); ++i) text += written[i] + "," + written[written.size() - 1 - i] + "\n";
+        for (std::size_t i = 0; i < written.size(); ++i)
+            text += written[i] + "," + written[written.size() - 1 - i] + "\n";
         Dataset d;
         const auto result = importInteractions(tempFile("ids.csv", text), d);
         QVERIFY(result.ok());
@@ -410,8 +414,8 @@ private slots:
             titles.push_back(title);
             std::string escaped;
             for (char c : title) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
-            text += std::to_string(i) + ",\"" + escaped + "\"," + (i % 2 ? "Drama|Comedy" : "(no genres listed)") +
-                    "\r\n";
+            text +=
+                std::to_string(i) + ",\"" + escaped + "\"," + (i % 2 ? "Drama|Comedy" : "(no genres listed)") + "\r\n";
             line += 1 + static_cast<std::size_t>(std::count(title.begin(), title.end(), '\n'));
         }
         QVERIFY(text.size() > 3u << 20);
@@ -425,9 +429,8 @@ private slots:
             const auto index = d.catalog.items().find(std::to_string(i));
             QVERIFY(index.has_value());
             if (d.catalog.info(*index).title != titles[i]) {
-                QFAIL(qPrintable(QString("title %1: '%2' != '%3'")
-                                     .arg(i)
-                                     .arg(qs(d.catalog.info(*index).title), qs(titles[i]))));
+                QFAIL(qPrintable(
+                    QString("title %1: '%2' != '%3'").arg(i).arg(qs(d.catalog.info(*index).title), qs(titles[i]))));
             }
         }
         QCOMPARE(d.catalog.categories().size(), std::size_t{3});
@@ -445,14 +448,19 @@ private slots:
 
     void invalidUtf8IsReadAsLatin1FieldByField() {
         // One title in Windows-1252 (curly quotes, e acute), one already UTF-8: both end up UTF-8.
-        const std::string text = "item_id,title\n"
-                                 "a,\x93" "Caf\xE9" "\x94\n"
-                                 "b,Cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e\n";
+        const std::string text =
+            "item_id,title\n"
+            "a,\x93"
+            "Caf\xE9"
+            "\x94\n"
+            "b,Cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+            "e\n";
         Dataset d;
         const auto result = importItems(tempFile("latin1.csv", text), d);
         QVERIFY(result.ok());
         QCOMPARE(qs(d.catalog.info(*d.catalog.items().find("a")).title), QString::fromUtf8("\u201CCaf\u00E9\u201D"));
-        QCOMPARE(qs(d.catalog.info(*d.catalog.items().find("b")).title), QString::fromUtf8("Cr\u00E8me br\u00FBl\u00E9e"));
+        QCOMPARE(qs(d.catalog.info(*d.catalog.items().find("b")).title),
+                 QString::fromUtf8("Cr\u00E8me br\u00FBl\u00E9e"));
         QCOMPARE(result->warningCounts.at("latin1_text"), std::size_t{1});
     }
 
@@ -558,8 +566,9 @@ private slots:
         const auto path = tempFile("ratings-as-items.csv", "userId,movieId,rating,timestamp\n1,2,3,4\n");
         const auto result = importItems(path, d);
         QVERIFY(!result.ok());
-        QVERIFY2(result.errorMessage().find("this is an interactions file (MovieLens ratings.csv)") != std::string::npos,
-                 result.errorMessage().c_str());
+        QVERIFY2(
+            result.errorMessage().find("this is an interactions file (MovieLens ratings.csv)") != std::string::npos,
+            result.errorMessage().c_str());
         const auto missing = importInteractions(m_temp / "no-such-file.csv", d);
         QVERIFY(!missing.ok());
         QVERIFY2(missing.errorMessage().find("no-such-file.csv: cannot open") != std::string::npos,
@@ -615,14 +624,16 @@ private slots:
         const double itemsMs = watch.elapsedMs();
         QVERIFY2(items.ok(), items.ok() ? "" : items.errorMessage().c_str());
 
-        qDebug("ml-latest-small: ratings.csv %zu rows, %zu users, %zu items in %.1f ms; movies.csv %zu movies, "
-               "%zu genres in %.1f ms",
-               ratings->rowsImported, d.users.size(), ratings->items, ratingsMs, items->rowsImported,
-               d.catalog.categories().size(), itemsMs);
+        qDebug(
+            "ml-latest-small: ratings.csv %zu rows, %zu users, %zu items in %.1f ms; movies.csv %zu movies, "
+            "%zu genres in %.1f ms",
+            ratings->rowsImported, d.users.size(), ratings->items, ratingsMs, items->rowsImported,
+            d.catalog.categories().size(), itemsMs);
         if (rows != 100836 || users.size() != 610 || rated.size() != 9724) {
-            qWarning("this copy of ratings.csv differs from the published ml-latest-small "
-                     "(100,836 rows, 610 users, 9,724 items): %zu rows, %zu users, %zu items",
-                     rows, users.size(), rated.size());
+            qWarning(
+                "this copy of ratings.csv differs from the published ml-latest-small "
+                "(100,836 rows, 610 users, 9,724 items): %zu rows, %zu users, %zu items",
+                rows, users.size(), rated.size());
         }
 
         QCOMPARE(ratings->format, FileFormat::MovieLensRatingsCsv);

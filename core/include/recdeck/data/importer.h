@@ -83,11 +83,11 @@
 namespace recdeck::data {
 
 enum class FileFormat {
-    MovieLensUData,     // u.data
-    MovieLensDat,       // ratings.dat (::)
+    MovieLensUData,  // u.data
+    MovieLensDat,    // ratings.dat (::)
     MovieLensRatingsCsv,
     GenericInteractions,
-    MovieLensUItem,     // u.item
+    MovieLensUItem,  // u.item
     MovieLensMoviesCsv,
     GenericItems,
     MovieLensMoviesDat,  // movies.dat (::)
@@ -104,10 +104,10 @@ struct ImportWarning {
 
 struct ImportReport {
     FileFormat format = FileFormat::GenericInteractions;
-    std::size_t linesRead = 0;     // data records read: non-blank, header excluded
-    std::size_t rowsImported = 0;  // interactions or items added (duplicates excluded)
-    std::size_t users = 0;         // distinct users in the file (0 for items files)
-    std::size_t items = 0;         // distinct items in the file
+    std::size_t linesRead = 0;                         // data records read: non-blank, header excluded
+    std::size_t rowsImported = 0;                      // interactions or items added (duplicates excluded)
+    std::size_t users = 0;                             // distinct users in the file (0 for items files)
+    std::size_t items = 0;                             // distinct items in the file
     std::map<std::string, std::size_t> warningCounts;  // by kind, every occurrence
     std::vector<ImportWarning> warnings;               // the first kMaxStoredWarnings
     static constexpr std::size_t kMaxStoredWarnings = 100;
@@ -125,8 +125,7 @@ Result<ImportReport> importInteractions(const std::filesystem::path& path, Datas
 // Describes items of `into.catalog` from an items file (title, categories, release date;
 // an items file overrides an earlier description). Items that no interaction refers to
 // are still added to the catalog (and counted as warnings of kind "unknown_item").
-Result<ImportReport> importItems(const std::filesystem::path& path, Dataset& into,
-                                 const TaskControl& control = {});
+Result<ImportReport> importItems(const std::filesystem::path& path, Dataset& into, const TaskControl& control = {});
 
 // Detects the format from the first lines of the file (up to 64 KiB). Fails with
 // "path:line: ..." for an empty, binary or unrecognised file.
