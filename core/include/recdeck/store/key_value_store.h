@@ -25,8 +25,9 @@
 //   without expiry (and clear an earlier TTL, like Redis SET); setAdd, hashSet, increment
 //   keep an existing TTL. An expired key is gone for every operation, scanPrefix included.
 // - Errors: an expected failure (Redis down, wrong password, wrong type, bad argument)
-//   returns an Error whose message names the server, the operation and what to do;
-//   nothing throws. RedisStore fails fast while it waits to reconnect (see redis_store.h).
+//   returns an Error whose message names the server, the operation and what to do,
+//   never an exception. RedisStore fails fast while it waits to reconnect (see
+//   redis_store.h).
 // - Pub/sub is fire-and-forget and at-most-once: a message published while no one is
 //   subscribed, or while a subscriber is disconnected, is lost. Consumers that must not
 //   miss an invalidation pass a GapHandler and treat it as "drop everything you cached".
