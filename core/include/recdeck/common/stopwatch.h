@@ -26,4 +26,11 @@ inline std::int64_t unixMillis() {
         .count();
 }
 
+// Microseconds since the Unix epoch (wall clock), to order events within one millisecond.
+inline std::int64_t unixMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 }  // namespace recdeck
