@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -96,43 +97,6 @@ private:
     std::array<int, 2> m_fds{-1, -1};
 };
 
-// hiredis writes with write(2), which raises SIGPIPE on a connection the server has
-// closed; the default action (or a test framework's crash handler) would end the process
-// during an outage. While a guard lives, SIGPIPE is blocked in this thread, and one that
-// the guarded writes raised is consumed, so the write just fails with EPIPE. Signals are
-// per thread here, so nothing changes for the rest of the process.
-class SigpipeGuard {
-public:
-    SigpipeGuard() {
-        sigemptyset(&m_pipe);
-        sigaddset(&m_pipe, SIGPIPE);
-        sigset_t pending;
-        sigemptyset(&pending);
-        sigpending(&pending);
-        m_wasPending = sigismember(&pending, SIGPIPE) == 1;
-        pthread_sigmask(SIG_BLOCK, &m_pipe, &m_previous);
-    }
-    ~SigpipeGuard() {
-        if (!m_wasPending) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            sigpending(&pending);
-            if (sigismember(&pending, SIGPIPE) == 1) {
-                const timespec noWait{0, 0};
-                sigtimedwait(&m_pipe, nullptr, &noWait);
-            }
-        }
-        pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
-    }
-    SigpipeGuard(const SigpipeGuard&) = delete;
-    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
-private:
-    sigset_t m_pipe{};
-    sigset_t m_previous{};
-    bool m_wasPending = false;
-};
-
 }  // namespace
 
 class RedisStore::Impl {
@@ -181,6 +145,49 @@ public:
         return prefixed("connection lost during " + std::string(operation) + ": " + std::string(context.errstr));
     }
 
+    // Commands go out through send(MSG_NOSIGNAL) instead of hiredis' write(2): a write to
+    // a connection the server closed must be an error, not a SIGPIPE that ends the
+    // process. hiredis still formats the commands and parses the replies.
+    static bool appendFormatted(std::string& wire, RedisCommand& command) {
+        char* formatted = nullptr;
+        const int length = redisFormatCommandArgv(&formatted, command.argc(), command.argv(), command.lengths());
+        if (length < 0 || formatted == nullptr) return false;
+        wire.append(formatted, static_cast<std::size_t>(length));
+        redisFreeCommand(formatted);
+        return true;
+    }
+
+    // Sends every byte of wire; a failure message if the connection is unusable.
+    std::optional<std::string> sendAll(const redisContext& context, std::string_view wire,
+                                       std::string_view operation) const {
+        std::size_t sent = 0;
+        while (sent < wire.size()) {
+            const ssize_t n = ::send(context.fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
+            if (n >= 0) {
+                sent += static_cast<std::size_t>(n);
+                continue;
+            }
+            const int error = errno;
+            if (error == EINTR) continue;
+            if (error == EAGAIN || error == EWOULDBLOCK)
+                return prefixed("did not accept " + std::string(operation) + " within " + msText(options.commandTimeout));
+            return prefixed("connection lost during " + std::string(operation) + ": " + std::strerror(error));
+        }
+        return std::nullopt;
+    }
+
+    // Sends one command and reads its reply. Any Error means the connection is unusable.
+    Result<ReplyPtr> exchange(redisContext& context, RedisCommand& command) const {
+        std::string wire;
+        if (!appendFormatted(wire, command)) return Error{prefixed("could not format " + std::string(command.name()))};
+        if (auto failure = sendAll(context, wire, command.name())) return Error{*failure};
+        void* raw = nullptr;
+        errno = 0;
+        if (redisGetReply(&context, &raw) != REDIS_OK || raw == nullptr)
+            return Error{ioFailure(context, command.name(), errno)};
+        return ReplyPtr(static_cast<redisReply*>(raw));
+    }
+
     // Opens one connection: TCP connect, AUTH, SELECT (or PING), with the timeouts set.
     Result<ContextPtr> connectOnce() {
         {
@@ -193,14 +200,7 @@ public:
         redisSetTimeout(context.get(), toTimeval(options.commandTimeout));
         redisEnableKeepAlive(context.get());
 
-        const auto handshake = [&](RedisCommand& command) -> Result<ReplyPtr> {
-            const SigpipeGuard noSigpipe;
-            errno = 0;
-            ReplyPtr reply(static_cast<redisReply*>(
-                redisCommandArgv(context.get(), command.argc(), command.argv(), command.lengths())));
-            if (!reply) return Error{ioFailure(*context, command.name(), errno)};
-            return reply;
-        };
+        const auto handshake = [&](RedisCommand& command) { return exchange(*context, command); };
 
         if (!url.password.empty()) {
             RedisCommand auth("AUTH", {});
@@ -362,33 +362,26 @@ public:
     Result<ReplyPtr> run(RedisCommand& command, std::string_view subject) {
         auto lease = acquire(command.name());
         if (!lease) return lease.error();
-        const SigpipeGuard noSigpipe;
-        errno = 0;
-        ReplyPtr reply(static_cast<redisReply*>(
-            redisCommandArgv(lease->context(), command.argc(), command.argv(), command.lengths())));
+        auto reply = exchange(*lease->context(), command);
         if (!reply) {
-            const std::string message = ioFailure(*lease->context(), command.name(), errno);
-            lease->broken(message);
-            return Error{message};
+            lease->broken(reply.errorMessage());
+            return reply;
         }
-        if (reply->type == REDIS_REPLY_ERROR) return refused(command, subject, *reply);
+        if ((*reply)->type == REDIS_REPLY_ERROR) return refused(command, subject, **reply);
         return reply;
     }
 
-    // Every command written at once, then every reply read: one round trip. Replies
+    // Every command sent at once (one send for the batch), then every reply read: one round trip. Replies
     // come back in order; error replies are left for the caller to inspect.
     Result<std::vector<ReplyPtr>> runPipeline(std::vector<RedisCommand>& commands) {
         auto lease = acquire(commands.front().name());
         if (!lease) return lease.error();
-        const SigpipeGuard noSigpipe;
-        for (auto& command : commands) {
-            if (redisAppendCommandArgv(lease->context(), command.argc(), command.argv(), command.lengths()) !=
-                REDIS_OK) {
-                const std::string message = prefixed("could not queue " + std::string(command.name()) +
-                                                     ": " + std::string(lease->context()->errstr));
-                lease->broken(message);
-                return Error{message};
-            }
+        std::string wire;
+        for (auto& command : commands)
+            if (!appendFormatted(wire, command)) return Error{prefixed("could not format " + std::string(command.name()))};
+        if (auto failure = sendAll(*lease->context(), wire, commands.front().name())) {
+            lease->broken(*failure);
+            return Error{*failure};
         }
         std::vector<ReplyPtr> replies;
         replies.reserve(commands.size());
@@ -501,7 +494,8 @@ public:
     }
 
     void subscriberLoop(const std::stop_token& stop) {
-        // This thread is ours: keep SIGPIPE blocked for its whole life (see SigpipeGuard).
+        // hiredis writes SUBSCRIBE with write(2); this thread is ours, so rather than
+        // route those writes through sendAll, keep SIGPIPE blocked for its whole life.
         sigset_t pipeSignal;
         sigemptyset(&pipeSignal);
         sigaddset(&pipeSignal, SIGPIPE);

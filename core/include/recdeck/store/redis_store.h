@@ -21,10 +21,10 @@
 // Keys and channels are stored as keyPrefix + logical key (default "recdeck:"), so
 // several deployments can share a server without clashing.
 //
-// Signals: hiredis writes with write(2), and a write to a connection the server closed
-// raises SIGPIPE, which would kill the process. RedisStore blocks SIGPIPE in the calling
-// thread for the duration of each command (and consumes one the command raised), so the
-// call returns an error instead; the process-wide disposition is left alone.
+// Signals: hiredis' own writes use write(2), and a write to a connection the server
+// closed raises SIGPIPE, which would end the process. RedisStore formats commands with
+// hiredis but sends them with send(MSG_NOSIGNAL) (its pub/sub thread blocks SIGPIPE), so
+// the call returns an error instead; the process-wide signal disposition is left alone.
 //
 // Thread safety: as the interface. Destroying the store stops the pub/sub thread; it
 // must not be destroyed from inside a message handler.
