@@ -264,6 +264,26 @@ private slots:
         QCOMPARE(m.evaluatedUsers, std::size_t{1});
     }
 
+    void idsOutsideTrainAreOrdinaryItems() {
+        // A recommendations file from elsewhere, mapped into the same index space: 42 is
+        // in neither train (items 0..3) nor the catalog, 9 is only in this user's test rows.
+        // A hit is membership in the test rows, nothing else: 9 hits at rank 2, 42 never
+        // does, and both count as recommended items for coverage: {42, 9, 1} / 4 train items.
+        const UserItemLists recs = {{42, 9, 1}};
+        const UserItemLists test = {{9}};
+        OfflineEvaluationInput input;
+        input.recommendations = recs;
+        input.testItems = test;
+        input.trainItemCount = 4;
+        input.k = 3;
+        const OfflineMetrics m = recdeck::metrics::evaluateOffline(input);
+        QVERIFY(near(m.precision, 1.0 / 3.0));
+        QVERIFY(near(m.recall, 1.0));
+        QVERIFY(near(m.ndcg, std::log(2.0) / std::log(3.0)));  // L(2) / L(1)
+        QVERIFY(near(m.map, 0.5));                              // (1/2) / min(1, 3)
+        QVERIFY(m.coverage && near(*m.coverage, 0.75));
+    }
+
     void emptyInputGivesZeros() {
         const OfflineMetrics m = recdeck::metrics::evaluateOffline({});
         QCOMPARE(m.precision, 0.0);

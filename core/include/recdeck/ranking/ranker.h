@@ -4,11 +4,12 @@
 //
 //   scores -> drop what the user already has (history + extra exclusions)
 //          -> candidate pool (the best `candidatePool` by score)
-//          -> diversity: a per-category cap and Maximal Marginal Relevance
-//             (Carbonell & Goldstein 1998):  pick argmax  lambda * rel(i) - (1 - lambda) *
+//          -> diversity, greedily, one pick at a time: Maximal Marginal Relevance
+//             (Carbonell & Goldstein 1998)  argmax  lambda * rel(i) - (1 - lambda) *
 //             max_{j already picked} sim(i, j),  rel = score min-max normalised over the
 //             pool, sim = cosine between the items' multi-hot category vectors (so
-//             1 - sim is exactly the distance of the intra-list-diversity metric)
+//             1 - sim is exactly the distance of the intra-list-diversity metric),
+//             among the candidates that keep every category within categoryCap
 //          -> a reason for every item.
 //
 // Reasons, in order of precedence for a user with history:
