@@ -201,7 +201,8 @@ int main(int argc, char** argv) {
                 train.nonZeros(), split.test.size());
     for (const auto& spec : specs) {
         const auto colon = spec.find(':');
-        const std::string kind = spec.substr(0, colon);
+        std::string kind = spec.substr(0, colon);
+        if (kind == "default") kind = std::string(models::defaultModelKind(train));
         const auto params = colon == std::string::npos ? nlohmann::json::object()
                                                        : nlohmann::json::parse(spec.substr(colon + 1), nullptr, false);
         Result<std::unique_ptr<models::Model>> model = Error{"unset"};

@@ -102,16 +102,18 @@ Status AlsModel::train(const data::InteractionMatrix& interactions, const TaskCo
     const auto factors = static_cast<Eigen::Index>(m_params.factors);
     const detail::ItemUsers byItem(interactions);
 
-    // Small uniform initial factors from the portable generator (as the `implicit`
-    // library does), scaled so initial scores are tiny but not all equal.
+    // Small zero-mean Gaussian initial factors from the portable generator. Zero mean
+    // matters: all-positive starts point every vector the same way, and with strong
+    // regularisation the few CG steps per sweep then stay near that popularity-only
+    // solution.
     SplitMix64 rng(m_params.seed);
     const float scale = 0.01F;
     FactorMatrix userFactors(users, factors);
     FactorMatrix itemFactors(items, factors);
     for (Eigen::Index r = 0; r < users; ++r)
-        for (Eigen::Index c = 0; c < factors; ++c) userFactors(r, c) = scale * static_cast<float>(rng.uniform());
+        for (Eigen::Index c = 0; c < factors; ++c) userFactors(r, c) = scale * static_cast<float>(rng.normal());
     for (Eigen::Index r = 0; r < items; ++r)
-        for (Eigen::Index c = 0; c < factors; ++c) itemFactors(r, c) = scale * static_cast<float>(rng.uniform());
+        for (Eigen::Index c = 0; c < factors; ++c) itemFactors(r, c) = scale * static_cast<float>(rng.normal());
 
     const auto reg = static_cast<float>(m_params.regularization);
     const auto alpha = static_cast<float>(m_params.alpha);

@@ -20,6 +20,7 @@
 #include "recdeck/data/split.h"
 #include "recdeck/data/synthetic_world.h"
 #include "recdeck/models/als_model.h"
+#include "recdeck/models/blend_model.h"
 #include "recdeck/models/ease_model.h"
 #include "recdeck/models/item_knn_model.h"
 #include "recdeck/models/model_factory.h"
@@ -87,8 +88,14 @@ const Model& trained(const char* kind) {
     static std::unordered_map<std::string, std::unique_ptr<Model>> cache;
     auto& slot = cache[kind];
     if (!slot) {
-        slot = make(kind, std::string(kind) == "als" ? nlohmann::json{{"factors", 32}, {"iterations", 10}}
-                                                     : nlohmann::json::object());
+        const nlohmann::json smallAls{{"factors", 32}, {"iterations", 10}};
+        nlohmann::json params = nlohmann::json::object();
+        if (std::string(kind) == "als") params = smallAls;
+        if (std::string(kind) == "blend") {
+            params = {{"members",
+                       {{{"kind", "ease"}, {"weight", 1.0}}, {{"kind", "als"}, {"params", smallAls}, {"weight", 1.0}}}}};
+        }
+        slot = make(kind, params);
         const auto status = slot->train(fixture().train, {});
         if (!status) qFatal("train %s: %s", kind, status.errorMessage().c_str());
     }
@@ -238,6 +245,7 @@ private slots:
         QTest::newRow("itemknn") << "itemknn";
         QTest::newRow("als") << "als";
         QTest::newRow("ease") << "ease";
+        QTest::newRow("blend") << "blend";
     }
     void personalisedModelsBeatPopularity() {
         QFETCH(QString, kind);
@@ -250,7 +258,7 @@ private slots:
     }
     void recommendationsNeverIncludeExcludedItems_data() {
         QTest::addColumn<QString>("kind");
-        for (const char* kind : {"popularity", "itemknn", "als", "ease"}) QTest::newRow(kind) << kind;
+        for (const char* kind : {"popularity", "itemknn", "als", "ease", "blend"}) QTest::newRow(kind) << kind;
     }
     void recommendationsNeverIncludeExcludedItems() {
         QFETCH(QString, kind);
@@ -403,10 +411,30 @@ private slots:
         }
     }
 
+    void blendStandardisesAndSumsMembers() {
+        const auto& blend = dynamic_cast<const BlendModel&>(trained("blend"));
+        const auto context = fixture().context(3);
+        const auto combined = scoresOf(blend, context);
+        std::vector<float> expected(combined.size(), 0.0F);
+        for (const auto& member : blend.members()) {
+            const auto part = scoresOf(*member.model, context);
+            double mean = 0.0, sq = 0.0;
+            for (float v : part) mean += v;
+            mean /= double(part.size());
+            for (float v : part) sq += (v - mean) * (v - mean);
+            const double sd = std::sqrt(sq / double(part.size()));
+            for (std::size_t i = 0; i < part.size(); ++i) expected[i] += float(member.weight * (part[i] - mean) / sd);
+        }
+        for (std::size_t i = 0; i < combined.size(); ++i) QVERIFY(std::abs(combined[i] - expected[i]) < 1e-3F);
+        // The first member that can explain (EASE) does.
+        const auto recs = blend.recommend(context, 1, context.history);
+        QCOMPARE(blend.explain(context, recs.front().item), blend.members().front().model->explain(context, recs.front().item));
+    }
+
     // --- cancellation --------------------------------------------------------------------
     void cancelledTrainingStops_data() {
         QTest::addColumn<QString>("kind");
-        for (const char* kind : {"popularity", "itemknn", "als", "ease"}) QTest::newRow(kind) << kind;
+        for (const char* kind : {"popularity", "itemknn", "als", "ease", "blend"}) QTest::newRow(kind) << kind;
     }
     void cancelledTrainingStops() {
         QFETCH(QString, kind);
@@ -438,7 +466,7 @@ private slots:
     // --- model files ---------------------------------------------------------------------
     void saveLoadRoundTripGivesIdenticalScores_data() {
         QTest::addColumn<QString>("kind");
-        for (const char* kind : {"popularity", "itemknn", "als", "ease"}) QTest::newRow(kind) << kind;
+        for (const char* kind : {"popularity", "itemknn", "als", "ease", "blend"}) QTest::newRow(kind) << kind;
     }
     void saveLoadRoundTripGivesIdenticalScores() {
         QFETCH(QString, kind);
@@ -466,7 +494,7 @@ private slots:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("expectedMessage");
-        for (const char* kind : {"popularity", "itemknn", "als", "ease"}) {
+        for (const char* kind : {"popularity", "itemknn", "als", "ease", "blend"}) {
             QTest::newRow(qPrintable(QString("%1 wrong magic").arg(kind))) << kind << "magic" << "not a RecDeck model";
             QTest::newRow(qPrintable(QString("%1 wrong version").arg(kind))) << kind << "version" << "version 7";
             QTest::newRow(qPrintable(QString("%1 truncated").arg(kind))) << kind << "truncate" << "truncated";
@@ -497,7 +525,7 @@ private slots:
     }
     void truncatedParameterBlocksAreRejected_data() {
         QTest::addColumn<QString>("kind");
-        for (const char* kind : {"popularity", "itemknn", "als", "ease"}) QTest::newRow(kind) << kind;
+        for (const char* kind : {"popularity", "itemknn", "als", "ease", "blend"}) QTest::newRow(kind) << kind;
     }
     void truncatedParameterBlocksAreRejected() {
         // Below the checksum: every prefix of a parameter block must fail cleanly.
@@ -544,10 +572,24 @@ private slots:
             QVERIFY(model.ok());
             QCOMPARE((*model)->kind(), kind);
         }
-        QCOMPARE(defaultModelKind(1682), std::string_view("ease"));
+        QCOMPARE(defaultModelKind(1682), std::string_view("blend"));
         QCOMPARE(defaultModelKind(EaseModel::kDefaultMaxItems + 1), std::string_view("als"));
-        QCOMPARE((*createModel("default", nlohmann::json::object(), 100))->kind(), std::string_view("ease"));
+        QCOMPARE((*createModel("default", nlohmann::json::object(), 100))->kind(), std::string_view("blend"));
         QCOMPARE((*createModel("default", nlohmann::json::object(), 1'000'000))->kind(), std::string_view("als"));
+        // On data: above the cap EASE stays the default only while its vocabulary holds
+        // most of the interactions.
+        const std::size_t cap = EaseModel::kDefaultMaxItems;
+        std::vector<data::Interaction> flat, headHeavy;
+        for (Index item = 0; item < Index(cap + cap / 4); ++item) {
+            flat.push_back({item % 50, item});
+            const Index copies = item < cap ? 10 : 1;
+            for (Index c = 0; c < copies; ++c) headHeavy.push_back({c, item});
+        }
+        const auto flatMatrix = data::InteractionMatrix::fromInteractions(flat, 50, cap + cap / 4);
+        const auto headMatrix = data::InteractionMatrix::fromInteractions(headHeavy, 10, cap + cap / 4);
+        QCOMPARE(defaultModelKind(flatMatrix), std::string_view("als"));
+        QCOMPARE(defaultModelKind(headMatrix), std::string_view("blend"));
+        QCOMPARE(defaultModelKind(fixture().train), std::string_view("blend"));
         auto als = createModel("als", {{"factors", 16}, {"alpha", 3.5}});
         QVERIFY(als.ok());
         QCOMPARE((*als)->params().at("factors").get<int>(), 16);
@@ -560,6 +602,10 @@ private slots:
         QVERIFY(!createModel("als", {{"factors", 2.5}}).ok());
         QVERIFY(!createModel("ease", {{"lambda", -1}}).ok());
         QVERIFY(!createModel("popularity", nlohmann::json::array()).ok());
+        QVERIFY(!createModel("blend", {{"members", {{{"kind", "blend"}}}}}).ok());
+        QVERIFY(!createModel("blend", {{"members", {{{"kind", "als"}, {"weight", -1}}}}}).ok());
+        QVERIFY(!createModel("blend", {{"members", {{{"kind", "als"}, {"params", {{"factors", 0}}}}}}}).ok());
+        QVERIFY(!createModel("blend", {{"parts", nlohmann::json::array()}}).ok());
     }
 
     // --- registry ------------------------------------------------------------------------

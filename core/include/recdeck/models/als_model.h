@@ -22,8 +22,8 @@ namespace recdeck::models {
 struct AlsParams {
     std::size_t factors = 64;      // latent dimensions, >= 1
     std::size_t iterations = 15;   // alternating sweeps (users then items), >= 1
-    double regularization = 0.05;  // L2 weight on every factor row, > 0
-    double alpha = 2.0;            // confidence slope, >= 0
+    double regularization = 60.0;  // L2 weight on every factor row, > 0
+    double alpha = 8.0;            // confidence slope, >= 0
     std::size_t cgSteps = 3;       // conjugate-gradient steps per row update, >= 1
     std::uint64_t seed = 42;       // initial factors
     unsigned threads = 0;          // 0 = all hardware threads

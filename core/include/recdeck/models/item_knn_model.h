@@ -17,8 +17,8 @@
 namespace recdeck::models {
 
 struct ItemKnnParams {
-    std::size_t neighbours = 100;  // kept per item, >= 1
-    double shrinkage = 10.0;       // added to the cosine denominator, >= 0
+    std::size_t neighbours = 400;  // kept per item, >= 1
+    double shrinkage = 100.0;      // added to the cosine denominator, >= 0
     unsigned threads = 0;          // worker threads for training, 0 = all hardware threads
 };
 
