@@ -4,8 +4,8 @@
 // count as their weights say. An item any member cannot score (-infinity) stays
 // unscored. The default blend, EASE + implicit ALS at equal weight, is RecDeck's default
 // model: the two make different errors (item-item regression vs low-rank factors) and
-// on MovieLens validation splits their blend beat both members (see EVAL notes in
-// tests/bench/bench_models.cpp).
+// on MovieLens validation splits their blend beat both members (figures in the notes at
+// the top of tests/bench/bench_models.cpp).
 //
 // Thread safety: as Model (immutable after train/load).
 
