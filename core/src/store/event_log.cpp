@@ -221,17 +221,28 @@ struct EventLog::Impl {
         transactions.fetch_add(1);
         for (Pending& pending : batch) {
             appended.fetch_add(pending.events.size());
-            const std::int64_t last = pending.events.empty() ? lastId.load() : pending.events.back().id;
-            lastId.store(std::max(lastId.load(), last));
-            if (pending.done) pending.done(Result<std::int64_t>(last));
-            for (Event& event : pending.events) committed.push_back(std::move(event));
+            if (!pending.events.empty()) lastId.store(std::max(lastId.load(), pending.events.back().id));
+            committed.insert(committed.end(), pending.events.begin(), pending.events.end());
         }
+        // Listeners (feature refresh, cache invalidation) run before anyone is told the
+        // events are durable, so a client that sees the acknowledgement and asks again
+        // already gets the consequences.
         std::vector<Listener> current;
         {
             std::lock_guard lock(listenerMutex);
             for (const auto& [handle, listener] : listeners) current.push_back(listener);
         }
-        for (const Listener& listener : current) listener(committed);
+        for (const Listener& listener : current) {
+            try {
+                listener(committed);
+            } catch (...) {
+                // A failing consumer must not lose the acknowledgement of durable events.
+            }
+        }
+        for (Pending& pending : batch) {
+            const std::int64_t last = pending.events.empty() ? lastId.load() : pending.events.back().id;
+            if (pending.done) pending.done(Result<std::int64_t>(last));
+        }
     }
 
     template <typename Bind>

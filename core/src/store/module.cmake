@@ -6,5 +6,7 @@ recdeck_core_module(store
     ${CMAKE_CURRENT_LIST_DIR}/redis_url.cpp
     ${CMAKE_CURRENT_LIST_DIR}/redis_store.cpp
     ${CMAKE_CURRENT_LIST_DIR}/store_factory.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/event.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/event_log.cpp
   PUBLIC_DEPS recdeck::common
-  PRIVATE_DEPS PkgConfig::HIREDIS)
+  PRIVATE_DEPS PkgConfig::HIREDIS SQLite::SQLite3 nlohmann_json::nlohmann_json)

@@ -8,7 +8,8 @@
 // crash of the process or of the machine.
 //
 // Thread safety: every method may be called from any thread. Listeners run on the writer
-// thread after each commit, in commit order; they must be quick and must not call
+// thread after each commit, in commit order, before the appenders are acknowledged;
+// they must be quick and must not call
 // append() synchronously (that would deadlock) — appendAsync() is fine.
 
 #include <chrono>
