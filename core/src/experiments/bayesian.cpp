@@ -18,44 +18,49 @@ namespace {
 
 using BetaDistribution = boost::math::beta_distribution<double>;
 
-// Grid for the quadrature: every arm contributes points mean + k sd, |k| <= kGridSpan.
+// Grid for the quadrature: every arm contributes points mean + k kGridStep sd for
+// |k kGridStep| <= kGridSpan.
 constexpr int kGridSpan = 40;
+constexpr int kGridStep = 2;
 // Panels whose integrand stays below this fraction of the peak are dropped.
 constexpr double kNegligible = 1e-18;
-constexpr double kPanelTolerance = 1e-12;
-constexpr unsigned kPanelMaxDepth = 12;
+constexpr double kPanelTolerance = 1e-11;
+constexpr unsigned kPanelMaxDepth = 10;
 
 bool isWhole(double x) { return x >= 1.0 && x < 0x1.0p52 && std::floor(x) == x; }
 
 // log P(p_B > p_A) by Evan Miller's sum; requires aB whole. See BayesMethod::ClosedForm.
-double logProbabilityGreaterBySum(double aA, double bA, double aB, double bB) {
-    assert(isWhole(aB));
-    double logTerm = boost::math::lgamma(bA + bB) + boost::math::lgamma(aA + bA) -
-                     boost::math::lgamma(aA + bA + bB) - boost::math::lgamma(bA);
-    // Streaming log-sum-exp: sum = exp(logMax) * scaled.
-    double logMax = logTerm;
-    double scaled = 0.0;
-    const auto terms = static_cast<std::uint64_t>(aB);
+// Runs in long double: log T_0 is a difference of log-gammas of size ~N log N, and the
+// product of up to millions of ratios would lose ~1e-8 in double. Terms are kept as
+// T_i / exp(logScale), rescaled before they leave long double's range.
+double logProbabilityGreaterBySum(double aAd, double bAd, double aBd, double bBd) {
+    assert(isWhole(aBd));
+    using Wide = long double;
+    constexpr Wide kRescale = 1e-2000L;
+    const Wide kRescaleLog = -2000.0L * std::log(10.0L);
+    const Wide aA = aAd, bA = bAd, bB = bBd;
+    Wide logScale = boost::math::lgamma(bA + bB) + boost::math::lgamma(aA + bA) -
+                    boost::math::lgamma(aA + bA + bB) - boost::math::lgamma(bA);
+    Wide term = 1.0L;
+    Wide sum = 0.0L;
+    const auto terms = static_cast<std::uint64_t>(aBd);
     for (std::uint64_t k = 0; k < terms; ++k) {
-        const double i = static_cast<double>(k);
-        if (logTerm <= logMax) {
-            scaled += std::exp(logTerm - logMax);
-        } else {
-            scaled = scaled * std::exp(logMax - logTerm) + 1.0;
-            logMax = logTerm;
+        sum += term;
+        const auto i = static_cast<Wide>(k);
+        const Wide ratioNumerator = (aA + i) * (bB + i);
+        const Wide ratioDenominator = (aA + bA + bB + i) * (i + 1.0L);
+        // Past the peak the terms decrease monotonically (numerator minus denominator,
+        // aA bB - aA - bA - bB - i (bA + 1), only falls with i), so the rest of the sum is
+        // at most (terms left) * current term.
+        if (ratioNumerator < ratioDenominator && static_cast<Wide>(terms - k - 1) * term < sum * 1e-20L) break;
+        term *= ratioNumerator / ratioDenominator;
+        if (term > 1.0L / kRescale) {
+            term *= kRescale;
+            sum *= kRescale;
+            logScale -= kRescaleLog;
         }
-        // Past the peak the terms decrease monotonically (the ratio's numerator minus its
-        // denominator, aA bB - aA - bA - bB - i (bA + 1), only falls with i), so the rest
-        // is at most (terms left) * current term.
-        const double ratioNumerator = (aA + i) * (bB + i);
-        const double ratioDenominator = (aA + bA + bB + i) * (i + 1.0);
-        if (ratioNumerator < ratioDenominator) {
-            const double remaining = static_cast<double>(terms - k - 1);
-            if (remaining <= 0.0 || logTerm + std::log(remaining) < logMax + std::log(scaled) - 46.0) break;
-        }
-        logTerm += std::log(ratioNumerator / ratioDenominator);
     }
-    return logMax + std::log(scaled);
+    return static_cast<double>(logScale + std::log(sum));
 }
 
 // P(p_B > p_A) by the closed form, using whichever of the four equivalent sums computes the
@@ -87,11 +92,9 @@ struct Arm {
     double pdf(double x) const { return boost::math::pdf(distribution, x); }
     double cdf(double x) const { return boost::math::cdf(distribution, x); }
     double survival(double x) const { return boost::math::cdf(boost::math::complement(distribution, x)); }
-    // log F(x), accurate when F(x) is close to 1.
-    double logCdf(double x) const {
-        const double upper = survival(x);
-        return upper < 0.5 ? std::log1p(-upper) : std::log(cdf(x));
-    }
+    // log F(x), accurate in both tails: below the mean F is the small side and computed
+    // directly, above it the survival function is, and log F = log1p(-survival).
+    double logCdf(double x) const { return x <= mean ? std::log(cdf(x)) : std::log1p(-survival(x)); }
 };
 
 // Integral over [0, 1] of a non-negative integrand concentrated within kGridSpan standard
@@ -99,9 +102,9 @@ struct Arm {
 template <typename Integrand>
 double integrateOverArms(const std::vector<Arm>& arms, const Integrand& integrand) {
     std::vector<double> grid;
-    grid.reserve(arms.size() * (2 * kGridSpan + 1));
+    grid.reserve(arms.size() * (2 * kGridSpan / kGridStep + 1));
     for (const Arm& arm : arms)
-        for (int k = -kGridSpan; k <= kGridSpan; ++k)
+        for (int k = -kGridSpan; k <= kGridSpan; k += kGridStep)
             grid.push_back(std::clamp(arm.mean + k * arm.sd, 0.0, 1.0));
     std::sort(grid.begin(), grid.end());
     grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
@@ -118,8 +121,14 @@ double integrateOverArms(const std::vector<Arm>& arms, const Integrand& integran
     double total = 0.0;
     for (std::size_t i = 0; i + 1 < grid.size(); ++i) {
         if (std::max(values[i], values[i + 1]) < kNegligible * peak) continue;
-        total += boost::math::quadrature::gauss_kronrod<double, 15>::integrate(integrand, grid[i], grid[i + 1],
-                                                                                kPanelMaxDepth, kPanelTolerance);
+        // Integrated over the unit interval and rescaled: Boost 1.74's Gauss-Kronrod error
+        // estimate has an absolute floor of ~4 eps |f| that does not shrink with the panel
+        // width, so narrow panels would otherwise subdivide to the maximum depth.
+        const double left = grid[i];
+        const double width = grid[i + 1] - grid[i];
+        total += width * boost::math::quadrature::gauss_kronrod<double, 15>::integrate(
+                             [&](double u) { return integrand(left + width * u); }, 0.0, 1.0, kPanelMaxDepth,
+                             kPanelTolerance);
     }
     return total;
 }

@@ -95,8 +95,11 @@ Result<SampleSize> sampleSize(const SampleSizeRequest& request) {
     SampleSize out;
     out.baseline = request.baseline;
     out.treatmentRate = *p2;
-    out.absoluteEffect = *p2 - request.baseline;
-    out.relativeEffect = out.absoluteEffect / request.baseline;
+    // The effect as requested stays exact (0.1, not 0.10000000000000009); the other scale
+    // is derived from p2.
+    const bool relative = request.scale == EffectScale::Relative;
+    out.absoluteEffect = relative ? *p2 - request.baseline : request.mde;
+    out.relativeEffect = relative ? request.mde : (*p2 - request.baseline) / request.baseline;
     out.zAlpha = normalQuantile(1.0 - 0.5 * request.alpha);
     out.zPower = normalQuantile(request.power);
     out.perVariantExact = usersPerVariant(request.baseline, *p2, out.zAlpha + out.zPower);

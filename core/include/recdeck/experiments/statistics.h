@@ -60,8 +60,8 @@ struct SampleSize {
     double perVariantExact = 0.0;  // n from the formula, unrounded
     double baseline = 0.0;         // p1
     double treatmentRate = 0.0;    // p2, in (0, 1)
-    double absoluteEffect = 0.0;   // p2 - p1
-    double relativeEffect = 0.0;   // p2 / p1 - 1
+    double absoluteEffect = 0.0;   // p2 - p1 (exactly the request's mde when Absolute)
+    double relativeEffect = 0.0;   // p2 / p1 - 1 (exactly the request's mde when Relative)
     double zAlpha = 0.0;           // z_{1-a/2}
     double zPower = 0.0;           // z_{power}
 };
