@@ -25,7 +25,7 @@ constexpr int kGridStep = 2;
 // Panels whose integrand stays below this fraction of the peak are dropped.
 constexpr double kNegligible = 1e-18;
 constexpr double kPanelTolerance = 1e-11;
-constexpr unsigned kPanelMaxDepth = 10;
+constexpr unsigned kPanelMaxDepth = 8;
 
 bool isWhole(double x) { return x >= 1.0 && x < 0x1.0p52 && std::floor(x) == x; }
 
@@ -118,6 +118,46 @@ double integrateOverArms(const std::vector<Arm>& arms, const Integrand& integran
     }
     if (!(peak > 0.0)) return 0.0;
 
+    // The integrand can reach past every arm's window: a skewed posterior (Beta(211, 1)
+    // decays like x^210) multiplied by a far tail peaks where both are tiny, and the tail
+    // that matters is then measured against that small peak. Extend each end in doubling
+    // steps while the integrand there is not negligible (at most ~64 steps to reach 0 or 1).
+    std::vector<double> leftX, leftValues, rightX, rightValues;
+    for (double step = grid[1] - grid[0], x = grid.front(), value = values.front();
+         x > 0.0 && value >= kNegligible * peak; step *= 2.0) {
+        x = std::max(0.0, x - step);
+        value = integrand(x);
+        peak = std::max(peak, value);
+        leftX.push_back(x);
+        leftValues.push_back(value);
+    }
+    for (double step = grid[grid.size() - 1] - grid[grid.size() - 2], x = grid.back(), value = values.back();
+         x < 1.0 && value >= kNegligible * peak; step *= 2.0) {
+        x = std::min(1.0, x + step);
+        value = integrand(x);
+        peak = std::max(peak, value);
+        rightX.push_back(x);
+        rightValues.push_back(value);
+    }
+    if (!leftX.empty() || !rightX.empty()) {
+        std::vector<double> allX(leftX.rbegin(), leftX.rend());
+        std::vector<double> allValues(leftValues.rbegin(), leftValues.rend());
+        allX.insert(allX.end(), grid.begin(), grid.end());
+        allValues.insert(allValues.end(), values.begin(), values.end());
+        allX.insert(allX.end(), rightX.begin(), rightX.end());
+        allValues.insert(allValues.end(), rightValues.begin(), rightValues.end());
+        grid = std::move(allX);
+        values = std::move(allValues);
+    }
+
+    // An integrand that moves on the scale of the narrowest posterior, sd_min, cannot be
+    // evaluated more precisely than ~eps / sd_min relative (x itself is rounded to eps):
+    // asking the error estimate for less would subdivide noise to the maximum depth.
+    double narrowest = 1.0;
+    for (const Arm& arm : arms) narrowest = std::min(narrowest, arm.sd);
+    const double tolerance =
+        std::max(kPanelTolerance, 32.0 * std::numeric_limits<double>::epsilon() / std::max(narrowest, 1e-300));
+
     double total = 0.0;
     for (std::size_t i = 0; i + 1 < grid.size(); ++i) {
         if (std::max(values[i], values[i + 1]) < kNegligible * peak) continue;
@@ -128,7 +168,7 @@ double integrateOverArms(const std::vector<Arm>& arms, const Integrand& integran
         const double width = grid[i + 1] - grid[i];
         total += width * boost::math::quadrature::gauss_kronrod<double, 15>::integrate(
                              [&](double u) { return integrand(left + width * u); }, 0.0, 1.0, kPanelMaxDepth,
-                             kPanelTolerance);
+                             tolerance);
     }
     return total;
 }

@@ -513,6 +513,25 @@ private slots:
         QVERIFY(checked > 150);
     }
 
+    // Regression: the quadrature window of 40 standard deviations around each arm missed the
+    // slowly decaying tail of a J-shaped posterior (every user converted: Beta(211, 1) ~ x^210)
+    // where it meets a narrow arm far below; the result was 3e-4 off. Exact references:
+    // P(B > A) = E[F_A(B)] = E[B^211] = prod_{k<211} (a_B + k) / (a_B + b_B + k), and for two
+    // iid Beta(a, 1) arms E[(Y - X)+] = a / ((a + 1)(2a + 1)) (mpmath, 40 digits).
+    void bayesHandlesSkewedPosteriors() {
+        const BetaPosterior allConverted = BetaPosterior::fromCounts({210, 210});
+        const BetaPosterior narrow = BetaPosterior::fromCounts({458292, 384423});
+        VERIFY_CLOSE(probabilityGreater(allConverted, narrow, BayesMethod::ClosedForm), 7.8999958633817199e-17, 1e-10);
+        VERIFY_CLOSE(probabilityGreater(allConverted, narrow, BayesMethod::Quadrature), 7.8999958633817199e-17, 1e-10);
+        const BetaPosterior huge = BetaPosterior::fromCounts({2329988, 2329988});
+        VERIFY_CLOSE(expectedLoss(huge, huge, BayesMethod::Quadrature), 2.145931496287019e-7, 1e-9);
+        VERIFY_CLOSE(probabilityGreater(huge, huge, BayesMethod::Quadrature), 0.5, 1e-9);
+        VERIFY_CLOSE(probabilityGreater(huge, huge, BayesMethod::ClosedForm), 0.5, 1e-9);
+        const BetaPosterior small = BetaPosterior::fromCounts({50, 50});
+        VERIFY_CLOSE(expectedLoss(small, small, BayesMethod::Quadrature), 0.0095220313666915609, 1e-10);
+        VERIFY_CLOSE(expectedLoss(small, small, BayesMethod::ClosedForm), 0.0095220313666915609, 1e-10);
+    }
+
     // A large seeded Monte Carlo with the Marsaglia-Tsang Beta sampler lands within its error.
     void bayesMonteCarloAgrees() {
         const BetaPosterior c = BetaPosterior::fromCounts({10000, 500});
