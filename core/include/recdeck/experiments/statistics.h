@@ -148,7 +148,9 @@ Result<ZTest> zTest(ArmCounts control, ArmCounts treatment, double alpha = 0.05)
 // One plain-language sentence for a product manager, e.g.
 //   "Treatment converts better than control: +12.0% relative lift (95% CI +0.4% to +24.9%),
 //    p = 0.041 < 0.05, significant."
-// The verdict follows the p-value at alpha = 1 - result.confidenceLevel.
+// The verdict follows the p-value: significant when p < alpha = 1 - result.confidenceLevel.
+// The effect is quoted as relative lift with its interval, or in percentage points when
+// the control rate is 0 or an arm has no conversions.
 std::string verdict(const ZTest& result);
 
 // ---------------------------------------------------------------------------------------
