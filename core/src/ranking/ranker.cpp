@@ -335,6 +335,7 @@ void Ranker::explainItems(RankingResult& result, const models::UserContext& user
         r.reason = "Because you liked " + titleOf(liked);
     };
 
+    const bool popularityModel = explainer != nullptr && explainer->kind() == "popularity";
     for (RankedItem& r : result.items) {
         if (result.coldStart) {
             popularReason(r);
@@ -342,7 +343,8 @@ void Ranker::explainItems(RankingResult& result, const models::UserContext& user
             r.reason += " (no history yet)";
             continue;
         }
-        if (r.fromPopularity) {
+        // A popularity model's picks are popular, not personal: say so.
+        if (r.fromPopularity || popularityModel) {
             popularReason(r);
             continue;
         }

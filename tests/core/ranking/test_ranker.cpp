@@ -114,6 +114,12 @@ public:
     }
 };
 
+class PopularityLikeModel : public FixedModel {
+public:
+    using FixedModel::FixedModel;
+    std::string_view kind() const override { return "popularity"; }
+};
+
 class UntrainedModel : public FixedModel {
 public:
     UntrainedModel() : FixedModel({}) {}
@@ -403,6 +409,24 @@ private slots:
         QCOMPARE(r.items[4].becauseOf, Index{0});
         QCOMPARE(r.items[4].reason, std::string("Because you liked Drama A"));
         for (const RankedItem& i : r.items) QVERIFY(!i.reason.empty());
+    }
+
+    void aPopularityModelGetsPopularityReasons() {
+        // Item 2 is Drama like the history item 1, but a popularity model did not pick it
+        // for that: "Popular in Drama", not "Because you liked Drama B".
+        Fixture f;
+        std::vector<float> scores(12, 0.0F);
+        scores[2] = 5;
+        scores[7] = 4;
+        const PopularityLikeModel model(scores);
+        const Items history = {1};
+        const RankingResult r = f.ranker.rank(&model, {std::nullopt, history}, params(2, false, 3, 1.0));
+        QCOMPARE(itemsOf(r), (Items{2, 7}));
+        QCOMPARE(r.items[0].reasonKind, ReasonKind::PopularInCategory);
+        QCOMPARE(r.items[0].reason, std::string("Popular in Drama"));
+        QCOMPARE(r.items[1].reasonKind, ReasonKind::TrendingNow);
+        QVERIFY(!r.items[0].fromPopularity);  // still the model's list
+        QVERIFY(!r.fallback);
     }
 
     void explanationOutsideTheHistoryIsIgnored() {

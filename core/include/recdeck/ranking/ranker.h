@@ -19,7 +19,7 @@
 //   PopularInCategory  "Popular in <category>"      the item's category the user's history
 //                                                   holds most often;
 //   PickedForYou       "Picked for you"             an item without categories.
-// Popularity-ranked items (cold start, fallback, top-up) get TrendingNow,
+// Popularity-ranked items (cold start, fallback, top-up, a "popularity" model) get TrendingNow,
 // PopularInCategory or PopularOverall ("Popular with everyone"); for a cold-start user
 // (empty history) the kind is ColdStart and the text ends with " (no history yet)".
 //
