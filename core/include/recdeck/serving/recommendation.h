@@ -1,0 +1,77 @@
+#pragma once
+// The request and the answer of RecommendationService, and the compact form in which an
+// answer's list is cached.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "recdeck/cache/cache_entry.h"
+#include "recdeck/common/result.h"
+#include "recdeck/ranking/ranker.h"
+
+namespace recdeck::serving {
+
+// Largest list a request may ask for.
+inline constexpr std::size_t kMaxListLength = 100;
+// Longest user id accepted, in bytes.
+inline constexpr std::size_t kMaxUserIdBytes = 256;
+
+struct RecommendationRequest {
+    std::string userId;
+    std::size_t n = 10;           // 1 .. kMaxListLength
+    std::string model;            // "" = the experiment's or the default model
+    std::optional<ranking::RankingParams> ranking;  // overrides the variant's/default ranking
+    bool bypassCache = false;     // compute afresh (the result is still cached)
+    bool recordImpression = true; // false for inspection: no impression event, no metrics
+    std::string requestId;        // generated when empty
+};
+
+struct RecommendedItem {
+    std::string itemId;
+    std::string title;
+    std::vector<std::string> categories;
+    float score = 0.0F;
+    std::size_t rankBefore = 0;  // position by score alone (0-based)
+    std::size_t rankAfter = 0;   // position in the list (0-based)
+    std::string reason;
+    std::string reasonKind;      // ranking::reasonKindName
+    std::string becauseOf;       // item id behind "Because you liked", if any
+    bool fromPopularity = false;
+};
+
+// Microseconds spent in each stage of this request. Stages a cache hit skips stay 0.
+struct StageTimings {
+    double cacheUs = 0;
+    double featuresUs = 0;
+    double candidatesUs = 0;
+    double scoringUs = 0;
+    double rankingUs = 0;
+    double totalUs = 0;
+};
+
+struct Recommendation {
+    std::string userId;
+    std::string requestId;
+    std::vector<RecommendedItem> items;
+    bool cached = false;
+    cache::Tier tier = cache::Tier::Compute;
+    std::string experiment;  // empty when the user is in no experiment
+    std::string variant;
+    std::string model;       // registry name of the model that served
+    std::uint64_t modelVersion = 0;
+    std::optional<std::string> fallback;  // why popularity replaced the model, if it did
+    std::string degraded;    // a dependency that was skipped (shared cache or store down)
+    bool coldStart = false;
+    std::int64_t computedAtMs = 0;  // when the list was computed (its age when cached)
+    StageTimings timings;
+};
+
+// The cached part of a Recommendation (items, model, fallback, cold start, computedAt).
+std::string encodeList(const Recommendation& recommendation);
+Status decodeList(std::string_view bytes, Recommendation& into);
+
+}  // namespace recdeck::serving

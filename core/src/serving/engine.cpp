@@ -1,0 +1,463 @@
+#include "recdeck/serving/engine.h"
+
+#include <algorithm>
+#include <fstream>
+#include <future>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "recdeck/common/stopwatch.h"
+#include "recdeck/models/model_factory.h"
+#include "recdeck/models/model_file.h"
+#include "recdeck/store/store_factory.h"
+
+namespace recdeck::serving {
+
+namespace {
+
+using nlohmann::json;
+
+// Identifies the training data, so saved models are reused only on the same data.
+std::string fingerprintOf(const data::Dataset& dataset, const data::InteractionMatrix& matrix) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    auto mix = [&hash](std::string_view text) {
+        for (unsigned char c : text) {
+            hash ^= c;
+            hash *= 1099511628211ULL;
+        }
+        hash ^= 0xFF;
+        hash *= 1099511628211ULL;
+    };
+    for (std::size_t u = 0; u < matrix.userCount(); ++u) {
+        mix(dataset.users.id(static_cast<data::Index>(u)));
+        for (data::Index item : matrix.itemsOf(static_cast<data::Index>(u))) mix(dataset.catalog.items().id(item));
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
+    return std::string(buffer) + "-" + std::to_string(matrix.nonZeros());
+}
+
+TaskControl subTask(const TaskControl& parent, double from, double to, std::string prefix) {
+    TaskControl child;
+    child.stop = parent.stop;
+    if (parent.progress) {
+        child.progress = [parent, from, to, prefix](double fraction, std::string_view stage) {
+            parent.report(from + (to - from) * std::clamp(fraction, 0.0, 1.0),
+                          stage.empty() ? prefix : prefix + ": " + std::string(stage));
+        };
+    }
+    return child;
+}
+
+std::string kindFor(std::string_view name, const data::InteractionMatrix& matrix) {
+    if (name == "default") return std::string(models::defaultModelKind(matrix));
+    return std::string(name);
+}
+
+}  // namespace
+
+struct Engine::Impl {
+    EngineConfig config;
+    std::shared_ptr<store::KeyValueStore> store;
+    std::unique_ptr<store::EventLog> log;
+    models::ModelRegistry registry;
+    std::unique_ptr<features::FeatureStore> features;
+    std::unique_ptr<cache::TieredCache> cache;
+    std::unique_ptr<RecommendationService> service;
+    ImpressionTracker impressions;
+    int listener = 0;
+
+    mutable std::mutex dataMutex;
+    DataInfo info;
+    std::string fingerprint;
+    std::string defaultKind;
+
+    std::mutex trainMutex;  // one (re)training or import at a time
+
+    std::mutex observerMutex;
+    std::shared_ptr<const EventObserver> observer;
+
+    ~Impl() {
+        if (log && listener != 0) log->removeListener(listener);
+        // The log flushes and stops its writer before the consumers it calls go away.
+        log.reset();
+    }
+
+    std::filesystem::path modelPath(std::string_view kind) const {
+        return config.dataDir / "models" / (std::string(kind) + ".rdm");
+    }
+
+    Result<std::shared_ptr<const data::Dataset>> loadData(const std::optional<DatasetSource>& source,
+                                                         DataInfo& out, const TaskControl& control) {
+        if (!source) {
+            auto world = std::make_shared<data::SyntheticWorld>(config.demo);
+            out.description = "Demo world (seed " + std::to_string(config.demo.seed) + ")";
+            return std::shared_ptr<const data::Dataset>(world, &world->dataset());
+        }
+        auto dataset = std::make_shared<data::Dataset>();
+        auto report = data::importInteractions(source->interactions, *dataset, subTask(control, 0.0, 0.8, "import"));
+        if (!report) return report.error();
+        out.reports.push_back(*report);
+        if (source->items) {
+            auto items = data::importItems(*source->items, *dataset, subTask(control, 0.8, 1.0, "import items"));
+            if (!items) return items.error();
+            out.reports.push_back(*items);
+        }
+        out.description = source->interactions.filename().string();
+        return std::shared_ptr<const data::Dataset>(std::move(dataset));
+    }
+
+    void describe(DataInfo& out, const data::Dataset& dataset) {
+        out.users = dataset.users.size();
+        out.items = dataset.catalog.size();
+        out.categories = dataset.catalog.categories().size();
+        out.interactions = dataset.interactions.size();
+    }
+
+    // Loads a saved model trained on the same data, or trains and saves one.
+    Result<models::ModelRegistry::EntryPtr> provide(const std::string& kind, const data::Dataset& dataset,
+                                                    const data::InteractionMatrix& matrix, const std::string& fp,
+                                                    bool reuse, const TaskControl& control) {
+        const auto path = modelPath(kind);
+        if (reuse && std::filesystem::exists(path)) {
+            auto file = models::ModelFile::load(path);
+            if (file && file->metadata.value("fingerprint", std::string()) == fp &&
+                file->itemIds == dataset.catalog.items().ids() && file->model->kind() == kind) {
+                return registry.publish(kind, file->model, file->metadata.value("training_seconds", 0.0),
+                                        file->metadata.value("offline_metrics", json::object()),
+                                        file->metadata.value("trained_at_ms", std::int64_t{0}));
+            }
+        }
+        auto model = models::createModel(kind);
+        if (!model) return model.error();
+        auto entry = registry.trainAndPublish(kind, std::move(*model), matrix, control);
+        if (!entry) return entry.error();
+        json metadata = {{"fingerprint", fp},
+                         {"training_seconds", (*entry)->trainingSeconds},
+                         {"trained_at_ms", (*entry)->trainedAtMs},
+                         {"data", info.description}};
+        std::error_code ec;
+        std::filesystem::create_directories(path.parent_path(), ec);
+        // A model that cannot be saved is still served; it is retrained next start.
+        (void)models::ModelFile::save(path, *(*entry)->model, dataset.catalog.items().ids(), dataset.users.ids(), metadata);
+        return *entry;
+    }
+
+    Status trainAll(const std::vector<std::string>& names, const data::Dataset& dataset,
+                    const data::InteractionMatrix& matrix, const std::string& fp, bool reuse,
+                    const TaskControl& control) {
+        std::vector<std::string> kinds;
+        for (const auto& name : names) {
+            const std::string kind = kindFor(name, matrix);
+            if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+            if (name == "default") defaultKind = kind;
+        }
+        for (std::size_t i = 0; i < kinds.size(); ++i) {
+            const double from = static_cast<double>(i) / static_cast<double>(kinds.size());
+            const double to = static_cast<double>(i + 1) / static_cast<double>(kinds.size());
+            auto entry = provide(kinds[i], dataset, matrix, fp, reuse, subTask(control, from, to, "train " + kinds[i]));
+            if (!entry) return Error{"training " + kinds[i] + " failed: " + entry.errorMessage()};
+        }
+        if (!defaultKind.empty()) return registry.setDefault(defaultKind);
+        return {};
+    }
+
+    void onCommitted(std::span<const store::Event> events) {
+        for (const auto& user : features->onEvents(events)) (void)cache->invalidateUser(user);
+        std::shared_ptr<const EventObserver> current;
+        {
+            std::lock_guard lock(observerMutex);
+            current = observer;
+        }
+        if (!current || !*current) return;
+        std::vector<EventOutcome> outcomes;
+        outcomes.reserve(events.size());
+        for (const auto& event : events) {
+            EventOutcome outcome;
+            outcome.event = &event;
+            if (event.type != store::EventType::Impression && !event.itemId.empty()) {
+                outcome.attributedTo =
+                    impressions.attribute(event.userId, event.itemId, event.timestampMs, config.attributionWindow);
+            }
+            outcomes.push_back(std::move(outcome));
+        }
+        (*current)(outcomes);
+    }
+
+    void onAnswer(const RecommendationRequest&, const Recommendation& answer) {
+        ImpressionRecord record;
+        record.requestId = answer.requestId;
+        record.experiment = answer.experiment;
+        record.variant = answer.variant;
+        record.model = answer.model;
+        record.atMs = unixMillis();
+        store::Event event;
+        event.type = store::EventType::Impression;
+        event.timestampMs = record.atMs;
+        event.userId = answer.userId;
+        event.requestId = answer.requestId;
+        event.experiment = answer.experiment;
+        event.variant = answer.variant;
+        event.model = answer.model;
+        for (const auto& item : answer.items) record.items.push_back(item.itemId);
+        event.items = record.items;
+        impressions.record(answer.userId, std::move(record));
+        log->appendAsync({std::move(event)});
+    }
+
+    void replay() {
+        if (config.replayEvents == 0 || store->describe() != "embedded") return;
+        const std::int64_t last = log->stats().lastId;
+        std::int64_t after = std::max<std::int64_t>(0, last - static_cast<std::int64_t>(config.replayEvents));
+        while (after < last) {
+            auto page = log->readAfter(after, 10'000);
+            if (!page || page->empty()) break;
+            features->onEvents(*page);
+            after = page->back().id;
+        }
+    }
+
+    void saveSource(const DatasetSource& source) {
+        json state = {{"interactions", std::filesystem::absolute(source.interactions).string()}};
+        if (source.items) state["items"] = std::filesystem::absolute(*source.items).string();
+        std::ofstream out(config.dataDir / "source.json");
+        out << state.dump(2) << "\n";
+    }
+
+    std::optional<DatasetSource> savedSource() const {
+        std::ifstream in(config.dataDir / "source.json");
+        if (!in) return std::nullopt;
+        const json state = json::parse(in, nullptr, false);
+        if (!state.is_object() || !state.contains("interactions")) return std::nullopt;
+        DatasetSource source;
+        source.interactions = state.value("interactions", std::string());
+        if (state.contains("items")) source.items = std::filesystem::path(state.value("items", std::string()));
+        if (!std::filesystem::exists(source.interactions)) return std::nullopt;
+        if (source.items && !std::filesystem::exists(*source.items)) source.items.reset();
+        return source;
+    }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskControl& control) {
+    if (config.dataDir.empty()) return Error{"no data folder given"};
+    std::error_code ec;
+    std::filesystem::create_directories(config.dataDir, ec);
+    if (ec) return Error{"cannot create data folder " + config.dataDir.string() + ": " + ec.message()};
+
+    auto impl = std::make_unique<Impl>();
+    impl->config = std::move(config);
+    Impl& e = *impl;
+
+    control.report(0.0, "opening store");
+    auto store = store::openStore(e.config.store);
+    if (!store) return store.error();
+    e.store = std::shared_ptr<store::KeyValueStore>(std::move(*store));
+
+    auto log = store::EventLog::open(e.config.dataDir / "events.db");
+    if (!log) return log.error();
+    e.log = std::move(*log);
+
+    // Data: the configured dataset, else the folder's last one, else the demo world.
+    std::optional<DatasetSource> source = e.config.dataset ? e.config.dataset : e.savedSource();
+    control.report(0.02, source ? "importing " + source->interactions.filename().string() : "generating demo world");
+    auto dataset = e.loadData(source, e.info, subTask(control, 0.02, 0.15, "data"));
+    if (!dataset) return dataset.error();
+    if (source && e.config.dataset) e.saveSource(*source);
+    e.describe(e.info, **dataset);
+    auto matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(**dataset));
+    e.fingerprint = fingerprintOf(**dataset, *matrix);
+    if (control.cancelled()) return Error{"cancelled"};
+
+    if (auto trained = e.trainAll(e.config.models, **dataset, *matrix, e.fingerprint, e.config.reuseSavedModels,
+                                  subTask(control, 0.15, 0.95, "models"));
+        !trained) {
+        return trained.error();
+    }
+
+    control.report(0.96, "starting service");
+    e.features = std::make_unique<features::FeatureStore>(e.store, features::BaseData{*dataset, matrix}, e.config.features);
+    e.cache = std::make_unique<cache::TieredCache>(e.store, e.config.cache);
+    e.service = std::make_unique<RecommendationService>(e.registry, *e.features, *e.cache);
+    e.service->setSnapshot(ServingSnapshot::build(*dataset, matrix));
+    e.service->setDefaultRanking(e.config.ranking);
+    Impl* raw = impl.get();
+    e.service->setObserver([raw](const RecommendationRequest& r, const Recommendation& a) { raw->onAnswer(r, a); });
+    e.replay();
+    e.listener = e.log->addListener([raw](std::span<const store::Event> events) { raw->onCommitted(events); });
+    control.report(1.0, "ready");
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Result<Recommendation> Engine::recommend(const RecommendationRequest& request) {
+    return m_impl->service->recommend(request);
+}
+
+Status Engine::validateEvent(const store::Event& event) {
+    if (event.userId.empty()) return Error{"user_id: must not be empty"};
+    if (event.userId.size() > kMaxUserIdBytes) return Error{"user_id: longer than " + std::to_string(kMaxUserIdBytes) + " bytes"};
+    if (event.type == store::EventType::Impression) {
+        if (event.items.empty() && event.itemId.empty()) return Error{"items: an impression names the items shown"};
+    } else if (event.itemId.empty()) {
+        return Error{"item_id: must not be empty for a " + std::string(store::eventTypeName(event.type))};
+    }
+    if (event.itemId.size() > kMaxUserIdBytes) return Error{"item_id: longer than " + std::to_string(kMaxUserIdBytes) + " bytes"};
+    if (event.type == store::EventType::Rating && !(event.value >= 0.0 && event.value <= 100.0)) {
+        return Error{"value: a rating must be a number between 0 and 100"};
+    }
+    return {};
+}
+
+void Engine::ingest(std::vector<store::Event> events, store::EventLog::Done done) {
+    const std::int64_t now = unixMillis();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (auto valid = validateEvent(events[i]); !valid) {
+            const std::string where = events.size() > 1 ? "events[" + std::to_string(i) + "]." : std::string();
+            if (done) done(Result<std::int64_t>(Error{where + valid.errorMessage()}));
+            return;
+        }
+        if (events[i].timestampMs <= 0) events[i].timestampMs = now;
+    }
+    m_impl->log->appendAsync(std::move(events), std::move(done));
+}
+
+Result<std::int64_t> Engine::ingestAndWait(std::vector<store::Event> events) {
+    auto promise = std::make_shared<std::promise<Result<std::int64_t>>>();
+    auto future = promise->get_future();
+    ingest(std::move(events), [promise](const Result<std::int64_t>& result) { promise->set_value(result); });
+    return future.get();
+}
+
+void Engine::setEventObserver(EventObserver observer) {
+    auto shared = std::make_shared<const EventObserver>(std::move(observer));
+    std::lock_guard lock(m_impl->observerMutex);
+    m_impl->observer = std::move(shared);
+}
+
+Status Engine::invalidate(cache::InvalidationKind kind, std::string_view id) {
+    switch (kind) {
+        case cache::InvalidationKind::User:
+            (void)m_impl->features->refreshUser(id);
+            return m_impl->cache->invalidateUser(id);
+        case cache::InvalidationKind::Item: return m_impl->cache->invalidateItem(id);
+        case cache::InvalidationKind::Model: return m_impl->cache->invalidateModel(id);
+        case cache::InvalidationKind::All: return m_impl->cache->invalidateAll();
+    }
+    return {};
+}
+
+Result<UserView> Engine::user(std::string_view userId, std::size_t historyLimit) {
+    if (userId.empty() || userId.size() > kMaxUserIdBytes) return Error{"user_id: must be 1 to 256 bytes"};
+    auto features = m_impl->features->user(userId);
+    if (!features) return features.error();
+    UserView view;
+    view.features = std::move(*features);
+    if (auto history = m_impl->log->userEvents(userId, historyLimit)) view.history = std::move(*history);
+    view.recent = m_impl->impressions.recent(userId);
+    return view;
+}
+
+DataInfo Engine::dataInfo() const {
+    std::lock_guard lock(m_impl->dataMutex);
+    return m_impl->info;
+}
+
+ReadyState Engine::ready() {
+    ReadyState state;
+    if (auto ping = m_impl->store->ping(); !ping) state.problems.push_back("store: " + ping.errorMessage());
+    if (!m_impl->registry.defaultEntry()) state.problems.push_back("no model loaded");
+    if (!m_impl->service->snapshot()) state.problems.push_back("no data loaded");
+    state.ready = state.problems.empty();
+    return state;
+}
+
+Result<models::ModelRegistry::EntryPtr> Engine::train(std::string_view name, const TaskControl& control) {
+    std::lock_guard lock(m_impl->trainMutex);
+    const auto snapshot = m_impl->service->snapshot();
+    const std::string kind = kindFor(name, *snapshot->matrix);
+    auto entry = m_impl->provide(kind, *snapshot->dataset, *snapshot->matrix, m_impl->fingerprint, false, control);
+    if (!entry) return entry.error();
+    if (name == "default") {
+        m_impl->defaultKind = kind;
+        (void)m_impl->registry.setDefault(kind);
+    }
+    (void)m_impl->cache->invalidateModel(kind);
+    return *entry;
+}
+
+Result<DataInfo> Engine::importDataset(const DatasetSource& source, const TaskControl& control) {
+    std::lock_guard lock(m_impl->trainMutex);
+    DataInfo info;
+    auto dataset = m_impl->loadData(source, info, subTask(control, 0.0, 0.2, "data"));
+    if (!dataset) return dataset.error();
+    m_impl->describe(info, **dataset);
+    auto matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(**dataset));
+    const std::string fp = fingerprintOf(**dataset, *matrix);
+
+    // The same models as now, retrained on the new data; "default" is resolved again.
+    std::vector<std::string> kinds;
+    std::string defaultKind;
+    for (const auto& entry : m_impl->registry.entries()) {
+        const bool isDefault = entry->name == m_impl->defaultKind;
+        const std::string kind = isDefault ? kindFor("default", *matrix) : entry->name;
+        if (isDefault) defaultKind = kind;
+        if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+    }
+    // Train everything before switching, so a failure or cancellation changes nothing.
+    struct Trained {
+        std::string kind;
+        std::shared_ptr<const models::Model> model;
+        double seconds;
+    };
+    std::vector<Trained> trained;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        auto model = models::createModel(kinds[i]);
+        if (!model) return model.error();
+        const double from = 0.2 + 0.75 * static_cast<double>(i) / static_cast<double>(kinds.size());
+        const double to = 0.2 + 0.75 * static_cast<double>(i + 1) / static_cast<double>(kinds.size());
+        Stopwatch watch;
+        if (auto status = (*model)->train(*matrix, subTask(control, from, to, "train " + kinds[i])); !status) {
+            return Error{"training " + kinds[i] + " failed: " + status.errorMessage()};
+        }
+        trained.push_back({kinds[i], std::shared_ptr<const models::Model>(std::move(*model)), watch.elapsedSeconds()});
+    }
+    m_impl->features->setBase(features::BaseData{*dataset, matrix});
+    m_impl->service->setSnapshot(ServingSnapshot::build(*dataset, matrix));
+    for (const auto& t : trained) {
+        auto entry = m_impl->registry.publish(t.kind, t.model, t.seconds);
+        json metadata = {{"fingerprint", fp},
+                         {"training_seconds", t.seconds},
+                         {"trained_at_ms", entry->trainedAtMs},
+                         {"data", info.description}};
+        (void)models::ModelFile::save(m_impl->modelPath(t.kind), *t.model, (*dataset)->catalog.items().ids(),
+                                      (*dataset)->users.ids(), metadata);
+    }
+    if (!defaultKind.empty()) {
+        m_impl->defaultKind = defaultKind;
+        (void)m_impl->registry.setDefault(defaultKind);
+    }
+    (void)m_impl->cache->invalidateAll();
+    m_impl->saveSource(source);
+    {
+        std::lock_guard dataLock(m_impl->dataMutex);
+        m_impl->info = info;
+        m_impl->fingerprint = fp;
+    }
+    control.report(1.0, "ready");
+    return info;
+}
+
+models::ModelRegistry& Engine::registry() { return m_impl->registry; }
+RecommendationService& Engine::service() { return *m_impl->service; }
+cache::TieredCache& Engine::cache() { return *m_impl->cache; }
+features::FeatureStore& Engine::features() { return *m_impl->features; }
+store::EventLog& Engine::eventLog() { return *m_impl->log; }
+std::shared_ptr<store::KeyValueStore> Engine::store() { return m_impl->store; }
+ImpressionTracker& Engine::impressions() { return m_impl->impressions; }
+std::shared_ptr<const ServingSnapshot> Engine::snapshot() const { return m_impl->service->snapshot(); }
+const EngineConfig& Engine::config() const { return m_impl->config; }
+
+}  // namespace recdeck::serving

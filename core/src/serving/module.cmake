@@ -1,0 +1,8 @@
+recdeck_core_module(serving
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/recommendation.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/impression_tracker.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/recommendation_service.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
+  PUBLIC_DEPS recdeck::cache recdeck::features recdeck::models recdeck::ranking recdeck::store recdeck::data
+  PRIVATE_DEPS nlohmann_json::nlohmann_json)

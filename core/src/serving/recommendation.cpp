@@ -1,0 +1,125 @@
+#include "recdeck/serving/recommendation.h"
+
+#include <bit>
+#include <cstring>
+
+namespace recdeck::serving {
+
+namespace {
+
+constexpr std::uint8_t kListFormat = 1;
+
+void putU64(std::string& out, std::uint64_t value) {
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xFFU));
+}
+void putString(std::string& out, std::string_view text) {
+    putU64(out, text.size());
+    out.append(text);
+}
+
+class Reader {
+public:
+    explicit Reader(std::string_view bytes) : m_bytes(bytes) {}
+    bool u64(std::uint64_t& value) {
+        if (m_bytes.size() - m_pos < 8) return false;
+        value = 0;
+        for (std::size_t i = 0; i < 8; ++i) {
+            value |= static_cast<std::uint64_t>(static_cast<unsigned char>(m_bytes[m_pos + i])) << (8 * i);
+        }
+        m_pos += 8;
+        return true;
+    }
+    bool size(std::size_t& value) {
+        std::uint64_t raw = 0;
+        if (!u64(raw) || raw > m_bytes.size()) return false;
+        value = static_cast<std::size_t>(raw);
+        return true;
+    }
+    bool string(std::string& text) {
+        std::size_t length = 0;
+        if (!size(length) || length > m_bytes.size() - m_pos) return false;
+        text.assign(m_bytes.substr(m_pos, length));
+        m_pos += length;
+        return true;
+    }
+    bool byte(std::uint8_t& value) {
+        if (m_pos >= m_bytes.size()) return false;
+        value = static_cast<std::uint8_t>(m_bytes[m_pos++]);
+        return true;
+    }
+    bool atEnd() const { return m_pos == m_bytes.size(); }
+
+private:
+    std::string_view m_bytes;
+    std::size_t m_pos = 0;
+};
+
+}  // namespace
+
+std::string encodeList(const Recommendation& r) {
+    std::string out;
+    out.reserve(128 + r.items.size() * 96);
+    out.push_back(static_cast<char>(kListFormat));
+    putString(out, r.model);
+    putU64(out, r.modelVersion);
+    putU64(out, static_cast<std::uint64_t>(r.computedAtMs));
+    out.push_back(static_cast<char>((r.coldStart ? 1 : 0) | (r.fallback ? 2 : 0)));
+    putString(out, r.fallback.value_or(std::string()));
+    putU64(out, r.items.size());
+    for (const RecommendedItem& item : r.items) {
+        putString(out, item.itemId);
+        putString(out, item.title);
+        putU64(out, item.categories.size());
+        for (const auto& category : item.categories) putString(out, category);
+        putU64(out, std::bit_cast<std::uint32_t>(item.score));
+        putU64(out, item.rankBefore);
+        putU64(out, item.rankAfter);
+        putString(out, item.reason);
+        putString(out, item.reasonKind);
+        putString(out, item.becauseOf);
+        out.push_back(static_cast<char>(item.fromPopularity ? 1 : 0));
+    }
+    return out;
+}
+
+Status decodeList(std::string_view bytes, Recommendation& into) {
+    Reader in(bytes);
+    std::uint8_t format = 0;
+    if (!in.byte(format) || format != kListFormat) return Error{"cached list has an unknown format"};
+    std::uint64_t version = 0;
+    std::uint64_t computedAt = 0;
+    std::uint8_t flags = 0;
+    std::string fallback;
+    std::size_t count = 0;
+    bool ok = in.string(into.model) && in.u64(version) && in.u64(computedAt) && in.byte(flags) &&
+              in.string(fallback) && in.size(count);
+    if (!ok) return Error{"cached list is truncated"};
+    into.modelVersion = version;
+    into.computedAtMs = static_cast<std::int64_t>(computedAt);
+    into.coldStart = (flags & 1U) != 0;
+    into.fallback = (flags & 2U) != 0 ? std::optional<std::string>(std::move(fallback)) : std::nullopt;
+    into.items.clear();
+    into.items.resize(count);
+    for (RecommendedItem& item : into.items) {
+        std::size_t categories = 0;
+        std::uint64_t score = 0;
+        std::uint64_t before = 0;
+        std::uint64_t after = 0;
+        std::uint8_t popular = 0;
+        ok = in.string(item.itemId) && in.string(item.title) && in.size(categories);
+        if (!ok) break;
+        item.categories.resize(categories);
+        for (auto& category : item.categories) ok = ok && in.string(category);
+        ok = ok && in.u64(score) && in.u64(before) && in.u64(after) && in.string(item.reason) &&
+             in.string(item.reasonKind) && in.string(item.becauseOf) && in.byte(popular);
+        if (!ok) break;
+        item.score = std::bit_cast<float>(static_cast<std::uint32_t>(score));
+        item.rankBefore = static_cast<std::size_t>(before);
+        item.rankAfter = static_cast<std::size_t>(after);
+        item.fromPopularity = popular != 0;
+    }
+    if (!ok || !in.atEnd()) return Error{"cached list is truncated or corrupted"};
+    return {};
+}
+
+}  // namespace recdeck::serving
