@@ -284,7 +284,7 @@ MonitorSummary Monitor::Impl::summarize(std::int64_t windowSeconds, std::int64_t
     const bool otherUsed = variants.otherUsed.load(std::memory_order_acquire);
     forEachVariantSlot(count, [&](std::size_t v) {
         const VariantCounts& c = total.variants[v];
-        if (v == kOtherVariants && !otherUsed && c.requests + c.impressions == 0) return;
+        if (v == kOtherVariants && !otherUsed && c.requests + c.impressions + c.clicks + c.conversions == 0) return;
         VariantSummary vs;
         vs.id = static_cast<VariantId>(v);
         vs.name = v == kOtherVariants ? std::string("(other)") : variants.names[v];
