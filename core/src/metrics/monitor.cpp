@@ -22,6 +22,10 @@ namespace {
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
+// Tiers index the per-tier counters directly.
+static_assert(static_cast<std::size_t>(cache::Tier::L1) == 0 && static_cast<std::size_t>(cache::Tier::L2) == 1 &&
+              static_cast<std::size_t>(cache::Tier::Compute) == 2 && detail::kTierCount == 3);
+
 // µs -> ns, rounded; negative and NaN count as 0, absurd values are capped (~11 days).
 std::uint64_t toNanos(double us) {
     if (!(us > 0.0)) return 0;
@@ -241,6 +245,21 @@ void Monitor::recordConversion(VariantId variant, std::int64_t unixSecond) {
         impl.totals.dropped.fetch_add(1, kRelaxed);
 }
 
+void Monitor::recordEvent(const store::Event& event, VariantId variant) {
+    const std::int64_t second = event.timestampMs > 0 ? event.timestampMs / 1000 : m_impl->clock();
+    switch (event.type) {
+        case store::EventType::Impression: {
+            const std::size_t shown = !event.items.empty() ? event.items.size() : event.itemId.empty() ? 0 : 1;
+            if (shown > 0) recordImpressions(variant, static_cast<std::uint32_t>(std::min<std::size_t>(shown, UINT32_MAX)), second);
+            break;
+        }
+        case store::EventType::Click: recordClick(variant, second); break;
+        case store::EventType::AddToCart:
+        case store::EventType::Purchase: recordConversion(variant, second); break;
+        case store::EventType::Rating: break;
+    }
+}
+
 void Monitor::recordList(std::span<const std::uint32_t> items, std::optional<double> ild) {
     recordList(items, ild, m_impl->clock());
 }
@@ -260,7 +279,7 @@ void Monitor::recordList(std::span<const std::uint32_t> items, std::optional<dou
             }
         }
     }
-    if (!ild) return;
+    if (!ild || !std::isfinite(*ild)) return;
     SecondBucket* bucket = impl.ring.acquire(unixSecond, impl.variantCount());
     if (!bucket) {
         impl.totals.dropped.fetch_add(1, kRelaxed);

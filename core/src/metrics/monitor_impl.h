@@ -106,8 +106,10 @@ class Ring {
 public:
     Ring();
     // The bucket holding `second`, claiming and zeroing it on a new lap; null when the
-    // second is more than an hour older than what the bucket holds.
+    // second is more than an hour older than what the bucket holds, or not >= 1.
     SecondBucket* acquire(std::int64_t second, std::size_t variantCount) {
+        if (second < 1) [[unlikely]]
+            return nullptr;  // 0 marks an unused bucket; negative seconds have no slot
         SecondBucket& bucket = m_buckets[slot(second)];
         if (bucket.stamp.load(std::memory_order_acquire) == second) [[likely]]
             return &bucket;

@@ -113,6 +113,10 @@ std::optional<std::int64_t> slidingWindow(SeriesKind kind) {
     }
 }
 
+bool isCoverage(SeriesKind kind) {
+    return kind == SeriesKind::Coverage1m || kind == SeriesKind::Coverage15m || kind == SeriesKind::Coverage1h;
+}
+
 std::size_t coverageIndex(SeriesKind kind) {
     return kind == SeriesKind::Coverage1m ? 0 : kind == SeriesKind::Coverage15m ? 1 : 2;
 }
@@ -323,7 +327,7 @@ std::vector<SeriesPoint> Monitor::series(SeriesKind kind, std::int64_t windowSec
     points.reserve(static_cast<std::size_t>(windowSeconds));
     const std::optional<std::int64_t> sliding = slidingWindow(kind);
 
-    if (sliding && kind >= SeriesKind::Coverage1m) {
+    if (isCoverage(kind)) {
         const std::size_t w = coverageIndex(kind);
         std::lock_guard lock(impl.coverageMutex);
         for (std::int64_t t = first; t <= last; ++t) {

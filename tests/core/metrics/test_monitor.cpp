@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -355,6 +356,44 @@ private slots:
         QVERIFY(!isPerVariant(SeriesKind::L1HitRate));
     }
 
+    void recordEvent_data() {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<int>("items");      // entries in Event::items
+        QTest::addColumn<bool>("itemId");    // Event::itemId set
+        QTest::addColumn<int>("impressions");
+        QTest::addColumn<int>("clicks");
+        QTest::addColumn<int>("conversions");
+        QTest::newRow("impression of a list") << "impression" << 10 << false << 10 << 0 << 0;
+        QTest::newRow("impression of one item") << "impression" << 0 << true << 1 << 0 << 0;
+        QTest::newRow("empty impression") << "impression" << 0 << false << 0 << 0 << 0;
+        QTest::newRow("click") << "click" << 0 << true << 0 << 1 << 0;
+        QTest::newRow("add to cart") << "add_to_cart" << 0 << true << 0 << 0 << 1;
+        QTest::newRow("purchase") << "purchase" << 0 << true << 0 << 0 << 1;
+        QTest::newRow("rating") << "rating" << 0 << true << 0 << 0 << 0;
+    }
+
+    void recordEvent() {
+        QFETCH(QString, type);
+        QFETCH(int, items);
+        QFETCH(bool, itemId);
+        QFETCH(int, impressions);
+        QFETCH(int, clicks);
+        QFETCH(int, conversions);
+        Monitor monitor(fakeTime());
+        const VariantId v = monitor.variantId("exp:b");
+        recdeck::store::Event event;
+        event.type = *recdeck::store::parseEventType(type.toStdString());
+        event.timestampMs = (kT0 + 5) * 1000 + 999;  // the event's own second, not the clock's
+        for (int i = 0; i < items; ++i) event.items.push_back(std::to_string(i));
+        if (itemId) event.itemId = "42";
+        monitor.recordEvent(event, v);
+        const auto s = monitor.summary(1, kT0 + 6);
+        QCOMPARE(s.variants[v].impressions, std::uint64_t(impressions));
+        QCOMPARE(s.variants[v].clicks, std::uint64_t(clicks));
+        QCOMPARE(s.variants[v].conversions, std::uint64_t(conversions));
+        QCOMPARE(monitor.summary(5, kT0 + 5).impressions + monitor.summary(5, kT0 + 5).clicks, std::uint64_t{0});
+    }
+
     void variantOverflow() {
         Monitor monitor(fakeTime());
         std::set<VariantId> ids;
@@ -466,6 +505,36 @@ private slots:
         s = monitor.summary(60, kT0 + 61);
         QCOMPARE(s.distinctItems, std::size_t{4});
         QCOMPARE(s.coverage, 0.1);
+    }
+
+    void catalogResizeWhileRecording() {
+        Monitor monitor(fakeTime());
+        monitor.setCatalogSize(1'000);
+        std::atomic<bool> stop{false};
+        std::atomic<int> written{0};
+        std::jthread writer([&] {
+            std::vector<std::uint32_t> list(10);
+            for (std::uint32_t n = 0; !stop.load(); ++n) {
+                for (std::uint32_t k = 0; k < list.size(); ++k) list[k] = (n * 10 + k) % 2'000;
+                monitor.recordList(list, 0.5, kT0);
+                written.fetch_add(1);
+            }
+        });
+        // Resize 200 times while the writer runs (each resize keeps its array: bounded).
+        for (int wait = 0; wait < 10'000 && written.load() < 100; ++wait)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        for (int round = 0; round < 200; ++round) {
+            monitor.setCatalogSize(round % 2 ? 500 : 1'500);
+            std::this_thread::yield();
+        }
+        stop = true;
+        writer.join();
+        monitor.setCatalogSize(2'000);
+        monitor.recordList(std::vector<std::uint32_t>{1'999}, std::nullopt, kT0);
+        const auto s = monitor.summary(1, kT0 + 1);
+        QCOMPARE(s.catalogSize, std::size_t{2'000});
+        QVERIFY(s.distinctItems >= 1 && s.distinctItems <= 1'501);  // stamps of items past 1500 were never kept
+        QVERIFY(s.lists > 0);
     }
 
     // --- Ring ------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@
 // Storage. A ring of 3600 one-second buckets, each stamped with its unix second, holds an
 // hour of history: per variant request / error / fallback counts, latency sums,
 // impressions, clicks and conversions; for all traffic a 62-bin latency histogram
-// (latency_histogram.h), per-tier counts, per-stage latency sums and ILD sums. About 2 KB
-// per bucket, ~7 MB in all. Alongside it: cumulative totals for Prometheus (never reset),
+// (latency_histogram.h), per-tier counts, per-stage latency sums and ILD sums: 1.7 KB per
+// bucket, 6 MB in all. Alongside it: cumulative totals for Prometheus (never reset),
 // and one 4-byte "last second recommended" stamp per catalog item for coverage.
 //
 // Recording (hot path, any number of threads). Relaxed atomic additions into the bucket
@@ -23,12 +23,19 @@
 // adding would add into the next lap's second. With the wall clock this needs a thread
 // stalled for an hour; it is not guarded against.
 //
-// Reading (any thread, ~1/s; serialised by an internal mutex, never blocks writers).
-// Series and summaries cover complete seconds only (they end at now - 1). A bucket is
-// read seqlock-style: stamp (acquire), counts (relaxed), acquire fence, stamp again; a
-// bucket that does not hold the second, or was claimed by a newer one meanwhile, reads as
-// zero traffic. A second that is still receiving late samples may be read part-way (a
-// request counted before its histogram bin): figures of one second are not a transaction.
+// Reading (any thread, ~1/s; lock-free except for a mutex around the coverage samples, so
+// it never blocks writers). Series and summaries cover complete seconds only (they end at
+// now - 1). A bucket is read seqlock-style: stamp (acquire), counts (relaxed), acquire
+// fence, stamp again; a bucket that does not hold the second, or was claimed by a newer
+// one meanwhile, reads as zero traffic. A second that is still receiving late samples may
+// be read part-way (a request counted before its histogram bin): figures of one second
+// are not a transaction.
+//
+// Cost (bench_monitor, 2 shared cores): recordRequest 55-95 ns without stages, ~135-155 ns
+// with five stages on one thread; ~370 ns when two threads hammer the same second
+// back to back (cache-line traffic); no heap allocation. A dashboard refresh (10 series
+// over 15 min and a 5-minute summary) takes under 1 ms; evaluateAlerts with 100k items
+// ~0.4 ms; prometheusText ~0.15 ms.
 //
 // Time. Unix seconds. The plain record calls and reads take the time from the clock in
 // MonitorOptions (the system clock by default); every call has an overload taking the
@@ -47,6 +54,7 @@
 #include "recdeck/common/result.h"
 #include "recdeck/metrics/alert_rules.h"
 #include "recdeck/metrics/monitor_types.h"
+#include "recdeck/store/event.h"
 
 namespace prometheus {
 class Registry;
@@ -60,6 +68,8 @@ std::int64_t systemUnixSeconds();
 struct MonitorOptions {
     // Unix seconds; used by the overloads without an explicit second. Must be >= 1.
     std::int64_t (*clock)() = &systemUnixSeconds;
+    // Must pass validateAlertRule with unique names (asserted); rules that come from users
+    // go through Monitor::setAlertRules, which reports what is wrong.
     std::vector<AlertRule> alertRules = defaultAlertRules();
 };
 
@@ -91,6 +101,10 @@ public:
     // An add_to_cart or a purchase.
     void recordConversion(VariantId variant);
     void recordConversion(VariantId variant, std::int64_t unixSecond);
+    // An event as the event log stores it: an impression counts its items (items, else
+    // itemId), a click a click, add_to_cart and purchase a conversion; ratings are not
+    // counted. The second is the event's own (timestampMs / 1000), or the clock's when 0.
+    void recordEvent(const store::Event& event, VariantId variant);
     // One served list: its item indices (data::Index, < catalogSize(); others are ignored
     // for coverage) and its intra-list diversity in [0, 1], empty when it has none (fewer
     // than 2 items, no categories). Cost: one atomic per item.
