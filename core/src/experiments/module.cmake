@@ -4,5 +4,12 @@ recdeck_core_module(experiments
     ${CMAKE_CURRENT_LIST_DIR}/bayesian.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sequential.cpp
     ${CMAKE_CURRENT_LIST_DIR}/bandit.cpp
-  PUBLIC_DEPS recdeck::common
-  PRIVATE_DEPS Boost::headers)
+    ${CMAKE_CURRENT_LIST_DIR}/experiment.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/experiment_json.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/assignment.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/experiment_db.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/experiment_registry.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/experiment_results.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/experiment_tracker.cpp
+  PUBLIC_DEPS recdeck::common recdeck::store nlohmann_json::nlohmann_json
+  PRIVATE_DEPS Boost::headers SQLite::SQLite3)
