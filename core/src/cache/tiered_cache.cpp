@@ -158,6 +158,7 @@ std::optional<std::shared_ptr<const CacheEntry>> TieredCache::readL2(const Cache
     if (found == fields->end()) return std::nullopt;
     auto decoded = decodeEntry(found->second);
     if (!decoded || !valid(*decoded, nowMs)) return std::nullopt;
+    if (m_decoder) decoded->decoded = m_decoder(*decoded);
     return std::make_shared<const CacheEntry>(std::move(*decoded));
 }
 
@@ -517,6 +518,8 @@ std::vector<InvalidationRecord> TieredCache::invalidationLog() const {
     std::lock_guard lock(m_stateMutex);
     return {m_log.begin(), m_log.end()};
 }
+
+void TieredCache::setDecoder(Decoder decoder) { m_decoder = std::move(decoder); }
 
 void TieredCache::setInvalidationListener(InvalidationListener listener) {
     std::lock_guard lock(m_stateMutex);

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <fstream>
 #include <future>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/models/model_factory.h"
@@ -66,7 +70,10 @@ struct Engine::Impl {
     std::unique_ptr<cache::TieredCache> cache;
     std::unique_ptr<RecommendationService> service;
     ImpressionTracker impressions;
+    metrics::Monitor monitor;
     int listener = 0;
+    std::jthread ticker;  // evaluates alert rules once a second
+    std::vector<prometheus::Gauge*> modelGauges;  // scrape hook only (scrapes are serialised)
 
     mutable std::mutex dataMutex;
     DataInfo info;
@@ -79,6 +86,10 @@ struct Engine::Impl {
     std::shared_ptr<const EventObserver> observer;
 
     ~Impl() {
+        if (ticker.joinable()) {
+            ticker.request_stop();
+            ticker.join();
+        }
         if (log && listener != 0) log->removeListener(listener);
         // The log flushes and stops its writer before the consumers it calls go away.
         log.reset();
@@ -170,7 +181,6 @@ struct Engine::Impl {
             std::lock_guard lock(observerMutex);
             current = observer;
         }
-        if (!current || !*current) return;
         std::vector<EventOutcome> outcomes;
         outcomes.reserve(events.size());
         for (const auto& event : events) {
@@ -180,9 +190,24 @@ struct Engine::Impl {
                 outcome.attributedTo =
                     impressions.attribute(event.userId, event.itemId, event.timestampMs, config.attributionWindow);
             }
+            if (event.type != store::EventType::Impression) {
+                // Clicks and conversions count for the variant of the list that showed
+                // the item (or the one the client names), else outside experiments.
+                std::string variant;
+                if (outcome.attributedTo && !outcome.attributedTo->experiment.empty()) {
+                    variant = outcome.attributedTo->experiment + ":" + outcome.attributedTo->variant;
+                } else if (!event.experiment.empty()) {
+                    variant = event.experiment + ":" + event.variant;
+                }
+                const auto id = monitor.variantId(variant);
+                if (event.type == store::EventType::Click) monitor.recordClick(id);
+                if (event.type == store::EventType::AddToCart || event.type == store::EventType::Purchase) {
+                    monitor.recordConversion(id);
+                }
+            }
             outcomes.push_back(std::move(outcome));
         }
-        (*current)(outcomes);
+        if (current && *current) (*current)(outcomes);
     }
 
     void onAnswer(const RecommendationRequest&, const Recommendation& answer) {
@@ -200,10 +225,82 @@ struct Engine::Impl {
         event.experiment = answer.experiment;
         event.variant = answer.variant;
         event.model = answer.model;
-        for (const auto& item : answer.items) record.items.push_back(item.itemId);
+        for (const auto& item : answer.items()) record.items.push_back(item.itemId);
         event.items = record.items;
+        measure(answer);
         impressions.record(answer.userId, std::move(record));
         log->appendAsync({std::move(event)});
+    }
+
+    void measure(const Recommendation& answer) {
+        const auto variant =
+            monitor.variantId(answer.experiment.empty() ? std::string() : answer.experiment + ":" + answer.variant);
+        metrics::RequestSample sample;
+        sample.latencyUs = answer.timings.totalUs;
+        sample.tier = answer.tier;
+        sample.variant = variant;
+        sample.outcome = answer.fallback() ? metrics::Outcome::Fallback : metrics::Outcome::Ok;
+        sample.stageUs[static_cast<std::size_t>(metrics::Stage::Cache)] = answer.timings.cacheUs;
+        if (answer.tier == cache::Tier::Compute && answer.timings.scoringUs > 0) {
+            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Features)] = answer.timings.featuresUs;
+            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Candidates)] = answer.timings.candidatesUs;
+            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Scoring)] = answer.timings.scoringUs;
+            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Ranking)] = answer.timings.rankingUs;
+        }
+        monitor.recordRequest(sample);
+        monitor.recordImpressions(variant, static_cast<std::uint32_t>(answer.items().size()));
+        monitor.recordList(answer.list->itemIndices, answer.list->ild);
+    }
+
+    // Prometheus families the Monitor does not know about, refreshed on every scrape.
+    void registerGauges() {
+        auto& prom = *monitor.registry();
+        auto& modelInfo = prometheus::BuildGauge()
+                              .Name("recdeck_model_info")
+                              .Help("Models served (1 per name and version; default=\"true\" marks the default)")
+                              .Register(prom);
+        auto& cacheEntries =
+            prometheus::BuildGauge().Name("recdeck_cache_entries").Help("Entries in the in-process L1 cache").Register(prom);
+        auto& cacheBytes =
+            prometheus::BuildGauge().Name("recdeck_cache_bytes").Help("Approximate bytes held by the L1 cache").Register(prom);
+        auto& storeUp = prometheus::BuildGauge()
+                            .Name("recdeck_store_up")
+                            .Help("1 when the key-value store (embedded or Redis) answers")
+                            .Register(prom);
+        auto& queue = prometheus::BuildGauge()
+                          .Name("recdeck_event_log_queue")
+                          .Help("Events waiting to be committed to the event log")
+                          .Register(prom);
+        auto& events = prometheus::BuildGauge()
+                           .Name("recdeck_event_log_last_id")
+                           .Help("Highest committed event id")
+                           .Register(prom);
+        auto& entries = cacheEntries.Add({});
+        auto& bytes = cacheBytes.Add({});
+        auto& up = storeUp.Add({{"store", store->describe()}});
+        auto& pending = queue.Add({});
+        auto& lastId = events.Add({});
+        monitor.setScrapeHook([this, &modelInfo, &entries, &bytes, &up, &pending, &lastId](prometheus::Registry&) {
+            // Only current versions are exposed: earlier ones are removed on each scrape.
+            for (auto* gauge : modelGauges) modelInfo.Remove(gauge);
+            modelGauges.clear();
+            const std::string defaultName = registry.defaultName();
+            for (const auto& entry : registry.entries()) {
+                auto& gauge = modelInfo.Add({{"model", entry->name},
+                          {"version", std::to_string(entry->version)},
+                          {"kind", std::string(entry->model->kind())},
+                                             {"default", entry->name == defaultName ? "true" : "false"}});
+                gauge.Set(1.0);
+                modelGauges.push_back(&gauge);
+            }
+            const auto stats = cache->stats();
+            entries.Set(static_cast<double>(stats.l1.entries));
+            bytes.Set(static_cast<double>(stats.l1.bytes));
+            up.Set(store->healthy() ? 1.0 : 0.0);
+            const auto logStats = log->stats();
+            pending.Set(static_cast<double>(logStats.queued));
+            lastId.Set(static_cast<double>(logStats.lastId));
+        });
     }
 
     void replay() {
@@ -288,6 +385,17 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     e.service->setObserver([raw](const RecommendationRequest& r, const Recommendation& a) { raw->onAnswer(r, a); });
     e.replay();
     e.listener = e.log->addListener([raw](std::span<const store::Event> events) { raw->onCommitted(events); });
+    e.monitor.setCatalogSize((*dataset)->catalog.size());
+    e.registerGauges();
+    e.ticker = std::jthread([raw](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        while (!stop.stop_requested()) {
+            raw->monitor.evaluateAlerts(metrics::systemUnixSeconds());
+            std::unique_lock lock(mutex);
+            wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+        }
+    });
     control.report(1.0, "ready");
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
@@ -426,6 +534,7 @@ Result<DataInfo> Engine::importDataset(const DatasetSource& source, const TaskCo
     }
     m_impl->features->setBase(features::BaseData{*dataset, matrix});
     m_impl->service->setSnapshot(ServingSnapshot::build(*dataset, matrix));
+    m_impl->monitor.setCatalogSize((*dataset)->catalog.size());
     for (const auto& t : trained) {
         auto entry = m_impl->registry.publish(t.kind, t.model, t.seconds);
         json metadata = {{"fingerprint", fp},
@@ -457,6 +566,7 @@ features::FeatureStore& Engine::features() { return *m_impl->features; }
 store::EventLog& Engine::eventLog() { return *m_impl->log; }
 std::shared_ptr<store::KeyValueStore> Engine::store() { return m_impl->store; }
 ImpressionTracker& Engine::impressions() { return m_impl->impressions; }
+metrics::Monitor& Engine::monitor() { return m_impl->monitor; }
 std::shared_ptr<const ServingSnapshot> Engine::snapshot() const { return m_impl->service->snapshot(); }
 const EngineConfig& Engine::config() const { return m_impl->config; }
 

@@ -56,7 +56,12 @@ private:
 
 }  // namespace
 
-std::string encodeList(const Recommendation& r) {
+const std::string& RecommendationList::rendered(const std::function<std::string(const RecommendationList&)>& render) const {
+    std::call_once(m_renderOnce, [&] { m_rendered = render(*this); });
+    return m_rendered;
+}
+
+std::string encodeList(const RecommendationList& r) {
     std::string out;
     out.reserve(128 + r.items.size() * 96);
     out.push_back(static_cast<char>(kListFormat));
@@ -65,8 +70,12 @@ std::string encodeList(const Recommendation& r) {
     putU64(out, static_cast<std::uint64_t>(r.computedAtMs));
     out.push_back(static_cast<char>((r.coldStart ? 1 : 0) | (r.fallback ? 2 : 0)));
     putString(out, r.fallback.value_or(std::string()));
+    out.push_back(static_cast<char>(r.ild ? 1 : 0));
+    putU64(out, std::bit_cast<std::uint64_t>(r.ild.value_or(0.0)));
     putU64(out, r.items.size());
-    for (const RecommendedItem& item : r.items) {
+    for (std::size_t i = 0; i < r.items.size(); ++i) {
+        const RecommendedItem& item = r.items[i];
+        putU64(out, i < r.itemIndices.size() ? r.itemIndices[i] : data::kNoIndex);
         putString(out, item.itemId);
         putString(out, item.title);
         putU64(out, item.categories.size());
@@ -82,32 +91,39 @@ std::string encodeList(const Recommendation& r) {
     return out;
 }
 
-Status decodeList(std::string_view bytes, Recommendation& into) {
+Result<std::shared_ptr<RecommendationList>> decodeList(std::string_view bytes) {
     Reader in(bytes);
     std::uint8_t format = 0;
     if (!in.byte(format) || format != kListFormat) return Error{"cached list has an unknown format"};
+    auto list = std::make_shared<RecommendationList>();
     std::uint64_t version = 0;
     std::uint64_t computedAt = 0;
     std::uint8_t flags = 0;
     std::string fallback;
+    std::uint8_t hasIld = 0;
+    std::uint64_t ild = 0;
     std::size_t count = 0;
-    bool ok = in.string(into.model) && in.u64(version) && in.u64(computedAt) && in.byte(flags) &&
-              in.string(fallback) && in.size(count);
+    bool ok = in.string(list->model) && in.u64(version) && in.u64(computedAt) && in.byte(flags) &&
+              in.string(fallback) && in.byte(hasIld) && in.u64(ild) && in.size(count);
     if (!ok) return Error{"cached list is truncated"};
-    into.modelVersion = version;
-    into.computedAtMs = static_cast<std::int64_t>(computedAt);
-    into.coldStart = (flags & 1U) != 0;
-    into.fallback = (flags & 2U) != 0 ? std::optional<std::string>(std::move(fallback)) : std::nullopt;
-    into.items.clear();
-    into.items.resize(count);
-    for (RecommendedItem& item : into.items) {
+    list->modelVersion = version;
+    list->computedAtMs = static_cast<std::int64_t>(computedAt);
+    list->coldStart = (flags & 1U) != 0;
+    if ((flags & 2U) != 0) list->fallback = std::move(fallback);
+    if (hasIld != 0) list->ild = std::bit_cast<double>(ild);
+    list->items.resize(count);
+    list->itemIndices.resize(count);
+    for (std::size_t i = 0; i < count && ok; ++i) {
+        RecommendedItem& item = list->items[i];
+        std::uint64_t index = 0;
         std::size_t categories = 0;
         std::uint64_t score = 0;
         std::uint64_t before = 0;
         std::uint64_t after = 0;
         std::uint8_t popular = 0;
-        ok = in.string(item.itemId) && in.string(item.title) && in.size(categories);
+        ok = in.u64(index) && in.string(item.itemId) && in.string(item.title) && in.size(categories);
         if (!ok) break;
+        list->itemIndices[i] = static_cast<data::Index>(index);
         item.categories.resize(categories);
         for (auto& category : item.categories) ok = ok && in.string(category);
         ok = ok && in.u64(score) && in.u64(before) && in.u64(after) && in.string(item.reason) &&
@@ -119,7 +135,7 @@ Status decodeList(std::string_view bytes, Recommendation& into) {
         item.fromPopularity = popular != 0;
     }
     if (!ok || !in.atEnd()) return Error{"cached list is truncated or corrupted"};
-    return {};
+    return list;
 }
 
 }  // namespace recdeck::serving

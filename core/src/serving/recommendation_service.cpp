@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/metrics/offline_metrics.h"
 
 namespace recdeck::serving {
 
@@ -44,7 +45,13 @@ std::shared_ptr<const ServingSnapshot> ServingSnapshot::build(std::shared_ptr<co
 
 RecommendationService::RecommendationService(models::ModelRegistry& registry, features::FeatureStore& features,
                                              cache::TieredCache& cache)
-    : m_registry(registry), m_features(features), m_cache(cache) {}
+    : m_registry(registry), m_features(features), m_cache(cache) {
+    m_cache.setDecoder([](const cache::CacheEntry& entry) -> std::shared_ptr<const void> {
+        auto list = decodeList(entry.payload);
+        if (!list) return nullptr;
+        return std::shared_ptr<const RecommendationList>(std::move(*list));
+    });
+}
 
 Status RecommendationService::validate(const RecommendationRequest& request) {
     if (request.userId.empty()) return Error{"user_id: must not be empty"};
@@ -120,17 +127,18 @@ Result<Recommendation> RecommendationService::recommend(const RecommendationRequ
     auto served = m_cache.getOrCompute(key, computeEntry);
     if (!served) return Error{"recommendation failed: " + served.errorMessage()};
 
-    if (served->tier == cache::Tier::Compute && !served->coalesced && !computed.items.empty()) {
-        answer.items = std::move(computed.items);
-        answer.fallback = std::move(computed.fallback);
-        answer.coldStart = computed.coldStart;
-        answer.computedAtMs = computed.computedAtMs;
+    if (served->tier == cache::Tier::Compute && !served->coalesced && computed.list) {
         answer.timings = computed.timings;
         answer.degraded = computed.degraded;
-    } else if (auto decoded = decodeList(served->entry->payload, answer); !decoded) {
-        return Error{"recommendation failed: " + decoded.errorMessage()};
+    }
+    answer.list = std::static_pointer_cast<const RecommendationList>(served->entry->decoded);
+    if (!answer.list) {
+        auto decoded = decodeList(served->entry->payload);
+        if (!decoded) return Error{"recommendation failed: " + decoded.errorMessage()};
+        answer.list = std::move(*decoded);
     }
     answer.model = servedModel;
+    answer.modelVersion = answer.list->modelVersion;
     answer.tier = served->tier;
     answer.cached = served->tier != cache::Tier::Compute;
     if (!served->degraded.empty()) answer.degraded = served->degraded;
@@ -188,15 +196,15 @@ Result<cache::CacheEntry> RecommendationService::compute(const RecommendationReq
                 : snapshot.ranker->rankScores(scores, user, params, exclude, scorer);
     answer.timings.rankingUs = stage.elapsedUs();
 
-    answer.fallback = ranked.fallback;
-    answer.coldStart = ranked.coldStart;
-    answer.computedAtMs = unixMillis();
-    answer.model = model ? model->name : std::string("popularity-fallback");
-    answer.modelVersion = model ? model->version : 0;
-    answer.items.clear();
-    answer.items.reserve(ranked.items.size());
+    auto list = std::make_shared<RecommendationList>();
+    list->fallback = ranked.fallback;
+    list->coldStart = ranked.coldStart;
+    list->computedAtMs = unixMillis();
+    list->model = model ? model->name : std::string("popularity-fallback");
+    list->modelVersion = model ? model->version : 0;
+    list->items.reserve(ranked.items.size());
     cache::CacheEntry entry;
-    entry.model = answer.model;
+    entry.model = list->model;
     for (const ranking::RankedItem& r : ranked.items) {
         RecommendedItem item;
         item.itemId = catalog.items().id(r.item);
@@ -210,9 +218,13 @@ Result<cache::CacheEntry> RecommendationService::compute(const RecommendationReq
         if (r.becauseOf != data::kNoIndex) item.becauseOf = catalog.items().id(r.becauseOf);
         item.fromPopularity = r.fromPopularity;
         entry.items.push_back(item.itemId);
-        answer.items.push_back(std::move(item));
+        list->itemIndices.push_back(r.item);
+        list->items.push_back(std::move(item));
     }
-    entry.payload = encodeList(answer);
+    list->ild = metrics::intraListDistance(catalog, list->itemIndices);
+    entry.payload = encodeList(*list);
+    entry.decoded = list;
+    answer.list = std::move(list);
     return entry;
 }
 

@@ -32,7 +32,7 @@ store::Event makeEvent(store::EventType type, std::string user, std::string item
 }
 
 bool contains(const Recommendation& r, const std::string& item) {
-    return std::any_of(r.items.begin(), r.items.end(), [&](const auto& i) { return i.itemId == item; });
+    return std::any_of(r.items().begin(), r.items().end(), [&](const auto& i) { return i.itemId == item; });
 }
 
 // A model that throws on scoring, to exercise the popularity fallback.
@@ -75,23 +75,23 @@ private slots:
         request.userId = "user_001";
         auto first = m_engine->recommend(request);
         QVERIFY2(first.ok(), first.ok() ? "" : first.errorMessage().c_str());
-        QCOMPARE(first->items.size(), std::size_t{10});
+        QCOMPARE(first->items().size(), std::size_t{10});
         QCOMPARE(first->tier, cache::Tier::Compute);
         QVERIFY(!first->cached);
         QVERIFY(first->timings.scoringUs > 0);
         QVERIFY(!first->model.empty());
         QVERIFY(first->modelVersion >= 1);
-        for (const auto& item : first->items) {
+        for (const auto& item : first->items()) {
             QVERIFY(!item.reason.empty());
             QVERIFY(!item.title.empty());
         }
         auto second = m_engine->recommend(request);
         QCOMPARE(second->tier, cache::Tier::L1);
         QVERIFY(second->cached);
-        QCOMPARE(second->items.size(), first->items.size());
-        for (std::size_t i = 0; i < first->items.size(); ++i) {
-            QCOMPARE(second->items[i].itemId, first->items[i].itemId);
-            QCOMPARE(second->items[i].reason, first->items[i].reason);
+        QCOMPARE(second->items().size(), first->items().size());
+        for (std::size_t i = 0; i < first->items().size(); ++i) {
+            QCOMPARE(second->items()[i].itemId, first->items()[i].itemId);
+            QCOMPARE(second->items()[i].reason, first->items()[i].reason);
         }
         QVERIFY(second->requestId != first->requestId);
     }
@@ -103,7 +103,7 @@ private slots:
             request.userId = snapshot->dataset->users.id(u);
             auto answer = m_engine->recommend(request);
             QVERIFY(answer.ok());
-            for (const auto& item : answer->items) {
+            for (const auto& item : answer->items()) {
                 const auto index = snapshot->dataset->catalog.items().find(item.itemId);
                 QVERIFY(!snapshot->matrix->contains(u, *index));
             }
@@ -116,7 +116,7 @@ private slots:
         auto before = m_engine->recommend(request);
         QVERIFY(before.ok());
         QVERIFY(m_engine->recommend(request)->cached);
-        const std::string bought = before->items.front().itemId;
+        const std::string bought = before->items().front().itemId;
         auto acked = m_engine->ingestAndWait({makeEvent(store::EventType::Purchase, "user_002", bought)});
         QVERIFY2(acked.ok(), acked.ok() ? "" : acked.errorMessage().c_str());
         auto after = m_engine->recommend(request);
@@ -142,7 +142,7 @@ private slots:
         RecommendationRequest request;
         request.userId = "user_003";
         auto answer = m_engine->recommend(request);
-        QVERIFY(m_engine->ingestAndWait({makeEvent(store::EventType::Click, "user_003", answer->items[2].itemId)}).ok());
+        QVERIFY(m_engine->ingestAndWait({makeEvent(store::EventType::Click, "user_003", answer->items()[2].itemId)}).ok());
         QVERIFY(m_engine->ingestAndWait({makeEvent(store::EventType::Click, "user_003", "not-shown")}).ok());
         m_engine->setEventObserver({});
         std::lock_guard lock(mutex);
@@ -191,8 +191,8 @@ private slots:
         request.userId = "someone-new";
         auto answer = m_engine->recommend(request);
         QVERIFY(answer.ok());
-        QVERIFY(answer->coldStart);
-        QCOMPARE(answer->items.size(), std::size_t{10});
+        QVERIFY(answer->coldStart());
+        QCOMPARE(answer->items().size(), std::size_t{10});
     }
 
     void modelFailureFallsBackToPopularity() {
@@ -203,9 +203,9 @@ private slots:
         request.model = "broken";
         auto answer = m_engine->recommend(request);
         QVERIFY(answer.ok());
-        QVERIFY(answer->fallback);
-        QVERIFY(QString::fromStdString(*answer->fallback).contains(QStringLiteral("boom")));
-        QCOMPARE(answer->items.size(), std::size_t{10});
+        QVERIFY(answer->fallback());
+        QVERIFY(QString::fromStdString(*answer->fallback()).contains(QStringLiteral("boom")));
+        QCOMPARE(answer->items().size(), std::size_t{10});
         m_engine->registry().remove("broken");
     }
 

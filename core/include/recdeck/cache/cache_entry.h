@@ -3,6 +3,7 @@
 // list) plus what the cache itself needs to expire, refresh and invalidate it.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,10 @@ struct CacheEntry {
     double computeMs = 0.0;          // how long computing it took (XFetch's delta)
     std::uint64_t generation = 0;        // cache-wide generation when computed
     std::uint64_t modelGeneration = 0;   // the model's generation when computed
+    // The payload decoded by its owner, kept with the entry in L1 (never encoded for L2)
+    // so a hit does not decode again. Set by the compute function, or by the decoder
+    // (TieredCache::setDecoder) when an entry comes up from L2.
+    std::shared_ptr<const void> decoded;
 
     // Approximate memory footprint in bytes (L1's byte limit).
     std::size_t footprint() const;

@@ -116,6 +116,10 @@ public:
     std::vector<InvalidationRecord> invalidationLog() const;
     // Called after every applied invalidation (local or remote), on the calling thread.
     void setInvalidationListener(InvalidationListener listener);
+    // Decodes an entry's payload when it comes up from L2, before it enters L1 (fills
+    // CacheEntry::decoded). Set once, before the cache is used.
+    using Decoder = std::function<std::shared_ptr<const void>(const CacheEntry&)>;
+    void setDecoder(Decoder decoder);
 
 private:
     struct Flight;
@@ -149,6 +153,7 @@ private:
     std::unordered_map<std::string, std::int64_t> m_itemInvalidatedAt;
     std::deque<InvalidationRecord> m_log;
     InvalidationListener m_listener;
+    Decoder m_decoder;
 
     std::mutex m_flightMutex;
     std::unordered_map<std::string, std::shared_ptr<Flight>> m_flights;

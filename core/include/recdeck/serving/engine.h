@@ -9,6 +9,10 @@
 // on — or the models already trained on the same data are loaded from the data folder),
 // else the dataset the data folder was last given, else the deterministic demo world.
 //
+// Monitoring: every answer with recordImpression set, and every committed click and
+// conversion, is recorded in monitor() (a request refused before the service, such as an
+// HTTP 400, is the caller's to record).
+//
 // Events: ingest() validates and appends durably; once committed they update features,
 // invalidate the users' cached lists (purchase, rating, add_to_cart), are attributed to
 // the impression and experiment variant that led to them, and only then acknowledged.
@@ -32,6 +36,7 @@
 #include "recdeck/data/importer.h"
 #include "recdeck/data/synthetic_world.h"
 #include "recdeck/features/feature_store.h"
+#include "recdeck/metrics/monitor.h"
 #include "recdeck/models/model_registry.h"
 #include "recdeck/serving/impression_tracker.h"
 #include "recdeck/serving/recommendation_service.h"
@@ -135,6 +140,9 @@ public:
     store::EventLog& eventLog();
     std::shared_ptr<store::KeyValueStore> store();
     ImpressionTracker& impressions();
+    // Live figures: every served recommendation, impression, click and conversion; alert
+    // rules are evaluated once a second; Prometheus families for models, cache and store.
+    metrics::Monitor& monitor();
     std::shared_ptr<const ServingSnapshot> snapshot() const;
     const EngineConfig& config() const;
 

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +14,7 @@
 
 #include "recdeck/cache/cache_entry.h"
 #include "recdeck/common/result.h"
+#include "recdeck/data/id_map.h"
 #include "recdeck/ranking/ranker.h"
 
 namespace recdeck::serving {
@@ -53,25 +57,47 @@ struct StageTimings {
     double totalUs = 0;
 };
 
+// The list part of an answer: computed once, then shared (immutable) by every request the
+// cache answers with it.
+struct RecommendationList {
+    std::vector<RecommendedItem> items;
+    std::vector<data::Index> itemIndices;  // catalog indices of items (same order), for coverage
+    std::optional<double> ild;             // intra-list distance of the list, if it has categories
+    std::string model;
+    std::uint64_t modelVersion = 0;
+    std::optional<std::string> fallback;   // why popularity replaced the model, if it did
+    bool coldStart = false;
+    std::int64_t computedAtMs = 0;         // when the list was computed (its age when cached)
+
+    // A memo for a presentation layer (the HTTP layer keeps its JSON of the items here):
+    // the first caller renders it, every later caller gets the same text. Thread-safe.
+    const std::string& rendered(const std::function<std::string(const RecommendationList&)>& render) const;
+
+private:
+    mutable std::once_flag m_renderOnce;
+    mutable std::string m_rendered;
+};
+
 struct Recommendation {
     std::string userId;
     std::string requestId;
-    std::vector<RecommendedItem> items;
+    std::shared_ptr<const RecommendationList> list;  // never null in an answer
     bool cached = false;
     cache::Tier tier = cache::Tier::Compute;
     std::string experiment;  // empty when the user is in no experiment
     std::string variant;
     std::string model;       // registry name of the model that served
     std::uint64_t modelVersion = 0;
-    std::optional<std::string> fallback;  // why popularity replaced the model, if it did
     std::string degraded;    // a dependency that was skipped (shared cache or store down)
-    bool coldStart = false;
-    std::int64_t computedAtMs = 0;  // when the list was computed (its age when cached)
     StageTimings timings;
+
+    const std::vector<RecommendedItem>& items() const { return list->items; }
+    const std::optional<std::string>& fallback() const { return list->fallback; }
+    bool coldStart() const { return list->coldStart; }
 };
 
-// The cached part of a Recommendation (items, model, fallback, cold start, computedAt).
-std::string encodeList(const Recommendation& recommendation);
-Status decodeList(std::string_view bytes, Recommendation& into);
+// The cached form of a list (binary, versioned).
+std::string encodeList(const RecommendationList& list);
+Result<std::shared_ptr<RecommendationList>> decodeList(std::string_view bytes);
 
 }  // namespace recdeck::serving

@@ -1,0 +1,16 @@
+#include "http_types.h"
+
+#include <nlohmann/json.hpp>
+
+namespace recdeck::http {
+
+HttpResponse jsonError(int status, std::string_view error, std::string_view detail) {
+    HttpResponse response;
+    response.status = status;
+    const nlohmann::json body = {{"error", std::string(error)}, {"detail", std::string(detail)}};
+    const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    response.body = QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+    return response;
+}
+
+}  // namespace recdeck::http
