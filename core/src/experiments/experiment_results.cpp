@@ -380,6 +380,7 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
         const VariantCounts& ct = counts[0];
         const VariantCounts& tr = counts[i + 1];
         const bool perUser = primary != Metric::Ctr;
+        const bool stopped = experiment.state == ExperimentState::Stopped;
         const std::uint64_t minSuccesses = std::min(successes(ct, primary), successes(tr, primary));
         const bool enough = c.primary.available && ct.users >= kMinUsersPerArm && tr.users >= kMinUsersPerArm &&
                             minSuccesses >= kMinSuccessesPerArm;
@@ -403,14 +404,16 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
                         "' " + thousands(ct.users) + " and " + thousands(successes(ct, primary)) +
                         "; each needs at least " + std::to_string(kMinUsersPerArm) + " users and " +
                         std::to_string(kMinSuccessesPerArm) + " " + successNoun(primary);
-            if (!remaining.empty()) c.verdict += " (" + remaining + ")";
+            if (!remaining.empty() && !stopped) c.verdict += " (" + remaining + ")";
         } else if (c.significant) {
             const bool better = c.primary.diff > 0.0;
             c.kind = better ? VerdictKind::Winning : VerdictKind::Losing;
             c.safeToStop = (perUser && c.sequential.significant) || planReached;
             c.verdict = name + (better ? " is winning: " : " is losing: ") + effectText(c.primary, alpha) + chance;
             if (c.safeToStop) {
-                c.verdict += "; safe to stop";
+                c.verdict += stopped ? "; it was stopped with a conclusive result" : "; safe to stop";
+            } else if (stopped) {
+                c.verdict += "; provisional: it was stopped before the peeking-safe test or the planned sample confirmed it";
             } else if (perUser) {
                 c.verdict += "; keep it running until the peeking-safe test confirms it" +
                              (remaining.empty() ? std::string() : " (" + remaining + ")");
@@ -425,7 +428,11 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
                         signedPercent(experiment.plan.relativeEffect) + " or more is unlikely; safe to stop";
         } else {
             c.kind = VerdictKind::NotEnoughData;
-            if (!remaining.empty()) c.verdict = "not enough data yet: " + remaining;
+            if (stopped && c.plannedUsersPerVariant)
+                c.verdict = "inconclusive: stopped before the planned sample (" +
+                            thousands(static_cast<std::uint64_t>(*c.plannedUsersPerVariant)) + " users per variant; " +
+                            thousands(std::min(ct.users, tr.users)) + " reached)";
+            else if (!remaining.empty()) c.verdict = "not enough data yet: " + remaining;
             else if (perUser) c.verdict = "not enough data yet: no estimate of the time needed (too little traffic so far)";
             else c.verdict = "no significant difference yet";
             c.verdict += "; so far " + effectText(c.primary, alpha) + chance;

@@ -274,7 +274,7 @@ void TestExperimentEngine::resultsMatchStatistics() {
 
 void TestExperimentEngine::holmAndBayesAcrossTreatments() {
     const Experiment e = runningExperiment({"control", "b", "c", "d"}, now());
-    const std::vector<VariantCounts> counts = {arm(4000, 400), arm(4000, 470), arm(4000, 430), arm(4000, 395)};
+    const std::vector<VariantCounts> counts = {arm(4000, 400), arm(4000, 470), arm(4000, 458), arm(4000, 395)};
     auto r = analyze(e, counts, {now(), {}});
     EXP_OK(r);
     std::vector<double> raw;
@@ -294,7 +294,9 @@ void TestExperimentEngine::holmAndBayesAcrossTreatments() {
         QVERIFY(r->comparisons[i].pValueHolm >= raw[i]);
     }
     for (std::size_t i = 0; i < arms.size(); ++i) QCOMPARE(*r->variants[i].chanceToBeBest, multi->chanceToBeBest[i]);
-    QVERIFY(r->comparisons[0].significant);   // 11.75 % vs 10 %
+    QVERIFY(r->comparisons[0].significant);   // 11.75 % vs 10 %: p 0.012, Holm 0.036
+    QVERIFY(raw[1] < 0.05);                   // 11.45 % vs 10 %: p 0.036 alone,
+    QVERIFY(!r->comparisons[1].significant);  // but Holm 0.072 among three treatments
     QVERIFY(!r->comparisons[2].significant);  // 9.9 % vs 10 %
     QCOMPARE(r->kind, VerdictKind::Winning);
 }
@@ -340,25 +342,34 @@ void TestExperimentEngine::verdicts_data() {
     QTest::addColumn<int>("kind");
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("safe");
+    QTest::addColumn<bool>("stopped");  // at `days`
     // Planned sample at a 10 % baseline, +10 %, alpha 0.05, power 0.8: 14,751 per variant.
     QTest::newRow("winning after the plan") << quint64(20000) << quint64(2000) << quint64(20000) << quint64(2400) << 7.0
                                             << int(VerdictKind::Winning)
-                                            << "treatment 'treatment' is winning: +20.0% click rate (95% CI +" << true;
+                                            << "treatment 'treatment' is winning: +20.0% click rate (95% CI +" << true << false;
     QTest::newRow("losing after the plan") << quint64(20000) << quint64(2400) << quint64(20000) << quint64(2000) << 7.0
                                            << int(VerdictKind::Losing)
-                                           << "treatment 'treatment' is losing: -16.7% click rate (95% CI -" << true;
+                                           << "treatment 'treatment' is losing: -16.7% click rate (95% CI -" << true << false;
     QTest::newRow("not significant, half way")
         << quint64(2000) << quint64(200) << quint64(2000) << quint64(210) << 1.0 << int(VerdictKind::NotEnoughData)
         << "not enough data yet: about 6 more days at current traffic for the planned effect (+10.0% click rate needs "
            "14,751 users per variant; 2,000 so far)"
-        << false;
+        << false << false;
     QTest::newRow("too small to judge") << quint64(50) << quint64(5) << quint64(50) << quint64(9) << 0.1
                                         << int(VerdictKind::NotEnoughData)
                                         << "not enough data yet: treatment 'treatment' has 50 users and 9 users with a click"
-                                        << false;
+                                        << false << false;
     QTest::newRow("no difference after the plan")
         << quint64(20000) << quint64(2000) << quint64(20000) << quint64(2010) << 7.0 << int(VerdictKind::NoDifference)
-        << "no significant difference: +0.5% click rate" << true;
+        << "no significant difference: +0.5% click rate" << true << false;
+    QTest::newRow("stopped half way")
+        << quint64(2000) << quint64(200) << quint64(2000) << quint64(210) << 1.0 << int(VerdictKind::NotEnoughData)
+        << "inconclusive: stopped before the planned sample (14,751 users per variant; 2,000 reached); so far +5.0%"
+        << false << true;
+    QTest::newRow("stopped while winning, before confirmation")
+        << quint64(3000) << quint64(300) << quint64(3000) << quint64(390) << 1.0 << int(VerdictKind::Winning)
+        << "provisional: it was stopped before the peeking-safe test or the planned sample confirmed it" << false
+        << true;
 }
 
 void TestExperimentEngine::verdicts() {
@@ -370,16 +381,21 @@ void TestExperimentEngine::verdicts() {
     QFETCH(int, kind);
     QFETCH(QString, text);
     QFETCH(bool, safe);
-    const Experiment e = runningExperiment({"control", "treatment"}, now());
+    QFETCH(bool, stopped);
+    Experiment e = runningExperiment({"control", "treatment"}, now());
+    if (stopped) {
+        e.state = ExperimentState::Stopped;
+        e.stoppedAtMs = now() + static_cast<std::int64_t>(days * 86'400'000.0);
+    }
     const std::vector<VariantCounts> counts = {arm(cu, cx), arm(tu, tx)};
-    auto r = analyze(e, counts, {now() + static_cast<std::int64_t>(days * 86'400'000.0), {}});
+    auto r = analyze(e, counts, {now() + static_cast<std::int64_t>((stopped ? days + 3 : days) * 86'400'000.0), {}});
     EXP_OK(r);
     const auto& c = r->comparisons.at(0);
     QVERIFY2(QString::fromStdString(c.verdict).contains(text), c.verdict.c_str());
     QCOMPARE(int(c.kind), kind);
     QCOMPARE(c.safeToStop, safe);
     QCOMPARE(r->verdict, c.verdict);
-    if (kind == int(VerdictKind::Winning)) {
+    if (kind == int(VerdictKind::Winning) && safe) {
         QVERIFY(c.verdict.find("chance to beat control; safe to stop") != std::string::npos);
         QVERIFY(c.verdict.find(">99.9% chance") != std::string::npos);
     }
