@@ -37,8 +37,12 @@ void* operator new(std::size_t size) {
     if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 namespace {
 
@@ -51,7 +55,9 @@ struct Figures {
 
 Figures summarize(std::vector<double> values, double callsPerSecond) {
     std::sort(values.begin(), values.end());
-    const auto at = [&](double q) { return values[static_cast<std::size_t>(q * static_cast<double>(values.size() - 1))]; };
+    const auto at = [&](double q) {
+        return values[static_cast<std::size_t>(q * static_cast<double>(values.size() - 1))];
+    };
     return {at(0.50), at(0.95), at(0.99), callsPerSecond};
 }
 
@@ -165,7 +171,8 @@ int main(int argc, char** argv) {
     calls += batches * batchSize;
     recdeck::SplitMix64 rng(7);
     std::vector<std::uint32_t> list(10);
-    printRecord("recordList(10 items, ild), 1 thread", timeRecording(1, batches / 4, batchSize, [&](unsigned, std::size_t) {
+    printRecord("recordList(10 items, ild), 1 thread",
+                timeRecording(1, batches / 4, batchSize, [&](unsigned, std::size_t) {
                     for (auto& item : list) item = static_cast<std::uint32_t>(rng.below(100'000));
                     monitor.recordList(list, 0.6);
                 }));
@@ -184,8 +191,8 @@ int main(int argc, char** argv) {
     }
     calls += batches * batchSize;
     const std::uint64_t allocations = g_allocations.load() - allocationsBefore;
-    std::printf("heap allocations inside %llu timed recording calls: %llu\n\n",
-                static_cast<unsigned long long>(calls), static_cast<unsigned long long>(allocations));
+    std::printf("heap allocations inside %llu timed recording calls: %llu\n\n", static_cast<unsigned long long>(calls),
+                static_cast<unsigned long long>(allocations));
 
     // A full hour of history: 200 requests, 500 impressions, 20 lists every second.
     Monitor full;
@@ -206,24 +213,28 @@ int main(int argc, char** argv) {
     std::printf("filled one hour (%.0f samples) in %.2f s\n\n", 3600.0 * (200 + 3 + 20), fill.elapsedSeconds());
 
     constexpr std::size_t kRepeats = 200;
-    printRead("series(requests/s, 60 s)", timeReads(kRepeats, [&] { (void)full.series(SeriesKind::RequestsPerSecond, 60); }));
+    printRead("series(requests/s, 60 s)",
+              timeReads(kRepeats, [&] { (void)full.series(SeriesKind::RequestsPerSecond, 60); }));
     printRead("series(p95, 60 s)", timeReads(kRepeats, [&] { (void)full.series(SeriesKind::LatencyP95Ms, 60); }));
     printRead("series(p95, 15 min)", timeReads(kRepeats, [&] { (void)full.series(SeriesKind::LatencyP95Ms, 900); }));
     printRead("series(p95, 1 h)", timeReads(kRepeats / 4, [&] { (void)full.series(SeriesKind::LatencyP95Ms, 3600); }));
-    printRead("series(ctr of a variant, 1 h)", timeReads(kRepeats / 4, [&] { (void)full.series(SeriesKind::Ctr, 3600, a); }));
-    printRead("series(diversity 15m, 1 h)", timeReads(kRepeats / 4, [&] { (void)full.series(SeriesKind::Diversity15m, 3600); }));
+    printRead("series(ctr of a variant, 1 h)",
+              timeReads(kRepeats / 4, [&] { (void)full.series(SeriesKind::Ctr, 3600, a); }));
+    printRead("series(diversity 15m, 1 h)",
+              timeReads(kRepeats / 4, [&] { (void)full.series(SeriesKind::Diversity15m, 3600); }));
     printRead("summary(1 min)", timeReads(kRepeats, [&] { (void)full.summary(60); }));
     printRead("summary(5 min)", timeReads(kRepeats, [&] { (void)full.summary(300); }));
     printRead("summary(1 h)", timeReads(kRepeats / 4, [&] { (void)full.summary(3600); }));
     std::int64_t tick = now;
-    printRead("evaluateAlerts (4 default rules, 100k items)", timeReads(kRepeats / 4, [&] { full.evaluateAlerts(tick++); }));
+    printRead("evaluateAlerts (4 default rules, 100k items)",
+              timeReads(kRepeats / 4, [&] { full.evaluateAlerts(tick++); }));
     printRead("prometheusText()", timeReads(kRepeats, [&] { (void)full.prometheusText(); }));
     // What the console pulls each second: ~10 series over 15 min plus a 5-minute summary.
     printRead("dashboard refresh (10 series x 15 min + summary)", timeReads(kRepeats / 4, [&] {
-                  for (SeriesKind kind : {SeriesKind::RequestsPerSecond, SeriesKind::ErrorRate, SeriesKind::LatencyP50Ms,
-                                          SeriesKind::LatencyP95Ms, SeriesKind::LatencyP99Ms, SeriesKind::Ctr,
-                                          SeriesKind::L1HitRate, SeriesKind::L2HitRate, SeriesKind::HitRate,
-                                          SeriesKind::Diversity1m})
+                  for (SeriesKind kind :
+                       {SeriesKind::RequestsPerSecond, SeriesKind::ErrorRate, SeriesKind::LatencyP50Ms,
+                        SeriesKind::LatencyP95Ms, SeriesKind::LatencyP99Ms, SeriesKind::Ctr, SeriesKind::L1HitRate,
+                        SeriesKind::L2HitRate, SeriesKind::HitRate, SeriesKind::Diversity1m})
                       (void)full.series(kind, 900);
                   (void)full.summary(300);
               }));

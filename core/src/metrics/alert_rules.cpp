@@ -42,9 +42,12 @@ const char* comparisonName(Comparison comparison) {
 
 const char* alertStateName(AlertState state) {
     switch (state) {
-        case AlertState::Ok: return "ok";
-        case AlertState::Pending: return "pending";
-        case AlertState::Firing: return "firing";
+        case AlertState::Ok:
+            return "ok";
+        case AlertState::Pending:
+            return "pending";
+        case AlertState::Firing:
+            return "firing";
     }
     return "unknown";
 }
@@ -52,8 +55,7 @@ const char* alertStateName(AlertState state) {
 Status validateAlertRule(const AlertRule& rule) {
     const std::string who = rule.name.empty() ? std::string("alert rule") : "alert rule '" + rule.name + "'";
     if (rule.name.empty()) return Error{"alert rule: field 'name' is empty; expected a unique non-empty name"};
-    if (!std::isfinite(rule.threshold))
-        return Error{who + ": field 'threshold' is not a finite number"};
+    if (!std::isfinite(rule.threshold)) return Error{who + ": field 'threshold' is not a finite number"};
     if (rule.windowSeconds < 1 || rule.windowSeconds > kMaxWindowSeconds)
         return Error{who + ": field 'window' is " + std::to_string(rule.windowSeconds) +
                      " s; expected 1 .. 3600 s (the history kept)"};

@@ -21,6 +21,7 @@ using detail::SecondBucket;
 namespace {
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
+constexpr auto kRelease = std::memory_order_release;
 
 // Tiers index the per-tier counters directly.
 static_assert(static_cast<std::size_t>(cache::Tier::L1) == 0 && static_cast<std::size_t>(cache::Tier::L2) == 1 &&
@@ -41,10 +42,13 @@ std::size_t durationBucket(double latencyUs) {
 
 std::size_t statusIndex(Outcome outcome) {
     switch (outcome) {
-        case Outcome::ClientError: return 1;
-        case Outcome::ServerError: return 2;
+        case Outcome::ClientError:
+            return 1;
+        case Outcome::ServerError:
+            return 2;
         case Outcome::Ok:
-        case Outcome::Fallback: return 0;
+        case Outcome::Fallback:
+            return 0;
     }
     return 0;
 }
@@ -61,21 +65,21 @@ std::int64_t systemUnixSeconds() {
 namespace detail {
 
 void SecondBucket::clear(std::size_t variantCount) {
-    for (auto& t : tiers) t.store(0, kRelaxed);
-    lists.store(0, kRelaxed);
-    ildSum.store(0, kRelaxed);
-    for (auto& s : stageNs) s.store(0, kRelaxed);
-    for (auto& s : stageCount) s.store(0, kRelaxed);
-    for (auto& b : latency) b.store(0, kRelaxed);
+    for (auto& t : tiers) t.store(0, kRelease);
+    lists.store(0, kRelease);
+    ildSum.store(0, kRelease);
+    for (auto& s : stageNs) s.store(0, kRelease);
+    for (auto& s : stageCount) s.store(0, kRelease);
+    for (auto& b : latency) b.store(0, kRelease);
     const auto clearVariant = [](VariantCells& v) {
-        v.requests.store(0, kRelaxed);
-        v.clientErrors.store(0, kRelaxed);
-        v.serverErrors.store(0, kRelaxed);
-        v.fallbacks.store(0, kRelaxed);
-        v.latencyNs.store(0, kRelaxed);
-        v.impressions.store(0, kRelaxed);
-        v.clicks.store(0, kRelaxed);
-        v.conversions.store(0, kRelaxed);
+        v.requests.store(0, kRelease);
+        v.clientErrors.store(0, kRelease);
+        v.serverErrors.store(0, kRelease);
+        v.fallbacks.store(0, kRelease);
+        v.latencyNs.store(0, kRelease);
+        v.impressions.store(0, kRelease);
+        v.clicks.store(0, kRelease);
+        v.conversions.store(0, kRelease);
     };
     for (std::size_t v = 0; v < variantCount; ++v) clearVariant(variants[v]);
     clearVariant(variants[kOtherVariants]);
@@ -96,11 +100,10 @@ SecondBucket* Ring::claim(SecondBucket& bucket, std::int64_t second, std::size_t
             continue;
         }
         if (stamp > second) return nullptr;
-        if (bucket.stamp.compare_exchange_weak(stamp, -second, std::memory_order_acq_rel,
-                                               std::memory_order_acquire)) {
-            // Orders the claim before the zero stores for readers that see a zero (their
-            // acquire fence then sees the stamp change): see readSecond.
-            std::atomic_thread_fence(std::memory_order_release);
+        if (bucket.stamp.compare_exchange_weak(stamp, -second, std::memory_order_acq_rel, std::memory_order_acquire)) {
+            // The zero stores are releases: a reader that loads one (or a later addition
+            // of the new lap, which continues its release sequence) also sees this claim
+            // when it checks the stamp again (see readSecond).
             bucket.clear(variantCount);
             bucket.stamp.store(second, std::memory_order_release);
             return &bucket;
@@ -165,7 +168,9 @@ std::vector<std::string> Monitor::variantNames() const {
 
 // --- Recording ----------------------------------------------------------------------------
 
-void Monitor::recordRequest(const RequestSample& sample) { recordRequest(sample, m_impl->clock()); }
+void Monitor::recordRequest(const RequestSample& sample) {
+    recordRequest(sample, m_impl->clock());
+}
 
 void Monitor::recordRequest(const RequestSample& sample, std::int64_t unixSecond) {
     Impl& impl = *m_impl;
@@ -189,10 +194,17 @@ void Monitor::recordRequest(const RequestSample& sample, std::int64_t unixSecond
     detail::VariantCells& cells = bucket->variants[variant];
     cells.requests.fetch_add(1, kRelaxed);
     switch (sample.outcome) {
-        case Outcome::ClientError: cells.clientErrors.fetch_add(1, kRelaxed); break;
-        case Outcome::ServerError: cells.serverErrors.fetch_add(1, kRelaxed); break;
-        case Outcome::Fallback: cells.fallbacks.fetch_add(1, kRelaxed); break;
-        case Outcome::Ok: break;
+        case Outcome::ClientError:
+            cells.clientErrors.fetch_add(1, kRelaxed);
+            break;
+        case Outcome::ServerError:
+            cells.serverErrors.fetch_add(1, kRelaxed);
+            break;
+        case Outcome::Fallback:
+            cells.fallbacks.fetch_add(1, kRelaxed);
+            break;
+        case Outcome::Ok:
+            break;
     }
     cells.latencyNs.fetch_add(latencyNs, kRelaxed);
     bucket->latency[LatencyHistogram::binOf(sample.latencyUs)].fetch_add(1, kRelaxed);
@@ -219,7 +231,9 @@ void Monitor::recordImpressions(VariantId variant, std::uint32_t count, std::int
         impl.totals.dropped.fetch_add(1, kRelaxed);
 }
 
-void Monitor::recordClick(VariantId variant) { recordClick(variant, m_impl->clock()); }
+void Monitor::recordClick(VariantId variant) {
+    recordClick(variant, m_impl->clock());
+}
 
 void Monitor::recordClick(VariantId variant, std::int64_t unixSecond) {
     Impl& impl = *m_impl;
@@ -232,7 +246,9 @@ void Monitor::recordClick(VariantId variant, std::int64_t unixSecond) {
         impl.totals.dropped.fetch_add(1, kRelaxed);
 }
 
-void Monitor::recordConversion(VariantId variant) { recordConversion(variant, m_impl->clock()); }
+void Monitor::recordConversion(VariantId variant) {
+    recordConversion(variant, m_impl->clock());
+}
 
 void Monitor::recordConversion(VariantId variant, std::int64_t unixSecond) {
     Impl& impl = *m_impl;
@@ -250,13 +266,20 @@ void Monitor::recordEvent(const store::Event& event, VariantId variant) {
     switch (event.type) {
         case store::EventType::Impression: {
             const std::size_t shown = !event.items.empty() ? event.items.size() : event.itemId.empty() ? 0 : 1;
-            if (shown > 0) recordImpressions(variant, static_cast<std::uint32_t>(std::min<std::size_t>(shown, UINT32_MAX)), second);
+            if (shown > 0)
+                recordImpressions(variant, static_cast<std::uint32_t>(std::min<std::size_t>(shown, UINT32_MAX)),
+                                  second);
             break;
         }
-        case store::EventType::Click: recordClick(variant, second); break;
+        case store::EventType::Click:
+            recordClick(variant, second);
+            break;
         case store::EventType::AddToCart:
-        case store::EventType::Purchase: recordConversion(variant, second); break;
-        case store::EventType::Rating: break;
+        case store::EventType::Purchase:
+            recordConversion(variant, second);
+            break;
+        case store::EventType::Rating:
+            break;
     }
 }
 
@@ -310,6 +333,8 @@ std::size_t Monitor::catalogSize() const {
     return current ? current->size : 0;
 }
 
-std::uint64_t Monitor::droppedSamples() const { return m_impl->totals.dropped.load(kRelaxed); }
+std::uint64_t Monitor::droppedSamples() const {
+    return m_impl->totals.dropped.load(kRelaxed);
+}
 
 }  // namespace recdeck::metrics

@@ -38,11 +38,16 @@ Measurement measure(AlertMetric metric, const MonitorSummary& s) {
         return Measurement{traffic == 0 ? std::nullopt : std::optional<double>(value), traffic};
     };
     switch (metric) {
-        case AlertMetric::Ctr: return when(s.impressions, s.ctr);
-        case AlertMetric::ConversionRate: return when(s.impressions, s.conversionRate);
-        case AlertMetric::P95LatencyMs: return when(s.requests, s.latencyP95Ms);
-        case AlertMetric::HitRate: return when(s.l1Hits + s.l2Hits + s.computes, s.hitRate);
-        case AlertMetric::ErrorRate: return when(s.requests, s.errorRate);
+        case AlertMetric::Ctr:
+            return when(s.impressions, s.ctr);
+        case AlertMetric::ConversionRate:
+            return when(s.impressions, s.conversionRate);
+        case AlertMetric::P95LatencyMs:
+            return when(s.requests, s.latencyP95Ms);
+        case AlertMetric::HitRate:
+            return when(s.l1Hits + s.l2Hits + s.computes, s.hitRate);
+        case AlertMetric::ErrorRate:
+            return when(s.requests, s.errorRate);
     }
     return {};
 }
@@ -108,7 +113,8 @@ void Monitor::evaluateAlerts(std::int64_t nowSecond) {
     for (AlertStatus& status : impl.alerts) {
         auto it = byWindow.find(status.rule.windowSeconds);
         if (it == byWindow.end())
-            it = byWindow.emplace(status.rule.windowSeconds, impl.summarize(status.rule.windowSeconds, nowSecond)).first;
+            it =
+                byWindow.emplace(status.rule.windowSeconds, impl.summarize(status.rule.windowSeconds, nowSecond)).first;
         const Measurement m = measure(status.rule.metric, it->second);
         status = stepAlert(status, m.value, m.traffic, nowSecond);
     }

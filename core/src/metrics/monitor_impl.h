@@ -34,8 +34,8 @@ inline constexpr std::size_t kTierCount = 3;  // cache::Tier::L1, L2, Compute
 inline constexpr double kIldScale = 1e9;
 
 // Prometheus duration buckets (le, seconds), chosen for 50 µs .. 1 s.
-inline constexpr std::array<double, 14> kDurationBoundsSeconds = {
-    50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1.0};
+inline constexpr std::array<double, 14> kDurationBoundsSeconds = {50e-6, 100e-6, 250e-6, 500e-6, 1e-3,   2.5e-3, 5e-3,
+                                                                  10e-3, 25e-3,  50e-3,  100e-3, 250e-3, 500e-3, 1.0};
 inline constexpr std::size_t kDurationBuckets = kDurationBoundsSeconds.size() + 1;  // + Inf
 
 struct VariantCells {
@@ -146,7 +146,7 @@ struct VariantTable {
     std::array<std::string, kMaxVariants> names;
     std::atomic<std::size_t> count{1};  // slot 0 is "" from the start
     std::atomic<bool> otherUsed{false};
-    std::mutex mutex;                   // serialises registration
+    std::mutex mutex;  // serialises registration
 };
 
 // Per-item "last second recommended" (0 = never). An array and its size are published
@@ -160,7 +160,7 @@ struct StampArray {
 
 struct ItemStamps {
     std::atomic<const StampArray*> current{nullptr};
-    std::mutex mutex;  // serialises resizes
+    std::mutex mutex;                                 // serialises resizes
     std::vector<std::unique_ptr<StampArray>> arrays;  // current and retired
 };
 
@@ -182,9 +182,7 @@ struct Monitor::Impl {
     ~Impl();
 
     std::size_t variantCount() const { return variants.count.load(std::memory_order_acquire); }
-    VariantId checkedVariant(VariantId variant) const {
-        return variant < variantCount() ? variant : kOtherVariants;
-    }
+    VariantId checkedVariant(VariantId variant) const { return variant < variantCount() ? variant : kOtherVariants; }
 
     std::int64_t (*clock)();
     detail::Ring ring;

@@ -79,11 +79,15 @@ void advance(prometheus::Counter& counter, const std::atomic<std::uint64_t>& tot
     last = now;
 }
 
-std::string variantLabel(const std::string& name) { return name.empty() ? std::string("none") : name; }
+std::string variantLabel(const std::string& name) {
+    return name.empty() ? std::string("none") : name;
+}
 
 }  // namespace
 
-std::shared_ptr<prometheus::Registry> Monitor::registry() const { return m_impl->exporter->registry; }
+std::shared_ptr<prometheus::Registry> Monitor::registry() const {
+    return m_impl->exporter->registry;
+}
 
 void Monitor::setScrapeHook(std::function<void(prometheus::Registry&)> hook) {
     std::lock_guard lock(m_impl->exporter->mutex);
@@ -97,7 +101,8 @@ std::string Monitor::prometheusText() {
     std::lock_guard lock(ex.mutex);
     if (ex.hook) ex.hook(*ex.registry);
 
-    for (std::size_t i = 0; i < ex.statusCounters.size(); ++i) advance(*ex.statusCounters[i], totals.status[i], ex.status[i]);
+    for (std::size_t i = 0; i < ex.statusCounters.size(); ++i)
+        advance(*ex.statusCounters[i], totals.status[i], ex.status[i]);
     advance(*ex.fallbackCounter, totals.fallbacks, ex.fallbackTotal);
     for (std::size_t i = 0; i < detail::kTierCount; ++i) advance(*ex.tierCounters[i], totals.tiers[i], ex.tiers[i]);
     advance(*ex.droppedCounter, totals.dropped, ex.droppedTotal);
@@ -147,8 +152,8 @@ std::string Monitor::prometheusText() {
         std::map<std::string, prometheus::Gauge*, std::less<>> kept;
         for (const AlertStatus& status : impl.alerts) {
             auto it = ex.alertGauges.find(status.rule.name);
-            prometheus::Gauge* gauge = it != ex.alertGauges.end() ? it->second
-                                                                  : &ex.alertFiring->Add({{"rule", status.rule.name}});
+            prometheus::Gauge* gauge =
+                it != ex.alertGauges.end() ? it->second : &ex.alertFiring->Add({{"rule", status.rule.name}});
             if (it != ex.alertGauges.end()) ex.alertGauges.erase(it);
             gauge->Set(status.state == AlertState::Firing ? 1.0 : 0.0);
             kept.emplace(status.rule.name, gauge);

@@ -8,13 +8,34 @@ namespace recdeck::metrics {
 namespace {
 
 constexpr std::array<const char*, kSeriesKindCount> kSeriesNames = {
-    "requests_per_second", "error_rate",          "client_error_rate",  "fallback_rate",
-    "latency_mean_ms",     "latency_p50_ms",      "latency_p95_ms",     "latency_p99_ms",
-    "stage_cache_ms",      "stage_features_ms",   "stage_candidates_ms", "stage_scoring_ms",
-    "stage_ranking_ms",    "impressions_per_second", "clicks_per_second", "conversions_per_second",
-    "ctr",                 "conversion_rate",     "l1_hit_rate",        "l2_hit_rate",
-    "compute_rate",        "hit_rate",            "lists_per_second",   "diversity_1m",
-    "diversity_15m",       "diversity_1h",        "coverage_1m",        "coverage_15m",
+    "requests_per_second",
+    "error_rate",
+    "client_error_rate",
+    "fallback_rate",
+    "latency_mean_ms",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "stage_cache_ms",
+    "stage_features_ms",
+    "stage_candidates_ms",
+    "stage_scoring_ms",
+    "stage_ranking_ms",
+    "impressions_per_second",
+    "clicks_per_second",
+    "conversions_per_second",
+    "ctr",
+    "conversion_rate",
+    "l1_hit_rate",
+    "l2_hit_rate",
+    "compute_rate",
+    "hit_rate",
+    "lists_per_second",
+    "diversity_1m",
+    "diversity_15m",
+    "diversity_1h",
+    "coverage_1m",
+    "coverage_15m",
     "coverage_1h",
 };
 
@@ -22,21 +43,30 @@ constexpr std::array<const char*, kSeriesKindCount> kSeriesNames = {
 
 const char* stageName(Stage stage) {
     switch (stage) {
-        case Stage::Cache: return "cache";
-        case Stage::Features: return "features";
-        case Stage::Candidates: return "candidates";
-        case Stage::Scoring: return "scoring";
-        case Stage::Ranking: return "ranking";
+        case Stage::Cache:
+            return "cache";
+        case Stage::Features:
+            return "features";
+        case Stage::Candidates:
+            return "candidates";
+        case Stage::Scoring:
+            return "scoring";
+        case Stage::Ranking:
+            return "ranking";
     }
     return "unknown";
 }
 
 const char* outcomeName(Outcome outcome) {
     switch (outcome) {
-        case Outcome::Ok: return "ok";
-        case Outcome::ClientError: return "client_error";
-        case Outcome::ServerError: return "server_error";
-        case Outcome::Fallback: return "fallback";
+        case Outcome::Ok:
+            return "ok";
+        case Outcome::ClientError:
+            return "client_error";
+        case Outcome::ServerError:
+            return "server_error";
+        case Outcome::Fallback:
+            return "fallback";
     }
     return "unknown";
 }

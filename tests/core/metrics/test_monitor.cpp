@@ -45,7 +45,9 @@ const double kBinRatio = std::pow(10.0, 0.1);
 
 // A clock the tests set (MonitorOptions::clock is a plain function pointer).
 std::atomic<std::int64_t> g_now{kT0};
-std::int64_t fakeClock() { return g_now.load(); }
+std::int64_t fakeClock() {
+    return g_now.load();
+}
 
 MonitorOptions fakeTime(std::vector<AlertRule> rules = {}) {
     MonitorOptions options;
@@ -73,7 +75,8 @@ double exactPercentile(std::vector<double> values, double q) {
 
 // Within one histogram bin of the exact value (absolute below 10 µs, relative above).
 bool withinBin(double estimateUs, double exactUs) {
-    if (exactUs < LatencyHistogram::kLowestEdgeUs) return std::fabs(estimateUs - exactUs) <= LatencyHistogram::kLowestEdgeUs;
+    if (exactUs < LatencyHistogram::kLowestEdgeUs)
+        return std::fabs(estimateUs - exactUs) <= LatencyHistogram::kLowestEdgeUs;
     return estimateUs <= exactUs * kBinRatio * (1 + 1e-12) && estimateUs >= exactUs / kBinRatio * (1 - 1e-12);
 }
 
@@ -84,16 +87,28 @@ std::vector<double> latencySet(Shape shape, std::size_t n, std::uint64_t seed) {
     std::vector<double> v;
     for (std::size_t i = 0; i < n; ++i) {
         switch (shape) {
-            case Shape::Uniform: v.push_back(100.0 + rng.uniform() * 9'900.0); break;
-            case Shape::LogUniform: v.push_back(std::exp(std::log(20.0) + rng.uniform() * std::log(1e5))); break;
-            case Shape::Exponential: v.push_back(-500.0 * std::log(1.0 - rng.uniform())); break;
-            case Shape::Constant: v.push_back(1'500.0); break;
+            case Shape::Uniform:
+                v.push_back(100.0 + rng.uniform() * 9'900.0);
+                break;
+            case Shape::LogUniform:
+                v.push_back(std::exp(std::log(20.0) + rng.uniform() * std::log(1e5)));
+                break;
+            case Shape::Exponential:
+                v.push_back(-500.0 * std::log(1.0 - rng.uniform()));
+                break;
+            case Shape::Constant:
+                v.push_back(1'500.0);
+                break;
             case Shape::Bimodal:
                 v.push_back(rng.uniform() < 0.9 ? 200.0 * (0.9 + 0.2 * rng.uniform())
                                                 : 40'000.0 * (0.9 + 0.2 * rng.uniform()));
                 break;
-            case Shape::Tiny: v.push_back(rng.uniform() * 9.5); break;
-            case Shape::FewValues: v.push_back(std::vector<double>{30, 70, 150, 900, 4'000, 12'000, 250'000}[i % 7]); break;
+            case Shape::Tiny:
+                v.push_back(rng.uniform() * 9.5);
+                break;
+            case Shape::FewValues:
+                v.push_back(std::vector<double>{30, 70, 150, 900, 4'000, 12'000, 250'000}[i % 7]);
+                break;
         }
     }
     return v;
@@ -152,6 +167,21 @@ class TestMonitor : public QObject {
 private slots:
     void init() { g_now = kT0; }
 
+    void names() {
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < kSeriesKindCount; ++i) {
+            const auto kind = static_cast<SeriesKind>(i);
+            QVERIFY(seen.insert(seriesKindName(kind)).second);
+            QCOMPARE(parseSeriesKind(seriesKindName(kind)), std::optional<SeriesKind>(kind));
+        }
+        QCOMPARE(seriesKindName(SeriesKind::LatencyP95Ms), "latency_p95_ms");
+        QCOMPARE(seriesKindName(SeriesKind::Coverage1h), "coverage_1h");
+        QVERIFY(!parseSeriesKind("p95"));
+        for (AlertMetric m : {AlertMetric::Ctr, AlertMetric::ConversionRate, AlertMetric::P95LatencyMs,
+                              AlertMetric::HitRate, AlertMetric::ErrorRate})
+            QCOMPARE(parseAlertMetric(alertMetricName(m)), std::optional<AlertMetric>(m));
+    }
+
     // --- Histogram --------------------------------------------------------------------
     void histogramBins() {
         QCOMPARE(LatencyHistogram::binOf(-5.0), std::size_t{0});
@@ -190,7 +220,8 @@ private slots:
     void percentiles() {
         QFETCH(int, shape);
         QFETCH(int, n);
-        const auto values = latencySet(static_cast<Shape>(shape), static_cast<std::size_t>(n), 42 + std::uint64_t(shape));
+        const auto values =
+            latencySet(static_cast<Shape>(shape), static_cast<std::size_t>(n), 42 + std::uint64_t(shape));
 
         // Spread over 10 seconds: the windowed percentile merges the seconds' histograms.
         Monitor monitor(fakeTime());
@@ -279,7 +310,7 @@ private slots:
         monitor.recordRequest(hit, kT0);
         const MonitorSummary s = monitor.summary(1, kT0 + 1);
         QVERIFY(std::fabs(s.stageMeanMs[std::size_t(Stage::Cache)] - 0.060) < 1e-12);  // (100 + 40 + 40) / 3
-        QVERIFY(std::fabs(s.stageMeanMs[std::size_t(Stage::Scoring)] - 2.0) < 1e-12);   // computed only
+        QVERIFY(std::fabs(s.stageMeanMs[std::size_t(Stage::Scoring)] - 2.0) < 1e-12);  // computed only
         QVERIFY(std::fabs(s.stageMeanMs[std::size_t(Stage::Ranking)] - 1.5) < 1e-12);
         const auto features = monitor.series(SeriesKind::StageFeaturesMs, 1, std::nullopt, kT0 + 1);
         QCOMPARE(features.size(), std::size_t{1});
@@ -288,10 +319,12 @@ private slots:
 
     // --- Variants and CTR -----------------------------------------------------------------
     void ctrPerVariant_data() {
-        QTest::addColumn<std::vector<std::uint64_t>>("controlCounts");    // impressions, clicks, conversions
+        QTest::addColumn<std::vector<std::uint64_t>>("controlCounts");  // impressions, clicks, conversions
         QTest::addColumn<std::vector<std::uint64_t>>("treatmentCounts");
-        QTest::newRow("treatment better") << std::vector<std::uint64_t>{1'000, 20, 5} << std::vector<std::uint64_t>{1'000, 35, 9};
-        QTest::newRow("uneven traffic") << std::vector<std::uint64_t>{3'000, 30, 0} << std::vector<std::uint64_t>{500, 25, 4};
+        QTest::newRow("treatment better")
+            << std::vector<std::uint64_t>{1'000, 20, 5} << std::vector<std::uint64_t>{1'000, 35, 9};
+        QTest::newRow("uneven traffic") << std::vector<std::uint64_t>{3'000, 30, 0}
+                                        << std::vector<std::uint64_t>{500, 25, 4};
         QTest::newRow("no clicks") << std::vector<std::uint64_t>{400, 0, 0} << std::vector<std::uint64_t>{600, 0, 0};
         QTest::newRow("treatment idle") << std::vector<std::uint64_t>{800, 8, 1} << std::vector<std::uint64_t>{0, 0, 0};
     }
@@ -309,7 +342,8 @@ private slots:
         // Spread each variant's events over 4 seconds; impressions in batches of 10 (or fewer).
         const auto feed = [&](VariantId v, const std::vector<std::uint64_t>& c) {
             for (std::uint64_t i = 0; i < c[0]; i += 10)
-                monitor.recordImpressions(v, std::uint32_t(std::min<std::uint64_t>(10, c[0] - i)), kT0 + std::int64_t(i / 10 % 4));
+                monitor.recordImpressions(v, std::uint32_t(std::min<std::uint64_t>(10, c[0] - i)),
+                                          kT0 + std::int64_t(i / 10 % 4));
             for (std::uint64_t i = 0; i < c[1]; ++i) monitor.recordClick(v, kT0 + std::int64_t(i % 4));
             for (std::uint64_t i = 0; i < c[2]; ++i) monitor.recordConversion(v, kT0 + std::int64_t(i % 4));
         };
@@ -358,8 +392,8 @@ private slots:
 
     void recordEvent_data() {
         QTest::addColumn<QString>("type");
-        QTest::addColumn<int>("items");      // entries in Event::items
-        QTest::addColumn<bool>("itemId");    // Event::itemId set
+        QTest::addColumn<int>("items");    // entries in Event::items
+        QTest::addColumn<bool>("itemId");  // Event::itemId set
         QTest::addColumn<int>("impressions");
         QTest::addColumn<int>("clicks");
         QTest::addColumn<int>("conversions");
@@ -568,7 +602,8 @@ private slots:
         s = monitor.summary(3600, kT0 + 10'001);
         QCOMPARE(s.requests, std::uint64_t{1});
         double total = 0;
-        for (const auto& p : monitor.series(SeriesKind::RequestsPerSecond, 3600, std::nullopt, kT0 + 10'001)) total += p.value;
+        for (const auto& p : monitor.series(SeriesKind::RequestsPerSecond, 3600, std::nullopt, kT0 + 10'001))
+            total += p.value;
         QCOMPARE(total, 1.0);
     }
 
@@ -616,7 +651,8 @@ private slots:
         QCOMPARE(s.l1Hits, (kTotal + 2) / 3);
         QCOMPARE(s.impressions, kTotal * 2);
         QCOMPARE(s.clicks, kTotal / 10);
-        for (int th = 0; th < kThreads; ++th) QCOMPARE(s.variants[ids[std::size_t(th)]].requests, std::uint64_t(kPerThread));
+        for (int th = 0; th < kThreads; ++th)
+            QCOMPARE(s.variants[ids[std::size_t(th)]].requests, std::uint64_t(kPerThread));
         QCOMPARE(monitor.droppedSamples(), std::uint64_t{0});
         // Each second got exactly its share (nothing landed in, or was wiped by, a reset).
         for (const auto& p : monitor.series(SeriesKind::RequestsPerSecond, kSeconds, std::nullopt, kT0 + kSeconds))
@@ -624,7 +660,8 @@ private slots:
         for (const auto& p : monitor.series(SeriesKind::ImpressionsPerSecond, kSeconds, std::nullopt, kT0 + kSeconds))
             QCOMPARE(p.value, double(2 * kPerSecond));
         const std::string text = monitor.prometheusText();
-        const std::string ok = "recdeck_requests_total{status=\"ok\"} " + std::to_string(kTotal - kTotal / 50 + 3 * kSeconds);
+        const std::string ok =
+            "recdeck_requests_total{status=\"ok\"} " + std::to_string(kTotal - kTotal / 50 + 3 * kSeconds);
         QVERIFY2(text.find(ok) != std::string::npos, ok.c_str());
     }
 
@@ -644,23 +681,29 @@ private slots:
         const int above = int(Comparison::Above);
         QTest::newRow("ok -> pending -> firing -> ok")
             << 0.01 << below << 200 << 2 << std::vector<double>{0.02, 0.005, 0.005, 0.004, 0.003, 0.02}
-            << std::vector<std::uint64_t>{300, 300, 300, 300, 300, 300} << "OPPFFO" << "011335";
+            << std::vector<std::uint64_t>{300, 300, 300, 300, 300, 300} << "OPPFFO"
+            << "011335";
         QTest::newRow("too little traffic never alerts")
             << 0.01 << below << 200 << 0 << std::vector<double>{0.0, 0.0, 0.0}
-            << std::vector<std::uint64_t>{0, 150, 199} << "OOO" << "000";
+            << std::vector<std::uint64_t>{0, 150, 199} << "OOO"
+            << "000";
         QTest::newRow("traffic falls under the minimum while firing")
             << 0.01 << below << 200 << 0 << std::vector<double>{0.0, 0.0, 0.0}
-            << std::vector<std::uint64_t>{250, 200, 100} << "FFO" << "002";
+            << std::vector<std::uint64_t>{250, 200, 100} << "FFO"
+            << "002";
         QTest::newRow("for 0 fires at once") << 50.0 << above << 100 << 0 << std::vector<double>{80, 90, 10}
-                                             << std::vector<std::uint64_t>{100, 100, 100} << "FFO" << "002";
+                                             << std::vector<std::uint64_t>{100, 100, 100} << "FFO"
+                                             << "002";
         QTest::newRow("a flap restarts pending")
             << 50.0 << above << 100 << 2 << std::vector<double>{80, 80, 10, 80, 80, 80}
-            << std::vector<std::uint64_t>{100, 100, 100, 100, 100, 100} << "PPOPPF" << "002335";
+            << std::vector<std::uint64_t>{100, 100, 100, 100, 100, 100} << "PPOPPF"
+            << "002335";
         QTest::newRow("equal to the threshold does not breach")
             << 0.5 << below << 0 << 0 << std::vector<double>{0.5, 0.49} << std::vector<std::uint64_t>{10, 10} << "OF"
             << "01";
         QTest::newRow("no value") << 0.5 << below << 0 << 0 << std::vector<double>{nan, nan}
-                                  << std::vector<std::uint64_t>{0, 0} << "OO" << "00";
+                                  << std::vector<std::uint64_t>{0, 0} << "OO"
+                                  << "00";
     }
 
     void alertStateMachine() {
@@ -674,8 +717,9 @@ private slots:
         QFETCH(QString, since);
 
         AlertStatus status;
-        status.rule = {"rule", AlertMetric::Ctr, static_cast<Comparison>(comparison), threshold, 60,
-                       std::uint64_t(minTraffic), forSeconds};
+        status.rule = {
+            "rule",    AlertMetric::Ctr, static_cast<Comparison>(comparison), threshold, 60, std::uint64_t(minTraffic),
+            forSeconds};
         QVERIFY(validateAlertRule(status.rule).ok());
         const std::int64_t base = 1'000;
         QString got;
@@ -712,7 +756,8 @@ private slots:
         QFETCH(int, window);
         QFETCH(int, forSeconds);
         QFETCH(QString, field);
-        const AlertRule rule{name.toStdString(), AlertMetric::ErrorRate, Comparison::Above, threshold, window, 0, forSeconds};
+        const AlertRule rule{name.toStdString(), AlertMetric::ErrorRate, Comparison::Above, threshold, window, 0,
+                             forSeconds};
         const recdeck::Status status = validateAlertRule(rule);
         QCOMPARE(status.ok(), field.isEmpty());
         if (!status.ok())
@@ -759,11 +804,13 @@ private slots:
         QVERIFY(monitor.prometheusText().find("recdeck_alert_firing{rule=\"ctr_low\"} 0") != std::string::npos);
 
         // Rules change at run time; an unchanged rule keeps its state, a changed one restarts.
-        QVERIFY(!monitor.setAlertRules({{"x", AlertMetric::Ctr, Comparison::Below, 0.1, 60, 0, 0},
-                                        {"x", AlertMetric::Ctr, Comparison::Below, 0.2, 60, 0, 0}})
+        QVERIFY(!monitor
+                     .setAlertRules({{"x", AlertMetric::Ctr, Comparison::Below, 0.1, 60, 0, 0},
+                                     {"x", AlertMetric::Ctr, Comparison::Below, 0.2, 60, 0, 0}})
                      .ok());
         QCOMPARE(monitor.alertRules().size(), std::size_t{1});  // unchanged after the error
-        QVERIFY(monitor.upsertAlertRule({"p95_high", AlertMetric::P95LatencyMs, Comparison::Above, 50.0, 60, 10, 0}).ok());
+        QVERIFY(
+            monitor.upsertAlertRule({"p95_high", AlertMetric::P95LatencyMs, Comparison::Above, 50.0, 60, 10, 0}).ok());
         for (int i = 0; i < 20; ++i) monitor.recordRequest(request(80'000), t);
         ++t;
         monitor.evaluateAlerts(t);
@@ -799,11 +846,11 @@ private slots:
         Monitor monitor(fakeTime({{"ctr_low", AlertMetric::Ctr, Comparison::Below, 0.5, 60, 1, 0}}));
         const VariantId a = monitor.variantId("exp:a");
         g_now = kT0 + 10;
-        monitor.recordRequest(request(40, Tier::L1, Outcome::Ok, a), kT0);            // le 5e-05
-        monitor.recordRequest(request(2'000, Tier::L2, Outcome::Ok, a), kT0);         // le 0.0025
+        monitor.recordRequest(request(40, Tier::L1, Outcome::Ok, a), kT0);                 // le 5e-05
+        monitor.recordRequest(request(2'000, Tier::L2, Outcome::Ok, a), kT0);              // le 0.0025
         monitor.recordRequest(request(2'000'000, Tier::Compute, Outcome::Fallback), kT0);  // +Inf
-        monitor.recordRequest(request(300, std::nullopt, Outcome::ClientError), kT0);  // le 0.0005
-        monitor.recordRequest(request(7'000, Tier::Compute, Outcome::ServerError), kT0);  // le 0.01
+        monitor.recordRequest(request(300, std::nullopt, Outcome::ClientError), kT0);      // le 0.0005
+        monitor.recordRequest(request(7'000, Tier::Compute, Outcome::ServerError), kT0);   // le 0.01
         monitor.recordImpressions(a, 100, kT0);
         for (int i = 0; i < 7; ++i) monitor.recordClick(a, kT0);
         monitor.recordConversion(a, kT0);
@@ -811,7 +858,8 @@ private slots:
         monitor.evaluateAlerts(kT0 + 10);  // CTR 7 / 150 < 0.5: firing
 
         // The owner's own figures, set at scrape time.
-        auto& info = prometheus::BuildGauge().Name("recdeck_model_info").Help("Served model").Register(*monitor.registry());
+        auto& info =
+            prometheus::BuildGauge().Name("recdeck_model_info").Help("Served model").Register(*monitor.registry());
         int scrapes = 0;
         monitor.setScrapeHook([&](prometheus::Registry&) {
             ++scrapes;

@@ -32,13 +32,13 @@ enum class Comparison { Below, Above };
 const char* comparisonName(Comparison comparison);  // "below", "above"
 
 struct AlertRule {
-    std::string name;                 // unique, non-empty (the Prometheus `rule` label)
+    std::string name;  // unique, non-empty (the Prometheus `rule` label)
     AlertMetric metric = AlertMetric::Ctr;
     Comparison comparison = Comparison::Below;
-    double threshold = 0.0;           // in the metric's unit (a rate in [0, 1], or ms)
-    std::int64_t windowSeconds = 300; // 1 .. 3600 (the history Monitor keeps)
-    std::uint64_t minTraffic = 0;     // below this many events in the window: no judgement
-    std::int64_t forSeconds = 0;      // >= 0; 0 fires on the first breaching evaluation
+    double threshold = 0.0;            // in the metric's unit (a rate in [0, 1], or ms)
+    std::int64_t windowSeconds = 300;  // 1 .. 3600 (the history Monitor keeps)
+    std::uint64_t minTraffic = 0;      // below this many events in the window: no judgement
+    std::int64_t forSeconds = 0;       // >= 0; 0 fires on the first breaching evaluation
 
     bool operator==(const AlertRule&) const = default;
 };
@@ -58,11 +58,11 @@ const char* alertStateName(AlertState state);  // "ok", "pending", "firing"
 struct AlertStatus {
     AlertRule rule;
     AlertState state = AlertState::Ok;
-    std::int64_t sinceSecond = 0;     // unix second the current state was entered
-    std::optional<double> value;      // the metric over the window at the last evaluation
-    std::uint64_t traffic = 0;        // events behind `value` (see AlertMetric)
-    bool enoughTraffic = false;       // traffic >= rule.minTraffic at the last evaluation
-    std::int64_t evaluatedSecond = 0; // 0 before the first evaluation
+    std::int64_t sinceSecond = 0;      // unix second the current state was entered
+    std::optional<double> value;       // the metric over the window at the last evaluation
+    std::uint64_t traffic = 0;         // events behind `value` (see AlertMetric)
+    bool enoughTraffic = false;        // traffic >= rule.minTraffic at the last evaluation
+    std::int64_t evaluatedSecond = 0;  // 0 before the first evaluation
 };
 
 // One evaluation: the next status of `previous` given the metric over the window and the

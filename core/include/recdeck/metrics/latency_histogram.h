@@ -35,7 +35,10 @@ public:
     void add(double latencyUs, std::uint64_t count = 1) { addToBin(binOf(latencyUs), count); }
     void addToBin(std::size_t bin, std::uint64_t count);
     void merge(const LatencyHistogram& other);
-    void clear() { m_counts.fill(0); m_total = 0; }
+    void clear() {
+        m_counts.fill(0);
+        m_total = 0;
+    }
 
     std::uint64_t total() const { return m_total; }
     std::uint64_t count(std::size_t bin) const { return m_counts[bin]; }

@@ -25,11 +25,12 @@
 //
 // Reading (any thread, ~1/s; lock-free except for a mutex around the coverage samples, so
 // it never blocks writers). Series and summaries cover complete seconds only (they end at
-// now - 1). A bucket is read seqlock-style: stamp (acquire), counts (relaxed), acquire
-// fence, stamp again; a bucket that does not hold the second, or was claimed by a newer
-// one meanwhile, reads as zero traffic. A second that is still receiving late samples may
-// be read part-way (a request counted before its histogram bin): figures of one second
-// are not a transaction.
+// now - 1). A bucket is read seqlock-style: stamp, counts, stamp again, all acquire loads
+// (the reset's zero stores are releases, so a count from a newer lap exposes the newer
+// stamp to the second check). A bucket that does not hold the second, or was claimed by a
+// newer one meanwhile, reads as zero traffic. A second that is still receiving late
+// samples may be read part-way (a request counted before its histogram bin): figures of
+// one second are not a transaction.
 //
 // Cost (bench_monitor, 2 shared cores): recordRequest 55-95 ns without stages, ~135-155 ns
 // with five stages on one thread; ~370 ns when two threads hammer the same second
@@ -119,7 +120,7 @@ public:
     std::size_t catalogSize() const;
 
     // --- Reading (thread-safe; never blocks recording) --------------------------------
-    // One point per complete second over the last windowSeconds (1 .. 3600) seconds,
+    // One point per complete second over the last windowSeconds seconds (clamped to 1 .. 3600),
     // oldest first, ending at now - 1. `variant` empty: all traffic; a variant: only kinds
     // with isPerVariant(kind), else an empty vector. Coverage kinds leave out seconds
     // without a sample (see SeriesKind).
@@ -127,13 +128,13 @@ public:
                                     std::optional<VariantId> variant = std::nullopt) const;
     std::vector<SeriesPoint> series(SeriesKind kind, std::int64_t windowSeconds, std::optional<VariantId> variant,
                                     std::int64_t nowSecond) const;
-    // Figures over [now - windowSeconds, now - 1], windowSeconds in 1 .. 3600.
+    // Figures over [now - windowSeconds, now - 1], windowSeconds clamped to 1 .. 3600.
     MonitorSummary summary(std::int64_t windowSeconds) const;
     MonitorSummary summary(std::int64_t windowSeconds, std::int64_t nowSecond) const;
     // Samples dropped for being more than an hour older than their bucket.
     std::uint64_t droppedSamples() const;
 
-    // --- Alerts -----------------------------------------------------------------------
+    // --- Alerts (thread-safe; rules and states are guarded by one internal mutex) -----
     // Replaces every rule (validated first; nothing changes on an error). A rule whose
     // name and definition are unchanged keeps its state.
     Status setAlertRules(std::vector<AlertRule> rules);
@@ -147,7 +148,7 @@ public:
     void evaluateAlerts(std::int64_t nowSecond);
     std::vector<AlertStatus> alerts() const;
 
-    // --- Prometheus ---------------------------------------------------------------------
+    // --- Prometheus (thread-safe; scrapes are serialised) --------------------------------
     // The registry behind prometheusText(). The owner may add its own families to it
     // (recdeck_model_info{model,version} = 1, cache sizes, queue depths, store health)
     // and update them in the scrape hook.

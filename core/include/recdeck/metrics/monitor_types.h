@@ -38,8 +38,7 @@ struct RequestSample {
 
     double latencyUs = 0.0;  // end to end, µs (negative or NaN counts as 0)
     // Per stage, µs; negative = the stage did not run (an L1 hit runs only Cache).
-    std::array<double, kStageCount> stageUs{kStageNotRun, kStageNotRun, kStageNotRun, kStageNotRun,
-                                            kStageNotRun};
+    std::array<double, kStageCount> stageUs{kStageNotRun, kStageNotRun, kStageNotRun, kStageNotRun, kStageNotRun};
     // The tier that answered; empty when the request never reached the cache (a 4xx).
     std::optional<cache::Tier> tier;
     VariantId variant = kNoExperiment;
@@ -50,15 +49,15 @@ struct RequestSample {
 // alone, except the *1m / *15m / *1h kinds, whose point at second t covers the trailing
 // window (t - W, t]. Ratios are 0 when their denominator is 0 (no traffic reads as 0).
 enum class SeriesKind {
-    RequestsPerSecond,     // per variant
-    ErrorRate,             // server errors (5xx) / requests; per variant
-    ClientErrorRate,       // client errors (4xx) / requests; per variant
-    FallbackRate,          // fallbacks / requests; per variant
-    LatencyMeanMs,         // per variant
+    RequestsPerSecond,  // per variant
+    ErrorRate,          // server errors (5xx) / requests; per variant
+    ClientErrorRate,    // client errors (4xx) / requests; per variant
+    FallbackRate,       // fallbacks / requests; per variant
+    LatencyMeanMs,      // per variant
     LatencyP50Ms,
     LatencyP95Ms,
     LatencyP99Ms,
-    StageCacheMs,          // mean over the requests that ran the stage
+    StageCacheMs,  // mean over the requests that ran the stage
     StageFeaturesMs,
     StageCandidatesMs,
     StageScoringMs,
@@ -147,13 +146,13 @@ struct MonitorSummary {
     double ctr = 0.0;
     double conversionRate = 0.0;
 
-    std::uint64_t lists = 0;      // lists with an ILD value
-    double diversity = 0.0;       // mean ILD over those lists
+    std::uint64_t lists = 0;  // lists with an ILD value
+    double diversity = 0.0;   // mean ILD over those lists
     std::size_t catalogSize = 0;
     // Distinct items recommended in [toSecond - windowSeconds + 1, toSecond + 1] (the
     // current second is included: an item's stamp there hides its earlier ones).
     std::size_t distinctItems = 0;
-    double coverage = 0.0;        // distinctItems / catalogSize (0 without a catalog)
+    double coverage = 0.0;  // distinctItems / catalogSize (0 without a catalog)
 
     std::vector<VariantSummary> variants;  // every registered variant, by id
 };
