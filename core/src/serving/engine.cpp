@@ -71,6 +71,8 @@ struct Engine::Impl {
     std::unique_ptr<RecommendationService> service;
     ImpressionTracker impressions;
     metrics::Monitor monitor;
+    std::unique_ptr<experiments::ExperimentRegistry> experiments;
+    std::unique_ptr<experiments::ExperimentTracker> tracker;
     int listener = 0;
     std::jthread ticker;  // evaluates alert rules once a second
     std::vector<prometheus::Gauge*> modelGauges;  // scrape hook only (scrapes are serialised)
@@ -86,6 +88,8 @@ struct Engine::Impl {
     std::shared_ptr<const EventObserver> observer;
 
     ~Impl() {
+        // The service may still call the assigner; stop serving before the registry goes.
+        if (service) service->setAssigner({});
         if (ticker.joinable()) {
             ticker.request_stop();
             ticker.join();
@@ -206,6 +210,19 @@ struct Engine::Impl {
                 }
             }
             outcomes.push_back(std::move(outcome));
+        }
+        if (tracker) {
+            std::vector<experiments::MatchedImpression> matched(outcomes.size());
+            std::vector<experiments::TrackedEvent> tracked(outcomes.size());
+            for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                tracked[i].event = outcomes[i].event;
+                if (const auto& impression = outcomes[i].attributedTo) {
+                    matched[i] = {impression->requestId, impression->experiment, impression->variant, impression->items,
+                                  impression->atMs};
+                    tracked[i].impression = &matched[i];
+                }
+            }
+            tracker->onEvents(tracked);
         }
         if (current && *current) (*current)(outcomes);
     }
@@ -375,12 +392,40 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
         return trained.error();
     }
 
+    control.report(0.95, "loading experiments");
+    experiments::RegistryOptions experimentOptions;
+    experimentOptions.sqlitePath = e.config.dataDir / "experiments.db";
+    experimentOptions.store = e.store;
+    auto registry = experiments::ExperimentRegistry::open(std::move(experimentOptions));
+    if (!registry) return registry.error();
+    e.experiments = std::move(*registry);
+    experiments::TrackerOptions trackerOptions;
+    trackerOptions.attributionWindow = e.config.attributionWindow;
+    e.tracker = std::make_unique<experiments::ExperimentTracker>(*e.experiments, trackerOptions);
+    if (auto rebuilt = e.tracker->rebuild(*e.log); !rebuilt) return rebuilt.error();
+
     control.report(0.96, "starting service");
     e.features = std::make_unique<features::FeatureStore>(e.store, features::BaseData{*dataset, matrix}, e.config.features);
     e.cache = std::make_unique<cache::TieredCache>(e.store, e.config.cache);
     e.service = std::make_unique<RecommendationService>(e.registry, *e.features, *e.cache);
     e.service->setSnapshot(ServingSnapshot::build(*dataset, matrix));
     e.service->setDefaultRanking(e.config.ranking);
+    e.service->setAssigner([raw = impl.get()](std::string_view userId) -> std::optional<VariantAssignment> {
+        auto assignment = raw->experiments->assign(userId);
+        if (!assignment) return std::nullopt;
+        VariantAssignment out;
+        out.experiment = std::move(assignment->experiment);
+        out.variant = std::move(assignment->variant);
+        out.model = std::move(assignment->model);
+        if (assignment->ranking) {
+            ranking::RankingParams params = raw->config.ranking;
+            params.diversity = assignment->ranking->diversity;
+            params.mmrLambda = assignment->ranking->mmrLambda;
+            params.categoryCap = assignment->ranking->categoryCap;
+            out.ranking = params;
+        }
+        return out;
+    });
     Impl* raw = impl.get();
     e.service->setObserver([raw](const RecommendationRequest& r, const Recommendation& a) { raw->onAnswer(r, a); });
     e.replay();
@@ -567,6 +612,8 @@ store::EventLog& Engine::eventLog() { return *m_impl->log; }
 std::shared_ptr<store::KeyValueStore> Engine::store() { return m_impl->store; }
 ImpressionTracker& Engine::impressions() { return m_impl->impressions; }
 metrics::Monitor& Engine::monitor() { return m_impl->monitor; }
+experiments::ExperimentRegistry& Engine::experiments() { return *m_impl->experiments; }
+experiments::ExperimentTracker& Engine::experimentResults() { return *m_impl->tracker; }
 std::shared_ptr<const ServingSnapshot> Engine::snapshot() const { return m_impl->service->snapshot(); }
 const EngineConfig& Engine::config() const { return m_impl->config; }
 

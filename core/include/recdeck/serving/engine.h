@@ -13,6 +13,9 @@
 // conversion, is recorded in monitor() (a request refused before the service, such as an
 // HTTP 400, is the caller's to record).
 //
+// Experiments: every request is assigned by the experiment registry (the variant's model
+// and ranking serve it); committed events feed the tracker behind the results.
+//
 // Events: ingest() validates and appends durably; once committed they update features,
 // invalidate the users' cached lists (purchase, rating, add_to_cart), are attributed to
 // the impression and experiment variant that led to them, and only then acknowledged.
@@ -35,6 +38,8 @@
 #include "recdeck/common/task.h"
 #include "recdeck/data/importer.h"
 #include "recdeck/data/synthetic_world.h"
+#include "recdeck/experiments/experiment_registry.h"
+#include "recdeck/experiments/experiment_tracker.h"
 #include "recdeck/features/feature_store.h"
 #include "recdeck/metrics/monitor.h"
 #include "recdeck/models/model_registry.h"
@@ -143,6 +148,11 @@ public:
     // Live figures: every served recommendation, impression, click and conversion; alert
     // rules are evaluated once a second; Prometheus families for models, cache and store.
     metrics::Monitor& monitor();
+    // A/B experiments: definitions (persisted in the data folder's experiments.db and in
+    // the store, so instances sharing it assign identically) and their results, fed from
+    // the committed events. Every request is assigned through the registry.
+    experiments::ExperimentRegistry& experiments();
+    experiments::ExperimentTracker& experimentResults();
     std::shared_ptr<const ServingSnapshot> snapshot() const;
     const EngineConfig& config() const;
 
