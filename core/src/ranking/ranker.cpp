@@ -1,7 +1,9 @@
 #include "recdeck/ranking/ranker.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <limits>
 #include <utility>
@@ -37,6 +39,121 @@ std::string modelName(const models::Model* model) {
 
 // Best first; ties by lower index.
 bool better(float scoreA, Index a, float scoreB, Index b) { return scoreA > scoreB || (scoreA == scoreB && a < b); }
+
+// The category sets of a candidate pool, for the many similarity lookups of MMR: 64-bit
+// masks when every category index is below 64 (MovieLens has 19-20 genres), the catalog
+// otherwise. similarity() is metrics::categoryCosine with the same arithmetic, so the
+// values (and the lists chosen from them) are identical either way.
+class PoolCategories {
+public:
+    PoolCategories(const data::Catalog& catalog, std::vector<Index> items)
+        : m_catalog(&catalog), m_items(std::move(items)), m_masks(m_items.size(), 0), m_sizes(m_items.size(), 0.0) {
+        for (std::size_t j = 0; j < m_items.size(); ++j) {
+            for (Index c : categoriesOf(j)) {
+                if (c >= 64) {
+                    m_useMasks = false;
+                    return;
+                }
+                m_masks[j] |= std::uint64_t{1} << c;
+            }
+            m_sizes[j] = static_cast<double>(categoriesOf(j).size());
+        }
+    }
+    std::size_t size() const { return m_items.size(); }
+    std::span<const Index> categoriesOf(std::size_t j) const {
+        const Index item = m_items[j];
+        return item < m_catalog->size() ? std::span<const Index>(m_catalog->info(item).categories)
+                                        : std::span<const Index>();
+    }
+    double similarity(std::size_t a, std::size_t b) const {
+        if (!m_useMasks) return metrics::categoryCosine(*m_catalog, m_items[a], m_items[b]);
+        if (m_sizes[a] == 0.0 || m_sizes[b] == 0.0) return 0.0;
+        const auto common = std::popcount(m_masks[a] & m_masks[b]);
+        return static_cast<double>(common) / std::sqrt(m_sizes[a] * m_sizes[b]);
+    }
+
+private:
+    const data::Catalog* m_catalog;
+    std::vector<Index> m_items;
+    std::vector<std::uint64_t> m_masks;
+    std::vector<double> m_sizes;
+    bool m_useMasks = true;
+};
+
+struct MmrPick {
+    std::size_t poolIndex;
+    bool capRelaxed;
+};
+
+// Greedy MMR under the category cap: `picks` pool positions, in pick order.
+std::vector<MmrPick> mmrPicks(const PoolCategories& pool, const std::vector<double>& relevance, std::size_t picks,
+                              double lambda, const RankingParams& params) {
+    std::vector<MmrPick> out;
+    out.reserve(picks);
+    std::vector<double> maxSimilarity(pool.size(), 0.0);
+    std::vector<std::uint8_t> taken(pool.size(), 0);
+    std::vector<double> perCategory;
+    const double cap = static_cast<double>(params.categoryCap);
+    const auto weightOf = [&](std::span<const Index> cats) {
+        return params.splitMultiCategory && !cats.empty() ? 1.0 / static_cast<double>(cats.size()) : 1.0;
+    };
+    const auto countOf = [&](Index c) { return c < perCategory.size() ? perCategory[c] : 0.0; };
+    for (std::size_t step = 0; step < picks; ++step) {
+        std::size_t best = kNone;
+        std::size_t bestOverCap = kNone;
+        double bestValue = 0.0;
+        double bestOverCapValue = 0.0;
+        for (std::size_t j = 0; j < pool.size(); ++j) {
+            if (taken[j] != 0) continue;
+            const double value = lambda * relevance[j] - (1.0 - lambda) * maxSimilarity[j];
+            const auto cats = pool.categoriesOf(j);
+            const double weight = weightOf(cats);
+            const bool fits = params.categoryCap == 0 || std::all_of(cats.begin(), cats.end(), [&](Index c) {
+                                  return countOf(c) + weight <= cap + 1e-9;
+                              });
+            // Strictly greater: on equal value the earlier (better-scored) candidate stays.
+            if (fits) {
+                if (best == kNone || value > bestValue) {
+                    best = j;
+                    bestValue = value;
+                }
+            } else if (bestOverCap == kNone || value > bestOverCapValue) {
+                bestOverCap = j;
+                bestOverCapValue = value;
+            }
+        }
+        const bool relaxed = best == kNone;
+        const std::size_t chosen = relaxed ? bestOverCap : best;
+        taken[chosen] = 1;
+        const auto chosenCats = pool.categoriesOf(chosen);
+        for (Index c : chosenCats) {
+            if (c >= perCategory.size()) perCategory.resize(static_cast<std::size_t>(c) + 1, 0.0);
+            perCategory[c] += weightOf(chosenCats);
+        }
+        if (lambda < 1.0) {
+            for (std::size_t j = 0; j < pool.size(); ++j) {
+                if (taken[j] == 0) maxSimilarity[j] = std::max(maxSimilarity[j], pool.similarity(j, chosen));
+            }
+        }
+        out.push_back({chosen, relaxed});
+    }
+    return out;
+}
+
+// metrics::intraListDistance of the picked items (pool items are distinct); 1 for a list
+// of fewer than 2 items, which has nothing to diversify.
+double listDistance(const PoolCategories& pool, const std::vector<MmrPick>& list) {
+    if (list.size() < 2) return 1.0;
+    double sum = 0.0;
+    std::size_t pairs = 0;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        for (std::size_t j = i + 1; j < list.size(); ++j) {
+            sum += 1.0 - pool.similarity(list[i].poolIndex, list[j].poolIndex);
+            ++pairs;
+        }
+    }
+    return sum / static_cast<double>(pairs);
+}
 
 }  // namespace
 
@@ -205,9 +322,8 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
     if (!params.diversity) {
         for (std::size_t i = 0; i < picks; ++i) emit(i, false);
     } else {
-        // Greedy MMR under the category cap. Relevance is min-max normalised over the pool
-        // so lambda means the same whatever the model's score scale.
-        const double lambda = std::clamp(params.mmrLambda, 0.0, 1.0);
+        // Relevance is min-max normalised over the pool so lambda means the same whatever
+        // the model's score scale.
         double lo = std::numeric_limits<double>::infinity();
         double hi = -std::numeric_limits<double>::infinity();
         for (const Candidate& c : pool) {
@@ -218,57 +334,41 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
         if (hi > lo) {
             for (std::size_t j = 0; j < pool.size(); ++j) relevance[j] = (static_cast<double>(pool[j].score) - lo) / (hi - lo);
         }
-        std::vector<double> maxSimilarity(pool.size(), 0.0);
-        std::vector<std::uint8_t> taken(pool.size(), 0);
-        std::vector<double> perCategory(m_catalog->categories().size(), 0.0);
-        const double cap = static_cast<double>(params.categoryCap);
-        const auto weightOf = [&](std::span<const Index> cats) {
-            return params.splitMultiCategory && !cats.empty() ? 1.0 / static_cast<double>(cats.size()) : 1.0;
-        };
-        const auto categoriesOf = [&](Index item) -> std::span<const Index> {
-            return item < m_catalog->size() ? std::span<const Index>(m_catalog->info(item).categories)
-                                            : std::span<const Index>();
-        };
-        for (std::size_t step = 0; step < picks; ++step) {
-            std::size_t best = kNone;
-            std::size_t bestOverCap = kNone;
-            double bestValue = 0.0;
-            double bestOverCapValue = 0.0;
-            for (std::size_t j = 0; j < pool.size(); ++j) {
-                if (taken[j] != 0) continue;
-                const double value = lambda * relevance[j] - (1.0 - lambda) * maxSimilarity[j];
-                const auto cats = categoriesOf(pool[j].item);
-                const double weight = weightOf(cats);
-                const bool fits = params.categoryCap == 0 ||
-                                  std::all_of(cats.begin(), cats.end(), [&](Index c) {
-                                      return c >= perCategory.size() || perCategory[c] + weight <= cap + 1e-9;
-                                  });
-                // Strictly greater: on equal value the earlier (better-scored) candidate stays.
-                if (fits) {
-                    if (best == kNone || value > bestValue) {
-                        best = j;
-                        bestValue = value;
-                    }
-                } else if (bestOverCap == kNone || value > bestOverCapValue) {
-                    bestOverCap = j;
-                    bestOverCapValue = value;
+        std::vector<Index> poolItems(pool.size());
+        for (std::size_t j = 0; j < pool.size(); ++j) poolItems[j] = pool[j].item;
+        const PoolCategories categories(*m_catalog, std::move(poolItems));
+        if (params.ildTarget > 0.0) {
+            // ILD target mode: walk the ladder down from lambda 1 and keep the first list
+            // that is diverse enough, else the most diverse one.
+            const double step = std::isfinite(params.ildLambdaStep) ? std::max(params.ildLambdaStep, 0.01) : 0.1;
+            const double floor = std::isfinite(params.ildLambdaFloor) ? std::clamp(params.ildLambdaFloor, 0.0, 1.0) : 0.0;
+            std::vector<MmrPick> chosen;
+            double chosenLambda = 1.0;
+            double chosenDistance = -1.0;
+            for (std::size_t rung = 0;; ++rung) {
+                const double lambda = 1.0 - static_cast<double>(rung) * step;
+                if (rung > 0 && lambda < floor - 1e-9) break;
+                std::vector<MmrPick> list = mmrPicks(categories, relevance, picks, lambda, params);
+                const double distance = listDistance(categories, list);
+                if (distance + 1e-12 >= params.ildTarget) {
+                    chosen = std::move(list);
+                    chosenLambda = lambda;
+                    break;
+                }
+                if (distance > chosenDistance) {
+                    chosen = std::move(list);
+                    chosenLambda = lambda;
+                    chosenDistance = distance;
                 }
             }
-            const bool relaxed = best == kNone;
-            const std::size_t chosen = relaxed ? bestOverCap : best;
-            taken[chosen] = 1;
-            const auto chosenCats = categoriesOf(pool[chosen].item);
-            for (Index c : chosenCats) {
-                if (c < perCategory.size()) perCategory[c] += weightOf(chosenCats);
+            result.mmrLambda = chosenLambda;
+            for (const MmrPick& pick : chosen) emit(pick.poolIndex, pick.capRelaxed);
+        } else {
+            const double lambda = std::clamp(params.mmrLambda, 0.0, 1.0);
+            result.mmrLambda = lambda;
+            for (const MmrPick& pick : mmrPicks(categories, relevance, picks, lambda, params)) {
+                emit(pick.poolIndex, pick.capRelaxed);
             }
-            if (lambda < 1.0) {
-                for (std::size_t j = 0; j < pool.size(); ++j) {
-                    if (taken[j] != 0) continue;
-                    maxSimilarity[j] =
-                        std::max(maxSimilarity[j], metrics::categoryCosine(*m_catalog, pool[j].item, pool[chosen].item));
-                }
-            }
-            emit(chosen, relaxed);
         }
     }
 

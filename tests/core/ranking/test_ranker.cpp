@@ -143,6 +143,19 @@ RankingParams params(std::size_t n, bool diversity, std::size_t cap, double lamb
     p.diversity = diversity;
     p.categoryCap = cap;
     p.mmrLambda = lambda;
+    p.ildTarget = 0.0;  // fixed-lambda mode: these cases trace MMR at the lambda given
+    return p;
+}
+
+// ILD target mode over the ladder 1, 0.9, ..., 0.3 (or down to `floor`).
+RankingParams targetParams(std::size_t n, std::size_t cap, double target, double floor = 0.3) {
+    RankingParams p;
+    p.n = n;
+    p.diversity = true;
+    p.categoryCap = cap;
+    p.ildTarget = target;
+    p.ildLambdaStep = 0.1;
+    p.ildLambdaFloor = floor;
     return p;
 }
 
@@ -561,6 +574,125 @@ private slots:
         // (none); then all remaining are similar to something: 1 (Drama, sim 1 to 0) vs 6
         // (sim 1 to 5) vs 8 (sim .7071) -> 8 has the highest value .7 - .3 * .7071.
         QCOMPARE(itemsOf(b1), (Items{0, 5, 7, 9, 10, 8}));
+    }
+
+    // ILD target mode on kScores, history {11}, no cap, n = 4. Fixed-lambda lists from the
+    // hand trace above (ILD = mean of the 6 pairwise distances):
+    //   1, .9 -> 0 1 2 3 (ILD 0);  .8 -> 0 1 2 5 (.5);  .7 -> 0 5 1 2 (.5);
+    //   .6: step 2: 5 (.6*.4737 = .2842) beats 1 (.6*.8947 - .4 = .1368); step 3: 7
+    //       (.6*.2632 = .1579) beats 1 (.1368); step 4: 1 (.1368) beats 9 (.0316)
+    //       -> 0 5 7 1: only the pair 0-1 shares a category, ILD 5/6 = .8333;
+    //   .5 -> 0 5 7 9 (ILD 1; .4 and .3 cannot do better, so ties keep .5).
+    // The largest lambda whose list reaches the target wins; none -> the most diverse.
+    void ildTargetTakesTheLargestLambdaThatReachesIt_data() {
+        QTest::addColumn<double>("target");
+        QTest::addColumn<double>("floor");
+        QTest::addColumn<double>("lambda");
+        QTest::addColumn<Items>("expected");
+        QTest::newRow("target 0: fixed lambda .8") << 0.0 << 0.3 << 0.8 << Items{0, 1, 2, 5};
+        QTest::newRow("target .5") << 0.5 << 0.3 << 0.8 << Items{0, 1, 2, 5};
+        QTest::newRow("target .75") << 0.75 << 0.3 << 0.6 << Items{0, 5, 7, 1};
+        QTest::newRow("target .8333") << 0.8333 << 0.3 << 0.6 << Items{0, 5, 7, 1};
+        QTest::newRow("target .9") << 0.9 << 0.3 << 0.5 << Items{0, 5, 7, 9};
+        QTest::newRow("unreachable: most diverse") << 1.5 << 0.3 << 0.5 << Items{0, 5, 7, 9};
+        QTest::newRow("floor .6: most diverse above it") << 0.9 << 0.6 << 0.6 << Items{0, 5, 7, 1};
+        QTest::newRow("floor .85: only 1 and .9") << 0.5 << 0.85 << 1.0 << Items{0, 1, 2, 3};
+    }
+    void ildTargetTakesTheLargestLambdaThatReachesIt() {
+        QFETCH(double, target);
+        QFETCH(double, floor);
+        QFETCH(double, lambda);
+        QFETCH(Items, expected);
+        Fixture f;
+        const FixedModel model(kScores);
+        const Items history = {11};
+        RankingParams p = targetParams(4, 0, target, floor);
+        p.mmrLambda = 0.8;  // used only when the target is off
+        const RankingResult r = f.ranker.rank(&model, {std::nullopt, history}, p);
+        QCOMPARE(itemsOf(r), expected);
+        QVERIFY2(std::fabs(r.mmrLambda - lambda) < 1e-9, QByteArray::number(r.mmrLambda));
+    }
+
+    // On random catalogs and scores, the target mode's list is exactly the fixed-lambda list
+    // of the rung it reports, every larger rung's list falls short of the target (by
+    // metrics::intraListDistance), and when the chosen list falls short too, no rung does
+    // better.
+    void ildTargetAgreesWithFixedLambdaLists_data() {
+        QTest::addColumn<quint64>("seed");
+        QTest::addColumn<double>("target");
+        QTest::addColumn<int>("cap");
+        QTest::addColumn<double>("step");
+        QTest::newRow("seed 3, .8, cap 3") << quint64{3} << 0.8 << 3 << 0.1;
+        QTest::newRow("seed 5, .75, no cap") << quint64{5} << 0.75 << 0 << 0.1;
+        QTest::newRow("seed 8, .85, cap 2") << quint64{8} << 0.85 << 2 << 0.1;
+        QTest::newRow("seed 13, .95, cap 3") << quint64{13} << 0.95 << 3 << 0.1;
+        QTest::newRow("seed 21, .8, cap 3, step .05") << quint64{21} << 0.8 << 3 << 0.05;
+        QTest::newRow("seed 34, .9, no cap, step .05") << quint64{34} << 0.9 << 0 << 0.05;
+    }
+    void ildTargetAgreesWithFixedLambdaLists() {
+        QFETCH(quint64, seed);
+        QFETCH(double, target);
+        QFETCH(int, cap);
+        QFETCH(double, step);
+        recdeck::SplitMix64 rng(seed);
+        Catalog catalog;
+        const std::vector<std::string> names = {"a", "b", "c", "d", "e", "f", "g", "h"};
+        const std::size_t itemCount = 400;
+        for (std::size_t i = 0; i < itemCount; ++i) {
+            // Skewed categories: most items share "a" or "b", a few carry 2-3 others.
+            std::vector<std::string> cats = {names[rng.uniform() < 0.7 ? rng.below(2) : rng.below(names.size())]};
+            while (rng.uniform() < 0.35 && cats.size() < 3) cats.push_back(names[rng.below(names.size())]);
+            if (rng.uniform() < 0.03) cats.clear();
+            catalog.describeItem("i" + std::to_string(i), "Item " + std::to_string(i), cats);
+        }
+        const PopularityStats popularity(std::vector<float>(itemCount, 1.0F), {});
+        const Ranker ranker(catalog, popularity);
+        std::vector<double> ladder;  // 1, 1 - step, ... >= 0.3
+        for (int rung = 0; 1.0 - rung * step >= 0.3 - 1e-9; ++rung) ladder.push_back(1.0 - rung * step);
+        int reachedBelowOne = 0;
+        for (int user = 0; user < 30; ++user) {
+            std::vector<float> scores(itemCount);
+            for (float& s : scores) s = static_cast<float>(rng.uniform() * rng.uniform());
+            const FixedModel model(scores);
+            const Items history = {static_cast<Index>(rng.below(itemCount)), static_cast<Index>(rng.below(itemCount))};
+            RankingParams p = targetParams(10, static_cast<std::size_t>(cap), target);
+            p.ildLambdaStep = step;
+            const RankingResult r = ranker.rank(&model, {std::nullopt, history}, p);
+            QCOMPARE(r.items.size(), std::size_t{10});
+            std::vector<double> distances;
+            std::size_t chosenRung = ladder.size();
+            for (std::size_t rung = 0; rung < ladder.size(); ++rung) {
+                const RankingResult fixed =
+                    ranker.rank(&model, {std::nullopt, history}, params(10, true, static_cast<std::size_t>(cap), ladder[rung]));
+                distances.push_back(*recdeck::metrics::intraListDistance(catalog, itemsOf(fixed)));
+                if (std::fabs(ladder[rung] - r.mmrLambda) < 1e-9) {
+                    chosenRung = rung;
+                    QCOMPARE(itemsOf(r), itemsOf(fixed));
+                }
+            }
+            QVERIFY2(chosenRung < ladder.size(), QByteArray::number(r.mmrLambda));
+            for (std::size_t rung = 0; rung < chosenRung; ++rung) QVERIFY(distances[rung] < target);
+            if (distances[chosenRung] < target) {
+                for (double d : distances) QVERIFY(d <= distances[chosenRung]);
+            } else if (chosenRung > 0) {
+                ++reachedBelowOne;
+            }
+        }
+        QVERIFY2(reachedBelowOne > 0, "the cases should exercise the ladder");
+    }
+
+    void ildTargetRanksUncategorisedItemsByScore() {
+        // No categories at all: every list has distance 1, so lambda 1 serves and the list
+        // is the score order.
+        Catalog catalog;
+        for (int i = 0; i < 8; ++i) catalog.describeItem("u" + std::to_string(i), "U", {});
+        const PopularityStats popularity(std::vector<float>(8, 1.0F), {});
+        const Ranker ranker(catalog, popularity);
+        const FixedModel model({1, 5, 3, 7, 2, 8, 4, 6});
+        const Items history = {0};
+        const RankingResult r = ranker.rank(&model, {std::nullopt, history}, targetParams(4, 3, 0.75));
+        QCOMPARE(itemsOf(r), (Items{5, 3, 7, 1}));
+        QCOMPARE(r.mmrLambda, 1.0);
     }
 
     void reasonKindNamesAreStable() {
