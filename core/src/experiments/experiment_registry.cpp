@@ -1,7 +1,6 @@
 #include "recdeck/experiments/experiment_registry.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -111,7 +110,15 @@ struct ExperimentRegistry::Impl {
     mutable std::mutex writeMutex;
     mutable std::mutex dataMutex;  // guards experiments
     std::map<std::string, Experiment, std::less<>> experiments;
-    std::atomic<std::shared_ptr<const AssignmentTable>> table{std::make_shared<const AssignmentTable>()};
+    // The current table; the mutex is held only to copy or swap the pointer (libstdc++'s
+    // std::atomic<std::shared_ptr> does the same with a spin lock).
+    mutable std::mutex tableMutex;
+    std::shared_ptr<const AssignmentTable> table = std::make_shared<const AssignmentTable>();
+
+    std::shared_ptr<const AssignmentTable> currentTable() const {
+        std::lock_guard lock(tableMutex);
+        return table;
+    }
 
     std::mutex listenerMutex;
     std::map<int, std::shared_ptr<const ChangeListener>> listeners;
@@ -137,7 +144,9 @@ struct ExperimentRegistry::Impl {
         std::vector<Experiment> all;
         all.reserve(experiments.size());
         for (const auto& [key, e] : experiments) all.push_back(e);
-        table.store(std::make_shared<const AssignmentTable>(all));
+        auto next = std::make_shared<const AssignmentTable>(all);
+        std::lock_guard lock(tableMutex);
+        table.swap(next);
     }
 
     void applyLocal(const Experiment& e) {
@@ -784,14 +793,14 @@ std::vector<Experiment> ExperimentRegistry::running() const {
 }
 
 std::optional<Assignment> ExperimentRegistry::assign(std::string_view userId) const {
-    return m_impl->table.load()->assign(userId);
+    return m_impl->currentTable()->assign(userId);
 }
 
 std::vector<Assignment> ExperimentRegistry::assignAll(std::string_view userId) const {
-    return m_impl->table.load()->assignAll(userId);
+    return m_impl->currentTable()->assignAll(userId);
 }
 
-std::shared_ptr<const AssignmentTable> ExperimentRegistry::table() const { return m_impl->table.load(); }
+std::shared_ptr<const AssignmentTable> ExperimentRegistry::table() const { return m_impl->currentTable(); }
 
 int ExperimentRegistry::addListener(ChangeListener listener) {
     std::lock_guard lock(m_impl->listenerMutex);

@@ -95,6 +95,7 @@ private slots:
     void convergeOnRedis();
     void storeWinsOverSqliteAtOpen();
     void listenerSeesChanges();
+    void concurrentAssignmentDuringChanges();
 
     // --- test_experiment_results.cpp ---
     void attribution_data();
@@ -112,4 +113,5 @@ private slots:
     void seriesAndRebuild();
     void restartStartsResultsAfresh();
     void banditFollowsResults();
+    void concurrentEventsAndReads();
 };

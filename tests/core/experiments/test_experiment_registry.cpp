@@ -728,3 +728,42 @@ void TestExperimentEngine::listenerSeesChanges() {
     std::lock_guard lock(mutex);
     QCOMPARE(remote.size(), std::size_t{2});
 }
+
+void TestExperimentEngine::concurrentAssignmentDuringChanges() {
+    // Assignment reads the swapped table while another thread changes experiments (and a
+    // second registry follows through the store): every answer is a consistent variant.
+    auto shared = std::make_shared<MemoryStore>();
+    const auto dir = freshDir();
+    auto a = openRegistry(dir / "a.db", shared);
+    auto b = openRegistry(dir / "b.db", shared);
+    QVERIFY(a && b);
+    std::atomic<bool> done{false};
+    std::atomic<std::size_t> answers{0};
+    std::atomic<std::size_t> inconsistent{0};
+    auto reader = [&](ExperimentRegistry& registry) {
+        std::size_t i = 0;
+        while (!done.load()) {
+            auto x = registry.assign("r" + std::to_string(i++ % 5000));
+            if (!x) continue;
+            ++answers;
+            const bool ok = (x->variant == "control" && x->model == "popularity" && x->variantIndex == 0) ||
+                            (x->variant == "treatment" && x->model == "als" && x->variantIndex == 1);
+            if (!ok) ++inconsistent;
+        }
+    };
+    std::thread readerA(reader, std::ref(*a));
+    std::thread readerB(reader, std::ref(*b));
+    for (int round = 0; round < 10; ++round) {
+        const std::string key = "c" + std::to_string(round);
+        EXP_OK(a->create(twoArms(key)));
+        EXP_OK(a->start(key));
+        EXP_OK(a->restart(key));
+        if (round % 2 == 0) EXP_OK(a->stop(key));
+    }
+    done = true;
+    readerA.join();
+    readerB.join();
+    QCOMPARE(inconsistent.load(), std::size_t{0});
+    QVERIFY(answers.load() > 0);
+    QVERIFY(exptest::eventually([&] { return b->running().size() == 5; }));
+}

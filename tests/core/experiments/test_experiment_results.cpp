@@ -663,4 +663,42 @@ void TestExperimentEngine::banditFollowsResults() {
     QVERIFY(!r->notes.empty());
 }
 
+void TestExperimentEngine::concurrentEventsAndReads() {
+    // Two writers feed events while readers take results and series; the totals add up.
+    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("cc")));
+    EXP_OK(registry->start("cc"));
+    ExperimentTracker tracker(*registry);
+    const std::int64_t at = now() + 1;
+    auto writer = [&](const std::string& variant) {
+        for (int batch = 0; batch < 20; ++batch) {
+            auto events = eventsFor("cc", {{variant, 50, 10, 2}}, at + batch);
+            for (auto& e : events) e.userId += "-b" + std::to_string(batch);
+            tracker.onEvents(events);
+        }
+    };
+    std::atomic<bool> done{false};
+    std::thread reader([&] {
+        while (!done.load()) {
+            auto r = tracker.results("cc");
+            if (!r.ok()) return;
+            (void)tracker.series("cc");
+        }
+    });
+    std::thread w1(writer, "control");
+    std::thread w2(writer, "treatment");
+    w1.join();
+    w2.join();
+    done = true;
+    reader.join();
+    const auto counts = tracker.counts("cc");
+    QVERIFY(counts);
+    for (const auto& c : *counts) {
+        QCOMPARE(c.users, std::uint64_t{1000});
+        QCOMPARE(c.clickers, std::uint64_t{200});
+        QCOMPARE(c.converters, std::uint64_t{40});
+    }
+}
+
 QTEST_GUILESS_MAIN(TestExperimentEngine)

@@ -32,8 +32,8 @@
 // wins.)
 //
 // Assignment (assignment.h) reads an immutable AssignmentTable swapped on every change:
-// assign() takes no lock (an atomic shared_ptr load) and allocates only the result's
-// strings.
+// assign() holds a lock only to copy the table's shared_ptr, and allocates only the
+// result's strings (none when they fit the small-string buffer).
 //
 // Thompson mode: every banditInterval a maintenance thread asks the bandit source (the
 // ExperimentTracker registers itself) for the per-variant (users, successes) of the
