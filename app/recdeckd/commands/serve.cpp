@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "commands/commands.h"
+#include "experiment_routes.h"
 #include "http_server.h"
 #include "recdeck/serving/engine.h"
 #include "service_options.h"
@@ -98,6 +99,7 @@ int runServe(const QStringList& arguments) {
     if (!engine) return engine.exitCode;
 
     recdeck::http::Api api(*engine.engine, apiOptions);
+    recdeck::http::installExperimentRoutes(api, *engine.engine);
     auto& monitor = engine.engine->monitor();
     api.setMetricsText([&monitor] { return monitor.prometheusText(); });
     // Answers the service gave are recorded by the engine; requests refused before it
