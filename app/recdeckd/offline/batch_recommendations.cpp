@@ -1,0 +1,211 @@
+#include "offline/batch_recommendations.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "recdeck/common/parallel.h"
+#include "recdeck/common/stopwatch.h"
+#include "recdeck/ranking/popularity_stats.h"
+#include "recdeck/ranking/ranker.h"
+
+namespace recdeckd::offline {
+
+namespace fs = std::filesystem;
+using recdeck::Error;
+using recdeck::data::Index;
+
+recdeck::metrics::UserItemLists BatchRecommendations::itemLists() const {
+    recdeck::metrics::UserItemLists out(lists.size());
+    for (std::size_t u = 0; u < lists.size(); ++u) out[u] = lists[u].items;
+    return out;
+}
+
+BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model,
+                                            std::size_t k, bool diversity) {
+    BatchRecommendations out;
+    recdeck::Stopwatch watch;
+    const auto popularity = recdeck::ranking::PopularityStats::fromMatrix(data.matrix);
+    const recdeck::ranking::Ranker ranker(data.dataset.catalog, popularity);
+    recdeck::ranking::RankingParams params;  // the console's default ranking
+    params.n = k;
+    // Without categories there is nothing to diversify: rank by score, exactly.
+    params.diversity = diversity && data.dataset.catalog.hasCategories();
+    out.diversity = params.diversity;
+
+    const std::size_t users = data.trainUsers;
+    out.lists.resize(users);
+    std::vector<double> lambdas(users, 1.0);
+    std::vector<std::size_t> toppedUp(users, 0);
+    // Small blocks handed out dynamically: per-user cost varies with the history length.
+    constexpr std::size_t kBlock = 16;
+    const std::size_t blocks = (users + kBlock - 1) / kBlock;
+    std::atomic<std::size_t> next{0};
+    recdeck::parallelFor(recdeck::defaultThreadCount(), [&](std::size_t, std::size_t) {
+        std::vector<float> scores(model.itemCount());
+        for (std::size_t block = next++; block < blocks; block = next++) {
+            const std::size_t end = std::min(users, (block + 1) * kBlock);
+            for (std::size_t u = block * kBlock; u < end; ++u) {
+                const auto user = static_cast<Index>(u);
+                const recdeck::models::UserContext context{user, data.matrix.itemsOf(user)};
+                // Ranker::rank would also ask the model for "Because you liked" reasons,
+                // which a file does not show.
+                model.scoreAll(context, scores);
+                const auto ranked = ranker.rankScores(scores, context, params);
+                UserList& list = out.lists[u];
+                list.items.reserve(ranked.items.size());
+                list.scores.reserve(ranked.items.size());
+                for (const auto& item : ranked.items) {
+                    list.items.push_back(item.item);
+                    list.scores.push_back(item.score);
+                }
+                lambdas[u] = ranked.mmrLambda;
+                toppedUp[u] = ranked.toppedUp;
+            }
+        }
+    });
+    double lambdaSum = 0.0;
+    for (std::size_t u = 0; u < users; ++u) {
+        if (out.lists[u].items.size() < k) ++out.shortLists;
+        out.toppedUp += toppedUp[u];
+        lambdaSum += lambdas[u];
+    }
+    out.meanLambda = users == 0 ? 1.0 : lambdaSum / static_cast<double>(users);
+    out.seconds = watch.elapsedSeconds();
+    return out;
+}
+
+namespace {
+
+void appendScore(std::string& out, double value) {
+    char buffer[64];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out.append(buffer, ec == std::errc() ? end : buffer);
+}
+
+}  // namespace
+
+recdeck::Status writeRecommendations(const fs::path& path, const OfflineData& data,
+                                     const BatchRecommendations& recommendations, std::size_t k, ScoreColumn score) {
+    std::string text;
+    text.reserve(recommendations.lists.size() * k * 24);
+    const auto& userIds = data.dataset.users;
+    const auto& itemIds = data.dataset.catalog.items();
+    for (std::size_t u = 0; u < recommendations.lists.size(); ++u) {
+        const UserList& list = recommendations.lists[u];
+        for (std::size_t i = 0; i < list.items.size(); ++i) {
+            text += userIds.id(static_cast<Index>(u));
+            text += '\t';
+            text += itemIds.id(list.items[i]);
+            text += '\t';
+            if (score == ScoreColumn::Rank) {
+                text += std::to_string(k - i);
+            } else {
+                appendScore(text, static_cast<double>(list.scores[i]));
+            }
+            text += '\n';
+        }
+    }
+    // Atomic for regular files (a reader never sees half a file); devices and pipes
+    // (/dev/stdout) are written in place.
+    std::error_code ec;
+    const bool special = fs::exists(path, ec) && !fs::is_regular_file(path, ec);
+    const fs::path target = special ? path : fs::path(path.string() + ".partial");
+    {
+        std::ofstream file(target, std::ios::binary | std::ios::trunc);
+        if (!file) return Error{target.string() + ": cannot write (" + std::generic_category().message(errno) + ")"};
+        file.write(text.data(), static_cast<std::streamsize>(text.size()));
+        file.flush();
+        if (!file) return Error{target.string() + ": write failed (disk full?)"};
+    }
+    if (!special) {
+        fs::rename(target, path, ec);
+        if (ec) {
+            fs::remove(target, ec);
+            return Error{path.string() + ": cannot write (" + ec.message() + ")"};
+        }
+    }
+    return {};
+}
+
+namespace {
+
+bool parseNumber(std::string_view text, double& value) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (text.empty()) return false;
+    const std::string copy(text);
+    char* end = nullptr;
+    errno = 0;
+    value = std::strtod(copy.c_str(), &end);
+    return end == copy.c_str() + copy.size() && std::isfinite(value);
+}
+
+bool hasLetter(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
+}  // namespace
+
+recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const fs::path& path, OfflineData& data) {
+    if (auto problem = checkReadable(path)) return Error{*problem};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{path.string() + ": cannot open (" + std::generic_category().message(errno) + ")"};
+    recdeck::metrics::UserItemLists lists;
+    std::string line;
+    std::size_t lineNumber = 0;
+    bool sawData = false;
+    const std::string where = path.string() + ":";
+    while (std::getline(in, line)) {
+        ++lineNumber;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        std::string_view view(line);
+        if (lineNumber == 1 && view.starts_with("\xEF\xBB\xBF")) view.remove_prefix(3);
+        if (view.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank
+        if (view.find('\0') != std::string_view::npos) {
+            return Error{where + std::to_string(lineNumber) + ": binary data; expected text rows user<TAB>item<TAB>score"};
+        }
+        const auto firstTab = view.find('\t');
+        const auto secondTab = firstTab == std::string_view::npos ? firstTab : view.find('\t', firstTab + 1);
+        if (secondTab == std::string_view::npos) {
+            return Error{where + std::to_string(lineNumber) + ": expected 3 tab-separated fields user<TAB>item<TAB>score, got " +
+                         (firstTab == std::string_view::npos ? "1" : "2")};
+        }
+        if (view.find('\t', secondTab + 1) != std::string_view::npos) {
+            return Error{where + std::to_string(lineNumber) +
+                         ": expected 3 tab-separated fields user<TAB>item<TAB>score, got more"};
+        }
+        const std::string_view user = view.substr(0, firstTab);
+        const std::string_view item = view.substr(firstTab + 1, secondTab - firstTab - 1);
+        const std::string_view scoreText = view.substr(secondTab + 1);
+        double score = 0.0;
+        if (!parseNumber(scoreText, score)) {
+            if (!sawData && hasLetter(scoreText) && hasLetter(user) && hasLetter(item)) {
+                sawData = true;  // a header such as user<TAB>item<TAB>score
+                continue;
+            }
+            return Error{where + std::to_string(lineNumber) + ": expected a finite number as the score, got '" +
+                         std::string(scoreText) + "'"};
+        }
+        if (user.empty()) return Error{where + std::to_string(lineNumber) + ": empty user id; expected user<TAB>item<TAB>score"};
+        if (item.empty()) return Error{where + std::to_string(lineNumber) + ": empty item id; expected user<TAB>item<TAB>score"};
+        sawData = true;
+        const Index u = data.dataset.users.intern(user);
+        const Index i = data.dataset.catalog.addItem(item);
+        if (lists.size() <= u) lists.resize(static_cast<std::size_t>(u) + 1);
+        lists[u].push_back(i);
+    }
+    if (in.bad()) return Error{path.string() + ": read error"};
+    if (!sawData) return Error{path.string() + ":1: empty file; expected rows user<TAB>item<TAB>score"};
+    return lists;
+}
+
+}  // namespace recdeckd::offline

@@ -1,0 +1,63 @@
+#include "offline/offline_options.h"
+
+#include "recdeck/models/model_factory.h"
+
+namespace recdeckd::offline {
+
+using recdeck::Error;
+
+QCommandLineOption valueOption(const char* name, const char* description, const char* valueName) {
+    return QCommandLineOption(QStringList{QString::fromLatin1(name)}, QString::fromUtf8(description),
+                              QString::fromLatin1(valueName));
+}
+
+recdeck::Result<std::optional<std::filesystem::path>> pathOption(const QCommandLineParser& parser, const char* name) {
+    const QString key = QString::fromLatin1(name);
+    if (!parser.isSet(key)) return std::optional<std::filesystem::path>();
+    const QString value = parser.value(key);
+    if (value.isEmpty()) return Error{std::string("--") + name + ": expected a file path, got an empty value"};
+    return std::optional<std::filesystem::path>(std::filesystem::path(value.toStdString()));
+}
+
+recdeck::Result<std::filesystem::path> requiredPath(const QCommandLineParser& parser, const char* name,
+                                                    const char* meaning) {
+    auto path = pathOption(parser, name);
+    if (!path) return path.error();
+    if (!*path) return Error{std::string("--") + name + " is required (" + meaning + ")"};
+    return **path;
+}
+
+recdeck::Result<std::size_t> listLength(const QCommandLineParser& parser) {
+    if (!parser.isSet(QStringLiteral("k"))) return std::size_t{10};
+    const QString raw = parser.value(QStringLiteral("k")).trimmed();
+    bool ok = false;
+    const qulonglong k = raw.toULongLong(&ok);
+    if (!ok || k < 1 || k > 10000) {
+        return Error{"--k: expected a whole number of items per user between 1 and 10000, got '" + raw.toStdString() + "'"};
+    }
+    return static_cast<std::size_t>(k);
+}
+
+recdeck::Result<bool> diversity(const QCommandLineParser& parser) {
+    if (!parser.isSet(QStringLiteral("diversity"))) return true;
+    const QString raw = parser.value(QStringLiteral("diversity")).trimmed().toLower();
+    if (raw == QLatin1String("on") || raw == QLatin1String("true") || raw == QLatin1String("yes") || raw == QLatin1String("1")) {
+        return true;
+    }
+    if (raw == QLatin1String("off") || raw == QLatin1String("false") || raw == QLatin1String("no") || raw == QLatin1String("0")) {
+        return false;
+    }
+    return Error{"--diversity: expected on or off, got '" + raw.toStdString() + "'"};
+}
+
+std::optional<std::string> modelName(const QCommandLineParser& parser) {
+    if (!parser.isSet(QStringLiteral("model"))) return std::nullopt;
+    return parser.value(QStringLiteral("model")).trimmed().toStdString();
+}
+
+const char* modelHelp() {
+    return "Model: default (what the console serves: EASE + ALS blend, or ALS on catalogs too large for "
+           "EASE), popularity, itemknn, als, ease, blend.";
+}
+
+}  // namespace recdeckd::offline

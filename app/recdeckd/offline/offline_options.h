@@ -1,0 +1,45 @@
+#pragma once
+// Options shared by recdeckd's offline commands (train, recommend-batch, eval), so they
+// read and check them alike: file paths, --k, --diversity, --model.
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QString>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "cli.h"
+#include "recdeck/common/result.h"
+
+// Unwraps a recdeck::Result or returns the bad-input exit status (2, message on stderr)
+// from the enclosing command.
+#define RECDECK_TRY_INPUT(variable, expression) \
+    auto variable = (expression);               \
+    if (!variable) return ::recdeckd::badInput(variable.errorMessage())
+
+namespace recdeckd::offline {
+
+QCommandLineOption valueOption(const char* name, const char* description, const char* valueName);
+
+// The option's value as a path; nullopt when absent. An empty value is an error.
+recdeck::Result<std::optional<std::filesystem::path>> pathOption(const QCommandLineParser& parser, const char* name);
+// As pathOption, but the option is required.
+recdeck::Result<std::filesystem::path> requiredPath(const QCommandLineParser& parser, const char* name,
+                                                    const char* meaning);
+
+// --k: a whole number in [1, 10000]; 10 when absent.
+recdeck::Result<std::size_t> listLength(const QCommandLineParser& parser);
+
+// --diversity on|off (also true/false, yes/no, 1/0); on when absent.
+recdeck::Result<bool> diversity(const QCommandLineParser& parser);
+
+// --model NAME; nullopt when absent.
+std::optional<std::string> modelName(const QCommandLineParser& parser);
+
+// "--model NAME" help text listing the kinds.
+const char* modelHelp();
+
+}  // namespace recdeckd::offline
