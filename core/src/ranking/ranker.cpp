@@ -92,6 +92,7 @@ std::vector<MmrPick> mmrPicks(const PoolCategories& pool, const std::vector<doub
     out.reserve(picks);
     std::vector<double> maxSimilarity(pool.size(), 0.0);
     std::vector<std::uint8_t> taken(pool.size(), 0);
+    std::vector<std::size_t> comparedTo(pool.size(), 0);  // picks already in maxSimilarity
     std::vector<double> perCategory;
     const double cap = static_cast<double>(params.categoryCap);
     const auto weightOf = [&](std::span<const Index> cats) {
@@ -105,6 +106,17 @@ std::vector<MmrPick> mmrPicks(const PoolCategories& pool, const std::vector<doub
         double bestOverCapValue = 0.0;
         for (std::size_t j = 0; j < pool.size(); ++j) {
             if (taken[j] != 0) continue;
+            // The pool is in score order, so relevance only falls from here on, and a value
+            // is never above lambda * relevance: once that bound cannot beat the best that
+            // fits, nothing later can (the same pick as scanning the whole pool).
+            if (best != kNone && lambda * relevance[j] <= bestValue) break;
+            // Similarity to the picks so far, brought up to date only for the candidates
+            // that get this far (the same values as updating every candidate per pick).
+            if (lambda < 1.0) {
+                for (; comparedTo[j] < out.size(); ++comparedTo[j]) {
+                    maxSimilarity[j] = std::max(maxSimilarity[j], pool.similarity(j, out[comparedTo[j]].poolIndex));
+                }
+            }
             const double value = lambda * relevance[j] - (1.0 - lambda) * maxSimilarity[j];
             const auto cats = pool.categoriesOf(j);
             const double weight = weightOf(cats);
@@ -129,11 +141,6 @@ std::vector<MmrPick> mmrPicks(const PoolCategories& pool, const std::vector<doub
         for (Index c : chosenCats) {
             if (c >= perCategory.size()) perCategory.resize(static_cast<std::size_t>(c) + 1, 0.0);
             perCategory[c] += weightOf(chosenCats);
-        }
-        if (lambda < 1.0) {
-            for (std::size_t j = 0; j < pool.size(); ++j) {
-                if (taken[j] == 0) maxSimilarity[j] = std::max(maxSimilarity[j], pool.similarity(j, chosen));
-            }
         }
         out.push_back({chosen, relaxed});
     }
