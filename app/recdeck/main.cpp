@@ -2,16 +2,18 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QFutureWatcher>
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTimer>
-#include <QtConcurrent>
 
 #include <cstdio>
-#include <cstdlib>
-#include <memory>
 
+#include "adapters/engine_host.h"
+#include "adapters/fleet_monitor.h"
+#include "adapters/live_feed.h"
+#include "common/theme.h"
 #include "recdeck/common/version.h"
-#include "recdeck/data/synthetic_world.h"
 #include "shell/main_window.h"
 #include "shell/screenshot.h"
 
@@ -19,8 +21,7 @@ namespace {
 
 bool hasDisplay() {
 #if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
-    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-    if (!platform.isEmpty()) return true;  // the user chose a platform (offscreen, xcb, ...)
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) return true;  // offscreen, xcb, ... chosen by the user
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 #else
     return true;
@@ -32,6 +33,11 @@ bool wantsScreenshot(int argc, char* argv[]) {
         if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0) return true;
     }
     return false;
+}
+
+QString defaultDataDir() {
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return QDir(base.isEmpty() ? QDir::homePath() : base).filePath(QStringLiteral("recdeck/console"));
 }
 
 }  // namespace
@@ -54,44 +60,92 @@ int main(int argc, char* argv[]) {
     QApplication::setApplicationName(QStringLiteral("RecDeck"));
     QApplication::setOrganizationName(QStringLiteral("RecDeck"));
     QApplication::setApplicationVersion(QString::fromLatin1(recdeck::kVersion));
+    QApplication::setDesktopFileName(QStringLiteral("recdeck"));
+    recdeck::ui::theme::apply(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("RecDeck console: operate and experiment with recommendations."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Run the demo briefly, render every panel to DIR/<panel>.png, exit."),
+                                        QStringLiteral("Run the demo for a few seconds, render every panel to DIR/<panel>.png, exit."),
                                         QStringLiteral("DIR"));
-    parser.addOption(screenshot);
+    const QCommandLineOption seconds(QStringLiteral("screenshot-delay"),
+                                     QStringLiteral("Seconds of demo traffic before the screenshots (default 8)."),
+                                     QStringLiteral("SECONDS"), QStringLiteral("8"));
+    const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Data folder (default: %1).").arg(defaultDataDir()),
+                                  QStringLiteral("DIR"));
+    const QCommandLineOption redis(QStringLiteral("redis"),
+                                   QStringLiteral("Use Redis as the backend: redis://[:password@]host:port/db."),
+                                   QStringLiteral("URL"));
+    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("Interactions file to import and serve."),
+                                     QStringLiteral("RATINGS"));
+    const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items file (titles, categories) for --dataset."),
+                                   QStringLiteral("ITEMS"));
+    parser.addOptions({screenshot, seconds, data, redis, dataset, items});
     parser.process(app);
 
-    recdeck::ui::MainWindow window;
+    QSettings settings;
+    recdeck::serving::EngineConfig config;
+    const bool screenshotMode = parser.isSet(screenshot);
+    // Screenshots always show the fresh demo, independent of this user's settings.
+    const QString dataDir = parser.isSet(data) ? parser.value(data)
+                            : screenshotMode   ? QDir(QDir::tempPath()).filePath(QStringLiteral("recdeck-screenshot-%1").arg(QCoreApplication::applicationPid()))
+                                               : settings.value(QStringLiteral("backend/data"), defaultDataDir()).toString();
+    config.dataDir = dataDir.toStdString();
+    config.store = parser.isSet(redis) ? parser.value(redis).toStdString()
+                   : screenshotMode    ? std::string("embedded")
+                                       : settings.value(QStringLiteral("backend/store"), QStringLiteral("embedded")).toString().toStdString();
+    if (parser.isSet(dataset)) {
+        recdeck::serving::DatasetSource source;
+        source.interactions = parser.value(dataset).toStdString();
+        if (parser.isSet(items)) source.items = parser.value(items).toStdString();
+        config.dataset = source;
+    }
+
+    recdeck::ui::EngineHost host;
+    host.setSimulatorRate(screenshotMode ? 120.0 : settings.value(QStringLiteral("traffic/rate"), 50.0).toDouble());
+    recdeck::ui::LiveFeed feed(host);
+    recdeck::ui::FleetMonitor fleet;
+    recdeck::ui::MainWindow window(host, feed, fleet);
     window.show();
 
-    auto* watcher = new QFutureWatcher<std::shared_ptr<const recdeck::data::Dataset>>(&window);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, &window, [&window, watcher] {
-        window.setDataset(watcher->result(), QObject::tr("Demo world"));
+    const bool autostart = screenshotMode || settings.value(QStringLiteral("traffic/autostart"), true).toBool();
+    QObject::connect(&host, &recdeck::ui::EngineHost::opened, &window, [&host, &feed, autostart] {
+        feed.start();
+        feed.refresh();
+        if (autostart) host.startSimulator();
     });
-    watcher->setFuture(QtConcurrent::run([] {
-        auto world = std::make_shared<recdeck::data::SyntheticWorld>();
-        return std::shared_ptr<const recdeck::data::Dataset>(world, &world->dataset());
-    }));
 
-    if (parser.isSet(screenshot)) {
+    if (screenshotMode) {
         const QString dir = parser.value(screenshot);
-        QObject::connect(watcher, &QFutureWatcherBase::finished, &window, [&window, dir] {
-            QTimer::singleShot(1500, &window, [&window, dir] {
+        const int delayMs = std::max(1, parser.value(seconds).toInt()) * 1000;
+        window.resize(1440, 900);
+        QObject::connect(&host, &recdeck::ui::EngineHost::openFailed, &app, [](const QString& message) {
+            std::fprintf(stderr, "recdeck: %s\n", qPrintable(message));
+            QApplication::exit(1);
+        });
+        QObject::connect(&host, &recdeck::ui::EngineHost::opened, &window, [&window, &host, dir, delayMs, dataDir] {
+            QTimer::singleShot(delayMs, &window, [&window, &host, dir, dataDir] {
                 QString error;
                 const QStringList files = recdeck::ui::renderPanels(window, dir, &error);
+                host.stopSimulator();
                 if (files.isEmpty()) {
                     std::fprintf(stderr, "recdeck: %s\n", qPrintable(error));
                     QApplication::exit(1);
                     return;
                 }
                 for (const QString& file : files) std::printf("%s\n", qPrintable(file));
+                std::fflush(stdout);
                 QApplication::exit(0);
             });
         });
     }
-    return QApplication::exec();
+
+    host.open(config);
+    const int status = QApplication::exec();
+    feed.stop();
+    host.stopSimulator();
+    if (screenshotMode && !parser.isSet(data)) QDir(dataDir).removeRecursively();
+    return status;
 }

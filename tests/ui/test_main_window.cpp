@@ -1,15 +1,11 @@
-#include <QLineEdit>
-#include <QSignalSpy>
-#include <QTableView>
+#include <QAction>
+#include <QSpinBox>
 #include <QTest>
 
-#include <memory>
-
-#include "data/data_panel.h"
-#include "recdeck/data/synthetic_world.h"
 #include "shell/main_window.h"
 #include "shell/screenshot.h"
 #include "test_support.h"
+#include "ui_fixture.h"
 
 using namespace recdeck;
 
@@ -21,8 +17,9 @@ private slots:
         QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
     }
 
-    void opensWithEveryPanel() {
-        ui::MainWindow window;
+    void opensWithEveryPanelAndAnEngine() {
+        test::UiFixture fixture;
+        ui::MainWindow window(fixture.host(), fixture.feed(), fixture.fleet());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QStringList expected = {QStringLiteral("dashboard"), QStringLiteral("experiments"),
@@ -31,26 +28,38 @@ private slots:
                                       QStringLiteral("fleet")};
         QCOMPARE(window.panelIds(), expected);
         for (const auto& id : expected) QVERIFY2(window.panel(id) != nullptr, qPrintable(id));
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        QVERIFY(fixture.host().isOpen());
+        QVERIFY(fixture.engine().registry().defaultEntry());
+        // The demo starts with a running experiment for the Experiments panel.
+        QVERIFY(!fixture.engine().experiments().running().empty());
     }
 
-    void catalogShowsTheDataset() {
-        data::WorldConfig config;
-        config.users = 50;
-        config.items = 40;
-        auto world = std::make_shared<data::SyntheticWorld>(config);
-        ui::MainWindow window;
-        window.setDataset(std::shared_ptr<const data::Dataset>(world, &world->dataset()), QStringLiteral("Test world"));
-        window.showPanel(QStringLiteral("connection"));
+    void simulatorIsControlledFromTheToolBar() {
+        test::UiFixture fixture;
+        ui::MainWindow window(fixture.host(), fixture.feed(), fixture.fleet());
         window.show();
-        auto* view = window.dataPanel()->catalogView();
-        QCOMPARE(view->model()->rowCount(), 40);
-        // Filtering narrows the rows to matching items.
-        window.dataPanel()->filterEdit()->setText(QStringLiteral("item_0007"));
-        QCOMPARE(view->model()->rowCount(), 1);
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        auto* action = window.findChild<QAction*>(QStringLiteral("simulatorAction"));
+        auto* rate = window.findChild<QSpinBox*>(QStringLiteral("simulatorRate"));
+        QVERIFY(action && rate);
+        rate->setValue(200);
+        QCOMPARE(fixture.host().simulatorRate(), 200.0);
+        action->trigger();
+        QVERIFY(fixture.host().simulatorRunning());
+        QVERIFY(test::UiFixture::waitFor([&] {
+            const auto stats = fixture.host().simulatorStats();
+            return stats && stats->requests > 20;
+        }));
+        action->trigger();
+        QVERIFY(!fixture.host().simulatorRunning());
     }
 
     void rendersEveryPanelToPng() {
-        ui::MainWindow window;
+        test::UiFixture fixture;
+        ui::MainWindow window(fixture.host(), fixture.feed(), fixture.fleet());
         window.show();
         const auto dir = test::makeTempDir("recdeck-shots");
         QString error;

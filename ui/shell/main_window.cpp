@@ -8,60 +8,103 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
 
-#include "data/data_panel.h"
+#include "adapters/engine_host.h"
+#include "adapters/fleet_monitor.h"
+#include "adapters/live_feed.h"
+#include "cache/cache_panel.h"
+#include "common/format.h"
+#include "common/theme.h"
+#include "connection/connection_panel.h"
+#include "dashboard/dashboard_panel.h"
+#include "experiments/experiments_panel.h"
+#include "fleet/fleet_panel.h"
+#include "inspector/inspector_panel.h"
+#include "models/models_panel.h"
 #include "recdeck/common/version.h"
 
 namespace recdeck::ui {
 
 namespace {
-QWidget* placeholder(const QString& text, QWidget* parent) {
-    auto* label = new QLabel(text, parent);
-    label->setAlignment(Qt::AlignCenter);
-    label->setWordWrap(true);
-    return label;
+
+QString dot(const QColor& colour) {
+    return QStringLiteral("<span style=\"color:%1\">&#9679;</span>").arg(theme::css(colour));
 }
+
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent),
-      m_navigation(new QListWidget(this)),
-      m_stack(new QStackedWidget(this)),
-      m_dataPanel(new DataPanel(this)),
-      m_backendLabel(new QLabel(tr("Backend: embedded"), this)),
-      m_datasetLabel(new QLabel(this)) {
+MainWindow::MainWindow(EngineHost& host, LiveFeed& feed, FleetMonitor& fleet, QWidget* parent)
+    : QMainWindow(parent), m_host(host), m_feed(feed), m_navigation(new QListWidget(this)), m_stack(new QStackedWidget(this)) {
     setWindowTitle(tr("RecDeck"));
     setObjectName(QStringLiteral("mainWindow"));
+    setMinimumSize(1100, 700);
 
     m_navigation->setObjectName(QStringLiteral("navigation"));
-    m_navigation->setFixedWidth(170);
-    m_navigation->setFrameShape(QFrame::NoFrame);
+    m_navigation->setFocusPolicy(Qt::NoFocus);
 
-    addPanel(QStringLiteral("dashboard"), tr("Dashboard"), placeholder(tr("Live charts appear here."), this));
-    addPanel(QStringLiteral("experiments"), tr("Experiments"), placeholder(tr("Experiments appear here."), this));
-    addPanel(QStringLiteral("inspector"), tr("User inspector"), placeholder(tr("Inspect a user here."), this));
-    addPanel(QStringLiteral("cache"), tr("Cache"), placeholder(tr("Cache tiers appear here."), this));
-    addPanel(QStringLiteral("models"), tr("Models"), placeholder(tr("Models appear here."), this));
-    addPanel(QStringLiteral("connection"), tr("Connection && data"), m_dataPanel);
-    addPanel(QStringLiteral("fleet"), tr("Fleet"), placeholder(tr("recdeckd instances appear here."), this));
+    addPanel(QStringLiteral("dashboard"), tr("Dashboard"), new DashboardPanel(host, feed, fleet, this));
+    addPanel(QStringLiteral("experiments"), tr("Experiments"), new ExperimentsPanel(host, feed, this));
+    addPanel(QStringLiteral("inspector"), tr("User inspector"), new InspectorPanel(host, this));
+    addPanel(QStringLiteral("cache"), tr("Cache"), new CachePanel(host, feed, this));
+    addPanel(QStringLiteral("models"), tr("Models"), new ModelsPanel(host, this));
+    addPanel(QStringLiteral("connection"), tr("Connection & data"), new ConnectionPanel(host, this));
+    addPanel(QStringLiteral("fleet"), tr("Fleet"), new FleetPanel(host, fleet, this));
     connect(m_navigation, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+
+    auto* brand = new QLabel(tr("RecDeck"), this);
+    brand->setObjectName(QStringLiteral("brand"));
+    auto* brandSub = new QLabel(tr("Recommendation console"), this);
+    brandSub->setObjectName(QStringLiteral("brandSub"));
+    auto* side = new QWidget(this);
+    side->setFixedWidth(212);
+    side->setStyleSheet(QStringLiteral("background:#1f2937;"));
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->setSpacing(0);
+    sideLayout->addWidget(brand);
+    sideLayout->addWidget(brandSub);
+    sideLayout->addWidget(m_navigation, 1);
 
     auto* central = new QWidget(this);
     auto* layout = new QHBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addWidget(m_navigation);
+    layout->addWidget(side);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
 
-    statusBar()->addWidget(m_backendLabel);
-    statusBar()->addWidget(m_datasetLabel, 1);
-
+    createToolBar();
     createMenus();
+    createStatusBar();
     restoreLayout();
+
+    connect(&feed, &LiveFeed::updated, this, [this](const std::shared_ptr<const LiveSnapshot>& snapshot) {
+        if (snapshot) onSnapshot(*snapshot);
+    });
+    connect(&host, &EngineHost::simulatorChanged, this, &MainWindow::updateSimulatorControls);
+    connect(&host, &EngineHost::opening, this, [this](double fraction, const QString& stage) {
+        m_progress->setVisible(true);
+        m_progress->setValue(static_cast<int>(fraction * 100));
+        m_progress->setFormat(stage + QStringLiteral("  %p%"));
+    });
+    connect(&host, &EngineHost::opened, this, [this] {
+        m_progress->setVisible(false);
+        const auto info = m_host.engine()->dataInfo();
+        m_data->setText(tr("%1 · %L2 users · %L3 items").arg(QString::fromStdString(info.description)).arg(info.users).arg(info.items));
+        updateSimulatorControls();
+    });
+    connect(&host, &EngineHost::openFailed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        m_backend->setText(dot(theme::bad()) + tr(" Not connected"));
+        QMessageBox::warning(this, tr("RecDeck could not start its backend"), message);
+    });
 }
 
 MainWindow::~MainWindow() = default;
@@ -70,11 +113,9 @@ void MainWindow::addPanel(const QString& id, const QString& title, QWidget* widg
     widget->setObjectName(id + QStringLiteral("Panel"));
     m_ids << id;
     m_stack->addWidget(widget);
-    auto* item = new QListWidgetItem(QString(title).replace(QStringLiteral("&&"), QStringLiteral("&")), m_navigation);
+    auto* item = new QListWidgetItem(title, m_navigation);
     item->setData(Qt::UserRole, id);
 }
-
-QStringList MainWindow::panelIds() const { return m_ids; }
 
 QWidget* MainWindow::panel(const QString& id) const {
     const auto index = m_ids.indexOf(id);
@@ -86,11 +127,32 @@ void MainWindow::showPanel(const QString& id) {
     if (index >= 0) m_navigation->setCurrentRow(static_cast<int>(index));
 }
 
-void MainWindow::setDataset(std::shared_ptr<const data::Dataset> dataset, const QString& sourceDescription) {
-    if (dataset) {
-        m_datasetLabel->setText(tr("%1: %L2 users, %L3 items").arg(sourceDescription).arg(dataset->users.size()).arg(dataset->catalog.size()));
-    }
-    m_dataPanel->setDataset(std::move(dataset), sourceDescription);
+QString MainWindow::currentPanel() const { return m_ids.value(m_navigation->currentRow()); }
+
+void MainWindow::createToolBar() {
+    auto* bar = addToolBar(tr("Traffic"));
+    bar->setObjectName(QStringLiteral("trafficToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_simulatorAction = bar->addAction(tr("Start traffic"));
+    m_simulatorAction->setObjectName(QStringLiteral("simulatorAction"));
+    m_simulatorAction->setCheckable(true);
+    m_simulatorAction->setShortcut(QKeySequence(Qt::Key_F6));
+    m_simulatorAction->setToolTip(tr("Start or stop the built-in traffic simulator (F6)"));
+    connect(m_simulatorAction, &QAction::triggered, this, [this](bool on) {
+        if (on) m_host.startSimulator();
+        else m_host.stopSimulator();
+    });
+    auto* label = new QLabel(tr("  Simulated traffic:"), this);
+    bar->addWidget(label);
+    m_rate = new QSpinBox(this);
+    m_rate->setObjectName(QStringLiteral("simulatorRate"));
+    m_rate->setRange(1, 5000);
+    m_rate->setSuffix(tr(" requests/s"));
+    m_rate->setValue(static_cast<int>(m_host.simulatorRate()));
+    m_rate->setToolTip(tr("Requests per second the simulator sends"));
+    connect(m_rate, &QSpinBox::valueChanged, this, [this](int value) { m_host.setSimulatorRate(value); });
+    bar->addWidget(m_rate);
 }
 
 void MainWindow::createMenus() {
@@ -101,20 +163,70 @@ void MainWindow::createMenus() {
     auto* view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_ids.size(); ++i) {
         auto* action = view->addAction(m_navigation->item(i)->text(), this, [this, i] { m_navigation->setCurrentRow(i); });
-        if (i < 9) action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
     }
+
+    auto* traffic = menuBar()->addMenu(tr("&Traffic"));
+    traffic->addAction(m_simulatorAction);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About RecDeck"), this, [this] {
         QMessageBox::about(this, tr("About RecDeck"),
-                           tr("<b>RecDeck %1</b><p>Operator and experimentation console for recommendation systems.</p>")
-                               .arg(QString::fromLatin1(kVersion)));
+                           tr("<b>RecDeck %1</b><p>Operator and experimentation console for recommendation systems.</p>"
+                              "<p>Backend: %2</p>")
+                               .arg(QString::fromLatin1(kVersion), m_host.backend()));
     });
+}
+
+void MainWindow::createStatusBar() {
+    m_backend = new QLabel(tr("Starting…"), this);
+    m_backend->setObjectName(QStringLiteral("statusBackend"));
+    m_data = new QLabel(this);
+    m_model = new QLabel(this);
+    m_model->setObjectName(QStringLiteral("statusModel"));
+    m_simulator = new QLabel(this);
+    m_simulator->setObjectName(QStringLiteral("statusSimulator"));
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(320);
+    m_progress->setVisible(false);
+    statusBar()->addWidget(m_backend);
+    statusBar()->addWidget(m_data, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_model);
+    statusBar()->addPermanentWidget(m_simulator);
+}
+
+void MainWindow::onSnapshot(const LiveSnapshot& snapshot) {
+    const bool embedded = snapshot.store == "embedded";
+    const QString store = embedded ? tr("Embedded store") : QString::fromStdString(snapshot.store);
+    if (snapshot.storeHealth.healthy) {
+        m_backend->setText(dot(theme::good()) + QStringLiteral(" ") + store);
+        m_backend->setToolTip(embedded ? tr("Everything runs inside this app") : tr("Connected"));
+    } else {
+        m_backend->setText(dot(theme::bad()) + QStringLiteral(" ") + store + tr(" — unreachable"));
+        m_backend->setToolTip(QString::fromStdString(snapshot.storeHealth.lastError));
+    }
+    m_model->setText(snapshot.model.empty() ? tr("No model")
+                                            : tr("Model: %1 v%2").arg(QString::fromStdString(snapshot.model)).arg(snapshot.modelVersion));
+    if (snapshot.simulator && snapshot.simulator->running) {
+        m_simulator->setText(dot(theme::good()) + tr(" Traffic %1").arg(format::rate(snapshot.simulator->recentRate)));
+    } else {
+        m_simulator->setText(dot(theme::muted()) + tr(" Traffic stopped"));
+    }
+}
+
+void MainWindow::updateSimulatorControls() {
+    const bool running = m_host.simulatorRunning();
+    m_simulatorAction->setEnabled(m_host.simulatorAvailable());
+    m_simulatorAction->setChecked(running);
+    m_simulatorAction->setText(running ? tr("Stop traffic") : tr("Start traffic"));
+    const QSignalBlocker block(m_rate);
+    m_rate->setValue(static_cast<int>(m_host.simulatorRate()));
 }
 
 void MainWindow::restoreLayout() {
     QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1440, 900);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     const auto panelId = settings.value(QStringLiteral("window/panel"), QStringLiteral("dashboard")).toString();
     const auto index = m_ids.indexOf(panelId);
@@ -125,7 +237,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("window/panel"), m_ids.value(m_navigation->currentRow()));
+    settings.setValue(QStringLiteral("window/panel"), currentPanel());
+    settings.setValue(QStringLiteral("traffic/rate"), m_host.simulatorRate());
     event->accept();
 }
 

@@ -1,49 +1,62 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QStringList>
 
-#include <memory>
-
-#include "recdeck/data/dataset.h"
-
+class QAction;
 class QLabel;
 class QListWidget;
+class QProgressBar;
+class QSpinBox;
 class QStackedWidget;
 
 namespace recdeck::ui {
 
-class DataPanel;
+class EngineHost;
+class FleetMonitor;
+class LiveFeed;
+struct LiveSnapshot;
 
 // The console's main window: a navigation list on the left, the panels in a stack, a
-// toolbar and a status bar. It only composes panels; each panel owns its behaviour.
+// toolbar for the traffic simulator and a status bar with the backend, the default model
+// and the simulator. It only composes: every panel owns its behaviour.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    MainWindow(EngineHost& host, LiveFeed& feed, FleetMonitor& fleet, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Panel ids in navigation order: "dashboard", "experiments", ...
-    QStringList panelIds() const;
+    // Panel ids in navigation order: "dashboard", "experiments", "inspector", "cache",
+    // "models", "connection", "fleet".
+    QStringList panelIds() const { return m_ids; }
     QWidget* panel(const QString& id) const;
     void showPanel(const QString& id);
-    DataPanel* dataPanel() const { return m_dataPanel; }
-
-    void setDataset(std::shared_ptr<const data::Dataset> dataset, const QString& sourceDescription);
+    QString currentPanel() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
     void addPanel(const QString& id, const QString& title, QWidget* widget);
+    void createToolBar();
     void createMenus();
+    void createStatusBar();
     void restoreLayout();
+    void onSnapshot(const LiveSnapshot& snapshot);
+    void updateSimulatorControls();
 
+    EngineHost& m_host;
+    LiveFeed& m_feed;
     QListWidget* m_navigation;
     QStackedWidget* m_stack;
-    DataPanel* m_dataPanel;
-    QLabel* m_backendLabel;
-    QLabel* m_datasetLabel;
     QStringList m_ids;
+    QAction* m_simulatorAction = nullptr;
+    QSpinBox* m_rate = nullptr;
+    QLabel* m_backend = nullptr;
+    QLabel* m_data = nullptr;
+    QLabel* m_model = nullptr;
+    QLabel* m_simulator = nullptr;
+    QProgressBar* m_progress = nullptr;
 };
 
 }  // namespace recdeck::ui

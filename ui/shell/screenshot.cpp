@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QPixmap>
+#include <QThread>
 
 #include "shell/main_window.h"
 
@@ -16,6 +17,11 @@ QStringList renderPanels(MainWindow& window, const QString& dir, QString* error)
     QStringList written;
     for (const QString& id : window.panelIds()) {
         window.showPanel(id);
+        // Let the panel lay out and finish what it shows on becoming visible.
+        for (int i = 0; i < 5; ++i) {
+            QApplication::processEvents();
+            QThread::msleep(40);
+        }
         QApplication::processEvents();
         const QString path = QDir(dir).filePath(id + QStringLiteral(".png"));
         if (!window.grab().save(path)) {

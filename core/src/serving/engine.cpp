@@ -79,6 +79,7 @@ struct Engine::Impl {
 
     mutable std::mutex dataMutex;
     DataInfo info;
+    std::shared_ptr<const data::SyntheticWorld> world;  // the demo world, if it is served
     std::string fingerprint;
     std::string defaultKind;
 
@@ -106,9 +107,10 @@ struct Engine::Impl {
     Result<std::shared_ptr<const data::Dataset>> loadData(const std::optional<DatasetSource>& source,
                                                          DataInfo& out, const TaskControl& control) {
         if (!source) {
-            auto world = std::make_shared<data::SyntheticWorld>(config.demo);
+            auto generated = std::make_shared<data::SyntheticWorld>(config.demo);
             out.description = "Demo world (seed " + std::to_string(config.demo.seed) + ")";
-            return std::shared_ptr<const data::Dataset>(world, &world->dataset());
+            world = generated;
+            return std::shared_ptr<const data::Dataset>(generated, &generated->dataset());
         }
         auto dataset = std::make_shared<data::Dataset>();
         auto report = data::importInteractions(source->interactions, *dataset, subTask(control, 0.0, 0.8, "import"));
@@ -599,6 +601,7 @@ Result<DataInfo> Engine::importDataset(const DatasetSource& source, const TaskCo
         std::lock_guard dataLock(m_impl->dataMutex);
         m_impl->info = info;
         m_impl->fingerprint = fp;
+        m_impl->world.reset();  // an imported dataset replaces the demo world
     }
     control.report(1.0, "ready");
     return info;
@@ -615,6 +618,10 @@ metrics::Monitor& Engine::monitor() { return m_impl->monitor; }
 experiments::ExperimentRegistry& Engine::experiments() { return *m_impl->experiments; }
 experiments::ExperimentTracker& Engine::experimentResults() { return *m_impl->tracker; }
 std::shared_ptr<const ServingSnapshot> Engine::snapshot() const { return m_impl->service->snapshot(); }
+std::shared_ptr<const data::SyntheticWorld> Engine::demoWorld() const {
+    std::lock_guard lock(m_impl->dataMutex);
+    return m_impl->world;
+}
 const EngineConfig& Engine::config() const { return m_impl->config; }
 
 }  // namespace recdeck::serving

@@ -154,6 +154,9 @@ public:
     experiments::ExperimentRegistry& experiments();
     experiments::ExperimentTracker& experimentResults();
     std::shared_ptr<const ServingSnapshot> snapshot() const;
+    // The synthetic world being served when the data is the demo world, else null (its
+    // ground truth drives the traffic simulator).
+    std::shared_ptr<const data::SyntheticWorld> demoWorld() const;
     const EngineConfig& config() const;
 
 private:

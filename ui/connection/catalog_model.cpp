@@ -1,4 +1,4 @@
-#include "data/catalog_model.h"
+#include "connection/catalog_model.h"
 
 #include <QStringList>
 

@@ -1,0 +1,18 @@
+#include "cache/cache_panel.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace recdeck::ui {
+
+CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWidget(parent) {
+    (void)host;
+    (void)feed;
+    auto* layout = new QVBoxLayout(this);
+    auto* heading = new QLabel(tr("Cache"), this);
+    heading->setObjectName(QStringLiteral("panelHeading"));
+    layout->addWidget(heading);
+    layout->addStretch(1);
+}
+
+}  // namespace recdeck::ui

@@ -1,0 +1,17 @@
+#include "connection/connection_panel.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace recdeck::ui {
+
+ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent) : QWidget(parent) {
+    (void)host;
+    auto* layout = new QVBoxLayout(this);
+    auto* heading = new QLabel(tr("Connection & data"), this);
+    heading->setObjectName(QStringLiteral("panelHeading"));
+    layout->addWidget(heading);
+    layout->addStretch(1);
+}
+
+}  // namespace recdeck::ui

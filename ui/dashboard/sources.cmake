@@ -1,0 +1,5 @@
+# Sources of ui/dashboard (listed here so each folder owns its list).
+target_sources(recdeck_ui PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/dashboard_panel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dashboard_panel.h
+)
