@@ -622,26 +622,32 @@ private slots:
         QTest::addColumn<double>("target");
         QTest::addColumn<int>("cap");
         QTest::addColumn<double>("step");
-        QTest::newRow("seed 3, .8, cap 3") << quint64{3} << 0.8 << 3 << 0.1;
-        QTest::newRow("seed 5, .75, no cap") << quint64{5} << 0.75 << 0 << 0.1;
-        QTest::newRow("seed 8, .85, cap 2") << quint64{8} << 0.85 << 2 << 0.1;
-        QTest::newRow("seed 13, .95, cap 3") << quint64{13} << 0.95 << 3 << 0.1;
-        QTest::newRow("seed 21, .8, cap 3, step .05") << quint64{21} << 0.8 << 3 << 0.05;
-        QTest::newRow("seed 34, .9, no cap, step .05") << quint64{34} << 0.9 << 0 << 0.05;
+        QTest::addColumn<int>("categories");  // above 64 the ranker cannot use bit masks
+        QTest::newRow("seed 3, .8, cap 3") << quint64{3} << 0.8 << 3 << 0.1 << 8;
+        QTest::newRow("seed 5, .75, no cap") << quint64{5} << 0.75 << 0 << 0.1 << 8;
+        QTest::newRow("seed 8, .85, cap 2") << quint64{8} << 0.85 << 2 << 0.1 << 8;
+        QTest::newRow("seed 13, .95, cap 3") << quint64{13} << 0.95 << 3 << 0.1 << 8;
+        QTest::newRow("seed 21, .8, cap 3, step .05") << quint64{21} << 0.8 << 3 << 0.05 << 8;
+        QTest::newRow("seed 34, .9, no cap, step .05") << quint64{34} << 0.9 << 0 << 0.05 << 8;
+        QTest::newRow("seed 55, .9, cap 3, 90 categories") << quint64{55} << 0.9 << 3 << 0.1 << 90;
     }
     void ildTargetAgreesWithFixedLambdaLists() {
         QFETCH(quint64, seed);
         QFETCH(double, target);
         QFETCH(int, cap);
         QFETCH(double, step);
+        QFETCH(int, categories);
         recdeck::SplitMix64 rng(seed);
         Catalog catalog;
         const std::vector<std::string> names = {"a", "b", "c", "d", "e", "f", "g", "h"};
+        // Rare extra categories, interned first so that a, b, ... get indices above 64.
+        for (int c = 8; c < categories; ++c) catalog.addCategory("extra" + std::to_string(c));
         const std::size_t itemCount = 400;
         for (std::size_t i = 0; i < itemCount; ++i) {
             // Skewed categories: most items share "a" or "b", a few carry 2-3 others.
             std::vector<std::string> cats = {names[rng.uniform() < 0.7 ? rng.below(2) : rng.below(names.size())]};
             while (rng.uniform() < 0.35 && cats.size() < 3) cats.push_back(names[rng.below(names.size())]);
+            if (categories > 8 && rng.uniform() < 0.2) cats.push_back("extra" + std::to_string(8 + rng.below(static_cast<std::uint64_t>(categories - 8))));
             if (rng.uniform() < 0.03) cats.clear();
             catalog.describeItem("i" + std::to_string(i), "Item " + std::to_string(i), cats);
         }
