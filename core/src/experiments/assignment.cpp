@@ -26,7 +26,9 @@ inline std::uint64_t finalise(std::uint64_t z) {
     return z ^ (z >> 31);
 }
 
-inline std::uint32_t toBucket(std::uint64_t h) { return static_cast<std::uint32_t>(h % kBuckets); }
+inline std::uint32_t toBucket(std::uint64_t h) {
+    return static_cast<std::uint32_t>(h % kBuckets);
+}
 
 inline std::size_t rangeIndex(const std::vector<std::uint32_t>& ends, std::uint32_t bucket) {
     // k <= 16: a linear scan beats a binary search.

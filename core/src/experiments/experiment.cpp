@@ -7,8 +7,8 @@
 #include <random>
 #include <thread>
 
-#include "recdeck/common/random.h"
 #include "checks.h"
+#include "recdeck/common/random.h"
 
 namespace recdeck::experiments {
 
@@ -35,15 +35,20 @@ bool printable(std::string_view text) {
     });
 }
 
-std::string inQuotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string inQuotes(std::string_view text) {
+    return "'" + std::string(text) + "'";
+}
 
 }  // namespace
 
 std::string_view stateName(ExperimentState state) {
     switch (state) {
-        case ExperimentState::Draft: return "draft";
-        case ExperimentState::Running: return "running";
-        case ExperimentState::Stopped: return "stopped";
+        case ExperimentState::Draft:
+            return "draft";
+        case ExperimentState::Running:
+            return "running";
+        case ExperimentState::Stopped:
+            return "stopped";
     }
     return "draft";
 }
@@ -67,9 +72,12 @@ std::optional<AllocationMode> parseAllocation(std::string_view name) {
 
 std::string_view metricName(Metric metric) {
     switch (metric) {
-        case Metric::ClickRate: return "click_rate";
-        case Metric::ConversionRate: return "conversion_rate";
-        case Metric::Ctr: return "ctr";
+        case Metric::ClickRate:
+            return "click_rate";
+        case Metric::ConversionRate:
+            return "conversion_rate";
+        case Metric::Ctr:
+            return "ctr";
     }
     return "click_rate";
 }
@@ -83,9 +91,12 @@ std::optional<Metric> parseMetric(std::string_view name) {
 
 std::string_view metricLabel(Metric metric) {
     switch (metric) {
-        case Metric::ClickRate: return "click rate";
-        case Metric::ConversionRate: return "conversion rate";
-        case Metric::Ctr: return "CTR";
+        case Metric::ClickRate:
+            return "click rate";
+        case Metric::ConversionRate:
+            return "conversion rate";
+        case Metric::Ctr:
+            return "CTR";
     }
     return "click rate";
 }
@@ -105,8 +116,7 @@ std::uint32_t Experiment::coverageBuckets() const {
 }
 
 bool allocationDiffers(const Experiment& a, const Experiment& b) {
-    if (a.salt != b.salt || a.coverage != b.coverage || a.layer != b.layer || a.allocation != b.allocation)
-        return true;
+    if (a.salt != b.salt || a.coverage != b.coverage || a.layer != b.layer || a.allocation != b.allocation) return true;
     if (a.variants.size() != b.variants.size()) return true;
     for (std::size_t i = 0; i < a.variants.size(); ++i) {
         if (a.variants[i].name != b.variants[i].name) return true;
@@ -131,7 +141,8 @@ std::string keyProblem(std::string_view key) {
     for (const char c : key) {
         if (!keyChar(c))
             return "may contain only letters, digits, '_', '.' and '-' (got " +
-                   (static_cast<unsigned char>(c) < 0x20 ? std::string("a control character") : inQuotes(std::string(1, c))) +
+                   (static_cast<unsigned char>(c) < 0x20 ? std::string("a control character")
+                                                         : inQuotes(std::string(1, c))) +
                    ")";
     }
     return {};
@@ -168,8 +179,8 @@ Result<Experiment> validated(Experiment experiment) {
         const std::string field = where + "variants[" + std::to_string(i) + "]";
         if (v.name.empty()) return Error{field + ".name: must not be empty"};
         if (v.name.size() > kMaxNameBytes || !printable(v.name))
-            return Error{field + ".name: must be 1-" + std::to_string(kMaxNameBytes) +
-                         " printable characters, got " + inQuotes(v.name)};
+            return Error{field + ".name: must be 1-" + std::to_string(kMaxNameBytes) + " printable characters, got " +
+                         inQuotes(v.name)};
         for (std::size_t j = 0; j < i; ++j) {
             if (variants[j].name == v.name)
                 return Error{field + ".name: " + inQuotes(v.name) + " is already the name of variants[" +
@@ -196,8 +207,8 @@ Result<Experiment> validated(Experiment experiment) {
     // never be served.
     const std::uint32_t buckets = experiment.coverageBuckets();
     if (buckets < variants.size())
-        return Error{where + "coverage: " + number(experiment.coverage) + " gives " + std::to_string(buckets) +
-                     " of " + std::to_string(kBuckets) + " buckets, fewer than the " + std::to_string(variants.size()) +
+        return Error{where + "coverage: " + number(experiment.coverage) + " gives " + std::to_string(buckets) + " of " +
+                     std::to_string(kBuckets) + " buckets, fewer than the " + std::to_string(variants.size()) +
                      " variants"};
     double smallest = 1.0;
     std::size_t smallestIndex = 0;

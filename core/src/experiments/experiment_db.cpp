@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS experiment_changes(
     record TEXT);
 )sql";
 
-std::string sqliteMessage(sqlite3* db) { return db != nullptr ? sqlite3_errmsg(db) : "out of memory"; }
+std::string sqliteMessage(sqlite3* db) {
+    return db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+}
 
 // Finalizes a statement on scope exit.
 struct Statement {
@@ -57,7 +59,9 @@ Result<std::unique_ptr<ExperimentDb>> ExperimentDb::open(const std::filesystem::
     return out;
 }
 
-ExperimentDb::~ExperimentDb() { sqlite3_close(m_db); }
+ExperimentDb::~ExperimentDb() {
+    sqlite3_close(m_db);
+}
 
 Status ExperimentDb::exec(const char* sql) {
     char* message = nullptr;
@@ -100,16 +104,19 @@ Status ExperimentDb::commit() {
     }
     return {};
 }
-void ExperimentDb::rollback() { (void)exec("ROLLBACK"); }
+void ExperimentDb::rollback() {
+    (void)exec("ROLLBACK");
+}
 
 Status ExperimentDb::write(std::string_view key, const Experiment* record, std::string_view action, std::int64_t atMs) {
     const std::string text = record != nullptr ? toJson(*record).dump() : std::string();
     {
         Statement s;
-        const char* sql = record != nullptr
-                              ? "INSERT INTO experiments(key, record, updated_at) VALUES(?1, ?2, ?3) "
-                                "ON CONFLICT(key) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at"
-                              : "DELETE FROM experiments WHERE key = ?1";
+        const char* sql =
+            record != nullptr
+                ? "INSERT INTO experiments(key, record, updated_at) VALUES(?1, ?2, ?3) "
+                  "ON CONFLICT(key) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at"
+                : "DELETE FROM experiments WHERE key = ?1";
         if (sqlite3_prepare_v2(m_db, sql, -1, &s.stmt, nullptr) != SQLITE_OK)
             return Error{m_path.string() + ": " + sqliteMessage(m_db)};
         bindText(s.stmt, 1, key);
@@ -126,15 +133,18 @@ Status ExperimentDb::write(std::string_view key, const Experiment* record, std::
     bindText(s.stmt, 1, key);
     sqlite3_bind_int64(s.stmt, 2, atMs);
     bindText(s.stmt, 3, action);
-    if (record != nullptr) bindText(s.stmt, 4, text);
-    else sqlite3_bind_null(s.stmt, 4);
+    if (record != nullptr)
+        bindText(s.stmt, 4, text);
+    else
+        sqlite3_bind_null(s.stmt, 4);
     if (sqlite3_step(s.stmt) != SQLITE_DONE) return Error{m_path.string() + ": " + sqliteMessage(m_db)};
     return {};
 }
 
 std::size_t ExperimentDb::changeCount() {
     Statement s;
-    if (sqlite3_prepare_v2(m_db, "SELECT COUNT(*) FROM experiment_changes", -1, &s.stmt, nullptr) != SQLITE_OK) return 0;
+    if (sqlite3_prepare_v2(m_db, "SELECT COUNT(*) FROM experiment_changes", -1, &s.stmt, nullptr) != SQLITE_OK)
+        return 0;
     if (sqlite3_step(s.stmt) != SQLITE_ROW) return 0;
     return static_cast<std::size_t>(sqlite3_column_int64(s.stmt, 0));
 }

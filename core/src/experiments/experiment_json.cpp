@@ -11,11 +11,11 @@ using nlohmann::json;
 namespace {
 
 const std::initializer_list<std::string_view> kDefinitionFields = {
-    "key", "description", "salt", "variants", "coverage", "layer", "allocation", "primary_metric",
-    "guardrail_metrics", "plan"};
-const std::initializer_list<std::string_view> kStateFields = {
-    "state", "created_at", "started_at", "stopped_at", "updated_at", "revision", "layer_range",
-    "bandit_weights", "bandit_updated_at"};
+    "key",   "description", "salt",           "variants",          "coverage",
+    "layer", "allocation",  "primary_metric", "guardrail_metrics", "plan"};
+const std::initializer_list<std::string_view> kStateFields = {"state",       "created_at",     "started_at",
+                                                              "stopped_at",  "updated_at",     "revision",
+                                                              "layer_range", "bandit_weights", "bandit_updated_at"};
 
 bool listed(std::initializer_list<std::string_view> names, std::string_view name) {
     for (auto n : names)
@@ -89,7 +89,8 @@ Result<Variant> variantFromJson(const json& object, const std::string& field) {
     auto ranking = object.find("ranking");
     if (ranking != object.end() && !ranking->is_null()) {
         const std::string rf = prefix + "ranking";
-        if (!ranking->is_object()) return typeError(rf, "an object {\"diversity\", \"mmr_lambda\", \"category_cap\"}", *ranking);
+        if (!ranking->is_object())
+            return typeError(rf, "an object {\"diversity\", \"mmr_lambda\", \"category_cap\"}", *ranking);
         if (auto e = onlyFields(*ranking, {"diversity", "mmr_lambda", "category_cap"}, rf + ".")) return *e;
         VariantRanking r;
         if (auto e = readBool(*ranking, "diversity", rf + ".", r.diversity)) return *e;
@@ -159,8 +160,9 @@ Result<Experiment> experimentFromJson(const json& object, bool withState) {
     if (!object.is_object()) return typeError("experiment", "a JSON object", object);
     for (auto it = object.begin(); it != object.end(); ++it) {
         if (!listed(kDefinitionFields, it.key()) && !listed(kStateFields, it.key())) {
-            return Error{it.key() + ": unknown field (expected key, description, salt, variants, coverage, layer, "
-                                    "allocation, primary_metric, guardrail_metrics, plan)"};
+            return Error{it.key() +
+                         ": unknown field (expected key, description, salt, variants, coverage, layer, "
+                         "allocation, primary_metric, guardrail_metrics, plan)"};
         }
     }
     Experiment e;
@@ -201,7 +203,8 @@ Result<Experiment> experimentFromJson(const json& object, bool withState) {
         }
     }
     if (auto it = object.find("plan"); it != object.end() && !it->is_null()) {
-        if (!it->is_object()) return typeError("plan", "an object {\"baseline\", \"relative_effect\", \"alpha\", \"power\"}", *it);
+        if (!it->is_object())
+            return typeError("plan", "an object {\"baseline\", \"relative_effect\", \"alpha\", \"power\"}", *it);
         if (auto err = onlyFields(*it, {"baseline", "relative_effect", "alpha", "power"}, "plan.")) return *err;
         if (auto err = readNumber(*it, "baseline", "plan.", e.plan.baseline)) return *err;
         if (auto err = readNumber(*it, "relative_effect", "plan.", e.plan.relativeEffect)) return *err;

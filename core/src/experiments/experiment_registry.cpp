@@ -23,10 +23,16 @@ namespace {
 constexpr std::string_view kChannel = "exp-changes";
 constexpr std::string_view kHashFormat = "1";
 
-std::string storeKey(std::string_view key) { return store::keyOf({"exp", key}); }
-std::string indexKey() { return store::keyOf({"exp-index"}); }
+std::string storeKey(std::string_view key) {
+    return store::keyOf({"exp", key});
+}
+std::string indexKey() {
+    return store::keyOf({"exp-index"});
+}
 
-std::string inQuotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string inQuotes(std::string_view text) {
+    return "'" + std::string(text) + "'";
+}
 
 bool isStringField(std::string_view name) {
     return name == "key" || name == "description" || name == "salt" || name == "layer" || name == "allocation" ||
@@ -70,22 +76,32 @@ Result<Experiment> fromHash(const store::HashFields& fields, std::string_view wh
 
 std::string hasRunReason(const Experiment& e) {
     if (e.state == ExperimentState::Running)
-        return "experiment " + inQuotes(e.key) + " is running: stop it or restart it with a new salt to change its allocation";
-    return "experiment " + inQuotes(e.key) + " has run (it is stopped): restart it with a new salt to change its allocation";
+        return "experiment " + inQuotes(e.key) +
+               " is running: stop it or restart it with a new salt to change its allocation";
+    return "experiment " + inQuotes(e.key) +
+           " has run (it is stopped): restart it with a new salt to change its allocation";
 }
 
 }  // namespace
 
 std::string_view changeKindName(ChangeKind kind) {
     switch (kind) {
-        case ChangeKind::Created: return "created";
-        case ChangeKind::Updated: return "updated";
-        case ChangeKind::Started: return "started";
-        case ChangeKind::Stopped: return "stopped";
-        case ChangeKind::Restarted: return "restarted";
-        case ChangeKind::Removed: return "removed";
-        case ChangeKind::BanditUpdated: return "bandit_updated";
-        case ChangeKind::Reloaded: return "reloaded";
+        case ChangeKind::Created:
+            return "created";
+        case ChangeKind::Updated:
+            return "updated";
+        case ChangeKind::Started:
+            return "started";
+        case ChangeKind::Stopped:
+            return "stopped";
+        case ChangeKind::Restarted:
+            return "restarted";
+        case ChangeKind::Removed:
+            return "removed";
+        case ChangeKind::BanditUpdated:
+            return "bandit_updated";
+        case ChangeKind::Reloaded:
+            return "reloaded";
     }
     return "updated";
 }
@@ -134,7 +150,8 @@ struct ExperimentRegistry::Impl {
 
     std::int64_t now() const {
         if (options.clock) return options.clock();
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
             .count();
     }
 
@@ -189,7 +206,8 @@ struct ExperimentRegistry::Impl {
 
     Result<std::optional<Experiment>> readFromStore(std::string_view key) {
         auto fields = store->hashGetAll(storeKey(key));
-        if (!fields) return Error{"cannot read experiment " + inQuotes(key) + " from the store: " + fields.errorMessage()};
+        if (!fields)
+            return Error{"cannot read experiment " + inQuotes(key) + " from the store: " + fields.errorMessage()};
         if (fields->empty()) return std::optional<Experiment>();
         auto e = fromHash(*fields, "store record of experiment " + inQuotes(key));
         if (!e) return e.error();
@@ -239,8 +257,8 @@ struct ExperimentRegistry::Impl {
                          "); nothing was changed: " + s.errorMessage()};
         }
         if (auto s = db->commit(); !s)
-            return Error{"experiment " + inQuotes(key) + " was shared through the store, but the local copy failed: " +
-                         s.errorMessage()};
+            return Error{"experiment " + inQuotes(key) +
+                         " was shared through the store, but the local copy failed: " + s.errorMessage()};
         return {};
     }
 
@@ -250,16 +268,20 @@ struct ExperimentRegistry::Impl {
         if (fromStore) {
             if (mine && *mine == *fromStore) return false;
             if (db->begin()) {
-                if (db->write(key, &*fromStore, "sync", now())) (void)db->commit();
-                else db->rollback();
+                if (db->write(key, &*fromStore, "sync", now()))
+                    (void)db->commit();
+                else
+                    db->rollback();
             }
             applyLocal(*fromStore);
             return true;
         }
         if (!mine) return false;
         if (db->begin()) {
-            if (db->write(key, nullptr, "sync", now())) (void)db->commit();
-            else db->rollback();
+            if (db->write(key, nullptr, "sync", now()))
+                (void)db->commit();
+            else
+                db->rollback();
         }
         removeLocal(key);
         return true;
@@ -361,8 +383,8 @@ struct ExperimentRegistry::Impl {
         undo.updatedAtMs = now();
         (void)persist(next.key, previous ? &undo : nullptr, ChangeKind::Updated);
         if (!overlap) return Error{"cannot start experiment " + inQuotes(next.key) + ": " + overlap.errorMessage()};
-        return Error{"layer " + inQuotes(next.layer) + " changed while starting " + inQuotes(next.key) + " (experiment " +
-                     inQuotes(**overlap) + " took an overlapping range at the same moment); retry"};
+        return Error{"layer " + inQuotes(next.layer) + " changed while starting " + inQuotes(next.key) +
+                     " (experiment " + inQuotes(**overlap) + " took an overlapping range at the same moment); retry"};
     }
 
     void onMessage(std::string_view message) {
@@ -559,7 +581,9 @@ ExperimentRegistry::~ExperimentRegistry() {
     }
 }
 
-const RegistryOptions& ExperimentRegistry::options() const { return m_impl->options; }
+const RegistryOptions& ExperimentRegistry::options() const {
+    return m_impl->options;
+}
 
 Result<Experiment> ExperimentRegistry::create(Experiment definition) {
     auto checked = validated(std::move(definition));
@@ -656,7 +680,8 @@ Status ExperimentRegistry::remove(std::string_view key) {
         if (!existing->has_value()) return Error{"experiment " + inQuotes(key) + " does not exist"};
         const Experiment& current = **existing;
         if (current.state == ExperimentState::Running)
-            return Error{"experiment " + inQuotes(key) + " is running: only a draft can be deleted (stop it to end it)"};
+            return Error{"experiment " + inQuotes(key) +
+                         " is running: only a draft can be deleted (stop it to end it)"};
         if (current.state == ExperimentState::Stopped)
             return Error{"experiment " + inQuotes(key) +
                          " has run (it is stopped): only a draft can be deleted, so its results stay on record"};
@@ -680,8 +705,9 @@ Result<Experiment> ExperimentRegistry::start(std::string_view key) {
         if (current.state == ExperimentState::Running)
             return Error{"experiment " + inQuotes(key) + " is already running"};
         if (current.state == ExperimentState::Stopped)
-            return Error{"experiment " + inQuotes(key) +
-                         " was stopped: restart it (with a new salt, so its users are assigned afresh) to run it again"};
+            return Error{
+                "experiment " + inQuotes(key) +
+                " was stopped: restart it (with a new salt, so its users are assigned afresh) to run it again"};
         next = current;
         const std::int64_t t = m_impl->now();
         next.state = ExperimentState::Running;
@@ -777,9 +803,13 @@ Result<Experiment> ExperimentRegistry::restart(std::string_view key, std::option
     return next;
 }
 
-std::optional<Experiment> ExperimentRegistry::get(std::string_view key) const { return m_impl->local(key); }
+std::optional<Experiment> ExperimentRegistry::get(std::string_view key) const {
+    return m_impl->local(key);
+}
 
-std::vector<Experiment> ExperimentRegistry::list() const { return m_impl->localAll(); }
+std::vector<Experiment> ExperimentRegistry::list() const {
+    return m_impl->localAll();
+}
 
 std::vector<Experiment> ExperimentRegistry::running() const {
     std::vector<Experiment> out;
@@ -800,7 +830,9 @@ std::vector<Assignment> ExperimentRegistry::assignAll(std::string_view userId) c
     return m_impl->currentTable()->assignAll(userId);
 }
 
-std::shared_ptr<const AssignmentTable> ExperimentRegistry::table() const { return m_impl->currentTable(); }
+std::shared_ptr<const AssignmentTable> ExperimentRegistry::table() const {
+    return m_impl->currentTable();
+}
 
 int ExperimentRegistry::addListener(ChangeListener listener) {
     std::lock_guard lock(m_impl->listenerMutex);
@@ -827,7 +859,9 @@ Status ExperimentRegistry::reload() {
     return status;
 }
 
-Status ExperimentRegistry::refreshBandits(bool force) { return m_impl->refreshBandits(force); }
+Status ExperimentRegistry::refreshBandits(bool force) {
+    return m_impl->refreshBandits(force);
+}
 
 void ExperimentRegistry::setBanditSource(BanditSource source) {
     std::lock_guard lock(m_impl->banditMutex);

@@ -19,12 +19,18 @@ double ratio(std::uint64_t numerator, std::uint64_t denominator) {
     return denominator == 0 ? 0.0 : static_cast<double>(numerator) / static_cast<double>(denominator);
 }
 
-double normalCdf(double z) { return boost::math::cdf(boost::math::normal_distribution<double>(), z); }
-double normalPdf(double z) { return boost::math::pdf(boost::math::normal_distribution<double>(), z); }
+double normalCdf(double z) {
+    return boost::math::cdf(boost::math::normal_distribution<double>(), z);
+}
+double normalPdf(double z) {
+    return boost::math::pdf(boost::math::normal_distribution<double>(), z);
+}
 double normalUpper(double z) {
     return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
 }
-double normalQuantile(double p) { return boost::math::quantile(boost::math::normal_distribution<double>(), p); }
+double normalQuantile(double p) {
+    return boost::math::quantile(boost::math::normal_distribution<double>(), p);
+}
 
 std::string format(const char* pattern, double value) {
     char buffer[64];
@@ -33,14 +39,18 @@ std::string format(const char* pattern, double value) {
 }
 
 // "+12.4%" for a fraction 0.124.
-std::string signedPercent(double fraction) { return format("%+.1f%%", 100.0 * fraction); }
+std::string signedPercent(double fraction) {
+    return format("%+.1f%%", 100.0 * fraction);
+}
 // "99.2%" for a probability; never rounds to 0% or 100% when it is not.
 std::string probabilityPercent(double p) {
     if (p > 0.999 && p < 1.0) return ">99.9%";
     if (p < 0.001 && p > 0.0) return "<0.1%";
     return format("%.1f%%", 100.0 * p);
 }
-std::string points(double diff) { return format("%+.2f pp", 100.0 * diff); }
+std::string points(double diff) {
+    return format("%+.2f pp", 100.0 * diff);
+}
 std::string thousands(std::uint64_t n) {
     std::string digits = std::to_string(n);
     std::string out;
@@ -50,31 +60,42 @@ std::string thousands(std::uint64_t n) {
     }
     return out;
 }
-std::string level(double alpha) { return format("%.10g%%", 100.0 * (1.0 - alpha)); }
+std::string level(double alpha) {
+    return format("%.10g%%", 100.0 * (1.0 - alpha));
+}
 
 std::string successNoun(Metric metric) {
     switch (metric) {
-        case Metric::ClickRate: return "users with a click";
-        case Metric::ConversionRate: return "users with a conversion";
-        case Metric::Ctr: return "clicks";
+        case Metric::ClickRate:
+            return "users with a click";
+        case Metric::ConversionRate:
+            return "users with a conversion";
+        case Metric::Ctr:
+            return "clicks";
     }
     return "successes";
 }
 
 std::uint64_t successes(const VariantCounts& c, Metric metric) {
     switch (metric) {
-        case Metric::ClickRate: return c.clickers;
-        case Metric::ConversionRate: return c.converters;
-        case Metric::Ctr: return c.clicks;
+        case Metric::ClickRate:
+            return c.clickers;
+        case Metric::ConversionRate:
+            return c.converters;
+        case Metric::Ctr:
+            return c.clicks;
     }
     return 0;
 }
 
 double metricValue(const VariantCounts& c, Metric metric) {
     switch (metric) {
-        case Metric::ClickRate: return c.clickRate();
-        case Metric::ConversionRate: return c.conversionRate();
-        case Metric::Ctr: return c.ctr();
+        case Metric::ClickRate:
+            return c.clickRate();
+        case Metric::ConversionRate:
+            return c.conversionRate();
+        case Metric::Ctr:
+            return c.ctr();
     }
     return 0.0;
 }
@@ -137,7 +158,9 @@ std::optional<double> daysToPlan(const VariantCounts& control, const VariantCoun
     return worst;
 }
 
-json optionalJson(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+json optionalJson(const std::optional<double>& value) {
+    return value ? json(*value) : json(nullptr);
+}
 
 json comparisonJson(const MetricComparison& m) {
     return {{"metric", std::string(metricName(m.metric))},
@@ -156,9 +179,15 @@ json comparisonJson(const MetricComparison& m) {
 
 }  // namespace
 
-double VariantCounts::clickRate() const { return ratio(clickers, users); }
-double VariantCounts::conversionRate() const { return ratio(converters, users); }
-double VariantCounts::ctr() const { return ratio(clicks, itemsShown); }
+double VariantCounts::clickRate() const {
+    return ratio(clickers, users);
+}
+double VariantCounts::conversionRate() const {
+    return ratio(converters, users);
+}
+double VariantCounts::ctr() const {
+    return ratio(clicks, itemsShown);
+}
 
 ArmCounts VariantCounts::arm(Metric metric) const {
     return {users, metric == Metric::ConversionRate ? converters : clickers};
@@ -166,12 +195,18 @@ ArmCounts VariantCounts::arm(Metric metric) const {
 
 std::string_view verdictName(VerdictKind kind) {
     switch (kind) {
-        case VerdictKind::NotStarted: return "not_started";
-        case VerdictKind::NotEnoughData: return "not_enough_data";
-        case VerdictKind::Winning: return "winning";
-        case VerdictKind::Losing: return "losing";
-        case VerdictKind::NoDifference: return "no_difference";
-        case VerdictKind::SampleRatioMismatch: return "sample_ratio_mismatch";
+        case VerdictKind::NotStarted:
+            return "not_started";
+        case VerdictKind::NotEnoughData:
+            return "not_enough_data";
+        case VerdictKind::Winning:
+            return "winning";
+        case VerdictKind::Losing:
+            return "losing";
+        case VerdictKind::NoDifference:
+            return "no_difference";
+        case VerdictKind::SampleRatioMismatch:
+            return "sample_ratio_mismatch";
     }
     return "not_enough_data";
 }
@@ -295,8 +330,8 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
                     observed += (i ? "/" : "") + format("%.1f", 100.0 * ratio(counts[i].users, totalUsers));
                     expected += (i ? "/" : "") + format("%.1f", 100.0 * weights[i]);
                 }
-                out.srm.note = "users split " + observed + "% against the configured " + expected + "% (p = " +
-                               format("%.2g", srm->pValue) +
+                out.srm.note = "users split " + observed + "% against the configured " + expected +
+                               "% (p = " + format("%.2g", srm->pValue) +
                                " < 0.001): assignment or logging is broken; do not trust these results until it is "
                                "explained";
             }
@@ -346,7 +381,9 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
                 c.sequential.ciHigh = monitor.ciHigh();
                 c.sequential.significant = monitor.significant();
             }
-            const double baseline = experiment.plan.baseline > 0.0 ? experiment.plan.baseline : counts[0].arm(primary).users > 0 ? c.primary.controlValue : 0.0;
+            const double baseline = experiment.plan.baseline > 0.0     ? experiment.plan.baseline
+                                    : counts[0].arm(primary).users > 0 ? c.primary.controlValue
+                                                                       : 0.0;
             SampleSizeRequest request;
             request.baseline = baseline;
             request.mde = experiment.plan.relativeEffect;
@@ -384,7 +421,8 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
         const std::uint64_t minSuccesses = std::min(successes(ct, primary), successes(tr, primary));
         const bool enough = c.primary.available && ct.users >= kMinUsersPerArm && tr.users >= kMinUsersPerArm &&
                             minSuccesses >= kMinSuccessesPerArm;
-        const bool planReached = c.plannedUsersPerVariant && ct.users >= static_cast<std::uint64_t>(*c.plannedUsersPerVariant) &&
+        const bool planReached = c.plannedUsersPerVariant &&
+                                 ct.users >= static_cast<std::uint64_t>(*c.plannedUsersPerVariant) &&
                                  tr.users >= static_cast<std::uint64_t>(*c.plannedUsersPerVariant);
         std::string chance = c.chanceToBeatControl
                                  ? ", " + probabilityPercent(*c.chanceToBeatControl) + " chance to beat control"
@@ -413,7 +451,8 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
             if (c.safeToStop) {
                 c.verdict += stopped ? "; it was stopped with a conclusive result" : "; safe to stop";
             } else if (stopped) {
-                c.verdict += "; provisional: it was stopped before the peeking-safe test or the planned sample confirmed it";
+                c.verdict +=
+                    "; provisional: it was stopped before the peeking-safe test or the planned sample confirmed it";
             } else if (perUser) {
                 c.verdict += "; keep it running until the peeking-safe test confirms it" +
                              (remaining.empty() ? std::string() : " (" + remaining + ")");
@@ -432,16 +471,19 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
                 c.verdict = "inconclusive: stopped before the planned sample (" +
                             thousands(static_cast<std::uint64_t>(*c.plannedUsersPerVariant)) + " users per variant; " +
                             thousands(std::min(ct.users, tr.users)) + " reached)";
-            else if (!remaining.empty()) c.verdict = "not enough data yet: " + remaining;
-            else if (perUser) c.verdict = "not enough data yet: no estimate of the time needed (too little traffic so far)";
-            else c.verdict = "no significant difference yet";
+            else if (!remaining.empty())
+                c.verdict = "not enough data yet: " + remaining;
+            else if (perUser)
+                c.verdict = "not enough data yet: no estimate of the time needed (too little traffic so far)";
+            else
+                c.verdict = "no significant difference yet";
             c.verdict += "; so far " + effectText(c.primary, alpha) + chance;
         }
         for (const Metric g : c.harmedGuardrails) {
             for (const auto& m : c.guardrails) {
                 if (m.metric != g) continue;
-                c.verdict += "; guardrail " + std::string(metricLabel(g)) + " is significantly worse: " +
-                             effectText(m, alpha) + ", p = " + format("%.2g", m.pValue);
+                c.verdict += "; guardrail " + std::string(metricLabel(g)) +
+                             " is significantly worse: " + effectText(m, alpha) + ", p = " + format("%.2g", m.pValue);
             }
         }
     }
@@ -514,20 +556,19 @@ json toJson(const ExperimentResults& r) {
         j["chance_to_beat_control"] = optionalJson(c.chanceToBeatControl);
         j["expected_loss_control"] = optionalJson(c.expectedLossControl);
         j["expected_loss_treatment"] = optionalJson(c.expectedLossTreatment);
-        j["sequential"] = c.sequential.available
-                              ? json{{"peeking_safe", c.sequential.peekingSafe},
-                                     {"p_value", c.sequential.pValue},
-                                     {"ci_low", c.sequential.ciLow},
-                                     {"ci_high", c.sequential.ciHigh},
-                                     {"significant", c.sequential.significant},
-                                     {"looks", c.sequential.looks},
-                                     {"tau", c.sequential.tau}}
-                              : json(nullptr);
+        j["sequential"] = c.sequential.available ? json{{"peeking_safe", c.sequential.peekingSafe},
+                                                        {"p_value", c.sequential.pValue},
+                                                        {"ci_low", c.sequential.ciLow},
+                                                        {"ci_high", c.sequential.ciHigh},
+                                                        {"significant", c.sequential.significant},
+                                                        {"looks", c.sequential.looks},
+                                                        {"tau", c.sequential.tau}}
+                                                 : json(nullptr);
         json guardrails = json::array();
         for (const auto& g : c.guardrails) {
             json gj = comparisonJson(g);
-            gj["harmed"] = std::find(c.harmedGuardrails.begin(), c.harmedGuardrails.end(), g.metric) !=
-                           c.harmedGuardrails.end();
+            gj["harmed"] =
+                std::find(c.harmedGuardrails.begin(), c.harmedGuardrails.end(), g.metric) != c.harmedGuardrails.end();
             guardrails.push_back(std::move(gj));
         }
         j["guardrails"] = std::move(guardrails);

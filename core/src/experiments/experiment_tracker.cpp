@@ -23,8 +23,12 @@ std::int64_t floorTo(std::int64_t t, std::int64_t step) {
     return q * step;
 }
 
-std::uint64_t userHash(std::string_view user) { return assignmentHash({"user:", user}); }
-std::uint64_t itemHash(std::string_view item) { return assignmentHash({"item:", item}); }
+std::uint64_t userHash(std::string_view user) {
+    return assignmentHash({"user:", user});
+}
+std::uint64_t itemHash(std::string_view item) {
+    return assignmentHash({"item:", item});
+}
 // Key of (user, variant) in a run's user table.
 std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
     std::uint64_t z = user + 0x9E3779B97F4A7C15ULL * (static_cast<std::uint64_t>(variant) + 1);
@@ -35,9 +39,12 @@ std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
 
 double metricOf(const VariantCounts& c, Metric m) {
     switch (m) {
-        case Metric::ClickRate: return c.clickRate();
-        case Metric::ConversionRate: return c.conversionRate();
-        case Metric::Ctr: return c.ctr();
+        case Metric::ClickRate:
+            return c.clickRate();
+        case Metric::ConversionRate:
+            return c.conversionRate();
+        case Metric::Ctr:
+            return c.ctr();
     }
     return 0.0;
 }
@@ -97,7 +104,8 @@ struct ExperimentTracker::State {
 
     std::int64_t now() const {
         if (options.clock) return options.clock();
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
             .count();
     }
 
@@ -152,9 +160,9 @@ struct ExperimentTracker::State {
             auto& monitor = run.monitors[t - 1];
             if (!monitor) {
                 const auto& plan = run.definition.plan;
-                const double baseline = plan.baseline > 0.0 ? plan.baseline
-                                                            : static_cast<double>(control.conversions) /
-                                                                  static_cast<double>(control.users);
+                const double baseline =
+                    plan.baseline > 0.0 ? plan.baseline
+                                        : static_cast<double>(control.conversions) / static_cast<double>(control.users);
                 const double tau = baseline * plan.relativeEffect;
                 if (!(tau > 0.0 && tau < 1.0)) continue;
                 monitor.emplace(SequentialOptions{plan.alpha, tau});
@@ -207,8 +215,10 @@ struct ExperimentTracker::State {
         for (auto it = books.recent.begin(); it != books.recent.end();) {
             auto& memos = it->second;
             while (!memos.empty() && memos.back().atMs < horizon) memos.pop_back();
-            if (memos.empty()) it = books.recent.erase(it);
-            else ++it;
+            if (memos.empty())
+                it = books.recent.erase(it);
+            else
+                ++it;
         }
     }
 
@@ -234,7 +244,8 @@ struct ExperimentTracker::State {
         }
         const std::uint64_t before = arm.items;
         const std::uint64_t after = before + shown;
-        arm.items = static_cast<std::uint32_t>(std::min<std::uint64_t>(after, std::numeric_limits<std::uint32_t>::max()));
+        arm.items =
+            static_cast<std::uint32_t>(std::min<std::uint64_t>(after, std::numeric_limits<std::uint32_t>::max()));
         c.lists += 1;
         c.itemsShown += shown;
         c.sumItemsSquared += after * after - before * before;
@@ -265,7 +276,8 @@ struct ExperimentTracker::State {
         std::size_t variant = 0;
         if (matched != nullptr) {
             const std::int64_t age = event.timestampMs - matched->atMs;
-            const bool shown = std::find(matched->items.begin(), matched->items.end(), event.itemId) != matched->items.end();
+            const bool shown =
+                std::find(matched->items.begin(), matched->items.end(), event.itemId) != matched->items.end();
             if (!matched->experiment.empty() && shown && age >= 0 && age <= window) {
                 auto it = books.runs.find(matched->experiment);
                 if (it != books.runs.end() && it->second->inRun(matched->atMs)) {
@@ -340,7 +352,8 @@ struct ExperimentTracker::State {
             case store::EventType::Purchase:
                 if (!event.itemId.empty()) outcome(books, event, userHash(event.userId), matched);
                 break;
-            case store::EventType::Rating: break;
+            case store::EventType::Rating:
+                break;
         }
         if (++books.sinceSweep >= kSweepEvery) {
             books.sinceSweep = 0;
@@ -442,7 +455,8 @@ Status ExperimentTracker::rebuild(const store::EventLog& log, const TaskControl&
     std::lock_guard lock(m_state->mutex);
     std::vector<std::string> gone;
     for (const auto& [key, run] : m_state->live.runs) {
-        if (std::none_of(now.begin(), now.end(), [&](const Experiment& e) { return e.key == key; })) gone.push_back(key);
+        if (std::none_of(now.begin(), now.end(), [&](const Experiment& e) { return e.key == key; }))
+            gone.push_back(key);
     }
     for (const auto& key : gone) m_state->follow(m_state->live, key, std::nullopt);
     for (const auto& e : now) m_state->follow(m_state->live, e.key, e);

@@ -26,10 +26,10 @@
 #include "redis_server.h"
 
 // Fails the test with the error message when a Result is not ok.
-#define EXP_OK(result)                                                                                   \
-    do {                                                                                                 \
-        const auto& expOkResult_ = (result);                                                             \
-        QVERIFY2(expOkResult_.ok(), expOkResult_.ok() ? "" : expOkResult_.errorMessage().c_str());       \
+#define EXP_OK(result)                                                                             \
+    do {                                                                                           \
+        const auto& expOkResult_ = (result);                                                       \
+        QVERIFY2(expOkResult_.ok(), expOkResult_.ok() ? "" : expOkResult_.errorMessage().c_str()); \
     } while (false)
 
 namespace exptest {

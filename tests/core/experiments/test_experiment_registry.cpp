@@ -90,24 +90,51 @@ void TestExperimentEngine::validation() {
     QFETCH(QString, expected);
     Experiment e = twoArms("home.ranker-v2_test");
     switch (mutation) {
-        case 1: e.key = "home ranker"; break;
-        case 2: e.key = std::string(65, 'k'); break;
-        case 3: e.variants.pop_back(); break;
-        case 4: e.variants[1].name = "control"; break;
-        case 5: e.variants[1].name.clear(); break;
-        case 6: e.variants[1].weight = 0.0; break;
-        case 7: e.coverage = 0.0; break;
-        case 8: e.coverage = 1.5; break;
-        case 9: e.variants[1].ranking = VariantRanking{true, 1.5, 3}; break;
-        case 10: e.guardrails = {Metric::ClickRate}; break;
-        case 11: e.layer = "home/page"; break;
+        case 1:
+            e.key = "home ranker";
+            break;
+        case 2:
+            e.key = std::string(65, 'k');
+            break;
+        case 3:
+            e.variants.pop_back();
+            break;
+        case 4:
+            e.variants[1].name = "control";
+            break;
+        case 5:
+            e.variants[1].name.clear();
+            break;
+        case 6:
+            e.variants[1].weight = 0.0;
+            break;
+        case 7:
+            e.coverage = 0.0;
+            break;
+        case 8:
+            e.coverage = 1.5;
+            break;
+        case 9:
+            e.variants[1].ranking = VariantRanking{true, 1.5, 3};
+            break;
+        case 10:
+            e.guardrails = {Metric::ClickRate};
+            break;
+        case 11:
+            e.layer = "home/page";
+            break;
         case 12:
             e.coverage = 0.01;
             e.variants[1].weight = 0.001;
             break;
-        case 13: e.plan.alpha = 0.7; break;
-        case 14: e.variants[0].weight = 1.0, e.variants[1].weight = 3.0; break;
-        default: break;
+        case 13:
+            e.plan.alpha = 0.7;
+            break;
+        case 14:
+            e.variants[0].weight = 1.0, e.variants[1].weight = 3.0;
+            break;
+        default:
+            break;
     }
     auto result = validated(e);
     if (expected.isEmpty()) {
@@ -158,15 +185,18 @@ void TestExperimentEngine::experimentJson() {
     EXP_OK(back);
     QVERIFY(*back == full);
 
-    auto unknown = experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [{"name": "a", "weigth": 1}]})"));
+    auto unknown =
+        experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [{"name": "a", "weigth": 1}]})"));
     QVERIFY(!unknown.ok());
     QVERIFY2(unknown.errorMessage().find("variants[0].weigth: unknown field") != std::string::npos,
              unknown.errorMessage().c_str());
-    auto wrongType = experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [{"name": "a", "weight": "x"}]})"));
+    auto wrongType =
+        experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [{"name": "a", "weight": "x"}]})"));
     QVERIFY(!wrongType.ok());
     QVERIFY2(wrongType.errorMessage().find("variants[0].weight: expected a number") != std::string::npos,
              wrongType.errorMessage().c_str());
-    auto metric = experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [], "primary_metric": "revenue"})"));
+    auto metric =
+        experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [], "primary_metric": "revenue"})"));
     QVERIFY(!metric.ok());
     QVERIFY(metric.errorMessage().find("primary_metric") != std::string::npos);
 }
@@ -175,7 +205,16 @@ void TestExperimentEngine::experimentJson() {
 // Lifecycle
 
 namespace {
-enum Action { ActStart, ActStop, ActRestart, ActRemove, ActEditAllocation, ActEditDescription, ActEditModel, ActEditSalt };
+enum Action {
+    ActStart,
+    ActStop,
+    ActRestart,
+    ActRemove,
+    ActEditAllocation,
+    ActEditDescription,
+    ActEditModel,
+    ActEditSalt
+};
 }
 
 void TestExperimentEngine::lifecycle_data() {
@@ -184,37 +223,58 @@ void TestExperimentEngine::lifecycle_data() {
     QTest::addColumn<QString>("refusal");  // "" = allowed
     QTest::addColumn<QString>("stateAfter");
 
-    QTest::newRow("draft: start") << "draft" << int(ActStart) << "" << "running";
-    QTest::newRow("draft: stop") << "draft" << int(ActStop) << "experiment 'x' has not started" << "draft";
-    QTest::newRow("draft: restart") << "draft" << int(ActRestart) << "experiment 'x' has never run: start it" << "draft";
-    QTest::newRow("draft: delete") << "draft" << int(ActRemove) << "" << "";
-    QTest::newRow("draft: edit allocation") << "draft" << int(ActEditAllocation) << "" << "draft";
-    QTest::newRow("draft: edit model") << "draft" << int(ActEditModel) << "" << "draft";
-    QTest::newRow("draft: edit salt") << "draft" << int(ActEditSalt) << "" << "draft";
+    QTest::newRow("draft: start") << "draft" << int(ActStart) << ""
+                                  << "running";
+    QTest::newRow("draft: stop") << "draft" << int(ActStop) << "experiment 'x' has not started"
+                                 << "draft";
+    QTest::newRow("draft: restart") << "draft" << int(ActRestart) << "experiment 'x' has never run: start it"
+                                    << "draft";
+    QTest::newRow("draft: delete") << "draft" << int(ActRemove) << ""
+                                   << "";
+    QTest::newRow("draft: edit allocation") << "draft" << int(ActEditAllocation) << ""
+                                            << "draft";
+    QTest::newRow("draft: edit model") << "draft" << int(ActEditModel) << ""
+                                       << "draft";
+    QTest::newRow("draft: edit salt") << "draft" << int(ActEditSalt) << ""
+                                      << "draft";
 
-    QTest::newRow("running: start") << "running" << int(ActStart) << "experiment 'x' is already running" << "running";
-    QTest::newRow("running: stop") << "running" << int(ActStop) << "" << "stopped";
-    QTest::newRow("running: restart") << "running" << int(ActRestart) << "" << "running";
+    QTest::newRow("running: start") << "running" << int(ActStart) << "experiment 'x' is already running"
+                                    << "running";
+    QTest::newRow("running: stop") << "running" << int(ActStop) << ""
+                                   << "stopped";
+    QTest::newRow("running: restart") << "running" << int(ActRestart) << ""
+                                      << "running";
     QTest::newRow("running: delete") << "running" << int(ActRemove)
-                                     << "experiment 'x' is running: only a draft can be deleted" << "running";
+                                     << "experiment 'x' is running: only a draft can be deleted"
+                                     << "running";
     QTest::newRow("running: edit allocation")
         << "running" << int(ActEditAllocation)
-        << "experiment 'x' is running: stop it or restart it with a new salt to change its allocation" << "running";
+        << "experiment 'x' is running: stop it or restart it with a new salt to change its allocation"
+        << "running";
     QTest::newRow("running: edit salt")
         << "running" << int(ActEditSalt)
-        << "experiment 'x' is running: stop it or restart it with a new salt to change its allocation" << "running";
+        << "experiment 'x' is running: stop it or restart it with a new salt to change its allocation"
+        << "running";
     QTest::newRow("running: edit model") << "running" << int(ActEditModel)
-                                         << "what variant 'treatment' serves (model, ranking) cannot change" << "running";
-    QTest::newRow("running: edit description") << "running" << int(ActEditDescription) << "" << "running";
+                                         << "what variant 'treatment' serves (model, ranking) cannot change"
+                                         << "running";
+    QTest::newRow("running: edit description") << "running" << int(ActEditDescription) << ""
+                                               << "running";
 
-    QTest::newRow("stopped: start") << "stopped" << int(ActStart) << "experiment 'x' was stopped: restart it" << "stopped";
-    QTest::newRow("stopped: stop") << "stopped" << int(ActStop) << "experiment 'x' is already stopped" << "stopped";
-    QTest::newRow("stopped: restart") << "stopped" << int(ActRestart) << "" << "running";
-    QTest::newRow("stopped: delete") << "stopped" << int(ActRemove) << "only a draft can be deleted" << "stopped";
+    QTest::newRow("stopped: start") << "stopped" << int(ActStart) << "experiment 'x' was stopped: restart it"
+                                    << "stopped";
+    QTest::newRow("stopped: stop") << "stopped" << int(ActStop) << "experiment 'x' is already stopped"
+                                   << "stopped";
+    QTest::newRow("stopped: restart") << "stopped" << int(ActRestart) << ""
+                                      << "running";
+    QTest::newRow("stopped: delete") << "stopped" << int(ActRemove) << "only a draft can be deleted"
+                                     << "stopped";
     QTest::newRow("stopped: edit allocation")
         << "stopped" << int(ActEditAllocation)
-        << "experiment 'x' has run (it is stopped): restart it with a new salt to change its allocation" << "stopped";
-    QTest::newRow("stopped: edit description") << "stopped" << int(ActEditDescription) << "" << "stopped";
+        << "experiment 'x' has run (it is stopped): restart it with a new salt to change its allocation"
+        << "stopped";
+    QTest::newRow("stopped: edit description") << "stopped" << int(ActEditDescription) << ""
+                                               << "stopped";
 }
 
 void TestExperimentEngine::lifecycle() {
@@ -242,10 +302,30 @@ void TestExperimentEngine::lifecycle() {
     Experiment edited = before;
     recdeck::Status status;
     switch (action) {
-        case ActStart: status = [&]() -> recdeck::Status { auto r = registry->start("x"); if (!r) return r.error(); return {}; }(); break;
-        case ActStop: status = [&]() -> recdeck::Status { auto r = registry->stop("x"); if (!r) return r.error(); return {}; }(); break;
-        case ActRestart: status = [&]() -> recdeck::Status { auto r = registry->restart("x"); if (!r) return r.error(); return {}; }(); break;
-        case ActRemove: status = registry->remove("x"); break;
+        case ActStart:
+            status = [&]() -> recdeck::Status {
+                auto r = registry->start("x");
+                if (!r) return r.error();
+                return {};
+            }();
+            break;
+        case ActStop:
+            status = [&]() -> recdeck::Status {
+                auto r = registry->stop("x");
+                if (!r) return r.error();
+                return {};
+            }();
+            break;
+        case ActRestart:
+            status = [&]() -> recdeck::Status {
+                auto r = registry->restart("x");
+                if (!r) return r.error();
+                return {};
+            }();
+            break;
+        case ActRemove:
+            status = registry->remove("x");
+            break;
         case ActEditAllocation:
             edited.variants[0].weight = 1.0;
             edited.variants[1].weight = 3.0;
@@ -262,7 +342,8 @@ void TestExperimentEngine::lifecycle() {
             if (!r) status = r.error();
             break;
         }
-        default: QFAIL("unknown action");
+        default:
+            QFAIL("unknown action");
     }
 
     if (refusal.isEmpty()) {
@@ -288,17 +369,28 @@ void TestExperimentEngine::lifecycle() {
             QCOMPARE(after->startedAtMs, now());
             QCOMPARE(after->salt, before.salt);
             break;
-        case ActStop: QCOMPARE(after->stoppedAtMs, now()); break;
+        case ActStop:
+            QCOMPARE(after->stoppedAtMs, now());
+            break;
         case ActRestart:
             QVERIFY(after->salt != before.salt);
             QVERIFY(after->startedAtMs > before.startedAtMs);
             QCOMPARE(after->stoppedAtMs, std::int64_t{0});
             break;
-        case ActEditAllocation: QCOMPARE(after->variants[1].weight, 0.75); break;
-        case ActEditDescription: QCOMPARE(after->description, std::string("now with notes")); break;
-        case ActEditModel: QCOMPARE(after->variants[1].model, std::string("itemknn")); break;
-        case ActEditSalt: QCOMPARE(after->salt, std::string("another-salt")); break;
-        default: break;
+        case ActEditAllocation:
+            QCOMPARE(after->variants[1].weight, 0.75);
+            break;
+        case ActEditDescription:
+            QCOMPARE(after->description, std::string("now with notes"));
+            break;
+        case ActEditModel:
+            QCOMPARE(after->variants[1].model, std::string("itemknn"));
+            break;
+        case ActEditSalt:
+            QCOMPARE(after->salt, std::string("another-salt"));
+            break;
+        default:
+            break;
     }
     QVERIFY(after->revision > before.revision);
 }
@@ -389,7 +481,8 @@ void TestExperimentEngine::variantShares() {
     e.salt = "fixed-salt-for-shares";
     e.coverage = coverage;
     e.layer = layer.toStdString();
-    for (int i = 0; i < weights.size(); ++i) e.variants.push_back(Variant{"v" + std::to_string(i), weights[i], "", std::nullopt});
+    for (int i = 0; i < weights.size(); ++i)
+        e.variants.push_back(Variant{"v" + std::to_string(i), weights[i], "", std::nullopt});
     EXP_OK(registry->create(e));
     EXP_OK(registry->start("shares"));
 
@@ -411,17 +504,21 @@ void TestExperimentEngine::variantShares() {
         const double share = static_cast<double>(observed) / static_cast<double>(kUsers);
         const double se = std::sqrt(expected * (1.0 - expected) / static_cast<double>(kUsers));
         QVERIFY2(std::abs(share - expected) <= 4.0 * se + 1e-4,
-                 qPrintable(QString("%1: share %2, expected %3 (4 se = %4)").arg(what).arg(share).arg(expected).arg(4 * se)));
+                 qPrintable(
+                     QString("%1: share %2, expected %3 (4 se = %4)").arg(what).arg(share).arg(expected).arg(4 * se)));
     };
-    for (int i = 0; i < weights.size(); ++i) check(counts[static_cast<std::size_t>(i)], coverage * weights[i] / weightSum, "variant");
+    for (int i = 0; i < weights.size(); ++i)
+        check(counts[static_cast<std::size_t>(i)], coverage * weights[i] / weightSum, "variant");
     check(outside, 1.0 - coverage, "outside coverage");
 }
 
 void TestExperimentEngine::layersIndependent_data() {
     QTest::addColumn<QString>("layerA");
     QTest::addColumn<QString>("layerB");
-    QTest::newRow("own layers") << "" << "";
-    QTest::newRow("two named layers") << "search" << "home";
+    QTest::newRow("own layers") << ""
+                                << "";
+    QTest::newRow("two named layers") << "search"
+                                      << "home";
 }
 
 void TestExperimentEngine::layersIndependent() {
@@ -598,7 +695,8 @@ void TestExperimentEngine::deterministicAcrossInstancesAndReload() {
     }
 }
 
-void TestExperimentEngine::checkConvergence(std::shared_ptr<KeyValueStore> storeA, std::shared_ptr<KeyValueStore> storeB) {
+void TestExperimentEngine::checkConvergence(std::shared_ptr<KeyValueStore> storeA,
+                                            std::shared_ptr<KeyValueStore> storeB) {
     const auto dir = freshDir();
     auto a = openRegistry(dir / "a.db", storeA);
     auto b = openRegistry(dir / "b.db", storeB);
@@ -622,7 +720,11 @@ void TestExperimentEngine::checkConvergence(std::shared_ptr<KeyValueStore> store
     QCOMPARE(*index, std::vector<std::string>{"conv"});
 
     // Changes made on b reach a; b knows the running state and refuses like a would.
-    auto refused = b->update([&] { Experiment e = *b->get("conv"); e.coverage = 0.5; return e; }());
+    auto refused = b->update([&] {
+        Experiment e = *b->get("conv");
+        e.coverage = 0.5;
+        return e;
+    }());
     QVERIFY(!refused.ok());
     tick(1000);
     EXP_OK(b->stop("conv"));

@@ -24,11 +24,11 @@
 #include "test_support.h"
 
 using namespace recdeck::experiments;
+using exptest::twoArms;
 using recdeck::SplitMix64;
 using recdeck::store::Event;
 using recdeck::store::EventType;
 using recdeck::store::MemoryStore;
-using exptest::twoArms;
 
 namespace {
 
@@ -94,18 +94,30 @@ void TestExperimentEngine::attribution_data() {
     QTest::addColumn<int>("clicks");
     QTest::addColumn<int>("conversions");
 
-    QTest::newRow("click inside the window") << qint64(60'000) << "i2" << "u1" << 0 << 0 << 1 << 0;
-    QTest::newRow("click at the window's end") << qint64(kWindowMs) << "i2" << "u1" << 0 << 0 << 1 << 0;
-    QTest::newRow("click just after the window") << qint64(kWindowMs + 1) << "i2" << "u1" << 0 << 0 << 0 << 0;
-    QTest::newRow("click before the impression") << qint64(-1) << "i2" << "u1" << 0 << 0 << 0 << 0;
-    QTest::newRow("click on an item not shown") << qint64(60'000) << "i9" << "u1" << 0 << 0 << 0 << 0;
-    QTest::newRow("click by another user") << qint64(60'000) << "i2" << "u2" << 0 << 0 << 0 << 0;
-    QTest::newRow("add to cart inside the window") << qint64(5'000) << "i3" << "u1" << 1 << 0 << 0 << 1;
-    QTest::newRow("purchase inside the window") << qint64(kWindowMs - 1) << "i1" << "u1" << 2 << 0 << 0 << 1;
-    QTest::newRow("purchase after the window") << qint64(kWindowMs + 60'000) << "i1" << "u1" << 2 << 0 << 0 << 0;
-    QTest::newRow("caller's impression inside") << qint64(60'000) << "i2" << "u1" << 0 << 1 << 1 << 0;
-    QTest::newRow("caller's impression outside") << qint64(kWindowMs + 1) << "i2" << "u1" << 0 << 1 << 0 << 0;
-    QTest::newRow("caller's impression lacks the item") << qint64(60'000) << "i2" << "u1" << 0 << 2 << 0 << 0;
+    QTest::newRow("click inside the window") << qint64(60'000) << "i2"
+                                             << "u1" << 0 << 0 << 1 << 0;
+    QTest::newRow("click at the window's end") << qint64(kWindowMs) << "i2"
+                                               << "u1" << 0 << 0 << 1 << 0;
+    QTest::newRow("click just after the window") << qint64(kWindowMs + 1) << "i2"
+                                                 << "u1" << 0 << 0 << 0 << 0;
+    QTest::newRow("click before the impression") << qint64(-1) << "i2"
+                                                 << "u1" << 0 << 0 << 0 << 0;
+    QTest::newRow("click on an item not shown") << qint64(60'000) << "i9"
+                                                << "u1" << 0 << 0 << 0 << 0;
+    QTest::newRow("click by another user") << qint64(60'000) << "i2"
+                                           << "u2" << 0 << 0 << 0 << 0;
+    QTest::newRow("add to cart inside the window") << qint64(5'000) << "i3"
+                                                   << "u1" << 1 << 0 << 0 << 1;
+    QTest::newRow("purchase inside the window") << qint64(kWindowMs - 1) << "i1"
+                                                << "u1" << 2 << 0 << 0 << 1;
+    QTest::newRow("purchase after the window") << qint64(kWindowMs + 60'000) << "i1"
+                                               << "u1" << 2 << 0 << 0 << 0;
+    QTest::newRow("caller's impression inside") << qint64(60'000) << "i2"
+                                                << "u1" << 0 << 1 << 1 << 0;
+    QTest::newRow("caller's impression outside") << qint64(kWindowMs + 1) << "i2"
+                                                 << "u1" << 0 << 1 << 0 << 0;
+    QTest::newRow("caller's impression lacks the item") << qint64(60'000) << "i2"
+                                                        << "u1" << 0 << 2 << 0 << 0;
 }
 
 void TestExperimentEngine::attribution() {
@@ -182,7 +194,8 @@ void TestExperimentEngine::countsFromEvents() {
     tracker.onEvents(eventsFor("cnt", {{"control", 400, 60, 12}, {"treatment", 400, 90, 30}}, now() + 10));
     // A second list to 50 control users adds lists and items, not users.
     std::vector<Event> again;
-    for (int u = 0; u < 50; ++u) again.push_back(impressionOf("control-user-" + std::to_string(u), "cnt", "control", {"d", "e"}, now() + 20));
+    for (int u = 0; u < 50; ++u)
+        again.push_back(impressionOf("control-user-" + std::to_string(u), "cnt", "control", {"d", "e"}, now() + 20));
     tracker.onEvents(again);
 
     const auto counts = tracker.counts("cnt");
@@ -344,21 +357,20 @@ void TestExperimentEngine::verdicts_data() {
     QTest::addColumn<bool>("safe");
     QTest::addColumn<bool>("stopped");  // at `days`
     // Planned sample at a 10 % baseline, +10 %, alpha 0.05, power 0.8: 14,751 per variant.
-    QTest::newRow("winning after the plan") << quint64(20000) << quint64(2000) << quint64(20000) << quint64(2400) << 7.0
-                                            << int(VerdictKind::Winning)
-                                            << "treatment 'treatment' is winning: +20.0% click rate (95% CI +" << true << false;
-    QTest::newRow("losing after the plan") << quint64(20000) << quint64(2400) << quint64(20000) << quint64(2000) << 7.0
-                                           << int(VerdictKind::Losing)
-                                           << "treatment 'treatment' is losing: -16.7% click rate (95% CI -" << true << false;
+    QTest::newRow("winning after the plan")
+        << quint64(20000) << quint64(2000) << quint64(20000) << quint64(2400) << 7.0 << int(VerdictKind::Winning)
+        << "treatment 'treatment' is winning: +20.0% click rate (95% CI +" << true << false;
+    QTest::newRow("losing after the plan")
+        << quint64(20000) << quint64(2400) << quint64(20000) << quint64(2000) << 7.0 << int(VerdictKind::Losing)
+        << "treatment 'treatment' is losing: -16.7% click rate (95% CI -" << true << false;
     QTest::newRow("not significant, half way")
         << quint64(2000) << quint64(200) << quint64(2000) << quint64(210) << 1.0 << int(VerdictKind::NotEnoughData)
         << "not enough data yet: about 6 more days at current traffic for the planned effect (+10.0% click rate needs "
            "14,751 users per variant; 2,000 so far)"
         << false << false;
-    QTest::newRow("too small to judge") << quint64(50) << quint64(5) << quint64(50) << quint64(9) << 0.1
-                                        << int(VerdictKind::NotEnoughData)
-                                        << "not enough data yet: treatment 'treatment' has 50 users and 9 users with a click"
-                                        << false << false;
+    QTest::newRow("too small to judge")
+        << quint64(50) << quint64(5) << quint64(50) << quint64(9) << 0.1 << int(VerdictKind::NotEnoughData)
+        << "not enough data yet: treatment 'treatment' has 50 users and 9 users with a click" << false << false;
     QTest::newRow("no difference after the plan")
         << quint64(20000) << quint64(2000) << quint64(20000) << quint64(2010) << 7.0 << int(VerdictKind::NoDifference)
         << "no significant difference: +0.5% click rate" << true << false;
@@ -567,8 +579,8 @@ void TestExperimentEngine::seriesAndRebuild() {
     QCOMPARE(series.size(), std::size_t{3});
     QCOMPARE(series[0].atMs, (start + 1000) / 60'000 * 60'000);
     QCOMPARE(series[1].atMs - series[0].atMs, std::int64_t{60'000});
-    QCOMPARE(series[0].values[1], 8.0 / 40.0);                 // cumulative at the end of minute 1
-    QCOMPARE(series[2].values[1], 27.0 / 120.0);               // and of minute 3
+    QCOMPARE(series[0].values[1], 8.0 / 40.0);    // cumulative at the end of minute 1
+    QCOMPARE(series[2].values[1], 27.0 / 120.0);  // and of minute 3
     QCOMPARE(series[2].users[0], std::uint64_t{120});
 
     // A new tracker (a restarted process) rebuilds the same numbers from the log.
@@ -619,8 +631,8 @@ void TestExperimentEngine::restartStartsResultsAfresh() {
 }
 
 void TestExperimentEngine::banditFollowsResults() {
-    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>(),
-                                 std::chrono::milliseconds(60'000));
+    auto registry =
+        openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>(), std::chrono::milliseconds(60'000));
     QVERIFY(registry);
     Experiment e = twoArms("bandit", "bandit-salt");
     e.allocation = AllocationMode::Thompson;

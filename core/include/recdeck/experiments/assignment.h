@@ -64,9 +64,9 @@ std::vector<std::uint32_t> variantRangeEnds(const std::vector<double>& weights, 
 
 // The variant a user is served under.
 struct Assignment {
-    std::string experiment;  // key
-    std::string variant;     // name
-    std::string model;       // "" = the default model
+    std::string experiment;                 // key
+    std::string variant;                    // name
+    std::string model;                      // "" = the default model
     std::optional<VariantRanking> ranking;  // nullopt = the default ranking
     std::size_t variantIndex = 0;           // 0 = control
 };

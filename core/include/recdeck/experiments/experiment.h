@@ -65,9 +65,9 @@ struct VariantRanking {
 };
 
 struct Variant {
-    std::string name;    // unique in the experiment, 1-64 printable bytes
-    double weight = 1.0; // > 0; normalised to sum 1 by validation
-    std::string model;   // model registry name; "" = the default model
+    std::string name;                       // unique in the experiment, 1-64 printable bytes
+    double weight = 1.0;                    // > 0; normalised to sum 1 by validation
+    std::string model;                      // model registry name; "" = the default model
     std::optional<VariantRanking> ranking;  // nullopt = the service's default ranking
     bool operator==(const Variant&) const = default;
 };
@@ -86,12 +86,12 @@ struct ExperimentPlan {
 
 struct Experiment {
     // --- definition ---
-    std::string key;          // [A-Za-z0-9_.-]{1,64}
-    std::string description;  // free text, at most 4,000 bytes
-    std::string salt;         // generated when empty; at most 128 bytes
+    std::string key;                // [A-Za-z0-9_.-]{1,64}
+    std::string description;        // free text, at most 4,000 bytes
+    std::string salt;               // generated when empty; at most 128 bytes
     std::vector<Variant> variants;  // 2-16; variants[0] is the control
-    double coverage = 1.0;    // fraction of users in the experiment, in (0, 1]
-    std::string layer;        // "" = its own layer; else [A-Za-z0-9_.-]{1,64}
+    double coverage = 1.0;          // fraction of users in the experiment, in (0, 1]
+    std::string layer;              // "" = its own layer; else [A-Za-z0-9_.-]{1,64}
     AllocationMode allocation = AllocationMode::Fixed;
     Metric primaryMetric = Metric::ClickRate;
     std::vector<Metric> guardrails;  // distinct, not the primary
@@ -103,7 +103,7 @@ struct Experiment {
     std::int64_t startedAtMs = 0;  // start of the current run; 0 = never started
     std::int64_t stoppedAtMs = 0;  // 0 while running or never stopped
     std::int64_t updatedAtMs = 0;
-    std::uint64_t revision = 0;    // +1 on every change, for diagnostics
+    std::uint64_t revision = 0;  // +1 on every change, for diagnostics
     // Layer buckets [layerStart, layerEnd) owned while running in a named layer.
     std::uint32_t layerStart = 0;
     std::uint32_t layerEnd = 0;

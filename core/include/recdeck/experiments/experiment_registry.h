@@ -66,11 +66,11 @@
 namespace recdeck::experiments {
 
 struct RegistryOptions {
-    std::filesystem::path sqlitePath;              // created with its folder if missing
-    std::shared_ptr<store::KeyValueStore> store;   // shared state; null = SQLite only
+    std::filesystem::path sqlitePath;             // created with its folder if missing
+    std::shared_ptr<store::KeyValueStore> store;  // shared state; null = SQLite only
     // Thompson recomputation period; 0 = only when refreshBandits() is called.
     std::chrono::milliseconds banditInterval{60'000};
-    double banditFloor = 0.05;                     // minimum traffic share per arm, in [0, 1/arms]
+    double banditFloor = 0.05;  // minimum traffic share per arm, in [0, 1/arms]
     // Full reload from the store (safety net for lost pub/sub messages); 0 = never.
     std::chrono::milliseconds resyncInterval{30'000};
     // Milliseconds since the Unix epoch; the system clock when empty (tests inject one).

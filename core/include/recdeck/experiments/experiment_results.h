@@ -93,7 +93,7 @@ struct VariantResult {
     double clickRate = 0.0;
     double conversionRate = 0.0;
     double ctr = 0.0;
-    double primary = 0.0;        // the primary metric's value
+    double primary = 0.0;                  // the primary metric's value
     std::optional<double> chanceToBeBest;  // per-user primary metrics only
 };
 

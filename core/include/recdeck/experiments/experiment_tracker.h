@@ -87,18 +87,18 @@ struct TrackedEvent {
 
 // One point of the metric-over-time chart.
 struct SeriesPoint {
-    std::int64_t atMs = 0;        // start of the minute (or of the wider step)
-    std::vector<double> values;   // cumulative primary metric per variant at the end of it
+    std::int64_t atMs = 0;             // start of the minute (or of the wider step)
+    std::vector<double> values;        // cumulative primary metric per variant at the end of it
     std::vector<std::uint64_t> users;  // cumulative users per variant
 };
 
 struct TrackerStats {
-    std::uint64_t events = 0;            // events applied
-    std::uint64_t impressions = 0;       // impressions counted for a variant
-    std::uint64_t attributed = 0;        // clicks and conversions counted for a variant
-    std::uint64_t unattributed = 0;      // clicks and conversions with no matching impression
-    std::uint64_t ignored = 0;           // unknown experiment or variant, outside the run
-    std::uint64_t duplicates = 0;        // skipped by id
+    std::uint64_t events = 0;        // events applied
+    std::uint64_t impressions = 0;   // impressions counted for a variant
+    std::uint64_t attributed = 0;    // clicks and conversions counted for a variant
+    std::uint64_t unattributed = 0;  // clicks and conversions with no matching impression
+    std::uint64_t ignored = 0;       // unknown experiment or variant, outside the run
+    std::uint64_t duplicates = 0;    // skipped by id
     std::int64_t lastEventId = 0;
 };
 
