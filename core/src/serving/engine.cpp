@@ -369,9 +369,13 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     Impl& e = *impl;
 
     control.report(0.0, "opening store");
-    auto store = store::openStore(e.config.store);
-    if (!store) return store.error();
-    e.store = std::shared_ptr<store::KeyValueStore>(std::move(*store));
+    if (e.config.storeInstance) {
+        e.store = e.config.storeInstance;
+    } else {
+        auto store = store::openStore(e.config.store);
+        if (!store) return store.error();
+        e.store = std::shared_ptr<store::KeyValueStore>(std::move(*store));
+    }
 
     auto log = store::EventLog::open(e.config.dataDir / "events.db");
     if (!log) return log.error();

@@ -59,6 +59,9 @@ struct DatasetSource {
 struct EngineConfig {
     std::filesystem::path dataDir;   // events.db, models/, source.json; created if missing
     std::string store = "embedded";  // "embedded" or redis://[:password@]host:port/db
+    // An existing store to use instead of opening `store` (engines of one process sharing
+    // state, as instances share Redis: tests and benchmarks).
+    std::shared_ptr<store::KeyValueStore> storeInstance;
     std::optional<DatasetSource> dataset;  // import and train at start
     data::WorldConfig demo;                // the demo world when there is no dataset
     // Registry names to have trained at start: kinds ("popularity", "itemknn", "als",
