@@ -426,6 +426,8 @@ private slots:
         QTest::newRow("no --train") << QStringList{"train", "--out", out} << "--train is required";
         QTest::newRow("no --test") << QStringList{"eval", "--train", train, "--model", "popularity"} << "--test is required";
         QTest::newRow("recs and model") << QStringList{"eval", "--recs", badRecs2, "--test", test, "--model", "als"} << "--recs";
+        QTest::newRow("out in a missing folder") << QStringList{"recommend-batch", "--train", train, "--out", pathArg(m_dir / "no-folder" / "recs.tsv")} << "no such folder";
+        QTest::newRow("model out is a device") << QStringList{"train", "--train", train, "--model", "popularity", "--out", "/dev/null"} << "not a regular file";
         QTest::newRow("unknown option") << QStringList{"eval", "--train", train, "--test", test, "--bogus"} << "bogus";
     }
     void badInputExitsWithStatus2() {

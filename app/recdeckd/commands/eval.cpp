@@ -62,9 +62,7 @@ void printTable(const recdeck::metrics::OfflineMetrics& m, const std::string& su
     std::printf("  %-14s %.3f s\n", "eval", evalSeconds);
 }
 
-}  // namespace
-
-int runEval(const QStringList& arguments) {
+int runEvalCommand(const QStringList& arguments) {
     using namespace offline;
     QCommandLineParser parser;
     parser.addOption(valueOption("train", "Training interactions (MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns); with --recs, optional (coverage's denominator).", "TRAIN"));
@@ -173,6 +171,12 @@ int runEval(const QStringList& arguments) {
         printTable(metrics, subject, trainSeconds, scoreSeconds, evalSeconds);
     }
     return kExitOk;
+}
+
+}  // namespace
+
+int runEval(const QStringList& arguments) {
+    return offline::runGuarded([&] { return runEvalCommand(arguments); });
 }
 
 }  // namespace recdeckd

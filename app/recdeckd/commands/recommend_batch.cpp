@@ -26,7 +26,9 @@
 
 namespace recdeckd {
 
-int runRecommendBatch(const QStringList& arguments) {
+namespace {
+
+int runRecommendBatchCommand(const QStringList& arguments) {
     using namespace offline;
     QCommandLineParser parser;
     parser.addOption(valueOption("train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.", "TRAIN"));
@@ -43,6 +45,9 @@ int runRecommendBatch(const QStringList& arguments) {
     }
     RECDECK_TRY_INPUT(trainPath, requiredPath(parser, "train", "the interactions file whose users get recommendations"));
     RECDECK_TRY_INPUT(outPath, requiredPath(parser, "out", "where to write the recommendations"));
+    if (outPath->string() != "-") {
+        RECDECK_TRY_INPUT(folder, checkOutputFolder(*outPath, "out"));
+    }
     RECDECK_TRY_INPUT(itemsPath, pathOption(parser, "items"));
     RECDECK_TRY_INPUT(modelFilePath, pathOption(parser, "model-file"));
     RECDECK_TRY_INPUT(k, listLength(parser));
@@ -74,8 +79,7 @@ int runRecommendBatch(const QStringList& arguments) {
     if (*diverse && !recommendations.diversity) {
         std::fprintf(stderr, "no categories (no --items, or none in it): ranking by score alone\n");
     }
-    const std::filesystem::path out = outPath->string() == "-" ? std::filesystem::path("/dev/stdout") : *outPath;
-    if (auto written = writeRecommendations(out, d, recommendations, *k, scoreColumn); !written) {
+    if (auto written = writeRecommendations(*outPath, d, recommendations, *k, scoreColumn); !written) {
         return failure(qtext(written.errorMessage()));
     }
     std::fprintf(stderr,
@@ -86,6 +90,12 @@ int runRecommendBatch(const QStringList& arguments) {
                  recommendations.toppedUp, recommendations.seconds, outPath->string().c_str());
     if (!*modelFilePath) std::fprintf(stderr, "training %.2f s\n", model.trainSeconds);
     return kExitOk;
+}
+
+}  // namespace
+
+int runRecommendBatch(const QStringList& arguments) {
+    return offline::runGuarded([&] { return runRecommendBatchCommand(arguments); });
 }
 
 }  // namespace recdeckd

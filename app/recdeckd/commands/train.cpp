@@ -35,9 +35,7 @@ std::string utcNow() {
     return buffer;
 }
 
-}  // namespace
-
-int runTrain(const QStringList& arguments) {
+int runTrainCommand(const QStringList& arguments) {
     using namespace offline;
     QCommandLineParser parser;
     parser.addOption(valueOption("train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.", "TRAIN"));
@@ -50,6 +48,7 @@ int runTrain(const QStringList& arguments) {
     }
     RECDECK_TRY_INPUT(trainPath, requiredPath(parser, "train", "the interactions file to train on"));
     RECDECK_TRY_INPUT(outPath, requiredPath(parser, "out", "where to write the model file"));
+    RECDECK_TRY_INPUT(replaceable, checkReplaceable(*outPath, "out"));
     RECDECK_TRY_INPUT(itemsPath, pathOption(parser, "items"));
     const std::string name = modelName(parser).value_or("default");
 
@@ -86,6 +85,12 @@ int runTrain(const QStringList& arguments) {
                  model.name.c_str(), model.kind.c_str(), d.trainUsers, d.trainItems, d.matrix.nonZeros(), d.trainRows,
                  model.trainSeconds, outPath->string().c_str());
     return kExitOk;
+}
+
+}  // namespace
+
+int runTrain(const QStringList& arguments) {
+    return offline::runGuarded([&] { return runTrainCommand(arguments); });
 }
 
 }  // namespace recdeckd

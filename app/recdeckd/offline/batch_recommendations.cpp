@@ -114,11 +114,19 @@ recdeck::Status writeRecommendations(const fs::path& path, const OfflineData& da
             text += '\n';
         }
     }
-    // Atomic for regular files (a reader never sees half a file); devices and pipes
-    // (/dev/stdout) are written in place.
+    if (path == "-") {
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+            return Error{"stdout: write failed"};
+        }
+        return {};
+    }
+    // A new or regular file is replaced atomically (a temporary renamed over it, so a reader
+    // never sees half a file); anything else (a symlink, a device, a pipe) is written
+    // through in place and never replaced.
     std::error_code ec;
-    const bool special = fs::exists(path, ec) && !fs::is_regular_file(path, ec);
-    const fs::path target = special ? path : fs::path(path.string() + ".partial");
+    const fs::file_status status = fs::symlink_status(path, ec);
+    const bool inPlace = fs::exists(status) && !fs::is_regular_file(status);
+    const fs::path target = inPlace ? path : fs::path(path.string() + ".partial");
     {
         std::ofstream file(target, std::ios::binary | std::ios::trunc);
         if (!file) return Error{target.string() + ": cannot write (" + std::generic_category().message(errno) + ")"};
@@ -126,7 +134,7 @@ recdeck::Status writeRecommendations(const fs::path& path, const OfflineData& da
         file.flush();
         if (!file) return Error{target.string() + ": write failed (disk full?)"};
     }
-    if (!special) {
+    if (!inPlace) {
         fs::rename(target, path, ec);
         if (ec) {
             fs::remove(target, ec);

@@ -50,7 +50,8 @@ enum class ScoreColumn {
     Model,  // the ranker's score (model score; popularity count for topped-up items)
 };
 
-// Writes RECS.tsv atomically (a temporary file renamed over `path`).
+// Writes RECS.tsv: "-" is stdout; a new or regular file is replaced atomically (a temporary
+// file renamed over `path`); a symlink, device or pipe is written through in place.
 recdeck::Status writeRecommendations(const std::filesystem::path& path, const OfflineData& data,
                                      const BatchRecommendations& recommendations, std::size_t k, ScoreColumn score);
 

@@ -1,5 +1,8 @@
 #include "offline/offline_options.h"
 
+#include <exception>
+#include <system_error>
+
 #include "recdeck/models/model_factory.h"
 
 namespace recdeckd::offline {
@@ -48,6 +51,36 @@ recdeck::Result<bool> diversity(const QCommandLineParser& parser) {
         return false;
     }
     return Error{"--diversity: expected on or off, got '" + raw.toStdString() + "'"};
+}
+
+int runGuarded(const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        return failure(QStringLiteral("failed: %1").arg(QString::fromUtf8(e.what())));
+    } catch (...) {
+        return failure(QStringLiteral("failed with an unknown error"));
+    }
+}
+
+recdeck::Status checkOutputFolder(const std::filesystem::path& path, const char* option) {
+    std::error_code ec;
+    const auto parent = path.parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+        return Error{std::string("--") + option + ": " + parent.string() + ": no such folder"};
+    }
+    return {};
+}
+
+recdeck::Status checkReplaceable(const std::filesystem::path& path, const char* option) {
+    if (auto folder = checkOutputFolder(path, option); !folder) return folder;
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(path, ec);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+        return Error{std::string("--") + option + ": " + path.string() +
+                     " is not a regular file (a symlink, directory or device); give the path of a file to write"};
+    }
+    return {};
 }
 
 std::optional<std::string> modelName(const QCommandLineParser& parser) {

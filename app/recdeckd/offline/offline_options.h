@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -35,6 +36,16 @@ recdeck::Result<std::size_t> listLength(const QCommandLineParser& parser);
 
 // --diversity on|off (also true/false, yes/no, 1/0); on when absent.
 recdeck::Result<bool> diversity(const QCommandLineParser& parser);
+
+// Runs a command body; an exception escaping it (memory exhaustion and the like; expected
+// failures are values) becomes "recdeckd: ..." and exit status 1 instead of an abort.
+int runGuarded(const std::function<int()>& body);
+
+// An --out path whose folder exists (checked before any long work). Error names the option.
+recdeck::Status checkOutputFolder(const std::filesystem::path& path, const char* option);
+// As checkOutputFolder, and the path must not be a symlink or a special file (a device, a
+// pipe): ModelFile::save replaces the file atomically by renaming a temporary over it.
+recdeck::Status checkReplaceable(const std::filesystem::path& path, const char* option);
 
 // --model NAME; nullopt when absent.
 std::optional<std::string> modelName(const QCommandLineParser& parser);
