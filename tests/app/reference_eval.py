@@ -123,7 +123,7 @@ def read_recs(path):
             line = line[1:]
         if not line.strip():
             continue
-        user, item, score = line.split("\t")
+        user, item, score = (field.strip(" ") for field in line.split("\t"))
         try:
             float(score)
         except ValueError:

@@ -157,6 +157,12 @@ bool parseNumber(std::string_view text, double& value) {
     return end == copy.c_str() + copy.size() && std::isfinite(value);
 }
 
+std::string_view trimSpaces(std::string_view text) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    return text;
+}
+
 bool hasLetter(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
 }
@@ -191,8 +197,9 @@ recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const fs::p
             return Error{where + std::to_string(lineNumber) +
                          ": expected 3 tab-separated fields user<TAB>item<TAB>score, got more"};
         }
-        const std::string_view user = view.substr(0, firstTab);
-        const std::string_view item = view.substr(firstTab + 1, secondTab - firstTab - 1);
+        // Spaces around an id are trimmed, as the importers do for TRAIN and TEST.
+        const std::string_view user = trimSpaces(view.substr(0, firstTab));
+        const std::string_view item = trimSpaces(view.substr(firstTab + 1, secondTab - firstTab - 1));
         const std::string_view scoreText = view.substr(secondTab + 1);
         double score = 0.0;
         if (!parseNumber(scoreText, score)) {

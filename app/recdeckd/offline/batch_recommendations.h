@@ -58,7 +58,9 @@ recdeck::Status writeRecommendations(const std::filesystem::path& path, const Of
 // Reads a recommendations file into lists by user index, interning unknown users and items
 // into data.dataset (an item unknown to TRAIN can never be a train item and still counts
 // for coverage). Rows are taken in file order per user (the file is best first); a first
-// line whose score is not a number is a header. Blank lines are skipped. Anything else
+// line whose score is not a number is a header. Spaces around ids are trimmed (as the
+// importers trim TRAIN's and TEST's), a UTF-8 byte order mark and CR line ends are accepted,
+// blank lines are skipped. Anything else
 // malformed stops with "path:line: what was expected".
 recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const std::filesystem::path& path,
                                                                      OfflineData& data);
