@@ -148,8 +148,11 @@ void printSummary(const sim::SimulatorStats& s, const std::string& target, const
     };
     line("target", QString::fromStdString(target));
     line("truth", QString::fromStdString(truth));
+    // The rates count every attempt, answered or failed.
+    const QString made = s.errors == 0 ? QString::number(s.requests)
+                                       : QStringLiteral("%1 answered + %2 failed").arg(s.requests).arg(s.errors);
     line("requests", QStringLiteral("%1 in %2 s = %3 (target %4)")
-                         .arg(s.requests)
+                         .arg(made)
                          .arg(s.elapsedSeconds, 0, 'f', 1)
                          .arg(rateText(s.achievedRate), rateText(s.targetRate)));
     QString errors = QString::number(s.errors);
@@ -195,6 +198,10 @@ int runSimulate(const QStringList& arguments) {
     const QCommandLineOption users(QStringLiteral("users"),
                                    QStringLiteral("Returning users drawn from the truth (default 0 = all of them)."),
                                    QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption skew(QStringLiteral("activity-skew"),
+                                  QStringLiteral("Zipf exponent of how often returning users come back (default 1; "
+                                                 "0 = all alike)."),
+                                  QStringLiteral("S"), QStringLiteral("1"));
     const QCommandLineOption newUsers(QStringLiteral("new-users"),
                                       QStringLiteral("Fraction of requests from brand-new users (default 0.05)."),
                                       QStringLiteral("F"), QStringLiteral("0.05"));
@@ -235,7 +242,7 @@ int runSimulate(const QStringList& arguments) {
                                       QStringLiteral("Seconds between progress lines on stderr (default 5; 0 = none)."),
                                       QStringLiteral("S"), QStringLiteral("5"));
     const QCommandLineOption asJson(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    parser.addOptions({target, rps, duration, requests, users, newUsers, seed, listLength, threads, model, worldUsers,
+    parser.addOptions({target, rps, duration, requests, users, skew, newUsers, seed, listLength, threads, model, worldUsers,
                        worldItems, worldSeed, testFraction, splitSeed, writeTrain, timeout, progress, asJson});
     ServiceOptions service;
     service.addTo(parser);
@@ -243,7 +250,11 @@ int runSimulate(const QStringList& arguments) {
     if (!parseOrExit(parser, arguments,
                      QStringLiteral("Drive simulated user traffic: requests, clicks, add-to-cart and purchases drawn "
                                     "from the users' true preferences (the demo world's, or a dataset's held-out "
-                                    "part with --dataset)."),
+                                    "part with --dataset).\n\n"
+                                    "In-process (no --target), --data defaults to a temporary folder and --models to "
+                                    "popularity,default; with --dataset the engine trains on the train part only.\n"
+                                    "With --target and --dataset, the service should serve the train part (see "
+                                    "--write-train) with the same --test-fraction and --split-seed."),
                      exitCode)) {
         return exitCode;
     }
@@ -257,6 +268,7 @@ int runSimulate(const QStringList& arguments) {
     const double seconds = hasDuration ? numbers.real(parser, duration, 0.0, 1e7) : 10.0;
     if (parser.isSet(requests)) config.maxRequests = numbers.integer<std::uint64_t>(parser, requests, 1, 1'000'000'000'000ULL);
     config.users.population = numbers.integer<std::size_t>(parser, users, 0, 100'000'000);
+    config.users.activitySkew = numbers.real(parser, skew, 0.0, 10.0);
     config.users.newUserFraction = numbers.real(parser, newUsers, 0.0, 1.0);
     config.users.newcomerReturnFraction = std::min(0.05, 1.0 - config.users.newUserFraction);
     config.seed = numbers.integer<std::uint64_t>(parser, seed, 0, ~0ULL);
