@@ -282,6 +282,7 @@ private slots:
                             "--k", QString::number(k), "--json"};
         if (withTrain) args << "--train" << pathArg(m_golden / "train.tsv");
         if (withItems) args << "--items" << pathArg(m_golden / "items.csv");
+        if (k == 2) args << "--diversity" << "off";  // ignored with --recs: the same figures
         const ProcessRun run = runRecdeckd(args);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.out.trimmed().count('\n') == 0, "one JSON object on one line");
@@ -425,7 +426,7 @@ private slots:
         QTest::newRow("no --out") << QStringList{"recommend-batch", "--train", train} << "--out is required";
         QTest::newRow("no --train") << QStringList{"train", "--out", out} << "--train is required";
         QTest::newRow("no --test") << QStringList{"eval", "--train", train, "--model", "popularity"} << "--test is required";
-        QTest::newRow("recs and model") << QStringList{"eval", "--recs", badRecs2, "--test", test, "--model", "als"} << "--recs";
+        QTest::newRow("malformed recs, model ignored") << QStringList{"eval", "--recs", badRecs2, "--test", test, "--model", "als"} << "bad-fields.tsv:2:";
         QTest::newRow("out in a missing folder") << QStringList{"recommend-batch", "--train", train, "--out", pathArg(m_dir / "no-folder" / "recs.tsv")} << "no such folder";
         QTest::newRow("model out is a device") << QStringList{"train", "--train", train, "--model", "popularity", "--out", "/dev/null"} << "not a regular file";
         QTest::newRow("unknown option") << QStringList{"eval", "--train", train, "--test", test, "--bogus"} << "bogus";

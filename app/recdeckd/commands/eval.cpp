@@ -89,11 +89,12 @@ int runEvalCommand(const QStringList& arguments) {
     const std::optional<std::string> name = modelName(parser);
     const bool json = parser.isSet(QStringLiteral("json"));
     const bool scoringFile = recsPath->has_value();
-    if (scoringFile && (name || *modelFilePath)) {
-        return badInput(QStringLiteral("--recs scores a recommendations file; it takes no --model or --model-file"));
-    }
-    if (scoringFile && parser.isSet(QStringLiteral("diversity"))) {
-        return badInput(QStringLiteral("--diversity applies when eval ranks a model's lists, not to --recs"));
+    // With --recs the file is what is scored; options that only matter for ranking a model
+    // are ignored (with a note), so one command line template serves both forms.
+    for (const char* ignored : {"model", "model-file", "diversity"}) {
+        if (scoringFile && parser.isSet(QString::fromLatin1(ignored))) {
+            std::fprintf(stderr, "recdeckd: note: --%s is ignored with --recs (the file is scored as it is)\n", ignored);
+        }
     }
     if (!scoringFile && !*trainPath) {
         return badInput(QStringLiteral("--train is required (the interactions to train on), or --recs to score a file"));
