@@ -63,8 +63,8 @@ Run simulate(const QStringList& arguments, int timeoutMs = 120000) {
 }
 
 QStringList worldArguments() {
-    return {QStringLiteral("--world-users"), QStringLiteral("300"), QStringLiteral("--world-items"),
-            QStringLiteral("200"), QStringLiteral("--world-seed"), QStringLiteral("11")};
+    return {QStringLiteral("--world-users"), QStringLiteral("300"),          QStringLiteral("--world-items"),
+            QStringLiteral("200"),           QStringLiteral("--world-seed"), QStringLiteral("11")};
 }
 
 }  // namespace
@@ -93,11 +93,12 @@ private slots:
 
     void pacedRunAgainstTheService() {
         const QString url = QStringLiteral("http://127.0.0.1:%1").arg(m_service.port());
-        const Run run = simulate(QStringList{QStringLiteral("--target"), url, QStringLiteral("--rps"), QStringLiteral("40"),
-                                             QStringLiteral("--duration"), QStringLiteral("2"), QStringLiteral("--seed"),
-                                             QStringLiteral("3"), QStringLiteral("--progress"), QStringLiteral("1"),
-                                             QStringLiteral("--json")} +
-                                 worldArguments());
+        const Run run =
+            simulate(QStringList{QStringLiteral("--target"), url, QStringLiteral("--rps"), QStringLiteral("40"),
+                                 QStringLiteral("--duration"), QStringLiteral("2"), QStringLiteral("--seed"),
+                                 QStringLiteral("3"), QStringLiteral("--progress"), QStringLiteral("1"),
+                                 QStringLiteral("--json")} +
+                     worldArguments());
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject summary = run.json();
         qInfo("HTTP run: %s", QJsonDocument(summary).toJson(QJsonDocument::Compact).constData());
@@ -129,7 +130,9 @@ private slots:
                     const QJsonObject impression = other.toObject();
                     if (impression.value(QStringLiteral("type")).toString() == QLatin1String("impression") &&
                         impression.value(QStringLiteral("request_id")).toString() == requestId) {
-                        shown = impression.value(QStringLiteral("items")).toArray().contains(click.value(QStringLiteral("item_id")));
+                        shown = impression.value(QStringLiteral("items"))
+                                    .toArray()
+                                    .contains(click.value(QStringLiteral("item_id")));
                     }
                 }
                 QVERIFY2(shown, qPrintable(requestId));
@@ -141,11 +144,12 @@ private slots:
 
     void requestLimitedRunFlatOut() {
         const QString url = QStringLiteral("http://127.0.0.1:%1").arg(m_service.port());
-        const Run run = simulate(QStringList{QStringLiteral("--target"), url, QStringLiteral("--rps"), QStringLiteral("max"),
-                                             QStringLiteral("--requests"), QStringLiteral("200"), QStringLiteral("--threads"),
-                                             QStringLiteral("2"), QStringLiteral("--model"), QStringLiteral("popularity"),
-                                             QStringLiteral("--progress"), QStringLiteral("0")} +
-                                 worldArguments());
+        const Run run =
+            simulate(QStringList{QStringLiteral("--target"), url, QStringLiteral("--rps"), QStringLiteral("max"),
+                                 QStringLiteral("--requests"), QStringLiteral("200"), QStringLiteral("--threads"),
+                                 QStringLiteral("2"), QStringLiteral("--model"), QStringLiteral("popularity"),
+                                 QStringLiteral("--progress"), QStringLiteral("0")} +
+                     worldArguments());
         QVERIFY2(run.exitCode == 0, run.err.constData());
         qInfo("summary:\n%s", run.out.constData());
         QVERIFY(run.out.contains("requests      200 in"));
@@ -155,14 +159,17 @@ private slots:
     }
 
     void inProcessDemoWorld() {
-        const Run run = simulate(QStringList{QStringLiteral("--rps"), QStringLiteral("max"), QStringLiteral("--requests"),
-                                             QStringLiteral("300"), QStringLiteral("--threads"), QStringLiteral("1"),
-                                             QStringLiteral("--json"), QStringLiteral("--progress"), QStringLiteral("0")} +
-                                 worldArguments());
+        const Run run =
+            simulate(QStringList{QStringLiteral("--rps"), QStringLiteral("max"), QStringLiteral("--requests"),
+                                 QStringLiteral("300"), QStringLiteral("--threads"), QStringLiteral("1"),
+                                 QStringLiteral("--json"), QStringLiteral("--progress"), QStringLiteral("0")} +
+                     worldArguments());
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject summary = run.json();
         QCOMPARE(summary.value(QStringLiteral("requests")).toDouble(), 300.0);
-        QVERIFY(summary.value(QStringLiteral("target")).toString().startsWith(QStringLiteral("in-process (Demo world (seed 11)")));
+        QVERIFY(summary.value(QStringLiteral("target"))
+                    .toString()
+                    .startsWith(QStringLiteral("in-process (Demo world (seed 11)")));
         QVERIFY(summary.value(QStringLiteral("clicks")).toDouble() > 0);
         QVERIFY(summary.value(QStringLiteral("new_users")).toDouble() > 0);
     }
@@ -176,12 +183,15 @@ private slots:
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(std::filesystem::file_size(train) > 1000);
         run = simulate({QStringLiteral("--dataset"), dataset, QStringLiteral("--test-fraction"), QStringLiteral("0.25"),
-                        QStringLiteral("--rps"), QStringLiteral("max"), QStringLiteral("--requests"), QStringLiteral("300"),
-                        QStringLiteral("--json"), QStringLiteral("--progress"), QStringLiteral("0")});
+                        QStringLiteral("--rps"), QStringLiteral("max"), QStringLiteral("--requests"),
+                        QStringLiteral("300"), QStringLiteral("--json"), QStringLiteral("--progress"),
+                        QStringLiteral("0")});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject summary = run.json();
         QCOMPARE(summary.value(QStringLiteral("requests")).toDouble(), 300.0);
-        QVERIFY(summary.value(QStringLiteral("truth")).toString().startsWith(QStringLiteral("held-out interactions of interactions.csv")));
+        QVERIFY(summary.value(QStringLiteral("truth"))
+                    .toString()
+                    .startsWith(QStringLiteral("held-out interactions of interactions.csv")));
         QVERIFY(summary.value(QStringLiteral("clicks")).toDouble() > 0);
     }
 
@@ -198,10 +208,11 @@ private slots:
         QTest::newRow("world with dataset") << QStringList{QStringLiteral("--dataset"), QStringLiteral("/dev/null"),
                                                            QStringLiteral("--world-users"), QStringLiteral("10")}
                                             << 2 << "--world-users";
-        QTest::newRow("split without dataset") << QStringList{QStringLiteral("--test-fraction"), QStringLiteral("0.2")} << 2
-                                               << "--test-fraction needs --dataset";
-        QTest::newRow("nobody listening") << QStringList{QStringLiteral("--target"), QStringLiteral("http://127.0.0.1:1")}
-                                          << 1 << "cannot reach http://127.0.0.1:1";
+        QTest::newRow("split without dataset") << QStringList{QStringLiteral("--test-fraction"), QStringLiteral("0.2")}
+                                               << 2 << "--test-fraction needs --dataset";
+        QTest::newRow("nobody listening")
+            << QStringList{QStringLiteral("--target"), QStringLiteral("http://127.0.0.1:1")} << 1
+            << "cannot reach http://127.0.0.1:1";
     }
     void usageAndRuntimeErrors() {
         QFETCH(QStringList, arguments);

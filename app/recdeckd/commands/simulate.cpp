@@ -37,7 +37,9 @@ using nlohmann::json;
 namespace sim = recdeck::sim;
 
 volatile std::sig_atomic_t g_interrupted = 0;
-void onInterrupt(int) { g_interrupted = 1; }
+void onInterrupt(int) {
+    g_interrupted = 1;
+}
 
 // Restores the previous SIGINT / SIGTERM handlers on scope exit.
 class InterruptGuard {
@@ -91,8 +93,12 @@ struct Numbers {
     }
 };
 
-QString percent(double fraction) { return QString::number(100.0 * fraction, 'f', 2) + QLatin1Char('%'); }
-QString millis(double us) { return QString::number(us / 1000.0, 'f', us < 10'000 ? 2 : 1) + QStringLiteral(" ms"); }
+QString percent(double fraction) {
+    return QString::number(100.0 * fraction, 'f', 2) + QLatin1Char('%');
+}
+QString millis(double us) {
+    return QString::number(us / 1000.0, 'f', us < 10'000 ? 2 : 1) + QStringLiteral(" ms");
+}
 QString rateText(double rate) {
     return std::isfinite(rate) ? QString::number(rate, 'f', rate < 10 ? 2 : 1) + QStringLiteral("/s")
                                : QStringLiteral("max");
@@ -112,8 +118,8 @@ void printProgress(const sim::SimulatorStats& s) {
 json summaryJson(const sim::SimulatorStats& s, const std::string& target, const std::string& truth, bool interrupted) {
     json arms = json::object();
     for (const auto& [key, arm] : s.arms) {
-        arms[key] = {{"requests", arm.requests}, {"impressions", arm.impressions}, {"clicks", arm.clicks},
-                     {"add_to_cart", arm.addToCarts}, {"purchases", arm.purchases}, {"ctr", arm.ctr()},
+        arms[key] = {{"requests", arm.requests},      {"impressions", arm.impressions}, {"clicks", arm.clicks},
+                     {"add_to_cart", arm.addToCarts}, {"purchases", arm.purchases},     {"ctr", arm.ctr()},
                      {"conversion", arm.conversion()}};
     }
     return {{"target", target},
@@ -156,12 +162,14 @@ void printSummary(const sim::SimulatorStats& s, const std::string& target, const
                          .arg(s.elapsedSeconds, 0, 'f', 1)
                          .arg(rateText(s.achievedRate), rateText(s.targetRate)));
     QString errors = QString::number(s.errors);
-    for (const auto& [kind, count] : s.errorsByKind) errors += QStringLiteral("  %1: %2").arg(QString::fromStdString(kind)).arg(count);
+    for (const auto& [kind, count] : s.errorsByKind)
+        errors += QStringLiteral("  %1: %2").arg(QString::fromStdString(kind)).arg(count);
     line("errors", errors);
     if (!s.lastError.empty()) line("last error", QString::fromStdString(s.lastError));
-    line("shown", QStringLiteral("%1 items (%2 of answers from cache)")
-                      .arg(s.impressions)
-                      .arg(percent(s.requests ? static_cast<double>(s.cachedAnswers) / static_cast<double>(s.requests) : 0.0)));
+    line("shown",
+         QStringLiteral("%1 items (%2 of answers from cache)")
+             .arg(s.impressions)
+             .arg(percent(s.requests ? static_cast<double>(s.cachedAnswers) / static_cast<double>(s.requests) : 0.0)));
     line("clicks", QStringLiteral("%1  CTR %2").arg(s.clicks).arg(percent(s.ctr())));
     line("add to cart", QString::number(s.addToCarts));
     line("purchases", QStringLiteral("%1  conversion %2 of clicks").arg(s.purchases).arg(percent(s.conversion())));
@@ -183,13 +191,15 @@ void printSummary(const sim::SimulatorStats& s, const std::string& target, const
 
 int runSimulate(const QStringList& arguments) {
     QCommandLineParser parser;
-    const QCommandLineOption target(QStringLiteral("target"),
-                                    QStringLiteral("Base URL of a running recdeckd serve (http://HOST:PORT). Without it, "
-                                                   "an engine is opened in this process."),
-                                    QStringLiteral("URL"));
-    const QCommandLineOption rps(QStringLiteral("rps"),
-                                 QStringLiteral("Requests per second, or 'max' for as fast as answers come (default 10)."),
-                                 QStringLiteral("N"), QStringLiteral("10"));
+    const QCommandLineOption target(
+        QStringLiteral("target"),
+        QStringLiteral("Base URL of a running recdeckd serve (http://HOST:PORT). Without it, "
+                       "an engine is opened in this process."),
+        QStringLiteral("URL"));
+    const QCommandLineOption rps(
+        QStringLiteral("rps"),
+        QStringLiteral("Requests per second, or 'max' for as fast as answers come (default 10)."), QStringLiteral("N"),
+        QStringLiteral("10"));
     const QCommandLineOption duration(QStringLiteral("duration"),
                                       QStringLiteral("Seconds to run (default 10, or no limit with --requests)."),
                                       QStringLiteral("S"));
@@ -207,11 +217,12 @@ int runSimulate(const QStringList& arguments) {
                                       QStringLiteral("F"), QStringLiteral("0.05"));
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed of the simulated traffic (default 1)."),
                                   QStringLiteral("S"), QStringLiteral("1"));
-    const QCommandLineOption listLength(QStringLiteral("n"), QStringLiteral("List length of every request (default 10)."),
+    const QCommandLineOption listLength(QStringLiteral("n"),
+                                        QStringLiteral("List length of every request (default 10)."),
                                         QStringLiteral("N"), QStringLiteral("10"));
-    const QCommandLineOption threads(QStringLiteral("threads"),
-                                     QStringLiteral("Concurrent simulated clients (default 2 in-process, 4 over HTTP)."),
-                                     QStringLiteral("N"));
+    const QCommandLineOption threads(
+        QStringLiteral("threads"), QStringLiteral("Concurrent simulated clients (default 2 in-process, 4 over HTTP)."),
+        QStringLiteral("N"));
     const QCommandLineOption model(QStringLiteral("model"),
                                    QStringLiteral("Ask every request for this model (default: the service decides)."),
                                    QStringLiteral("NAME"));
@@ -231,10 +242,11 @@ int runSimulate(const QStringList& arguments) {
     const QCommandLineOption splitSeed(QStringLiteral("split-seed"),
                                        QStringLiteral("With --dataset: seed of the held-out split (default 1)."),
                                        QStringLiteral("S"), QStringLiteral("1"));
-    const QCommandLineOption writeTrain(QStringLiteral("write-train"),
-                                        QStringLiteral("With --dataset: write the train part as CSV, to serve it with "
-                                                       "`recdeckd serve --dataset FILE` (--duration 0: write and exit)."),
-                                        QStringLiteral("FILE"));
+    const QCommandLineOption writeTrain(
+        QStringLiteral("write-train"),
+        QStringLiteral("With --dataset: write the train part as CSV, to serve it with "
+                       "`recdeckd serve --dataset FILE` (--duration 0: write and exit)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("HTTP: milliseconds a call may take (default 5000)."),
                                      QStringLiteral("MS"), QStringLiteral("5000"));
@@ -242,8 +254,9 @@ int runSimulate(const QStringList& arguments) {
                                       QStringLiteral("Seconds between progress lines on stderr (default 5; 0 = none)."),
                                       QStringLiteral("S"), QStringLiteral("5"));
     const QCommandLineOption asJson(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    parser.addOptions({target, rps, duration, requests, users, skew, newUsers, seed, listLength, threads, model, worldUsers,
-                       worldItems, worldSeed, testFraction, splitSeed, writeTrain, timeout, progress, asJson});
+    parser.addOptions({target,       rps,        duration,   requests, users,      skew,       newUsers,
+                       seed,         listLength, threads,    model,    worldUsers, worldItems, worldSeed,
+                       testFraction, splitSeed,  writeTrain, timeout,  progress,   asJson});
     ServiceOptions service;
     service.addTo(parser);
     int exitCode = kExitOk;
@@ -266,7 +279,8 @@ int runSimulate(const QStringList& arguments) {
     config.rate = rpsText == QLatin1String("max") ? sim::kUnlimited : numbers.real(parser, rps, 0.0, 1e6);
     const bool hasDuration = parser.isSet(duration);
     const double seconds = hasDuration ? numbers.real(parser, duration, 0.0, 1e7) : 10.0;
-    if (parser.isSet(requests)) config.maxRequests = numbers.integer<std::uint64_t>(parser, requests, 1, 1'000'000'000'000ULL);
+    if (parser.isSet(requests))
+        config.maxRequests = numbers.integer<std::uint64_t>(parser, requests, 1, 1'000'000'000'000ULL);
     config.users.population = numbers.integer<std::size_t>(parser, users, 0, 100'000'000);
     config.users.activitySkew = numbers.real(parser, skew, 0.0, 10.0);
     config.users.newUserFraction = numbers.real(parser, newUsers, 0.0, 1.0);
@@ -286,13 +300,14 @@ int runSimulate(const QStringList& arguments) {
     if (!numbers.errors.isEmpty()) return badInput(numbers.errors.constFirst());
     // Newcomer ids carry the seed and the start time, so a second run against the same
     // service meets brand-new users again.
-    config.users.newcomerPrefix = "newcomer-" + std::to_string(config.seed) + "-" +
-                                  std::to_string(recdeck::unixMillis() % 100'000'000) + "-";
+    config.users.newcomerPrefix =
+        "newcomer-" + std::to_string(config.seed) + "-" + std::to_string(recdeck::unixMillis() % 100'000'000) + "-";
 
     const bool fromDataset = parser.isSet(QStringLiteral("dataset"));
     if (!fromDataset) {
         for (const auto* option : {&testFraction, &splitSeed, &writeTrain}) {
-            if (parser.isSet(*option)) return badInput(QStringLiteral("--%1 needs --dataset").arg(option->names().constFirst()));
+            if (parser.isSet(*option))
+                return badInput(QStringLiteral("--%1 needs --dataset").arg(option->names().constFirst()));
         }
     } else {
         for (const auto* option : {&worldUsers, &worldItems, &worldSeed}) {
@@ -345,8 +360,8 @@ int runSimulate(const QStringList& arguments) {
             if (auto written = sim::writeInteractionsCsv(out, *heldOut->dataset, heldOut->split.train); !written) {
                 return failure(QString::fromStdString(written.errorMessage()));
             }
-            std::fprintf(stderr, "recdeckd: wrote the train part (%zu interactions) to %s\n", heldOut->split.train.size(),
-                         out.string().c_str());
+            std::fprintf(stderr, "recdeckd: wrote the train part (%zu interactions) to %s\n",
+                         heldOut->split.train.size(), out.string().c_str());
             if (hasDuration && seconds == 0.0 && !parser.isSet(requests)) return kExitOk;
         }
     } else if (http) {
@@ -360,9 +375,9 @@ int runSimulate(const QStringList& arguments) {
     if (http) {
         auto client = std::make_unique<HttpTarget>(*httpOptions);
         if (auto healthy = client->checkHealth(); !healthy) {
-            return failure(QStringLiteral("cannot reach %1: %2")
-                               .arg(QString::fromStdString(client->describe()),
-                                    QString::fromStdString(healthy.errorMessage())));
+            return failure(
+                QStringLiteral("cannot reach %1: %2")
+                    .arg(QString::fromStdString(client->describe()), QString::fromStdString(healthy.errorMessage())));
         }
         simTarget = std::move(client);
     } else {
@@ -377,7 +392,8 @@ int runSimulate(const QStringList& arguments) {
         if (heldOut) {
             // The engine learns from the train part only; the held-out part is the truth.
             const auto trainFile = cfg.dataDir / "simulate-train.csv";
-            if (auto written = sim::writeInteractionsCsv(trainFile, *heldOut->dataset, heldOut->split.train); !written) {
+            if (auto written = sim::writeInteractionsCsv(trainFile, *heldOut->dataset, heldOut->split.train);
+                !written) {
                 return failure(QString::fromStdString(written.errorMessage()));
             }
             cfg.dataset->interactions = trainFile;
@@ -390,9 +406,10 @@ int runSimulate(const QStringList& arguments) {
         if (!truth) {
             const auto demo = engine->demoWorld();
             if (!demo) {
-                return badInput(QStringLiteral("the data folder serves %1, not the demo world: pass --dataset to simulate "
-                                               "users whose tastes are its held-out part")
-                                    .arg(QString::fromStdString(engine->dataInfo().description)));
+                return badInput(
+                    QStringLiteral("the data folder serves %1, not the demo world: pass --dataset to simulate "
+                                   "users whose tastes are its held-out part")
+                        .arg(QString::fromStdString(engine->dataInfo().description)));
             }
             truth = std::make_unique<sim::WorldTruth>(demo);
         }

@@ -11,10 +11,10 @@
 
 namespace recdeckd {
 
+using nlohmann::json;
 using recdeck::Error;
 using recdeck::Result;
 using recdeck::Status;
-using nlohmann::json;
 
 namespace {
 
@@ -29,7 +29,9 @@ struct ThreadConnection {
 };
 thread_local ThreadConnection t_connection;
 
-std::string text(const QString& s) { return s.toStdString(); }
+std::string text(const QString& s) {
+    return s.toStdString();
+}
 
 // Parses a complete response out of `raw`; false while more bytes are needed.
 struct Parsed {
@@ -101,7 +103,9 @@ bool parseResponse(const QByteArray& raw, bool closed, Parsed& out, std::string&
     return true;
 }
 
-std::string jsonText(const json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
+std::string jsonText(const json& value) {
+    return value.is_string() ? value.get<std::string>() : std::string();
+}
 
 }  // namespace
 
@@ -115,7 +119,8 @@ Result<HttpTargetOptions> parseTargetUrl(const QString& url) {
         return Error{"--target: '" + text(url) + "' must start with http:// (expected http://HOST:PORT)"};
     }
     if (parsed.host().isEmpty()) return Error{"--target: '" + text(url) + "' names no host"};
-    if (parsed.hasQuery() || parsed.hasFragment()) return Error{"--target: give the service's base URL without ?query or #fragment"};
+    if (parsed.hasQuery() || parsed.hasFragment())
+        return Error{"--target: give the service's base URL without ?query or #fragment"};
     if (!parsed.userInfo().isEmpty()) return Error{"--target: user names and passwords in the URL are not supported"};
     HttpTargetOptions options;
     options.host = parsed.host();
@@ -155,8 +160,8 @@ QTcpSocket* HttpTarget::socketForThisThread() {
     return t_connection.socket.get();
 }
 
-Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const QByteArray& path,
-                                               const QByteArray& body, std::stop_token stop) {
+Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const QByteArray& path, const QByteArray& body,
+                                               std::stop_token stop) {
     QTcpSocket* socket = socketForThisThread();
     const std::string where = m_hostHeader.toStdString();
     QElapsedTimer timer;
@@ -187,8 +192,9 @@ Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const Q
                 if (socket->state() == QAbstractSocket::UnconnectedState) {
                     return fail("connect: cannot connect to " + where + ": " + text(socket->errorString()));
                 }
-                if (remaining() == 0) return fail("timeout: no connection to " + where + " within " +
-                                                  std::to_string(m_options.timeoutMs) + " ms");
+                if (remaining() == 0)
+                    return fail("timeout: no connection to " + where + " within " +
+                                std::to_string(m_options.timeoutMs) + " ms");
             }
         }
         socket->write(request);
@@ -196,8 +202,9 @@ Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const Q
             if (!socket->waitForBytesWritten(slice())) {
                 if (stop.stop_requested()) return fail("cancelled: stopped while sending to " + where);
                 if (socket->state() != QAbstractSocket::ConnectedState) break;
-                if (remaining() == 0) return fail("timeout: could not send to " + where + " within " +
-                                                  std::to_string(m_options.timeoutMs) + " ms");
+                if (remaining() == 0)
+                    return fail("timeout: could not send to " + where + " within " +
+                                std::to_string(m_options.timeoutMs) + " ms");
             }
         }
         QByteArray raw;
@@ -240,7 +247,7 @@ Error httpError(const HttpTarget::Reply& reply) {
     std::string detail;
     const json body = json::parse(reply.body.begin(), reply.body.end(), nullptr, false);
     if (body.is_object()) {
-        detail = jsonText(body.value("error", json())) ;
+        detail = jsonText(body.value("error", json()));
         const std::string more = jsonText(body.value("detail", json()));
         if (!more.empty()) detail += (detail.empty() ? "" : ": ") + more;
     }
@@ -256,8 +263,8 @@ Result<recdeck::sim::Shown> HttpTarget::recommend(const std::string& userId, std
     const std::string payload = request.dump();
     QElapsedTimer timer;
     timer.start();
-    auto reply = exchange("POST", "/recommendations", QByteArray(payload.data(), static_cast<qsizetype>(payload.size())),
-                          stop);
+    auto reply =
+        exchange("POST", "/recommendations", QByteArray(payload.data(), static_cast<qsizetype>(payload.size())), stop);
     const double latencyUs = static_cast<double>(timer.nsecsElapsed()) / 1000.0;
     if (!reply) return reply.error();
     if (reply->status < 200 || reply->status > 299) return httpError(*reply);
@@ -267,9 +274,12 @@ Result<recdeck::sim::Shown> HttpTarget::recommend(const std::string& userId, std
     }
     recdeck::sim::Shown shown;
     for (const auto& item : body["items"]) {
-        if (item.is_string()) shown.items.push_back(item.get<std::string>());
-        else if (item.is_number_integer()) shown.items.push_back(item.dump());
-        else return Error{"bad_response: an item id is neither a string nor an integer"};
+        if (item.is_string())
+            shown.items.push_back(item.get<std::string>());
+        else if (item.is_number_integer())
+            shown.items.push_back(item.dump());
+        else
+            return Error{"bad_response: an item id is neither a string nor an integer"};
     }
     shown.requestId = jsonText(body.value("request_id", json()));
     shown.experiment = jsonText(body.value("experiment", json()));

@@ -25,7 +25,7 @@ class QTcpSocket;
 namespace recdeckd {
 
 struct HttpTargetOptions {
-    QString host;          // name or address
+    QString host;  // name or address
     quint16 port = 80;
     QString basePath;      // path prefix without a trailing '/', usually empty
     std::string model;     // forced model of every request ("" = the service decides)

@@ -34,7 +34,9 @@ bool HeldOutTruth::likes(std::size_t persona, std::string_view item) const {
     return std::binary_search(liked.begin(), liked.end(), *index);
 }
 
-std::size_t HeldOutTruth::likedCount(std::size_t persona) const { return m_liked[persona].size(); }
+std::size_t HeldOutTruth::likedCount(std::size_t persona) const {
+    return m_liked[persona].size();
+}
 
 double HeldOutTruth::clickProbability(std::size_t persona, std::string_view item, std::size_t position) const {
     const double appeal = likes(persona, item) ? m_params.likedClick : m_params.baseClick;

@@ -13,6 +13,8 @@ std::string errorKindOf(std::string_view message) {
     return std::string(message.substr(0, colon));
 }
 
-std::string errorKindOf(const Error& error) { return errorKindOf(error.message); }
+std::string errorKindOf(const Error& error) {
+    return errorKindOf(error.message);
+}
 
 }  // namespace recdeck::sim

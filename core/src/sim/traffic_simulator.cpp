@@ -19,7 +19,9 @@ constexpr std::size_t kMaxEventBatch = 1000;
 constexpr std::chrono::milliseconds kIdlePoll{100};
 constexpr double kRecentWindowSeconds = 5.0;
 
-bool validRate(double rate) { return rate == kUnlimited || (std::isfinite(rate) && rate >= 0.0); }
+bool validRate(double rate) {
+    return rate == kUnlimited || (std::isfinite(rate) && rate >= 0.0);
+}
 
 std::string armKey(const Shown& shown) {
     if (!shown.experiment.empty()) return shown.experiment + ":" + shown.variant;
@@ -81,7 +83,9 @@ TrafficSimulator::TrafficSimulator(Target& target, const GroundTruth& truth, Sim
     m_stats.targetRate = m_rate;
 }
 
-TrafficSimulator::~TrafficSimulator() { stop(); }
+TrafficSimulator::~TrafficSimulator() {
+    stop();
+}
 
 // --- lifecycle -----------------------------------------------------------------------
 
@@ -154,8 +158,8 @@ void TrafficSimulator::setRate(double requestsPerSecond) {
                                       static_cast<double>(m_nextSlot - m_anchorSlot) / m_rate));
         }
         if (requestsPerSecond > 0.0 && std::isfinite(requestsPerSecond)) {
-            const auto interval = std::chrono::duration_cast<Clock::duration>(
-                std::chrono::duration<double>(1.0 / requestsPerSecond));
+            const auto interval =
+                std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / requestsPerSecond));
             next = std::clamp(next, now, now + interval);
         }
         m_rate = requestsPerSecond;
@@ -176,8 +180,8 @@ double TrafficSimulator::rate() const {
 // --- the background run ----------------------------------------------------------------
 
 TrafficSimulator::Claim TrafficSimulator::claimSlot(std::stop_token stop, std::uint64_t& slot) {
-    const auto idleWait = m_config.flushInterval.count() > 0 ? std::chrono::milliseconds(m_config.flushInterval)
-                                                             : kIdlePoll;
+    const auto idleWait =
+        m_config.flushInterval.count() > 0 ? std::chrono::milliseconds(m_config.flushInterval) : kIdlePoll;
     std::unique_lock lock(m_scheduleMutex);
     for (;;) {
         if (stop.stop_requested()) return Claim::Done;
@@ -188,7 +192,8 @@ TrafficSimulator::Claim TrafficSimulator::claimSlot(std::stop_token stop, std::u
         auto changed = [&] { return m_rate != rate || m_nextSlot != slotBefore || m_anchorTime != anchorBefore; };
         auto now = Clock::now();
         if (rate <= 0.0) {  // paused
-            if (!m_scheduleChanged.wait_for(lock, stop, idleWait, changed) && !stop.stop_requested()) return Claim::Idle;
+            if (!m_scheduleChanged.wait_for(lock, stop, idleWait, changed) && !stop.stop_requested())
+                return Claim::Idle;
             continue;
         }
         if (!std::isfinite(rate)) {

@@ -10,7 +10,9 @@ WorldTruth::WorldTruth(std::shared_ptr<const data::SyntheticWorld> world, WorldT
     assert(m_world);
 }
 
-std::size_t WorldTruth::personaCount() const { return m_world->dataset().users.size(); }
+std::size_t WorldTruth::personaCount() const {
+    return m_world->dataset().users.size();
+}
 
 const std::string& WorldTruth::personaId(std::size_t persona) const {
     return m_world->dataset().users.id(static_cast<data::Index>(persona));

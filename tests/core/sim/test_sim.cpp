@@ -61,8 +61,8 @@ class FakeTarget final : public Target {
 public:
     explicit FakeTarget(std::vector<std::string> catalog) : m_catalog(std::move(catalog)) {}
 
-    std::string failWith;         // non-empty: every recommend fails with this message
-    std::string failSendsWith;    // non-empty: every send fails with this message
+    std::string failWith;       // non-empty: every recommend fails with this message
+    std::string failSendsWith;  // non-empty: every send fails with this message
     bool blockUntilStopped = false;
 
     Result<Shown> recommend(const std::string& userId, std::size_t n, std::stop_token stop) override {
@@ -73,8 +73,8 @@ public:
             std::condition_variable_any wake;
             std::unique_lock lock(mutex);
             // Safety cap so a simulator that never stops fails the test instead of hanging it.
-            const bool stopped = wake.wait_for(lock, stop, std::chrono::seconds(20), [] { return false; }) ||
-                                 stop.stop_requested();
+            const bool stopped =
+                wake.wait_for(lock, stop, std::chrono::seconds(20), [] { return false; }) || stop.stop_requested();
             --m_inFlight;
             if (stopped) return Error{"cancelled: stopped"};
             return Error{"timeout: never stopped"};
@@ -125,7 +125,9 @@ private:
     std::atomic<int> m_inFlight{0};
 };
 
-std::vector<std::string> catalogOf(const data::SyntheticWorld& world) { return world.dataset().catalog.items().ids(); }
+std::vector<std::string> catalogOf(const data::SyntheticWorld& world) {
+    return world.dataset().catalog.items().ids();
+}
 
 // Waits (bounded) until `condition` holds; returns whether it did.
 template <typename Condition>
@@ -197,7 +199,8 @@ private slots:
                 QVERIFY(preference > 0.0 && preference < 1.0);
                 for (std::size_t position : {std::size_t{0}, std::size_t{4}, std::size_t{9}}) {
                     const double click = m_truth->clickProbability(persona, items.id(item), position);
-                    QVERIFY(std::abs(click - preference * std::pow(kDefaultPositionDecay, static_cast<double>(position))) < 1e-12);
+                    QVERIFY(std::abs(click - preference * std::pow(kDefaultPositionDecay,
+                                                                   static_cast<double>(position))) < 1e-12);
                 }
                 QVERIFY(std::abs(m_truth->purchaseProbability(persona, items.id(item)) - 0.5 * preference) < 1e-12);
             }
@@ -214,12 +217,18 @@ private slots:
         QTest::addColumn<double>("click");
         QTest::addColumn<double>("purchase");
         const double d2 = 0.93 * 0.93;
-        QTest::newRow("liked, top") << "u1" << "b" << 0 << 0.30 << 0.30;
-        QTest::newRow("liked, third") << "u1" << "b" << 2 << 0.30 * d2 << 0.30;
-        QTest::newRow("held out by another user") << "u1" << "d" << 0 << 0.02 << 0.05;
-        QTest::newRow("in train only") << "u1" << "a" << 0 << 0.02 << 0.05;
-        QTest::newRow("other user's liked item") << "u2" << "d" << 2 << 0.30 * d2 << 0.30;
-        QTest::newRow("unknown item") << "u2" << "zzz" << 1 << 0.02 * 0.93 << 0.05;
+        QTest::newRow("liked, top") << "u1"
+                                    << "b" << 0 << 0.30 << 0.30;
+        QTest::newRow("liked, third") << "u1"
+                                      << "b" << 2 << 0.30 * d2 << 0.30;
+        QTest::newRow("held out by another user") << "u1"
+                                                  << "d" << 0 << 0.02 << 0.05;
+        QTest::newRow("in train only") << "u1"
+                                       << "a" << 0 << 0.02 << 0.05;
+        QTest::newRow("other user's liked item") << "u2"
+                                                 << "d" << 2 << 0.30 * d2 << 0.30;
+        QTest::newRow("unknown item") << "u2"
+                                      << "zzz" << 1 << 0.02 * 0.93 << 0.05;
     }
     void heldOutTruth() {
         QFETCH(QString, user);
@@ -239,7 +248,8 @@ private slots:
         const std::size_t persona = user == QLatin1String("u1") ? 0 : 1;
         QCOMPARE(QString::fromStdString(truth.personaId(persona)), user);
         QCOMPARE(truth.likedCount(persona), std::size_t{1});
-        QVERIFY(std::abs(truth.clickProbability(persona, item.toStdString(), static_cast<std::size_t>(position)) - click) < 1e-12);
+        QVERIFY(std::abs(truth.clickProbability(persona, item.toStdString(), static_cast<std::size_t>(position)) -
+                         click) < 1e-12);
         QVERIFY(std::abs(truth.purchaseProbability(persona, item.toStdString()) - purchase) < 1e-12);
     }
 
@@ -363,13 +373,28 @@ private slots:
         QFETCH(QString, field);
         SimulatorConfig config;
         switch (which) {
-            case 0: config.rate = -1; break;
-            case 1: config.listLength = serving::kMaxListLength + 1; break;
-            case 2: config.threads = 0; break;
-            case 3: config.eventBatch = 1001; break;
-            case 4: config.cartAbandonment = 1.0; break;
-            case 5: config.users.newUserFraction = 0.6; config.users.newcomerReturnFraction = 0.5; break;
-            default: config.rate = std::nan(""); break;
+            case 0:
+                config.rate = -1;
+                break;
+            case 1:
+                config.listLength = serving::kMaxListLength + 1;
+                break;
+            case 2:
+                config.threads = 0;
+                break;
+            case 3:
+                config.eventBatch = 1001;
+                break;
+            case 4:
+                config.cartAbandonment = 1.0;
+                break;
+            case 5:
+                config.users.newUserFraction = 0.6;
+                config.users.newcomerReturnFraction = 0.5;
+                break;
+            default:
+                config.rate = std::nan("");
+                break;
         }
         FakeTarget target(catalogOf(*m_world));
         auto simulator = TrafficSimulator::create(target, *m_truth, config);
@@ -380,11 +405,16 @@ private slots:
     void errorKinds_data() {
         QTest::addColumn<QString>("message");
         QTest::addColumn<QString>("kind");
-        QTest::newRow("timeout") << "timeout: no answer in 5000 ms" << "timeout";
-        QTest::newRow("status") << "http_503: unavailable" << "http_503";
-        QTest::newRow("no kind") << "something broke" << "other";
-        QTest::newRow("sentence before colon") << "user id: empty" << "other";
-        QTest::newRow("leading colon") << ": x" << "other";
+        QTest::newRow("timeout") << "timeout: no answer in 5000 ms"
+                                 << "timeout";
+        QTest::newRow("status") << "http_503: unavailable"
+                                << "http_503";
+        QTest::newRow("no kind") << "something broke"
+                                 << "other";
+        QTest::newRow("sentence before colon") << "user id: empty"
+                                               << "other";
+        QTest::newRow("leading colon") << ": x"
+                                       << "other";
     }
     void errorKinds() {
         QFETCH(QString, message);
@@ -604,17 +634,19 @@ private slots:
         const auto personalised = run("ctr-default", "");
         QCOMPARE(popularity.arms.count("model:popularity"), std::size_t{1});
         QVERIFY(personalised.arms.count("model:popularity") == 0 || personalised.arms.size() > 1);
-        const double z = twoProportionZ(static_cast<double>(popularity.clicks), static_cast<double>(popularity.impressions),
-                                        static_cast<double>(personalised.clicks),
-                                        static_cast<double>(personalised.impressions));
+        const double z =
+            twoProportionZ(static_cast<double>(popularity.clicks), static_cast<double>(popularity.impressions),
+                           static_cast<double>(personalised.clicks), static_cast<double>(personalised.impressions));
         qInfo("popularity:   %llu clicks / %llu shown = CTR %.4f, %llu purchases (conversion %.3f)",
-              static_cast<unsigned long long>(popularity.clicks), static_cast<unsigned long long>(popularity.impressions),
-              popularity.ctr(), static_cast<unsigned long long>(popularity.purchases), popularity.conversion());
+              static_cast<unsigned long long>(popularity.clicks),
+              static_cast<unsigned long long>(popularity.impressions), popularity.ctr(),
+              static_cast<unsigned long long>(popularity.purchases), popularity.conversion());
         qInfo("personalised: %llu clicks / %llu shown = CTR %.4f, %llu purchases (conversion %.3f)",
               static_cast<unsigned long long>(personalised.clicks),
               static_cast<unsigned long long>(personalised.impressions), personalised.ctr(),
               static_cast<unsigned long long>(personalised.purchases), personalised.conversion());
-        qInfo("relative lift %.1f%%, two-proportion z = %.1f", 100.0 * (personalised.ctr() / popularity.ctr() - 1.0), z);
+        qInfo("relative lift %.1f%%, two-proportion z = %.1f", 100.0 * (personalised.ctr() / popularity.ctr() - 1.0),
+              z);
         QVERIFY(personalised.ctr() > popularity.ctr());
         QVERIFY2(z > 4.0, "the personalised lists must be clearly better, not by chance");
     }
@@ -631,10 +663,11 @@ private slots:
         QVERIFY(simulator->waitFinished(std::chrono::seconds(60)));
         simulator->stop();
         const auto stats = simulator->snapshot();
-        qInfo("paced run: %llu requests in %.2f s = %.1f/s against a target of 100/s (%llu restarts behind schedule), "
-              "latency p50 %.0f us p99 %.0f us",
-              static_cast<unsigned long long>(stats.requests), stats.elapsedSeconds, stats.achievedRate,
-              static_cast<unsigned long long>(stats.behindSchedule), stats.latencyP50Us, stats.latencyP99Us);
+        qInfo(
+            "paced run: %llu requests in %.2f s = %.1f/s against a target of 100/s (%llu restarts behind schedule), "
+            "latency p50 %.0f us p99 %.0f us",
+            static_cast<unsigned long long>(stats.requests), stats.elapsedSeconds, stats.achievedRate,
+            static_cast<unsigned long long>(stats.behindSchedule), stats.latencyP50Us, stats.latencyP99Us);
         QCOMPARE(stats.requests + stats.errors, std::uint64_t{120});
         // Loose sanity only: a shared machine may be slow, but the schedule can never be beaten
         // (120 slots 10 ms apart take at least 1.19 s).

@@ -60,7 +60,7 @@ public:
 private:
     HeldOutParams m_params;
     std::string m_source;
-    data::IdMap m_items;                          // item id -> index (the dataset's numbering)
+    data::IdMap m_items;  // item id -> index (the dataset's numbering)
     std::vector<std::string> m_personaIds;
     std::vector<std::vector<data::Index>> m_liked;  // per persona, sorted
 };

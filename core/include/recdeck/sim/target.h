@@ -33,10 +33,10 @@ struct Shown {
     std::vector<std::string> items;  // item ids, best first (position 0 = top)
     std::string experiment;          // empty when the user is in no experiment
     std::string variant;
-    std::string model;               // registry name of the model that served
-    bool cached = false;             // answered from a cache tier
-    bool coldStart = false;          // the service treated the user as unknown
-    double latencyUs = 0.0;          // round trip as the caller waited for it, µs
+    std::string model;       // registry name of the model that served
+    bool cached = false;     // answered from a cache tier
+    bool coldStart = false;  // the service treated the user as unknown
+    double latencyUs = 0.0;  // round trip as the caller waited for it, µs
 };
 
 class Target {

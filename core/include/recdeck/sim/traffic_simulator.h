@@ -63,16 +63,16 @@ namespace recdeck::sim {
 inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
 struct SimulatorConfig {
-    double rate = 10.0;             // requests per second (>= 0; 0 = paused; kUnlimited)
-    std::size_t listLength = 10;    // n of every request, 1 .. serving::kMaxListLength
+    double rate = 10.0;           // requests per second (>= 0; 0 = paused; kUnlimited)
+    std::size_t listLength = 10;  // n of every request, 1 .. serving::kMaxListLength
     std::uint64_t seed = 1;
     UserMix users;
-    std::size_t threads = 2;        // background workers, 1 .. 64
-    std::size_t eventBatch = 64;    // events per send, 1 .. 1000
+    std::size_t threads = 2;                       // background workers, 1 .. 64
+    std::size_t eventBatch = 64;                   // events per send, 1 .. 1000
     std::chrono::milliseconds flushInterval{250};  // background runs: oldest pending event's wait
     std::chrono::milliseconds maxLag{250};         // behind schedule by more: restart it from now
     double cartAbandonment = 1.0 / 3.0;            // [0, 1)
-    std::uint64_t maxRequests = 0;  // background runs end after this many requests (0 = no limit)
+    std::uint64_t maxRequests = 0;                 // background runs end after this many requests (0 = no limit)
 };
 
 // Per list source: "experiment:variant" when the answer named a variant, else "model:<name>".
@@ -87,10 +87,10 @@ struct ArmStats {
 };
 
 struct SimulatorStats {
-    std::uint64_t requests = 0;        // answered
-    std::uint64_t errors = 0;          // failed requests (cancelled ones at stop excluded)
+    std::uint64_t requests = 0;                         // answered
+    std::uint64_t errors = 0;                           // failed requests (cancelled ones at stop excluded)
     std::map<std::string, std::uint64_t> errorsByKind;  // errorKindOf, requests and event sends
-    std::string lastError;             // the most recent error message
+    std::string lastError;                              // the most recent error message
     std::uint64_t impressions = 0;
     std::uint64_t clicks = 0;
     std::uint64_t addToCarts = 0;
@@ -108,7 +108,7 @@ struct SimulatorStats {
     double recentRate = 0.0;             // requests + errors per second over the last 5 s
     double latencyP50Us = 0.0;           // round-trip latency of answered requests
     double latencyP99Us = 0.0;
-    bool running = false;                // background workers active
+    bool running = false;  // background workers active
     std::map<std::string, ArmStats> arms;
 
     double ctr() const { return impressions ? static_cast<double>(clicks) / static_cast<double>(impressions) : 0.0; }

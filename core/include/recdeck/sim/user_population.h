@@ -28,19 +28,19 @@
 namespace recdeck::sim {
 
 struct UserMix {
-    std::size_t population = 0;           // returning users (0 or > personas = every persona)
-    double activitySkew = 1.0;            // Zipf exponent of visit frequency, >= 0
-    double newUserFraction = 0.05;        // [0, 1]
-    double newcomerReturnFraction = 0.05; // [0, 1 - newUserFraction]
+    std::size_t population = 0;            // returning users (0 or > personas = every persona)
+    double activitySkew = 1.0;             // Zipf exponent of visit frequency, >= 0
+    double newUserFraction = 0.05;         // [0, 1]
+    double newcomerReturnFraction = 0.05;  // [0, 1 - newUserFraction]
     std::string newcomerPrefix = "newcomer-";
 };
 
 // The user of one request.
 struct Visit {
     std::string userId;
-    std::size_t persona = 0;     // whose preferences they have
-    bool newcomer = false;       // a user created by the simulator (not one of the truth's)
-    bool firstVisit = false;     // a newcomer's first request (the service cannot know them)
+    std::size_t persona = 0;  // whose preferences they have
+    bool newcomer = false;    // a user created by the simulator (not one of the truth's)
+    bool firstVisit = false;  // a newcomer's first request (the service cannot know them)
 };
 
 class UserPopulation {
