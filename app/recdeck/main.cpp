@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
@@ -28,9 +29,13 @@ bool hasDisplay() {
 #endif
 }
 
-bool wantsScreenshot(int argc, char* argv[]) {
+// Screenshots, --help and --version need no screen: they run on the offscreen platform.
+bool needsNoScreen(int argc, char* argv[]) {
     for (int i = 1; i < argc; ++i) {
         if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0) return true;
+        for (const char* flag : {"--help", "-h", "--help-all", "--version", "-v"}) {
+            if (qstrcmp(argv[i], flag) == 0) return true;
+        }
     }
     return false;
 }
@@ -44,8 +49,8 @@ QString defaultDataDir() {
 
 int main(int argc, char* argv[]) {
     if (!hasDisplay()) {
-        if (wantsScreenshot(argc, argv)) {
-            qputenv("QT_QPA_PLATFORM", "offscreen");  // screenshots need no screen
+        if (needsNoScreen(argc, argv)) {
+            qputenv("QT_QPA_PLATFORM", "offscreen");
         } else {
             std::fprintf(stderr,
                          "recdeck: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -61,6 +66,7 @@ int main(int argc, char* argv[]) {
     QApplication::setOrganizationName(QStringLiteral("RecDeck"));
     QApplication::setApplicationVersion(QString::fromLatin1(recdeck::kVersion));
     QApplication::setDesktopFileName(QStringLiteral("recdeck"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/recdeck.png")));
     recdeck::ui::theme::apply(app);
 
     QCommandLineParser parser;

@@ -428,6 +428,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
             params.diversity = assignment->ranking->diversity;
             params.mmrLambda = assignment->ranking->mmrLambda;
             params.categoryCap = assignment->ranking->categoryCap;
+            // A variant that names its lambda gets exactly that lambda, not the ILD target.
+            params.ildTarget = 0.0;
             out.ranking = params;
         }
         return out;

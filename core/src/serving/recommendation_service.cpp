@@ -23,10 +23,12 @@ std::string newRequestId() {
     return buffer;
 }
 
+// Every ranking parameter that changes the list is part of the cache key.
 std::string rankingKey(const ranking::RankingParams& p) {
-    char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "%d/%zu/%.4f/%zu", p.diversity ? 1 : 0, p.categoryCap, p.mmrLambda,
-                  p.candidatePool);
+    char buffer[160];
+    std::snprintf(buffer, sizeof buffer, "%d/%zu/%.4f/%zu/%.4f/%.4f/%.4f/%d", p.diversity ? 1 : 0, p.categoryCap,
+                  p.mmrLambda, p.candidatePool, p.ildTarget, p.ildLambdaStep, p.ildLambdaFloor,
+                  p.splitMultiCategory ? 1 : 0);
     return buffer;
 }
 
