@@ -1,17 +1,141 @@
 #include "connection/connection_panel.h"
 
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QVBoxLayout>
+
+#include "adapters/engine_host.h"
+#include "connection/backend_card.h"
+#include "connection/catalog_model.h"
+#include "connection/data_folder_card.h"
+#include "connection/dataset_card.h"
+#include "connection/export_card.h"
 
 namespace recdeck::ui {
 
-ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent) : QWidget(parent) {
-    (void)host;
+namespace {
+constexpr const char* kCatalogHeaderKey = "connection/catalogHeader";
+}
+
+ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
+    : QWidget(parent),
+      m_host(host),
+      m_backend(new BackendCard(host, this)),
+      m_dataFolder(new DataFolderCard(host, this)),
+      m_dataset(new DatasetCard(host, this)),
+      m_export(new ExportCard(host, this)),
+      m_catalog(new CatalogModel(this)),
+      m_filter(new QSortFilterProxyModel(this)),
+      m_search(new QLineEdit(this)),
+      m_table(new QTableView(this)),
+      m_catalogCount(new QLabel(this)) {
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(18, 14, 18, 14);
+    layout->setSpacing(12);
     auto* heading = new QLabel(tr("Connection & data"), this);
     heading->setObjectName(QStringLiteral("panelHeading"));
+    auto* subheading = new QLabel(tr("Where the console keeps its state, which data it serves, and exports of "
+                                     "experiment results."),
+                                  this);
+    subheading->setObjectName(QStringLiteral("panelSubheading"));
     layout->addWidget(heading);
-    layout->addStretch(1);
+    layout->addWidget(subheading);
+
+    // Left: where things live. Right: what is served.
+    auto* columns = new QHBoxLayout();
+    columns->setSpacing(12);
+    auto* left = new QVBoxLayout();
+    left->setSpacing(12);
+    left->addWidget(m_backend);
+    left->addWidget(m_dataFolder);
+    left->addWidget(m_export);
+    left->addStretch(1);
+    auto* right = new QVBoxLayout();
+    right->setSpacing(12);
+    right->addWidget(m_dataset);
+
+    auto* catalogCard = new QFrame(this);
+    catalogCard->setObjectName(QStringLiteral("card"));
+    auto* catalogLayout = new QVBoxLayout(catalogCard);
+    catalogLayout->setContentsMargins(14, 12, 14, 12);
+    catalogLayout->setSpacing(8);
+    auto* catalogHeader = new QHBoxLayout();
+    auto* catalogTitle = new QLabel(tr("Catalog"), catalogCard);
+    catalogTitle->setObjectName(QStringLiteral("sectionHeading"));
+    m_catalogCount->setObjectName(QStringLiteral("muted"));
+    m_search->setObjectName(QStringLiteral("catalogSearch"));
+    m_search->setPlaceholderText(tr("Search id, title or category"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(300);
+    catalogHeader->addWidget(catalogTitle);
+    catalogHeader->addWidget(m_catalogCount);
+    catalogHeader->addStretch(1);
+    catalogHeader->addWidget(m_search);
+    m_filter->setSourceModel(m_catalog);
+    m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_filter->setFilterKeyColumn(-1);
+    m_filter->setSortRole(Qt::DisplayRole);
+    m_table->setObjectName(QStringLiteral("catalogTable"));
+    m_table->setModel(m_filter);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(CatalogModel::InteractionsColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    m_table->setShowGrid(false);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(26);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->setColumnWidth(CatalogModel::IdColumn, 80);
+    m_table->setColumnWidth(CatalogModel::TitleColumn, 300);
+    m_table->setColumnWidth(CatalogModel::CategoriesColumn, 220);
+    m_table->horizontalHeader()->setSectionResizeMode(CatalogModel::TitleColumn, QHeaderView::Stretch);
+    m_table->setColumnWidth(CatalogModel::InteractionsColumn, 100);
+    m_table->horizontalHeader()->restoreState(QSettings().value(QString::fromLatin1(kCatalogHeaderKey)).toByteArray());
+    connect(m_table->horizontalHeader(), &QHeaderView::sectionResized, this, [this] {
+        QSettings().setValue(QString::fromLatin1(kCatalogHeaderKey), m_table->horizontalHeader()->saveState());
+    });
+    catalogLayout->addLayout(catalogHeader);
+    catalogLayout->addWidget(m_table, 1);
+    right->addWidget(catalogCard, 1);
+
+    columns->addLayout(left, 5);
+    columns->addLayout(right, 6);
+    layout->addLayout(columns, 1);
+
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_filter->setFilterFixedString(text.trimmed());
+        updateCatalogCount();
+    });
+    connect(&host, &EngineHost::opened, this, &ConnectionPanel::reloadCatalog);
+    connect(&host, &EngineHost::dataChanged, this, &ConnectionPanel::reloadCatalog);
+    reloadCatalog();
+}
+
+int ConnectionPanel::visibleCatalogRows() const { return m_filter->rowCount(); }
+
+void ConnectionPanel::reloadCatalog() {
+    if (!m_host.isOpen()) {
+        m_catalog->setDataset(nullptr);
+    } else {
+        const auto snapshot = m_host.engine()->snapshot();
+        m_catalog->setDataset(snapshot ? snapshot->dataset : nullptr);
+    }
+    updateCatalogCount();
+}
+
+void ConnectionPanel::updateCatalogCount() {
+    const QLocale locale;
+    m_catalogCount->setText(m_search->text().trimmed().isEmpty()
+                                ? tr("%1 items, most interacted first").arg(locale.toString(m_catalog->rowCount()))
+                                : tr("%1 of %2 items").arg(locale.toString(m_filter->rowCount()),
+                                                           locale.toString(m_catalog->rowCount())));
 }
 
 }  // namespace recdeck::ui

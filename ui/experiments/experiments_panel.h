@@ -1,17 +1,160 @@
 #pragma once
 
+#include <QString>
 #include <QWidget>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/chart_card.h"
+#include "recdeck/common/result.h"
+#include "recdeck/experiments/experiment.h"
+#include "recdeck/experiments/experiment_results.h"
+#include "recdeck/experiments/experiment_tracker.h"
+
+class QLabel;
+class QPushButton;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QTimer;
+
+namespace recdeck::experiments {
+class ExperimentRegistry;
+}
 
 namespace recdeck::ui {
 
 class EngineHost;
+class ExperimentEditor;
+class ExperimentListModel;
 class LiveFeed;
+struct LiveSnapshot;
+class ResultsView;
+class SampleSizeCalculator;
 
 // Experiments: A/B experiments: set up, size, run and read.
+//
+// The list of the registry's experiments (state badges, start time, primary metric) with
+// New / Start / Stop / Restart / Delete; for the selected experiment, tabs with its
+// results (verdict, SRM and peeking-safe indicators, a table per variant, the primary
+// metric over time), its design (ExperimentEditor, undoable) and a sample-size calculator.
+// Registry changes and results run off the GUI thread; refusals show in the panel.
 class ExperimentsPanel : public QWidget {
     Q_OBJECT
 public:
+    // Asks the user to confirm an action with a consequence. `accept` labels the button
+    // that goes ahead. True = go ahead. The default shows a QMessageBox named
+    // "confirmDialog" whose accepting button is named "confirmAccept".
+    using Confirmer = std::function<bool(const QString& title, const QString& text, const QString& accept)>;
+
     explicit ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* parent = nullptr);
+    ~ExperimentsPanel() override;
+
+    void setConfirmer(Confirmer confirmer);
+    // Selects an experiment by key (false when not listed).
+    bool selectExperiment(const QString& key);
+    QString selectedKey() const { return m_selected; }
+    // The last results read for the selected experiment (nullopt before the first read).
+    const std::optional<experiments::ExperimentResults>& currentResults() const { return m_results; }
+
+    ExperimentEditor* editor() const { return m_editor; }
+    SampleSizeCalculator* calculator() const { return m_calculator; }
+    ResultsView* resultsView() const { return m_resultsView; }
+
+    // The buttons' actions (each asks for confirmation where it has a consequence).
+    void newExperiment();
+    void startSelected();
+    void stopSelected();
+    void restartSelected();
+    void deleteSelected();
+    // Writes the selected experiment's results as CSV / its definition as JSON; with an
+    // empty path a file dialog asks. False when nothing was written.
+    bool exportResults(const QString& path = {});
+    bool exportDefinition(const QString& path = {});
+    // Reads the selected experiment's results now (asynchronously).
+    void refreshResults();
+
+signals:
+    // A refresh of the selected experiment's results arrived.
+    void resultsUpdated(const QString& key);
+    // A registry change asked from this panel finished (ok = applied).
+    void actionFinished(const QString& action, const QString& key, bool ok, const QString& message);
+
+private:
+    using Change = std::function<Result<experiments::Experiment>(experiments::ExperimentRegistry&)>;
+    struct Sample {
+        std::int64_t atMs = 0;
+        std::vector<double> values;
+    };
+    struct RunHistory {
+        std::int64_t startedAtMs = 0;
+        std::vector<Sample> samples;
+    };
+
+    void onOpened();
+    void reloadList();
+    void reloadModels();
+    void onSelectionChanged();
+    void showSelected(const QString& key);
+    void updateActions();
+    void updateHeader();
+    const experiments::Experiment* selectedExperiment() const;
+    bool confirm(const QString& title, const QString& text, const QString& accept);
+    void runChange(const QString& action, const QString& key, Change change,
+                   std::function<void(const experiments::Experiment&)> onSuccess = {});
+    void onSave(const experiments::Experiment& definition, bool create);
+    void onResults(const std::string& key, Result<experiments::ExperimentResults> results,
+                   std::vector<experiments::SeriesPoint> series);
+    QList<ChartSeries> chartSeries(const experiments::ExperimentResults& results,
+                                   const std::vector<experiments::SeriesPoint>& series);
+    void updateTrafficEstimate();
+    void onSnapshot(const LiveSnapshot& snapshot);
+    void seedCalculator(const experiments::Experiment& experiment);
+    void showMessage(const QString& text, bool error);
+    void hideMessage();
+    void saveSettings() const;
+
+    EngineHost& m_host;
+    LiveFeed& m_feed;
+    Confirmer m_confirmer;
+
+    ExperimentListModel* m_listModel;
+    QTableView* m_list;
+    QSplitter* m_splitter;
+    QTabWidget* m_tabs;
+    QLabel* m_title;
+    QLabel* m_badge;
+    QLabel* m_description;
+    QLabel* m_message;
+    QWidget* m_messageBar;
+    QPushButton* m_new;
+    QPushButton* m_start;
+    QPushButton* m_stop;
+    QPushButton* m_restart;
+    QPushButton* m_delete;
+    QPushButton* m_exportResults;
+    QPushButton* m_exportDefinition;
+    ResultsView* m_resultsView;
+    ExperimentEditor* m_editor;
+    SampleSizeCalculator* m_calculator;
+    QTimer* m_timer;
+
+    QString m_selected;
+    bool m_busy = false;
+    bool m_resultsInFlight = false;
+    bool m_refreshAgain = false;
+    bool m_changingSelection = false;
+    bool m_calculatorTouched = false;
+    bool m_baselineSeeded = false;
+    std::optional<experiments::ExperimentResults> m_results;
+    std::map<std::string, RunHistory> m_history;
+    std::optional<double> m_feedRequestsPerSecond;
 };
 
 }  // namespace recdeck::ui

@@ -1,5 +1,7 @@
 #include "recdeck/serving/recommendation.h"
 
+#include "recdeck/common/byte_codec.h"
+
 #include <bit>
 #include <cstring>
 
@@ -8,51 +10,6 @@ namespace recdeck::serving {
 namespace {
 
 constexpr std::uint8_t kListFormat = 1;
-
-void putU64(std::string& out, std::uint64_t value) {
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xFFU));
-}
-void putString(std::string& out, std::string_view text) {
-    putU64(out, text.size());
-    out.append(text);
-}
-
-class Reader {
-public:
-    explicit Reader(std::string_view bytes) : m_bytes(bytes) {}
-    bool u64(std::uint64_t& value) {
-        if (m_bytes.size() - m_pos < 8) return false;
-        value = 0;
-        for (std::size_t i = 0; i < 8; ++i) {
-            value |= static_cast<std::uint64_t>(static_cast<unsigned char>(m_bytes[m_pos + i])) << (8 * i);
-        }
-        m_pos += 8;
-        return true;
-    }
-    bool size(std::size_t& value) {
-        std::uint64_t raw = 0;
-        if (!u64(raw) || raw > m_bytes.size()) return false;
-        value = static_cast<std::size_t>(raw);
-        return true;
-    }
-    bool string(std::string& text) {
-        std::size_t length = 0;
-        if (!size(length) || length > m_bytes.size() - m_pos) return false;
-        text.assign(m_bytes.substr(m_pos, length));
-        m_pos += length;
-        return true;
-    }
-    bool byte(std::uint8_t& value) {
-        if (m_pos >= m_bytes.size()) return false;
-        value = static_cast<std::uint8_t>(m_bytes[m_pos++]);
-        return true;
-    }
-    bool atEnd() const { return m_pos == m_bytes.size(); }
-
-private:
-    std::string_view m_bytes;
-    std::size_t m_pos = 0;
-};
 
 }  // namespace
 
@@ -65,34 +22,34 @@ std::string encodeList(const RecommendationList& r) {
     std::string out;
     out.reserve(128 + r.items.size() * 96);
     out.push_back(static_cast<char>(kListFormat));
-    putString(out, r.model);
-    putU64(out, r.modelVersion);
-    putU64(out, static_cast<std::uint64_t>(r.computedAtMs));
+    appendString(out, r.model);
+    appendU64(out, r.modelVersion);
+    appendU64(out, static_cast<std::uint64_t>(r.computedAtMs));
     out.push_back(static_cast<char>((r.coldStart ? 1 : 0) | (r.fallback ? 2 : 0)));
-    putString(out, r.fallback.value_or(std::string()));
+    appendString(out, r.fallback.value_or(std::string()));
     out.push_back(static_cast<char>(r.ild ? 1 : 0));
-    putU64(out, std::bit_cast<std::uint64_t>(r.ild.value_or(0.0)));
-    putU64(out, r.items.size());
+    appendU64(out, std::bit_cast<std::uint64_t>(r.ild.value_or(0.0)));
+    appendU64(out, r.items.size());
     for (std::size_t i = 0; i < r.items.size(); ++i) {
         const RecommendedItem& item = r.items[i];
-        putU64(out, i < r.itemIndices.size() ? r.itemIndices[i] : data::kNoIndex);
-        putString(out, item.itemId);
-        putString(out, item.title);
-        putU64(out, item.categories.size());
-        for (const auto& category : item.categories) putString(out, category);
-        putU64(out, std::bit_cast<std::uint32_t>(item.score));
-        putU64(out, item.rankBefore);
-        putU64(out, item.rankAfter);
-        putString(out, item.reason);
-        putString(out, item.reasonKind);
-        putString(out, item.becauseOf);
+        appendU64(out, i < r.itemIndices.size() ? r.itemIndices[i] : data::kNoIndex);
+        appendString(out, item.itemId);
+        appendString(out, item.title);
+        appendU64(out, item.categories.size());
+        for (const auto& category : item.categories) appendString(out, category);
+        appendU64(out, std::bit_cast<std::uint32_t>(item.score));
+        appendU64(out, item.rankBefore);
+        appendU64(out, item.rankAfter);
+        appendString(out, item.reason);
+        appendString(out, item.reasonKind);
+        appendString(out, item.becauseOf);
         out.push_back(static_cast<char>(item.fromPopularity ? 1 : 0));
     }
     return out;
 }
 
 Result<std::shared_ptr<RecommendationList>> decodeList(std::string_view bytes) {
-    Reader in(bytes);
+    ByteReader in(bytes);
     std::uint8_t format = 0;
     if (!in.byte(format) || format != kListFormat) return Error{"cached list has an unknown format"};
     auto list = std::make_shared<RecommendationList>();
@@ -104,7 +61,7 @@ Result<std::shared_ptr<RecommendationList>> decodeList(std::string_view bytes) {
     std::uint64_t ild = 0;
     std::size_t count = 0;
     bool ok = in.string(list->model) && in.u64(version) && in.u64(computedAt) && in.byte(flags) &&
-              in.string(fallback) && in.byte(hasIld) && in.u64(ild) && in.size(count);
+              in.string(fallback) && in.byte(hasIld) && in.u64(ild) && in.count(count);
     if (!ok) return Error{"cached list is truncated"};
     list->modelVersion = version;
     list->computedAtMs = static_cast<std::int64_t>(computedAt);
@@ -121,7 +78,7 @@ Result<std::shared_ptr<RecommendationList>> decodeList(std::string_view bytes) {
         std::uint64_t before = 0;
         std::uint64_t after = 0;
         std::uint8_t popular = 0;
-        ok = in.u64(index) && in.string(item.itemId) && in.string(item.title) && in.size(categories);
+        ok = in.u64(index) && in.string(item.itemId) && in.string(item.title) && in.count(categories);
         if (!ok) break;
         list->itemIndices[i] = static_cast<data::Index>(index);
         item.categories.resize(categories);

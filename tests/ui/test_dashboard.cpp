@@ -1,0 +1,354 @@
+#include <QAbstractButton>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <vector>
+
+#include "common/chart_card.h"
+#include "common/kpi_tile.h"
+#include "dashboard/alert_badges.h"
+#include "dashboard/dashboard_panel.h"
+#include "dashboard/live_series.h"
+#include "test_support.h"
+#include "ui_fixture.h"
+
+using namespace recdeck;
+
+namespace {
+
+template <typename T>
+T* findByProperty(QObject* root, const char* property, const QString& value) {
+    for (T* child : root->findChildren<T*>()) {
+        if (child->property(property).toString() == value) return child;
+    }
+    return nullptr;
+}
+
+ui::KpiTile* tile(QWidget* panel, const char* id) { return findByProperty<ui::KpiTile>(panel, "kpi", QString::fromLatin1(id)); }
+ui::ChartCard* chart(QWidget* panel, const char* id) {
+    return findByProperty<ui::ChartCard>(panel, "chart", QString::fromLatin1(id));
+}
+
+bool hasPoints(const ui::ChartCard* card) {
+    const auto series = card->series();
+    return std::any_of(series.begin(), series.end(), [](const ui::ChartSeries& s) { return !s.points.isEmpty(); });
+}
+
+std::vector<metrics::SeriesPoint> makeSeries(std::int64_t first, const QList<double>& values) {
+    std::vector<metrics::SeriesPoint> points;
+    for (qsizetype i = 0; i < values.size(); ++i) points.push_back({first + i, values[i]});
+    return points;
+}
+
+}  // namespace
+
+class TestDashboard : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName(QStringLiteral("RecDeckTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_dashboard"));
+        QSettings().clear();
+    }
+
+    // --- chart points from monitor series -------------------------------------------
+    void chartPoints_data() {
+        QTest::addColumn<QList<double>>("values");   // seconds 100, 101, ...
+        QTest::addColumn<QList<double>>("weights");  // empty: unweighted
+        QTest::addColumn<int>("from");
+        QTest::addColumn<int>("smooth");
+        QTest::addColumn<int>("maxPoints");
+        QTest::addColumn<double>("scale");
+        QTest::addColumn<QList<QPointF>>("expected");
+
+        QTest::newRow("one point per second, x in ms")
+            << QList<double>{1, 2, 3} << QList<double>{} << 0 << 1 << 300 << 1.0
+            << QList<QPointF>{{100000, 1}, {101000, 2}, {102000, 3}};
+        QTest::newRow("scaled to percent") << QList<double>{0.5, 0.25} << QList<double>{} << 0 << 1 << 300 << 100.0
+                                           << QList<QPointF>{{100000, 50}, {101000, 25}};
+        QTest::newRow("seconds before `from` left out")
+            << QList<double>{1, 2, 3, 4} << QList<double>{} << 102 << 1 << 300 << 1.0
+            << QList<QPointF>{{102000, 3}, {103000, 4}};
+        QTest::newRow("seconds without traffic left out")
+            << QList<double>{0, 0.1, 0, 0.3} << QList<double>{0, 5, 0, 5} << 0 << 1 << 300 << 1.0
+            << QList<QPointF>{{101000, 0.1}, {103000, 0.3}};
+        // 6 seconds, at most 3 points: 2-second buckets aligned on even seconds, x mid-bucket.
+        QTest::newRow("averaged into aligned buckets")
+            << QList<double>{1, 3, 5, 7, 9, 11} << QList<double>{} << 0 << 1 << 3 << 1.0
+            << QList<QPointF>{{100500, 2}, {102500, 6}, {104500, 10}};
+        QTest::newRow("bucket average weighted by traffic")
+            << QList<double>{1, 3} << QList<double>{1, 3} << 0 << 1 << 1 << 1.0 << QList<QPointF>{{100500, 2.5}};
+        QTest::newRow("trailing average over 2 seconds")
+            << QList<double>{2, 4, 6} << QList<double>{} << 0 << 2 << 300 << 1.0
+            << QList<QPointF>{{100000, 2}, {101000, 3}, {102000, 5}};
+        QTest::newRow("weighted trailing average")
+            << QList<double>{0, 1} << QList<double>{1, 3} << 0 << 2 << 300 << 1.0
+            << QList<QPointF>{{100000, 0}, {101000, 0.75}};
+    }
+
+    void chartPoints() {
+        QFETCH(QList<double>, values);
+        QFETCH(QList<double>, weights);
+        QFETCH(int, from);
+        QFETCH(int, smooth);
+        QFETCH(int, maxPoints);
+        QFETCH(double, scale);
+        QFETCH(QList<QPointF>, expected);
+        const auto series = makeSeries(100, values);
+        const auto weightSeries = makeSeries(100, weights);
+        ui::live::PointOptions options;
+        options.scale = scale;
+        options.weights = weights.isEmpty() ? nullptr : &weightSeries;
+        options.fromSecond = from;
+        options.smoothSeconds = smooth;
+        options.maxPoints = maxPoints;
+        const QList<QPointF> points = ui::live::chartPoints(series, options);
+        QCOMPARE(points.size(), expected.size());
+        for (qsizetype i = 0; i < points.size(); ++i) {
+            QCOMPARE(points[i].x(), expected[i].x());
+            QVERIFY2(qAbs(points[i].y() - expected[i].y()) < 1e-9,
+                     qPrintable(QStringLiteral("point %1: %2 != %3").arg(i).arg(points[i].y()).arg(expected[i].y())));
+        }
+    }
+
+    void bucketsStayUnderTheLimitForAnHour() {
+        QCOMPARE(ui::live::bucketSeconds(60, 300), 1);
+        QCOMPARE(ui::live::bucketSeconds(900, 300), 3);
+        QCOMPARE(ui::live::bucketSeconds(3600, 300), 12);
+        std::vector<double> values(3600, 1.0);
+        const auto series = makeSeries(1'700'000'000, QList<double>(values.begin(), values.end()));
+        QVERIFY(ui::live::chartPoints(series).size() <= 301);
+    }
+
+    void variantLabels_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("label");
+        QTest::newRow("experiment and variant") << QStringLiteral("homepage:control") << QStringLiteral("homepage: control");
+        QTest::newRow("outside experiments") << QString() << QStringLiteral("outside experiments");
+        QTest::newRow("no colon") << QStringLiteral("(other)") << QStringLiteral("(other)");
+    }
+
+    void variantLabels() {
+        QFETCH(QString, name);
+        QFETCH(QString, label);
+        QCOMPARE(ui::live::variantLabel(name.toStdString()), label);
+    }
+
+    void alertBadgesColourByState() {
+        ui::AlertBadges badges;
+        metrics::AlertStatus firing;
+        firing.rule = metrics::defaultAlertRules()[1];  // p95 latency above 50 ms
+        firing.state = metrics::AlertState::Firing;
+        firing.value = 62.0;
+        firing.sinceSecond = 1000;
+        metrics::AlertStatus ok;
+        ok.rule = metrics::defaultAlertRules()[0];
+        badges.setAlerts({firing, ok}, 1120);
+        QCOMPARE(badges.badges().size(), 1);
+        QVERIFY(badges.badges()[0]->text().contains(QStringLiteral("firing")));
+        QVERIFY(badges.badges()[0]->styleSheet().contains(QStringLiteral("#dc2626")));
+        QVERIFY(badges.badges()[0]->toolTip().contains(QStringLiteral("62")));
+        QVERIFY(badges.badges()[0]->toolTip().contains(QStringLiteral("2 min")));
+        firing.state = metrics::AlertState::Ok;
+        badges.setAlerts({firing, ok}, 1120);
+        QCOMPARE(badges.badges().size(), 1);
+        QVERIFY(badges.badges()[0]->text().startsWith(QStringLiteral("All clear")));
+        QVERIFY(badges.badges()[0]->styleSheet().contains(QStringLiteral("#16a34a")));
+    }
+
+    // --- the panel against a real engine -------------------------------------------
+    void showsWaitingStateBeforeTraffic() {
+        test::UiFixture fixture;
+        ui::DashboardPanel panel(fixture.host(), fixture.feed(), fixture.fleet());
+        panel.resize(1200, 900);
+        panel.show();
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        QSignalSpy updates(&fixture.feed(), &ui::LiveFeed::updated);
+        fixture.feed().refresh();
+        QVERIFY(updates.wait(10000));
+        QCOMPARE(tile(&panel, "requests")->value(), QStringLiteral("–"));
+        QVERIFY(tile(&panel, "requests")->detail().contains(QStringLiteral("Waiting for traffic")));
+        ui::ChartCard* requests = chart(&panel, "requests");
+        QVERIFY(requests && !hasPoints(requests));
+        bool waiting = false;
+        for (QLabel* label : requests->findChildren<QLabel*>()) {
+            waiting = waiting || (label->isVisibleTo(requests) && label->text().startsWith(QStringLiteral("Waiting for traffic")));
+        }
+        QVERIFY(waiting);
+        // No fleet instance is watched: no fleet chart.
+        QVERIFY(!chart(&panel, "fleet")->isVisibleTo(&panel));
+    }
+
+    void showsFiguresAfterSimulatedTraffic() {
+        test::UiFixture fixture;
+        ui::DashboardPanel panel(fixture.host(), fixture.feed(), fixture.fleet());
+        panel.resize(1200, 900);
+        panel.show();
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        QSignalSpy updates(&fixture.feed(), &ui::LiveFeed::updated);
+        fixture.host().setSimulatorRate(200);
+        fixture.host().startSimulator();
+        const bool drawn = test::UiFixture::waitFor(
+            [&] {
+                return tile(&panel, "requests")->value() != QStringLiteral("–") && hasPoints(chart(&panel, "latency")) &&
+                       chart(&panel, "ctr")->series().size() >= 2 && hasPoints(chart(&panel, "hitRate"));
+            },
+            30000);
+        const auto stats = fixture.host().simulatorStats();
+        fixture.host().stopSimulator();
+        QVERIFY2(drawn, "the dashboard did not show traffic within 30 s");
+
+        QVERIFY(tile(&panel, "latency")->value().contains(QStringLiteral("s")));  // "µs" or "ms"
+        QVERIFY(tile(&panel, "hitRate")->value().endsWith(QStringLiteral("%")));
+        QCOMPARE(chart(&panel, "latency")->series().size(), 3);
+        // CTR: overall plus one line per variant of the demo experiment, labelled for people.
+        QStringList names;
+        for (const auto& s : chart(&panel, "ctr")->series()) names << s.name;
+        QVERIFY2(names.contains(QStringLiteral("Overall")), qPrintable(names.join(',')));
+        QVERIFY2(std::any_of(names.begin(), names.end(),
+                             [](const QString& n) { return n.startsWith(QStringLiteral("homepage-personalisation: ")); }),
+                 qPrintable(names.join(',')));
+        QVERIFY(!panel.findChild<ui::AlertBadges*>()->badges().isEmpty());
+        // Redraws follow the feed (about once a second), never the requests.
+        QVERIFY(stats && stats->requests > 50);
+        QVERIFY(panel.redrawCount() >= 1);
+        QVERIFY2(panel.redrawCount() <= updates.count() + 1,
+                 qPrintable(QStringLiteral("%1 redraws for %2 snapshots").arg(panel.redrawCount()).arg(updates.count())));
+        QVERIFY(static_cast<std::uint64_t>(panel.redrawCount()) * 10 < stats->requests);
+    }
+
+    void windowSelectorDrivesTheFeedAndIsRemembered() {
+        test::UiFixture fixture;
+        {
+            ui::DashboardPanel panel(fixture.host(), fixture.feed(), fixture.fleet());
+            panel.show();
+            QCOMPARE(fixture.feed().window(), 60);
+            auto* fifteen = panel.findChild<QAbstractButton*>(QStringLiteral("window900"));
+            QVERIFY(fifteen);
+            QTest::mouseClick(fifteen, Qt::LeftButton);
+            QCOMPARE(fixture.feed().window(), 900);
+            QVERIFY(fifteen->isChecked());
+            QCOMPARE(QSettings().value(QStringLiteral("dashboard/window")).toInt(), 900);
+            QTest::mouseClick(panel.findChild<QAbstractButton*>(QStringLiteral("window3600")), Qt::LeftButton);
+            QCOMPARE(fixture.feed().window(), 3600);
+        }
+        // A new dashboard (the next start) comes back with the last choice.
+        test::UiFixture next;
+        ui::DashboardPanel panel(next.host(), next.feed(), next.fleet());
+        QCOMPARE(next.feed().window(), 3600);
+        QVERIFY(panel.findChild<QAbstractButton*>(QStringLiteral("window3600"))->isChecked());
+        QTest::mouseClick(panel.findChild<QAbstractButton*>(QStringLiteral("window60")), Qt::LeftButton);
+        QCOMPARE(next.feed().window(), 60);
+    }
+
+    void exportsAChartAsPngAndCsv() {
+        test::UiFixture fixture;
+        ui::DashboardPanel panel(fixture.host(), fixture.feed(), fixture.fleet());
+        panel.resize(1200, 900);
+        panel.show();
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        fixture.host().setSimulatorRate(150);
+        fixture.host().startSimulator();
+        ui::ChartCard* latency = chart(&panel, "latency");
+        const bool drawn = test::UiFixture::waitFor([&] { return hasPoints(latency); }, 30000);
+        fixture.host().stopSimulator();
+        QVERIFY(drawn);
+
+        const auto dir = test::makeTempDir("recdeck-dashboard-export");
+        const QString png = QString::fromStdString((dir / "latency.png").string());
+        const QString csv = QString::fromStdString((dir / "latency.csv").string());
+        QVERIFY(latency->exportPng(png));
+        QVERIFY(latency->exportCsv(csv));
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() > 100 && image.height() > 100);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(lines.size() >= 4);
+        QCOMPARE(lines.first(), QStringLiteral("series,time,value"));
+        QVERIFY(std::any_of(lines.begin(), lines.end(), [](const QString& l) { return l.startsWith(QStringLiteral("\"p95\",")); }));
+        std::filesystem::remove_all(dir);
+    }
+
+    void fleetChartAppearsWhenAnInstanceIsWatched() {
+        test::UiFixture fixture;
+        ui::DashboardPanel panel(fixture.host(), fixture.feed(), fixture.fleet());
+        panel.resize(1200, 900);
+        panel.show();
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        ui::ChartCard* fleet = chart(&panel, "fleet");
+        QVERIFY(!fleet->isVisibleTo(&panel));
+        // Nothing listens on port 9 of loopback: the instance is watched but unreachable.
+        const QUrl url(QStringLiteral("http://127.0.0.1:9"));
+        QVERIFY(fixture.fleet().addInstance(url));
+        fixture.feed().refresh();
+        const bool shown = test::UiFixture::waitFor([&] { return fleet->isVisibleTo(&panel) && fleet->series().size() == 2; }, 10000);
+        fixture.fleet().removeInstance(url);
+        QVERIFY(shown);
+        QCOMPARE(fleet->series().first().name, QStringLiteral("This console"));
+        QVERIFY(fleet->series().last().name.startsWith(QStringLiteral("127.0.0.1:9")));
+        fixture.feed().refresh();
+        QVERIFY(test::UiFixture::waitFor([&] { return !fleet->isVisibleTo(&panel); }, 10000));
+    }
+
+    // The product's one timing requirement: the GUI thread stays responsive while the
+    // dashboard redraws under heavy simulated traffic.
+    void guiStaysResponsiveUnderLoad() {
+        test::UiFixture fixture;
+        ui::DashboardPanel panel(fixture.host(), fixture.feed(), fixture.fleet());
+        panel.resize(1400, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        fixture.host().setSimulatorRate(500);
+        fixture.host().startSimulator();
+        QVERIFY(test::UiFixture::waitFor([&] { return tile(&panel, "requests")->value() != QStringLiteral("–"); }, 30000));
+
+        std::vector<qint64> gaps;
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = clock.elapsed();
+        QTimer probe;
+        probe.setTimerType(Qt::PreciseTimer);
+        probe.setInterval(10);
+        QObject::connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            gaps.push_back(now - last);
+            last = now;
+        });
+        const int redrawsBefore = panel.redrawCount();
+        probe.start();
+        QTest::qWait(3000);
+        probe.stop();
+        const int redraws = panel.redrawCount() - redrawsBefore;
+        const auto stats = fixture.host().simulatorStats();
+        fixture.host().stopSimulator();
+
+        QVERIFY(gaps.size() > 50);
+        std::sort(gaps.begin(), gaps.end());
+        const qint64 maxGap = gaps.back();
+        const qint64 p99 = gaps[std::min(gaps.size() - 1, gaps.size() * 99 / 100)];
+        qInfo("GUI responsiveness at 500 requests/s: %zu ticks of 10 ms over 3 s, max gap %lld ms, p99 %lld ms, "
+              "%d redraws, simulator sent %llu requests (%.0f /s recently)",
+              gaps.size(), static_cast<long long>(maxGap), static_cast<long long>(p99), redraws,
+              static_cast<unsigned long long>(stats ? stats->requests : 0), stats ? stats->recentRate : 0.0);
+        QVERIFY(redraws >= 1);
+        QVERIFY2(maxGap < 250, qPrintable(QStringLiteral("largest gap between 10 ms ticks: %1 ms").arg(maxGap)));
+    }
+};
+
+QTEST_MAIN(TestDashboard)
+#include "test_dashboard.moc"

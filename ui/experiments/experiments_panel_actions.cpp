@@ -1,0 +1,225 @@
+#include "experiments/experiments_panel.h"
+
+#include <QFileDialog>
+#include <QTabWidget>
+#include <QTableView>
+
+#include "adapters/engine_host.h"
+#include "common/async.h"
+#include "common/format.h"
+#include "experiments/experiment_editor.h"
+#include "experiments/panel_text.h"
+#include "experiments/experiment_list_model.h"
+#include "experiments/results_export.h"
+#include "experiments/results_view.h"
+
+namespace recdeck::ui {
+
+using experiments::Experiment;
+using experiments::ExperimentResults;
+using experiments::ExperimentState;
+using namespace panel_text;
+
+// --- actions ---------------------------------------------------------------------------
+
+void ExperimentsPanel::newExperiment() {
+    auto* engine = m_host.engine();
+    if (!engine) return;
+    if (m_editor->isDirty() && !confirm(tr("Discard unsaved changes?"),
+                                        tr("You have unsaved changes to %1. A new experiment discards them.")
+                                            .arg(m_editor->isNew() ? tr("the new experiment") : quoted(q(m_editor->definition().key))),
+                                        tr("Discard changes")))
+        return;
+    Experiment draft;
+    int n = static_cast<int>(m_listModel->experiments().size()) + 1;
+    do {
+        draft.key = "experiment-" + std::to_string(n++);
+    } while (m_listModel->rowOf(q(draft.key)) >= 0);
+    draft.salt = experiments::generateSalt();
+    const bool hasPopularity = engine->registry().find("popularity") != nullptr;
+    draft.variants = {{"control", 0.5, hasPopularity ? "popularity" : "", std::nullopt}, {"treatment", 0.5, "", std::nullopt}};
+    m_changingSelection = true;
+    m_list->clearSelection();
+    m_list->setCurrentIndex(QModelIndex());
+    m_changingSelection = false;
+    m_selected.clear();
+    m_results.reset();
+    m_editor->loadNew(draft);
+    m_tabs->setCurrentWidget(m_editor);
+    m_resultsView->showMessage(tr("Not saved yet"), tr("Design the experiment in Design, then press Create draft."));
+    updateHeader();
+    updateActions();
+}
+
+void ExperimentsPanel::startSelected() {
+    const Experiment* e = selectedExperiment();
+    if (!e || m_busy) return;
+    const QString key = q(e->key);
+    const QString coverage = format::percent(e->coverage, e->coverage < 0.1 ? 1 : 0);
+    if (!confirm(tr("Start %1?").arg(quoted(key)),
+                 tr("From now on %1 of users are split between %2, and each user keeps their variant for the whole run.\n\n"
+                    "While it runs, the variants, their models, weights, coverage, layer and salt are locked. You can stop "
+                    "it at any time.")
+                     .arg(coverage, splitText(*e)),
+                 tr("Start experiment")))
+        return;
+    runChange(tr("start"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.start(k); },
+              [this, key](const Experiment&) {
+                  showMessage(tr("%1 is running: users are being assigned. Results appear as traffic arrives.").arg(quoted(key)), false);
+                  m_tabs->setCurrentWidget(m_resultsView);
+              });
+}
+
+void ExperimentsPanel::stopSelected() {
+    const Experiment* e = selectedExperiment();
+    if (!e || m_busy) return;
+    const QString key = q(e->key);
+    QString readout;
+    if (m_results && m_results->key == e->key) {
+        std::uint64_t users = 0;
+        for (const auto& v : m_results->variants) users += v.counts.users;
+        readout = tr(" (%L1 users so far; the verdict now: %2)").arg(static_cast<qulonglong>(users)).arg(m_resultsView->verdictHeadline());
+    }
+    if (!confirm(tr("Stop %1?").arg(quoted(key)),
+                 tr("Users go back to the default experience at once, and the results freeze at their current figures%1.\n\n"
+                    "To run it again later you restart it with a new salt, which reshuffles users and counts from zero.")
+                     .arg(readout),
+                 tr("Stop experiment")))
+        return;
+    runChange(tr("stop"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.stop(k); },
+              [this, key](const Experiment&) { showMessage(tr("%1 is stopped; its results are frozen.").arg(quoted(key)), false); });
+}
+
+void ExperimentsPanel::restartSelected() {
+    const Experiment* e = selectedExperiment();
+    if (!e || m_busy) return;
+    const QString key = q(e->key);
+    if (!confirm(tr("Restart %1 with a new salt?").arg(quoted(key)),
+                 tr("Every user is reshuffled into %1, and the results start again from zero: the current run's figures "
+                    "are no longer shown.\n\nUse it to run a stopped experiment again, or after a sample-ratio mismatch "
+                    "has been fixed.")
+                     .arg(splitText(*e)),
+                 tr("Restart with new salt")))
+        return;
+    runChange(tr("restart"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.restart(k); },
+              [this, key](const Experiment& record) {
+                  m_history.erase(record.key);
+                  showMessage(tr("%1 restarted with salt %2; counting from zero.").arg(quoted(key), q(record.salt)), false);
+              });
+}
+
+void ExperimentsPanel::deleteSelected() {
+    const Experiment* e = selectedExperiment();
+    if (!e || m_busy) return;
+    const QString key = q(e->key);
+    if (!confirm(tr("Delete %1?").arg(quoted(key)),
+                 tr("The draft %1 has never run, so no results are lost, but its definition cannot be recovered.").arg(quoted(key)),
+                 tr("Delete draft")))
+        return;
+    runChange(tr("delete"), key,
+              [k = e->key](experiments::ExperimentRegistry& r) -> Result<Experiment> {
+                  auto status = r.remove(k);
+                  if (!status) return status.error();
+                  Experiment removed;
+                  removed.key = k;
+                  return removed;
+              },
+              [this, key](const Experiment&) {
+                  m_selected.clear();
+                  m_editor->clear();
+                  reloadList();
+                  if (!m_listModel->experiments().empty()) selectExperiment(q(m_listModel->experiments().front().key));
+                  else showSelected(QString());
+                  showMessage(tr("%1 deleted.").arg(quoted(key)), false);
+              });
+}
+
+void ExperimentsPanel::onSave(const Experiment& definition, bool create) {
+    if (m_busy) return;
+    const QString key = q(definition.key);
+    runChange(create ? tr("create") : tr("save"), key,
+              [definition, create](experiments::ExperimentRegistry& r) {
+                  return create ? r.create(definition) : r.update(definition);
+              },
+              [this, key, create](const Experiment& record) {
+                  m_editor->markSaved(record);
+                  reloadList();
+                  if (create) selectExperiment(key);
+                  showMessage(create ? tr("Draft %1 created. Press Start when it is ready.").arg(quoted(key))
+                                     : tr("%1 saved.").arg(quoted(key)),
+                              false);
+              });
+}
+
+void ExperimentsPanel::runChange(const QString& action, const QString& key, Change change,
+                                 std::function<void(const Experiment&)> onSuccess) {
+    std::shared_ptr<serving::Engine> engine = m_host.sharedEngine();
+    if (!engine) return;
+    m_busy = true;
+    updateActions();
+    // Registry changes write SQLite and the store (possibly Redis): never on the GUI thread.
+    runAsync(
+        this, [engine, change = std::move(change)]() { return change(engine->experiments()); },
+        [this, action, key, onSuccess = std::move(onSuccess)](Result<Experiment> result) {
+            m_busy = false;
+            if (!result) {
+                const QString reason = q(result.errorMessage());
+                showMessage(tr("Could not %1 %2: %3").arg(action, quoted(key), reason), true);
+                if (action == tr("create") || action == tr("save")) m_editor->showError(reason);
+                updateActions();
+                emit actionFinished(action, key, false, reason);
+                return;
+            }
+            hideMessage();
+            reloadList();
+            if (onSuccess) onSuccess(*result);
+            if (const Experiment* e = selectedExperiment(); e && q(e->key) == key) m_editor->storedChanged(*e);
+            updateHeader();
+            updateActions();
+            refreshResults();
+            emit actionFinished(action, key, true, QString());
+        });
+}
+
+// --- exports ---------------------------------------------------------------------------
+
+bool ExperimentsPanel::exportResults(const QString& requested) {
+    if (!m_results) {
+        showMessage(tr("There are no results to export yet."), true);
+        return false;
+    }
+    QString path = requested;
+    if (path.isEmpty()) {
+        path = QFileDialog::getSaveFileName(this, tr("Export results"), q(m_results->key) + QStringLiteral("-results.csv"),
+                                            tr("CSV file (*.csv)"));
+        if (path.isEmpty()) return false;
+    }
+    QString error;
+    if (!writeTextFile(path, resultsCsv(*m_results), &error)) {
+        showMessage(tr("Could not write %1: %2").arg(path, error), true);
+        return false;
+    }
+    showMessage(tr("Results written to %1.").arg(path), false);
+    return true;
+}
+
+bool ExperimentsPanel::exportDefinition(const QString& requested) {
+    if (!m_editor->hasDefinition()) return false;
+    const Experiment& e = m_editor->definition();
+    QString path = requested;
+    if (path.isEmpty()) {
+        path = QFileDialog::getSaveFileName(this, tr("Export definition"), q(e.key) + QStringLiteral(".json"),
+                                            tr("JSON file (*.json)"));
+        if (path.isEmpty()) return false;
+    }
+    QString error;
+    if (!writeTextFile(path, definitionJson(e), &error)) {
+        showMessage(tr("Could not write %1: %2").arg(path, error), true);
+        return false;
+    }
+    showMessage(tr("Definition written to %1%2.").arg(path, m_editor->isDirty() ? tr(" (with your unsaved changes)") : QString()),
+                false);
+    return true;
+}
+
+}  // namespace recdeck::ui

@@ -1,0 +1,59 @@
+#pragma once
+// ResultsView: the readout of one experiment for a product manager: the verdict in plain
+// language on a prominent card, the sample-ratio and peeking-safe indicators, progress
+// to the planned sample, a table per variant and the primary metric over time.
+
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+#include "common/chart_card.h"
+#include "recdeck/experiments/experiment_results.h"
+
+class QFrame;
+class QLabel;
+class QStackedWidget;
+class QTableView;
+
+namespace recdeck::ui {
+
+class KpiTile;
+class ResultsTableModel;
+
+class ResultsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ResultsView(QWidget* parent = nullptr);
+
+    // Shows a readout and its metric-over-time chart (one series per variant).
+    void setResults(const experiments::ExperimentResults& results, const QList<ChartSeries>& chart);
+    // Shows a message instead of results (nothing selected, a draft, an error).
+    void showMessage(const QString& title, const QString& text);
+
+    ResultsTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    ChartCard* chart() const { return m_chart; }
+    QString verdictHeadline() const;
+    QString verdictText() const;
+
+private:
+    void updateVerdict(const experiments::ExperimentResults& results);
+    void updateIndicators(const experiments::ExperimentResults& results);
+
+    QStackedWidget* m_stack;
+    QLabel* m_messageTitle;
+    QLabel* m_messageText;
+    QFrame* m_verdictCard;
+    QLabel* m_verdictHeadline;
+    QLabel* m_verdictText;
+    QLabel* m_notes;
+    KpiTile* m_srm;
+    KpiTile* m_peeking;
+    KpiTile* m_progress;
+    KpiTile* m_runtime;
+    ResultsTableModel* m_model;
+    QTableView* m_table;
+    ChartCard* m_chart;
+};
+
+}  // namespace recdeck::ui
