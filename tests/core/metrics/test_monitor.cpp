@@ -878,7 +878,10 @@ private slots:
 
         QString error;
         const auto samples = parseWithPrometheusClient(text, error);
-        if (!samples) QSKIP("python3-prometheus-client is not installed: exposition not checked by its parser");
+        if (!samples) {
+            if (recdeck::test::requirePrerequisites()) QFAIL("python3-prometheus-client is required in CI to check the exposition");
+            QSKIP("python3-prometheus-client is not installed: exposition not checked by its parser");
+        }
         QVERIFY2(!samples->empty(), qPrintable("prometheus_client could not parse the exposition: " + error));
         const std::vector<std::string> expected = {
             "counter|recdeck_requests_total|status=ok|4.0",
