@@ -2,6 +2,7 @@
 // in-process on the demo world and on a dataset's held-out part, and its usage errors.
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTest>
@@ -140,6 +141,52 @@ private slots:
             }
         }
         if (events > 0) QVERIFY(clicksFound > 0);
+    }
+
+    // The demo experiment of the product, over HTTP: popularity against the personalised
+    // default on the demo world, driven by simulated users whose true tastes the default
+    // model learned. The personalised arm must win significantly, and the readout must be
+    // what GET /experiments/<key>/results serves.
+    void demoExperimentPersonalisedWinsOverHttp() {
+        ServiceProcess demo;
+        QString error;
+        QVERIFY2(demo.start({QStringLiteral("--data"), QString::fromStdString((m_dir / "demo").string()),
+                             QStringLiteral("--models"), QStringLiteral("popularity,default")},
+                            &error),
+                 qPrintable(error));
+        const QByteArray definition =
+            R"({"key": "pop-vs-personal", "variants": [)"
+            R"({"name": "control", "weight": 0.5, "model": "popularity"},)"
+            R"({"name": "personalised", "weight": 0.5, "model": "default"}]})";
+        QCOMPARE(demo.post(QStringLiteral("/experiments"), definition).status, 201);
+        QCOMPARE(demo.post(QStringLiteral("/experiments/pop-vs-personal/start")).status, 200);
+
+        const QString url = QStringLiteral("http://127.0.0.1:%1").arg(demo.port());
+        const Run run = simulate({QStringLiteral("--target"), url, QStringLiteral("--rps"), QStringLiteral("max"),
+                                  QStringLiteral("--requests"), QStringLiteral("12000"), QStringLiteral("--seed"),
+                                  QStringLiteral("5"), QStringLiteral("--progress"), QStringLiteral("0"),
+                                  QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(run.json().value(QStringLiteral("errors")).toDouble(), 0.0);
+
+        const auto reply = demo.get(QStringLiteral("/experiments/pop-vs-personal/results"));
+        QCOMPARE(reply.status, 200);
+        const QJsonObject results = reply.json().object();
+        qInfo("verdict: %s", qPrintable(results.value(QStringLiteral("verdict")).toString()));
+        const QJsonArray variants = results.value(QStringLiteral("variants")).toArray();
+        QCOMPARE(variants.size(), 2);
+        double users = 0;
+        for (const auto& v : variants) users += v.toObject().value(QStringLiteral("users")).toDouble();
+        QVERIFY(users > 1000);
+        QVERIFY(!results.value(QStringLiteral("srm")).toObject().value(QStringLiteral("mismatch")).toBool());
+        const QJsonObject comparison = results.value(QStringLiteral("comparisons")).toArray().at(0).toObject();
+        QCOMPARE(comparison.value(QStringLiteral("variant")).toString(), QStringLiteral("personalised"));
+        QVERIFY(comparison.value(QStringLiteral("significant")).toBool());
+        QVERIFY(comparison.value(QStringLiteral("diff")).toDouble() > 0);
+        QVERIFY(comparison.value(QStringLiteral("ci_low")).toDouble() > 0);
+        QVERIFY(comparison.value(QStringLiteral("chance_to_beat_control")).toDouble() > 0.99);
+        QCOMPARE(results.value(QStringLiteral("status")).toString(), QStringLiteral("winning"));
+        QVERIFY2(demo.terminate(), qPrintable(demo.output()));
     }
 
     void requestLimitedRunFlatOut() {
