@@ -7,6 +7,9 @@ add_library(recdeck::warnings ALIAS recdeck_warnings)
 if(MSVC)
   target_compile_options(recdeck_warnings INTERFACE /W4 /permissive- /utf-8
     $<$<BOOL:${RECDECK_WERROR}>:/WX>)
+  # getenv and friends are used deliberately (portable code has no *_s variants);
+  # windows.h must not define min/max macros.
+  target_compile_definitions(recdeck_warnings INTERFACE _CRT_SECURE_NO_WARNINGS NOMINMAX)
 else()
   target_compile_options(recdeck_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wnon-virtual-dtor

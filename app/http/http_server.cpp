@@ -12,6 +12,9 @@
 #include <cstring>
 #include <thread>
 
+// Several listening sockets on one port, with the kernel spreading connections over
+// them, is Linux's SO_REUSEPORT. Windows has no SO_REUSEPORT (and macOS's does not
+// balance), so there the server runs one event loop listening the ordinary Qt way.
 #if defined(Q_OS_LINUX)
 #include <arpa/inet.h>
 #include <netinet/in.h>

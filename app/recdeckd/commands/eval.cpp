@@ -141,6 +141,7 @@ int runEvalCommand(const QStringList& arguments) {
         about["kind"] = model.kind;
         about["diversity"] = recommendations.diversity;
         about["mean_mmr_lambda"] = recommendations.meanLambda;
+        if (const auto note = model.model->trainingNote(); !note.empty()) about["training_note"] = note;
     }
 
     recdeck::Stopwatch evalWatch;
@@ -170,6 +171,7 @@ int runEvalCommand(const QStringList& arguments) {
         printLine(QString::fromStdString(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     } else {
         printTable(metrics, subject, trainSeconds, scoreSeconds, evalSeconds);
+        if (about.contains("training_note")) std::printf("  %-14s %s\n", "model", about["training_note"].get<std::string>().c_str());
     }
     return kExitOk;
 }

@@ -20,6 +20,14 @@
 #if defined(Q_OS_UNIX)
 #include <sys/socket.h>
 #include <unistd.h>
+#elif defined(Q_OS_WIN)
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
 #endif
 
 namespace recdeckd {
@@ -40,6 +48,18 @@ void quitOnSignals(QCoreApplication& app) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
 }
+#elif defined(Q_OS_WIN)
+// Ctrl+C / Ctrl+Break in the console end the event loop, so the event log is flushed and
+// closed cleanly. The system calls this on a thread of its own: post the quit to the
+// application's thread. Closing the console, logoff and shutdown keep the default (the
+// process ends), like the signals not handled on POSIX.
+BOOL WINAPI onConsoleControl(DWORD type) {
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT) return FALSE;
+    if (QCoreApplication* app = QCoreApplication::instance())
+        QMetaObject::invokeMethod(app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+    return TRUE;
+}
+void quitOnSignals(QCoreApplication&) { ::SetConsoleCtrlHandler(onConsoleControl, TRUE); }
 #else
 void quitOnSignals(QCoreApplication&) {}
 #endif

@@ -76,6 +76,7 @@ int runTrainCommand(const QStringList& arguments) {
         {"rows", d.trainRows},
     };
     if (*itemsPath) metadata["items_file"] = (*itemsPath)->string();
+    if (const auto note = model.model->trainingNote(); !note.empty()) metadata["training_note"] = note;
     if (auto saved = recdeck::models::ModelFile::save(*outPath, *model.model, d.trainItemIds(), d.trainUserIds(), metadata);
         !saved) {
         return failure(qtext(saved.errorMessage()));
@@ -84,6 +85,7 @@ int runTrainCommand(const QStringList& arguments) {
                  "trained %s (%s): %zu users, %zu items, %zu interactions (%zu rows) in %.2f s -> %s\n",
                  model.name.c_str(), model.kind.c_str(), d.trainUsers, d.trainItems, d.matrix.nonZeros(), d.trainRows,
                  model.trainSeconds, outPath->string().c_str());
+    if (const auto note = model.model->trainingNote(); !note.empty()) std::fprintf(stderr, "  %s\n", note.c_str());
     return kExitOk;
 }
 

@@ -6,6 +6,7 @@ recdeck_core_module(models
     ${CMAKE_CURRENT_LIST_DIR}/als_model.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ease_model.cpp
     ${CMAKE_CURRENT_LIST_DIR}/blend_model.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/validation_split.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_factory.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_file.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_registry.cpp

@@ -1,12 +1,5 @@
 #include "recdeck/store/redis_store.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -22,6 +15,8 @@
 #include "recdeck/common/stopwatch.h"
 #include "redis_command.h"
 #include "subscription_hub.h"
+// Last: on Windows it brings in <winsock2.h> / <windows.h>.
+#include "socket_compat.h"
 
 namespace recdeck::store {
 
@@ -29,6 +24,7 @@ using detail::ContextPtr;
 using detail::RedisCommand;
 using detail::ReplyPtr;
 using detail::replyText;
+using detail::WakeSignal;
 
 namespace {
 
@@ -60,42 +56,13 @@ std::string globForPrefix(std::string_view prefix) {
     return pattern;
 }
 
-// Wakes the pub/sub thread out of poll(). Shared with the subscription hub, which may
-// outlive the store for a moment while a handle is being cancelled.
-class WakePipe {
-public:
-    WakePipe() {
-        if (::pipe(m_fds.data()) != 0) {
-            m_fds = {-1, -1};
-            return;
-        }
-        for (const int fd : m_fds) {
-            ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-            ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        }
-    }
-    ~WakePipe() {
-        for (const int fd : m_fds)
-            if (fd >= 0) ::close(fd);
-    }
-    WakePipe(const WakePipe&) = delete;
-    WakePipe& operator=(const WakePipe&) = delete;
-
-    int readFd() const { return m_fds[0]; }
-    void wake() const {
-        const char byte = 1;
-        // A full pipe already holds a wake-up; nothing else to do on failure.
-        [[maybe_unused]] const auto written = ::write(m_fds[1], &byte, 1);
-    }
-    void drain() const {
-        std::array<char, 64> sink{};
-        while (::read(m_fds[0], sink.data(), sink.size()) > 0) {
-        }
-    }
-
-private:
-    std::array<int, 2> m_fds{-1, -1};
-};
+// hiredis 1.x reports an expired read timeout as REDIS_ERR_TIMEOUT where recv(2) says
+// ETIMEDOUT (Windows); otherwise, and in hiredis 0.14, as REDIS_ERR_IO with EAGAIN.
+#if defined(REDIS_ERR_TIMEOUT)
+constexpr int kRedisTimeoutError = REDIS_ERR_TIMEOUT;
+#else
+constexpr int kRedisTimeoutError = -1;  // no such code in this hiredis
+#endif
 
 }  // namespace
 
@@ -106,13 +73,13 @@ public:
           options(std::move(storeOptions)),
           where(url.hostPort()),
           backoff(options.initialBackoff),
-          wakePipe(std::make_shared<WakePipe>()),
-          hub(std::make_shared<detail::SubscriptionHub>([pipe = wakePipe] { pipe->wake(); })) {}
+          wakeSignal(std::make_shared<WakeSignal>()),
+          hub(std::make_shared<detail::SubscriptionHub>([target = wakeSignal] { target->wake(); })) {}
 
     ~Impl() {
         if (subscriber.joinable()) {
             subscriber.request_stop();
-            wakePipe->wake();
+            wakeSignal->wake();
             subscriber.join();
         }
     }
@@ -136,8 +103,10 @@ public:
 
     // Message for a connection that failed during a command (the context's error).
     std::string ioFailure(const redisContext& context, std::string_view operation, int savedErrno) const {
-        const bool timedOut = context.err == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK ||
-                                                              std::strcmp(context.errstr, std::strerror(EAGAIN)) == 0);
+        const bool timedOut =
+            context.err == kRedisTimeoutError ||
+            (context.err == REDIS_ERR_IO && (detail::isTimeoutErrno(savedErrno) ||
+                                             std::strcmp(context.errstr, detail::errnoText(EAGAIN).c_str()) == 0));
         if (timedOut)
             return prefixed("did not answer " + std::string(operation) + " within " + msText(options.commandTimeout));
         if (context.err == REDIS_ERR_EOF)
@@ -145,12 +114,14 @@ public:
         return prefixed("connection lost during " + std::string(operation) + ": " + std::string(context.errstr));
     }
 
-    // Commands go out through send(MSG_NOSIGNAL) instead of hiredis' write(2): a write to
-    // a connection the server closed must be an error, not a SIGPIPE that ends the
-    // process. hiredis still formats the commands and parses the replies.
+    // Commands go out through our own send (send(MSG_NOSIGNAL) on POSIX) instead of
+    // hiredis' write(2): a write to a connection the server closed must be an error, not a
+    // SIGPIPE that ends the process. hiredis still formats the commands and parses the
+    // replies.
     static bool appendFormatted(std::string& wire, RedisCommand& command) {
         char* formatted = nullptr;
-        const int length = redisFormatCommandArgv(&formatted, command.argc(), command.argv(), command.lengths());
+        // int in hiredis 0.14, long long in 1.x.
+        const auto length = redisFormatCommandArgv(&formatted, command.argc(), command.argv(), command.lengths());
         if (length < 0 || formatted == nullptr) return false;
         wire.append(formatted, static_cast<std::size_t>(length));
         redisFreeCommand(formatted);
@@ -160,18 +131,19 @@ public:
     // Sends every byte of wire; a failure message if the connection is unusable.
     std::optional<std::string> sendAll(const redisContext& context, std::string_view wire,
                                        std::string_view operation) const {
+        const auto handle = detail::nativeSocket(context.fd);
         std::size_t sent = 0;
         while (sent < wire.size()) {
-            const ssize_t n = ::send(context.fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
+            const std::ptrdiff_t n = detail::sendSome(handle, wire.substr(sent));
             if (n >= 0) {
                 sent += static_cast<std::size_t>(n);
                 continue;
             }
-            const int error = errno;
-            if (error == EINTR) continue;
-            if (error == EAGAIN || error == EWOULDBLOCK)
+            const int error = detail::lastSocketError();
+            if (detail::isInterrupted(error)) continue;
+            if (detail::isTimeout(error))
                 return prefixed("did not accept " + std::string(operation) + " within " + msText(options.commandTimeout));
-            return prefixed("connection lost during " + std::string(operation) + ": " + std::strerror(error));
+            return prefixed("connection lost during " + std::string(operation) + ": " + detail::socketErrorText(error));
         }
         return std::nullopt;
     }
@@ -450,7 +422,9 @@ public:
     // Pub/sub: one dedicated connection, driven by one thread
     // --------------------------------------------------------------------------------
 
-    std::shared_ptr<WakePipe> wakePipe;
+    // Wakes the pub/sub thread out of its wait. Shared with the subscription hub, which may
+    // outlive the store for a moment while a handle is being cancelled.
+    std::shared_ptr<WakeSignal> wakeSignal;
     std::shared_ptr<detail::SubscriptionHub> hub;
     std::once_flag subscriberStarted;
     std::jthread subscriber;
@@ -488,18 +462,15 @@ public:
     }
 
     void waitForWake(milliseconds timeout) const {
-        pollfd fd{wakePipe->readFd(), POLLIN, 0};
-        ::poll(&fd, 1, static_cast<int>(std::clamp<milliseconds::rep>(timeout.count(), 1, 1000)));
-        wakePipe->drain();
+        std::array<detail::PollEntry, 1> fds{detail::readableEntry(wakeSignal->readHandle())};
+        detail::pollSockets(fds, static_cast<int>(std::clamp<milliseconds::rep>(timeout.count(), 1, 1000)));
+        wakeSignal->drain();
     }
 
     void subscriberLoop(const std::stop_token& stop) {
         // hiredis writes SUBSCRIBE with write(2); this thread is ours, so rather than
         // route those writes through sendAll, keep SIGPIPE blocked for its whole life.
-        sigset_t pipeSignal;
-        sigemptyset(&pipeSignal);
-        sigaddset(&pipeSignal, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &pipeSignal, nullptr);
+        detail::blockBrokenPipeSignal();
         hub->setDeliveryThread(std::this_thread::get_id());
         ContextPtr context;
         std::set<std::string> requested;  // SUBSCRIBE sent on this connection
@@ -609,12 +580,16 @@ public:
             }
             if (readFailed) continue;
 
-            std::array<pollfd, 2> fds{pollfd{context->fd, POLLIN, 0}, pollfd{wakePipe->readFd(), POLLIN, 0}};
-            if (::poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR) {
-                dropConnection(prefixed("pub/sub wait failed: " + std::string(std::strerror(errno))));
-                continue;
+            std::array<detail::PollEntry, 2> fds{detail::readableEntry(detail::nativeSocket(context->fd)),
+                                                 detail::readableEntry(wakeSignal->readHandle())};
+            if (detail::pollSockets(fds, 1000) < 0) {
+                const int error = detail::lastSocketError();
+                if (!detail::isInterrupted(error)) {
+                    dropConnection(prefixed("pub/sub wait failed: " + detail::socketErrorText(error)));
+                    continue;
+                }
             }
-            if (fds[1].revents != 0) wakePipe->drain();
+            if (fds[1].revents != 0) wakeSignal->drain();
             if (fds[0].revents != 0) {
                 errno = 0;
                 if (redisBufferRead(context.get()) != REDIS_OK) {

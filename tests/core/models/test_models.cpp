@@ -431,6 +431,57 @@ private slots:
         QCOMPARE(blend.explain(context, recs.front().item), blend.members().front().model->explain(context, recs.front().item));
     }
 
+    void defaultBlendTunesItselfOnTrainingData() {
+        auto model = make("default");
+        auto* blend = dynamic_cast<BlendModel*>(model.get());
+        QVERIFY(blend && blend->tunes());
+        QCOMPARE(model->params().at("tune").get<bool>(), true);
+        std::vector<std::string> stages;
+        TaskControl control;
+        double last = 0.0;
+        bool monotonic = true;
+        control.progress = [&](double fraction, std::string_view stage) {
+            monotonic = monotonic && fraction + 1e-9 >= last;
+            last = fraction;
+            stages.emplace_back(stage);
+        };
+        QVERIFY(model->train(fixture().train, control).ok());
+        QVERIFY(monotonic);
+        QVERIFY(std::any_of(stages.begin(), stages.end(), [](const std::string& s) { return s.starts_with("tuning: "); }));
+        const std::string note = model->trainingNote();
+        QVERIFY2(note.find("validation nDCG@10") != std::string::npos, note.c_str());
+
+        // The choice is a grid point, recorded in the parameters, and a model built from
+        // those parameters has the same members.
+        const auto params = model->params();
+        const double lambda = params.at("members").at(0).at("params").at("lambda").get<double>();
+        QVERIFY(lambda == 100.0 || lambda == 200.0 || lambda == 400.0 || lambda == 800.0);
+        QCOMPARE(params.at("members").at(0).at("kind").get<std::string>(), std::string("ease"));
+        auto rebuilt = createModel("blend", params);
+        QVERIFY(rebuilt.ok());
+        QVERIFY((*rebuilt)->params() == params);
+        // Tuning picks among real models: the result clearly beats popularity.
+        QVERIFY(ndcgAt(*model, 10) > ndcgAt(trained("popularity"), 10) + 0.02);
+        // And it survives a model file.
+        const auto file = deserialise(serialise(*model));
+        QVERIFY2(file.ok(), file.ok() ? "" : file.errorMessage().c_str());
+        const auto context = fixture().context(5);
+        QCOMPARE(scoresOf(*file->model, context), scoresOf(*model, context));
+    }
+
+    void selfTuningBlendAcceptsOnlyEaseAndAls() {
+        const auto refused =
+            createModel("blend", nlohmann::json::parse(R"({"members": [{"kind": "itemknn"}, {"kind": "als"}], "tune": true})"));
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.errorMessage().find("self-tuning") != std::string::npos, refused.errorMessage().c_str());
+        QVERIFY(!createModel("blend", nlohmann::json::parse(R"({"members": [{"kind": "als"}], "tune": "yes"})")).ok());
+        QVERIFY(!createModel("blend", nlohmann::json::parse(R"({"members": [{"kind": "als"}], "surprise": 1})")).ok());
+        // Without "tune", an explicit blend keeps its members as given.
+        auto fixed = createModel("blend", nlohmann::json::parse(R"({"members": [{"kind": "ease"}, {"kind": "als"}]})"));
+        QVERIFY(fixed.ok());
+        QVERIFY(!dynamic_cast<BlendModel&>(**fixed).tunes());
+    }
+
     // --- cancellation --------------------------------------------------------------------
     void cancelledTrainingStops_data() {
         QTest::addColumn<QString>("kind");

@@ -66,6 +66,9 @@ public:
     // The history item that most supports recommending `item` ("Because you liked ..."),
     // if the model can tell. Default: none.
     virtual std::optional<Index> explain(const UserContext& user, Index item) const;
+    // What the last train() decided on its own (a self-tuned hyper-parameter), one line
+    // for logs and reports; empty when there is nothing to say.
+    virtual std::string trainingNote() const { return {}; }
 
     // Parameters only (no ids); ModelFile adds the header, ids and format version.
     virtual void saveParameters(std::ostream& out) const = 0;
