@@ -32,8 +32,11 @@ UiFixture::~UiFixture() {
     std::filesystem::remove_all(m_dir);
 }
 
-bool UiFixture::open(QString* error, int timeoutMs) {
+bool UiFixture::open(QString* error, int timeoutMs) { return open("embedded", error, timeoutMs); }
+
+bool UiFixture::open(const std::string& store, QString* error, int timeoutMs) {
     serving::EngineConfig config;
+    config.store = store;
     config.dataDir = m_dir;
     config.demo.users = 300;
     config.demo.items = 200;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "adapters/engine_host.h"
 #include "adapters/fleet_monitor.h"
@@ -21,6 +22,8 @@ public:
     // Opens the engine (demo world: 300 users, 200 items) and waits for it, bounded.
     // False with the error in `error` when it fails.
     bool open(QString* error = nullptr, int timeoutMs = 120000);
+    // The same on another store ("embedded" or a redis:// URL).
+    bool open(const std::string& store, QString* error, int timeoutMs = 120000);
     // Waits (processing events) until cond() is true or the timeout passes.
     template <typename Condition>
     static bool waitFor(Condition cond, int timeoutMs = 20000);
