@@ -21,6 +21,7 @@
 #include "recdeck/models/model_factory.h"
 #include "recdeck/serving/engine.h"
 #include "recdeck/store/memory_store.h"
+#include "recdeck/store/redis_store.h"
 #include "recdeck/store/store_factory.h"
 
 namespace recdeckd {
@@ -151,7 +152,11 @@ int runBench(const QStringList& arguments) {
         QTemporaryDir dir;
         std::shared_ptr<recdeck::store::KeyValueStore> store;
         if (parser.isSet(redisOption)) {
-            auto opened = recdeck::store::openStore(parser.value(redisOption).toStdString());
+            // A namespace of its own per run and catalog: lists cached by an earlier run
+            // (or the previous catalog, whose users have the same ids) must not answer here.
+            recdeck::store::RedisStoreOptions options;
+            options.keyPrefix = "recdeck-bench:" + std::to_string(recdeck::unixMillis()) + ":" + std::to_string(items) + ":";
+            auto opened = recdeck::store::openStore(parser.value(redisOption).toStdString(), options);
             if (!opened) return failure(QString::fromStdString(opened.errorMessage()));
             store = std::move(*opened);
         } else {
