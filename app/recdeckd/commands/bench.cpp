@@ -35,6 +35,7 @@ struct Percentiles {
     double p50 = 0, p95 = 0, p99 = 0, mean = 0;
     std::size_t count = 0;
     double seconds = 0;  // wall time of the whole run
+    recdeck::serving::StageTimings stages;  // mean per stage
 };
 
 Percentiles summarise(std::vector<double> us, double seconds) {
@@ -76,6 +77,7 @@ Result<Percentiles> measure(recdeck::serving::Engine& engine, const std::vector<
     times.reserve(users.size());
     recdeck::Stopwatch wall;
     std::size_t wrongTier = 0;
+    recdeck::serving::StageTimings stages;
     for (const auto& user : users) {
         recdeck::serving::RecommendationRequest request;
         request.userId = user;
@@ -86,13 +88,22 @@ Result<Percentiles> measure(recdeck::serving::Engine& engine, const std::vector<
         if (!answer) return Error{answer.errorMessage()};
         if (answer->tier != tier) ++wrongTier;
         times.push_back(us);
+        stages.cacheUs += answer->timings.cacheUs;
+        stages.featuresUs += answer->timings.featuresUs;
+        stages.candidatesUs += answer->timings.candidatesUs;
+        stages.scoringUs += answer->timings.scoringUs;
+        stages.rankingUs += answer->timings.rankingUs;
     }
     const double seconds = wall.elapsedSeconds();
     if (wrongTier > users.size() / 100) {
         return Error{std::to_string(wrongTier) + " of " + std::to_string(users.size()) + " answers came from another tier than " +
                      recdeck::cache::tierName(tier)};
     }
-    return summarise(std::move(times), seconds);
+    auto result = summarise(std::move(times), seconds);
+    const double n = users.empty() ? 1.0 : static_cast<double>(users.size());
+    result.stages = {stages.cacheUs / n, stages.featuresUs / n, stages.candidatesUs / n, stages.scoringUs / n,
+                     stages.rankingUs / n, result.mean};
+    return result;
 }
 
 }  // namespace
@@ -195,6 +206,9 @@ int runBench(const QStringList& arguments) {
             printRow(label.c_str(), "l1", *l1);
             printRow(label.c_str(), "l2", *l2);
             printRow(label.c_str(), "compute", *compute);
+            const auto& st = compute->stages;
+            std::printf("%-10s compute stages, mean µs: cache %.1f, features %.1f, candidates %.1f, scoring %.1f, ranking %.1f\n",
+                        label.c_str(), st.cacheUs, st.featuresUs, st.candidatesUs, st.scoringUs, st.rankingUs);
         }
         serving.append(QJsonObject{{QStringLiteral("items"), static_cast<qint64>(items)},
                                    {QStringLiteral("store"), QString::fromStdString(store->describe())},
