@@ -1,13 +1,19 @@
 #include <QAbstractButton>
+#include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTableView>
 #include <QTest>
 
 #include <algorithm>
@@ -18,6 +24,7 @@
 #include "cache/invalidation_log_model.h"
 #include "cache/tier_card.h"
 #include "common/chart_card.h"
+#include "common/theme.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 
@@ -74,6 +81,8 @@ private slots:
         QCoreApplication::setOrganizationName(QStringLiteral("RecDeckTest"));
         QCoreApplication::setApplicationName(QStringLiteral("test_cache_panel"));
         QSettings().clear();
+        // Styled like the console, so sizes (padding, fonts) are the ones users see.
+        ui::theme::apply(*qApp);
     }
 
     void showsTierFiguresAfterSimulatedTraffic() {
@@ -103,6 +112,38 @@ private slots:
         auto* ttl = panel.findChild<QSpinBox*>(QStringLiteral("cacheTtl"));
         QVERIFY(ttl && ttl->isEnabled());
         QCOMPARE(ttl->value(), static_cast<int>(fixture.engine().cache().config().ttl.count() / 1000));
+    }
+
+    // In a 1440 x 900 window (the panel gets 1440 - 212 px of sidebar) nothing is clipped
+    // or scrolled sideways, and the log's columns show their headers.
+    void fitsA1440PixelWindow() {
+        test::UiFixture fixture;
+        ui::CachePanel panel(fixture.host(), fixture.feed());
+        panel.resize(1440 - 212, 840);
+        panel.show();
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        QVERIFY(fixture.engine().invalidate(cache::InvalidationKind::All, ""));
+        QVERIFY(test::UiFixture::waitFor([&] { return panel.logModel()->rowCount() >= 1; }, 10000));
+        QApplication::processEvents();
+        auto* scroll = panel.findChild<QScrollArea*>();
+        QVERIFY(scroll && scroll->widget());
+        QVERIFY2(scroll->widget()->minimumSizeHint().width() <= scroll->viewport()->width(),
+                 qPrintable(QStringLiteral("content needs %1 px, has %2")
+                                .arg(scroll->widget()->minimumSizeHint().width())
+                                .arg(scroll->viewport()->width())));
+        QVERIFY(!scroll->horizontalScrollBar()->isVisible());
+        for (ui::TierCard* card : panel.findChildren<ui::TierCard*>()) {
+            QVERIFY(card->geometry().right() <= scroll->widget()->width());
+        }
+        auto* view = panel.findChild<QTableView*>(QStringLiteral("invalidationLog"));
+        QVERIFY(view);
+        QHeaderView* header = view->horizontalHeader();
+        for (int column = 0; column < ui::InvalidationLogModel::Problem; ++column) {
+            QVERIFY2(header->sectionSize(column) >= header->sectionSizeHint(column), qPrintable(QString::number(column)));
+        }
+        // Every column but the last fits inside the view.
+        QVERIFY(header->sectionViewportPosition(ui::InvalidationLogModel::Problem) < view->viewport()->width());
     }
 
     void settingsAreValidatedAndApplied() {
@@ -225,6 +266,12 @@ private slots:
         QCOMPARE(cell(*log, 0, ui::InvalidationLogModel::Kind), QStringLiteral("Item"));
         QCOMPARE(cell(*log, 0, ui::InvalidationLogModel::Target), QString::fromStdString(item));
         QCOMPARE(cell(*log, 0, ui::InvalidationLogModel::Origin), QStringLiteral("This instance"));
+        // The time is compact (hh:mm:ss) with the full date in the tooltip.
+        const QModelIndex time = log->index(0, ui::InvalidationLogModel::Time);
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d$")).match(time.data().toString()).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$"))
+                    .match(time.data(Qt::ToolTipRole).toString())
+                    .hasMatch());
 
         // Applied elsewhere in the process while the panel is open: follows the signal.
         QVERIFY(engine.invalidate(cache::InvalidationKind::Model, "popularity"));

@@ -4,6 +4,7 @@
 // panel's import path (summary updated, warnings reported), an invalid file reported as
 // file:line, format detection in the import dialog, and the export of experiment results.
 
+#include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -355,6 +356,39 @@ private slots:
         QVERIFY(test::waitForCondition([&] { return !detected.isEmpty(); }, 10000));
         QVERIFY2(dialog.interactionsDetection().contains(QStringLiteral("empty.csv")), qPrintable(dialog.interactionsDetection()));
         QVERIFY(!dialog.source().has_value());
+    }
+
+    // The panel is built before the engine opens (as in the console): once it opens, the
+    // export card offers the demo experiment, and it follows the registry's changes.
+    void exportCardFollowsTheExperiments() {
+        test::UiFixture fixture;
+        ui::ConnectionPanel panel(fixture.host());
+        panel.resize(1228, 840);
+        panel.show();
+        auto* combo = panel.findChild<QComboBox*>(QStringLiteral("exportExperiment"));
+        QVERIFY(combo);
+        QVERIFY(!combo->isEnabled());
+        QVERIFY(panel.exportCard()->selectedExperiment().isEmpty());
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        const QString demo = QStringLiteral("homepage-personalisation");
+        QVERIFY(test::UiFixture::waitFor([&] { return panel.exportCard()->selectedExperiment() == demo; }, 10000));
+        QVERIFY(combo->isEnabled());
+        QCOMPARE(combo->currentIndex(), combo->findData(demo));
+        QVERIFY2(combo->currentText().startsWith(demo) && combo->currentText().contains(QStringLiteral("running")),
+                 qPrintable(combo->currentText()));
+
+        // A new experiment appears, the pick stays, and a state change shows.
+        experiments::Experiment experiment;
+        experiment.key = "export-follows";
+        experiment.layer = "export-follows-layer";
+        experiment.variants = {{"control", 1.0, "popularity", std::nullopt}, {"knn", 1.0, "itemknn", std::nullopt}};
+        QVERIFY(fixture.engine().experiments().create(experiment).ok());
+        QVERIFY(test::UiFixture::waitFor([&] { return combo->findData(QStringLiteral("export-follows")) >= 0; }, 10000));
+        QCOMPARE(panel.exportCard()->selectedExperiment(), demo);
+        QVERIFY(fixture.engine().experiments().stop(demo.toStdString()).ok());
+        QVERIFY(test::UiFixture::waitFor([&] { return !combo->currentText().contains(QStringLiteral("running")); }, 10000));
+        QCOMPARE(panel.exportCard()->selectedExperiment(), demo);
     }
 
     void exportsResultsAsCsvAndJson() {

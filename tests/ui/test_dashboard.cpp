@@ -1,14 +1,22 @@
 #include <QAbstractButton>
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QImage>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
+#include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "common/chart_card.h"
@@ -44,6 +52,23 @@ bool hasPoints(const ui::ChartCard* card) {
 std::vector<metrics::SeriesPoint> makeSeries(std::int64_t first, const QList<double>& values) {
     std::vector<metrics::SeriesPoint> points;
     for (qsizetype i = 0; i < values.size(); ++i) points.push_back({first + i, values[i]});
+    return points;
+}
+
+// The axis labels Qt Charts drew (visible text items of the chart's scene).
+QStringList visibleChartTexts(const ui::ChartCard& card) {
+    QStringList texts;
+    for (QGraphicsItem* item : card.view()->scene()->items()) {
+        auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+        if (text && text->isVisible() && !text->toPlainText().isEmpty()) texts << text->toPlainText();
+    }
+    return texts;
+}
+
+// One point a second from `first` (unix seconds), x in ms as time charts take it.
+QList<QPointF> timeLine(std::int64_t first, const QList<double>& values) {
+    QList<QPointF> points;
+    for (qsizetype i = 0; i < values.size(); ++i) points.append(QPointF(static_cast<double>((first + i) * 1000), values[i]));
     return points;
 }
 
@@ -125,6 +150,159 @@ private slots:
         std::vector<double> values(3600, 1.0);
         const auto series = makeSeries(1'700'000'000, QList<double>(values.begin(), values.end()));
         QVERIFY(ui::live::chartPoints(series).size() <= 301);
+    }
+
+    // The requests tile averages over the seconds since traffic began, not over the whole
+    // window (120 requests a second for 8 seconds is 120 /s, not 16 /s).
+    void windowRates_data() {
+        QTest::addColumn<QList<double>>("perSecond");
+        QTest::addColumn<double>("rate");
+        QTest::addColumn<double>("count");
+        QTest::addColumn<int>("seconds");
+        QTest::addColumn<bool>("wholeWindow");
+        QList<double> started(52, 0.0);
+        started << 30 << 120 << 120 << 120 << 120 << 120 << 120 << 120;  // 60 s window, traffic for the last 8
+        QTest::newRow("traffic began inside the window: its complete seconds") << started << 120.0 << 840.0 << 7 << false;
+        QList<double> steady(60, 120.0);
+        QTest::newRow("traffic all window long") << steady << 120.0 << 7200.0 << 60 << true;
+        QList<double> stopped(60, 0.0);
+        for (int i = 0; i < 20; ++i) stopped[i] = 90.0;  // ran for the first 20 s, then stopped
+        QTest::newRow("traffic stopped: quiet seconds count") << stopped << 30.0 << 1800.0 << 60 << true;
+        QList<double> justNow(59, 0.0);
+        justNow << 40;
+        QTest::newRow("traffic began in the last second") << justNow << 40.0 << 40.0 << 1 << false;
+        QTest::newRow("no traffic") << QList<double>(60, 0.0) << 0.0 << 0.0 << 60 << true;
+    }
+
+    void windowRates() {
+        QFETCH(QList<double>, perSecond);
+        QFETCH(double, rate);
+        QFETCH(double, count);
+        QFETCH(int, seconds);
+        QFETCH(bool, wholeWindow);
+        const ui::live::WindowRate got = ui::live::windowRate(makeSeries(1'700'000'000, perSecond));
+        QVERIFY2(qAbs(got.perSecond - rate) < 1e-9, qPrintable(QString::number(got.perSecond)));
+        QCOMPARE(got.count, count);
+        QCOMPARE(got.seconds, std::int64_t{seconds});
+        QCOMPARE(got.wholeWindow, wholeWindow);
+    }
+
+    void shortVariantNames() {
+        QCOMPARE(ui::live::variantShortLabel("homepage-personalisation:control"), QStringLiteral("control"));
+        QCOMPARE(ui::live::variantShortLabel(""), QStringLiteral("no experiment"));
+        QCOMPARE(ui::live::variantShortLabel("(other)"), QStringLiteral("(other)"));
+        QCOMPARE(ui::live::experimentOf("homepage-personalisation:control"), QStringLiteral("homepage-personalisation"));
+        QCOMPARE(ui::live::experimentOf(""), QString());
+    }
+
+    // --- the chart card's axes ----------------------------------------------------
+    // Values that grow while the card is hidden (another panel shown) still get labels
+    // wide enough once it shows: "500", never "5..."; the time axis shows hh:mm:ss labels.
+    void chartAxisLabelsShowInFull() {
+        QWidget page;
+        page.resize(420, 320);
+        auto* card = new ui::ChartCard(QStringLiteral("Requests"), &page);
+        card->setGeometry(0, 0, 420, 320);
+        card->setValueFormat(QStringLiteral("%.0f"));
+        card->setValueTitle(QStringLiteral("requests / s"));
+        const std::int64_t first = 1'700'000'000;
+        page.show();  // laid out before it has any series, as a panel is at start-up
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        card->setSeries({{QStringLiteral("a"), timeLine(first, {3, 8}), QColor()}});
+        QTest::qWait(20);
+        page.hide();
+        // Same number of ticks, wider labels: only the range changes.
+        card->setSeries({{QStringLiteral("a"), timeLine(first, {440, 480, 470, 460, 480, 475, 470, 480, 465}), QColor()}});
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTest::qWait(50);
+
+        auto* values = qobject_cast<QValueAxis*>(card->chart()->axes(Qt::Vertical).first());
+        QVERIFY(values);
+        QCOMPARE(values->labelFormat(), QStringLiteral("%.0f"));
+        QCOMPARE(values->min(), 0.0);
+        QVERIFY2(values->max() >= 480.0 && values->max() <= 600.0, qPrintable(QString::number(values->max())));
+        const double step = (values->max() - values->min()) / (values->tickCount() - 1);
+        QVERIFY2(std::abs(step - std::round(step / 5.0) * 5.0) < 1e-9, qPrintable(QString::number(step)));  // round ticks
+
+        const QStringList texts = visibleChartTexts(*card);
+        for (const QString& text : texts) QVERIFY2(!text.contains(QStringLiteral("...")), qPrintable(texts.join(u'|')));
+        QVERIFY2(texts.contains(QString::number(values->max())), qPrintable(texts.join(u'|')));
+        const auto times = std::count_if(texts.begin(), texts.end(), [](const QString& t) {
+            return QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d$")).match(t).hasMatch();
+        });
+        QVERIFY2(times >= 2, qPrintable(texts.join(u'|')));
+    }
+
+    void chartValueAxisAdaptsItsLabels() {
+        ui::ChartCard card(QStringLiteral("Fleet"));
+        card.resize(500, 320);
+        card.setValueFormat(QStringLiteral("%.0f"));
+        card.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&card));
+        const std::int64_t first = 1'700'000'000;
+        auto* values = qobject_cast<QValueAxis*>(card.chart()->axes(Qt::Vertical).first());
+
+        // Thousands: "12k", the exported data unchanged.
+        card.setSeries({{QStringLiteral("a"), timeLine(first, {11'000, 12'500, 12'000}), QColor()}});
+        QVERIFY2(values->labelFormat().endsWith(QStringLiteral("k")), qPrintable(values->labelFormat()));
+        QVERIFY(values->max() >= 12.5 && values->max() <= 20.0);
+        QCOMPARE(card.series().first().points[1].y(), 12'500.0);
+
+        // Small values: the decimals the ticks need, and the text around the number kept.
+        card.setValueFormat(QStringLiteral("%.0f ms"));
+        card.setSeries({{QStringLiteral("a"), timeLine(first, {0.2, 0.9, 1.1}), QColor()}});
+        QVERIFY2(values->labelFormat().endsWith(QStringLiteral("f ms")), qPrintable(values->labelFormat()));
+        QVERIFY2(!values->labelFormat().startsWith(QStringLiteral("%.0f")), qPrintable(values->labelFormat()));
+
+        // A fixed range keeps its format.
+        card.setValueFormat(QStringLiteral("%.0f"));
+        card.setValueRange(0.0, 100.0);
+        card.setSeries({{QStringLiteral("a"), timeLine(first, {40, 60}), QColor()}});
+        QCOMPARE(values->labelFormat(), QStringLiteral("%.0f"));
+        QCOMPARE(values->max(), 100.0);
+
+        // No data: no labels for a made-up range.
+        card.setSeries({});
+        QVERIFY(!values->labelsVisible());
+        QVERIFY(!card.chart()->axes(Qt::Horizontal).first()->labelsVisible());
+    }
+
+    // Time labels: hh:mm:ss over a short span, hh:mm over a long one, ticks on whole units
+    // the same number of units apart, and the card's format wins over one set for a window.
+    void chartTimeAxisTicksAreRound() {
+        ui::ChartCard card(QStringLiteral("Time"));
+        card.resize(420, 300);
+        card.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&card));
+        auto* time = qobject_cast<QDateTimeAxis*>(card.chart()->axes(Qt::Horizontal).first());
+        QVERIFY(time);
+        auto ticksOnWholeUnits = [&](qint64 unitMs) {
+            const qint64 from = time->min().toMSecsSinceEpoch();
+            const qint64 to = time->max().toMSecsSinceEpoch();
+            const qint64 span = to - from;
+            const int intervals = time->tickCount() - 1;
+            return from % unitMs == 0 && intervals >= 1 && span % intervals == 0 && (span / intervals) % unitMs == 0;
+        };
+        const std::int64_t first = 1'700'000'003;
+        QList<QPointF> shortSpan;
+        for (int i = 0; i < 8; ++i) shortSpan.append(QPointF(static_cast<double>((first + i) * 1000 + 400), 1.0));
+        card.setSeries({{QStringLiteral("a"), shortSpan, QColor()}});
+        QCOMPARE(time->format(), QStringLiteral("HH:mm:ss"));
+        QVERIFY(ticksOnWholeUnits(1000));
+        QVERIFY(time->min().toMSecsSinceEpoch() <= static_cast<qint64>(shortSpan.first().x()));
+        QVERIFY(time->max().toMSecsSinceEpoch() >= static_cast<qint64>(shortSpan.last().x()));
+        QVERIFY2(time->tickCount() >= 3 && time->tickCount() <= 5, qPrintable(QString::number(time->tickCount())));
+
+        // An owner asking for minutes over 8 seconds of data would print one minute 4 times.
+        time->setFormat(QStringLiteral("HH:mm"));
+        QCOMPARE(time->format(), QStringLiteral("HH:mm:ss"));
+
+        QList<QPointF> longSpan;
+        for (int i = 0; i < 40; ++i) longSpan.append(QPointF(static_cast<double>((first + i * 30) * 1000), 1.0));
+        card.setSeries({{QStringLiteral("a"), longSpan, QColor()}});
+        QCOMPARE(time->format(), QStringLiteral("HH:mm"));
+        QVERIFY(ticksOnWholeUnits(60'000));
     }
 
     void variantLabels_data() {
@@ -210,13 +388,27 @@ private slots:
         QVERIFY(tile(&panel, "latency")->value().contains(QStringLiteral("s")));  // "µs" or "ms"
         QVERIFY(tile(&panel, "hitRate")->value().endsWith(QStringLiteral("%")));
         QCOMPARE(chart(&panel, "latency")->series().size(), 3);
-        // CTR: overall plus one line per variant of the demo experiment, labelled for people.
+        // CTR: overall plus one line per variant of the demo experiment, named by the variant
+        // alone (legends stay short); the experiment is in the subtitle.
         QStringList names;
         for (const auto& s : chart(&panel, "ctr")->series()) names << s.name;
         QVERIFY2(names.contains(QStringLiteral("Overall")), qPrintable(names.join(',')));
-        QVERIFY2(std::any_of(names.begin(), names.end(),
-                             [](const QString& n) { return n.startsWith(QStringLiteral("homepage-personalisation: ")); }),
-                 qPrintable(names.join(',')));
+        QVERIFY2(names.contains(QStringLiteral("control")), qPrintable(names.join(',')));
+        QVERIFY2(chart(&panel, "ctr")->subtitle().contains(QStringLiteral("homepage-personalisation")),
+                 qPrintable(chart(&panel, "ctr")->subtitle()));
+        // Every line of a chart has its own colour, and a legend-sized name.
+        for (const char* id : {"latency", "hitRate", "ctr", "conversion", "quality"}) {
+            QStringList colours;
+            for (const auto& s : chart(&panel, id)->series()) {
+                QVERIFY2(!colours.contains(s.color.name()), id);
+                colours << s.color.name();
+                QVERIFY2(s.name.size() <= 14, qPrintable(s.name));
+            }
+        }
+        // The requests tile averages over the seconds since traffic began (less than the
+        // 1 min window here), and says so.
+        QVERIFY2(tile(&panel, "requests")->detail().contains(QStringLiteral("in the last")),
+                 qPrintable(tile(&panel, "requests")->detail()));
         QVERIFY(!panel.findChild<ui::AlertBadges*>()->badges().isEmpty());
         // Redraws follow the feed (about once a second), never the requests.
         QVERIFY(stats && stats->requests > 50);

@@ -9,6 +9,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -17,6 +18,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -435,6 +437,8 @@ private slots:
 
     void showsResultsPerVariantAfterTraffic() {
         ui::ExperimentsPanel panel(m_fixture->host(), m_fixture->feed());
+        panel.resize(1440 - 212, 840);  // as in a 1440 x 900 window
+        panel.show();
         QVERIFY(panel.selectExperiment(kDemo));
         auto& host = m_fixture->host();
         host.setSimulatorRate(400.0);
@@ -490,6 +494,22 @@ private slots:
         QVERIFY(chance >= 0.0 && chance <= 1.0);
         QVERIFY(cell(1, C::ExpectedLoss).isValid());
         QVERIFY(!cell(0, C::Lift).isValid());
+
+        // The table shows every variant without an inner scroll bar, and every header in full.
+        QTableView* table = view->table();
+        QApplication::processEvents();
+        QVERIFY(test::UiFixture::waitFor([&] { return table->isVisible() && table->viewport()->height() > 0; }, 5000));
+        QTest::qWait(50);  // the deferred fit after the last resize
+        QVERIFY(!table->verticalScrollBar()->isVisible());
+        int rowsHeight = 0;
+        for (int row = 0; row < model->rowCount(); ++row) rowsHeight += table->rowHeight(row);
+        QVERIFY2(table->viewport()->height() >= rowsHeight,
+                 qPrintable(QStringLiteral("viewport %1 px for %2 px of rows").arg(table->viewport()->height()).arg(rowsHeight)));
+        QVERIFY(!table->horizontalScrollBar()->isVisible());
+        for (int column = 0; column < C::ColumnCount; ++column) {
+            QVERIFY2(table->horizontalHeader()->sectionSize(column) >= table->horizontalHeader()->sectionSizeHint(column),
+                     qPrintable(model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
+        }
 
         qInfo("demo world, %llu/%llu users: control click rate %.3f (CTR %.4f), personalised click rate %.3f (CTR %.4f); "
               "lift %+.1f%% [%+.1f%%, %+.1f%%], p = %.4g, chance to beat control %.3f",

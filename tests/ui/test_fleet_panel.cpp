@@ -2,7 +2,9 @@
 // the figures derived from successive scrapes, and the panel watching a real
 // `recdeckd serve` and an unreachable or silent address without blocking the GUI.
 
+#include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -394,6 +396,47 @@ private slots:
         QCOMPARE(state.health(), ui::InstanceState::Health::Unreachable);
         QVERIFY2(state.error.contains(QStringLiteral("no answer within")), qPrintable(state.error));
         qDeleteAll(held);
+    }
+
+    // At the default window size (1440 px, 1228 px beside the navigation) every column of
+    // the instances table shows its header and values in full, without a scroll bar, and
+    // the store note starts with an icon, not a character the font may lack.
+    void tableColumnsFitTheWidth() {
+        test::UiFixture fixture;
+        ui::FleetPanel panel(fixture.host(), fixture.fleet());
+        panel.resize(1228, 820);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const quint16 port = closedPort();
+        QVERIFY(port != 0);
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        QVERIFY(fixture.fleet().addInstance(url));
+        QVERIFY(waitUntil([&] { return fixture.fleet().state(url)->health() == ui::InstanceState::Health::Unreachable; }));
+        QTest::qWait(50);
+
+        auto* table = panel.findChild<QTableView*>(QStringLiteral("fleetTable"));
+        QVERIFY(table);
+        QHeaderView* header = table->horizontalHeader();
+        int total = 0;
+        for (int c = 0; c < ui::FleetTableModel::ColumnCount; ++c) {
+            total += header->sectionSize(c);
+            if (c == ui::FleetTableModel::ErrorColumn) continue;  // long errors elide; the tooltip has them
+            QVERIFY2(header->sectionSize(c) >= header->sectionSizeHint(c),
+                     qPrintable(QStringLiteral("column %1: %2 < %3").arg(c).arg(header->sectionSize(c)).arg(header->sectionSizeHint(c))));
+            for (int row = 0; row < table->model()->rowCount(); ++row) {
+                const int needed = table->sizeHintForIndex(table->model()->index(row, c)).width();
+                QVERIFY2(header->sectionSize(c) >= needed, qPrintable(QStringLiteral("column %1 row %2").arg(c).arg(row)));
+            }
+        }
+        QVERIFY2(total <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(total).arg(table->viewport()->width())));
+        QVERIFY(!table->horizontalScrollBar()->isVisible());
+
+        auto* sharing = panel.findChild<QLabel*>(QStringLiteral("fleetSharing"));
+        QVERIFY(sharing && sharing->text().startsWith(QStringLiteral("This console")));
+        auto* icon = panel.findChild<QLabel*>(QStringLiteral("fleetSharingIcon"));
+        QVERIFY(icon && !icon->pixmap().isNull());
+        fixture.fleet().removeInstance(url);
     }
 
     void panelValidatesTheAddress() {

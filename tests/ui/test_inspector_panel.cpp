@@ -46,18 +46,23 @@ std::set<std::string> itemsOf(const serving::Recommendation& r) {
     return out;
 }
 
-// The most active training user, found independently of the panel.
-std::string mostActive(serving::Engine& engine) {
+// The user the panel should show first, found independently of the panel: the most active
+// training user (ties: the lower index) whose list a personalised model serves (not the
+// demo experiment's popularity control arm).
+std::string firstPersonalisedUser(serving::Engine& engine) {
     const auto snapshot = engine.snapshot();
-    std::size_t best = 0;
-    std::string id;
-    for (data::Index u = 0; u < snapshot->matrix->userCount(); ++u) {
-        if (snapshot->matrix->itemsOf(u).size() > best) {
-            best = snapshot->matrix->itemsOf(u).size();
-            id = snapshot->dataset->users.id(u);
-        }
+    std::vector<data::Index> users;
+    for (data::Index u = 0; u < snapshot->matrix->userCount(); ++u) users.push_back(u);
+    std::stable_sort(users.begin(), users.end(), [&](data::Index a, data::Index b) {
+        return snapshot->matrix->itemsOf(a).size() > snapshot->matrix->itemsOf(b).size();
+    });
+    for (data::Index u : users) {
+        const std::string id = snapshot->dataset->users.id(u);
+        const auto assignment = engine.experiments().assign(id);
+        const std::string model = assignment && !assignment->model.empty() ? assignment->model : engine.registry().defaultName();
+        if (model != "popularity") return id;
     }
-    return id;
+    return {};
 }
 
 }  // namespace
@@ -81,10 +86,24 @@ private slots:
         QVERIFY2(fixture.open(&error), qPrintable(error));
         QVERIFY(test::UiFixture::waitFor([&] { return panel.inspections() >= 1 && panel.comparisons() >= 1 && !panel.busy(); }));
 
-        QCOMPARE(panel.currentUser(), QString::fromStdString(mostActive(fixture.engine())));
+        const std::string first = firstPersonalisedUser(fixture.engine());
+        QVERIFY(!first.empty());
+        QCOMPARE(panel.currentUser(), QString::fromStdString(first));
         auto* table = child<QTableView>(panel, QStringLiteral("recommendationsTable"));
         QVERIFY(table);
         QCOMPARE(table->model()->rowCount(), 10);
+        // A personalised list: a model other than popularity, and reasons that name what the
+        // user liked.
+        QVERIFY(panel.lastInspection()->answer.recommendation.has_value());
+        QVERIFY(panel.lastInspection()->answer.recommendation->model != "popularity");
+        int becauseLiked = 0;
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            const QString reason = table->model()->index(row, ui::RecommendationTableModel::ReasonColumn).data().toString();
+            if (reason.startsWith(QStringLiteral("Because you liked"))) ++becauseLiked;
+        }
+        QVERIFY2(becauseLiked > 0, "no \"Because you liked …\" reason in the first view");
+        // The automatic first view is not remembered as the operator's choice.
+        QVERIFY(QSettings().value(QStringLiteral("inspector/lastUser")).toString().isEmpty());
         // Nothing the user already has is recommended.
         const auto& inspection = *panel.lastInspection();
         const auto snapshot = fixture.engine().snapshot();

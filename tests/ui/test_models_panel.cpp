@@ -1,7 +1,9 @@
 #include <QAbstractItemModel>
 #include <QAbstractButton>
+#include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -118,6 +120,25 @@ private slots:
         const auto lambdas = chart->lambdaPoints();
         QVERIFY2(lambdas.last().x() > lambdas.first().x(), "ILD at lambda 0.3 should exceed ILD at lambda 1");
         QVERIFY(chart->summary().contains(QStringLiteral("Current default")));
+
+        // The point labels do not overlap one another, and the default's setting is named.
+        QApplication::processEvents();
+        const QList<QRectF> boxes = chart->visibleLabelRects();
+        QVERIFY(!boxes.isEmpty());
+        for (qsizetype i = 0; i < boxes.size(); ++i) {
+            for (qsizetype j = i + 1; j < boxes.size(); ++j) {
+                QVERIFY2(!boxes[i].intersects(boxes[j]),
+                         qPrintable(chart->visibleLabels()[i] + QStringLiteral(" / ") + chart->visibleLabels()[j]));
+            }
+        }
+        QVERIFY2(chart->visibleLabels().contains(QStringLiteral("λ 1.0")), qPrintable(chart->visibleLabels().join(QStringLiteral(" | "))));
+
+        // Every column is at least as wide as its header.
+        QApplication::processEvents();
+        for (int column = 0; column < ui::ModelTableModel::ColumnCount; ++column) {
+            QVERIFY2(table->horizontalHeader()->sectionSize(column) >= table->horizontalHeader()->sectionSizeHint(column),
+                     qPrintable(table->model()->headerData(column, Qt::Horizontal).toString()));
+        }
     }
 
     void trainingShowsProgressAndPublishesANewVersion() {

@@ -10,6 +10,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QShowEvent>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -33,7 +34,8 @@ namespace {
 using metrics::SeriesKind;
 
 constexpr const char* kFilterKey = "cache/logFilter";
-constexpr const char* kHeaderKey = "cache/logHeader";
+// Versioned: states saved before the columns were sized to their contents are dropped.
+constexpr const char* kHeaderKey = "cache/logColumns";
 
 enum L1Row { L1Hits, L1Misses, L1Entries, L1Memory, L1Evictions, L1Expired };
 enum L2Row { L2Store, L2Hits, L2Misses, L2Errors, L2Health };
@@ -54,6 +56,19 @@ QString countAndRate(std::uint64_t total, double perSecond, bool known) {
 double ratio(std::uint64_t part, std::uint64_t whole) {
     return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
 }
+
+// The scrolled content. A resizable scroll area makes its widget as tall as the widget's
+// height for the width, which for a layout is the *preferred* height (every chart at its
+// size hint): the panel would scroll in a window it fits. Report the least height the
+// layout can take instead; the layout hands out whatever more the viewport has.
+class PanelContent : public QWidget {
+public:
+    using QWidget::QWidget;
+    int heightForWidth(int width) const override {
+        return layout() && layout()->hasHeightForWidth() ? layout()->totalMinimumHeightForWidth(width)
+                                                         : QWidget::heightForWidth(width);
+    }
+};
 
 }  // namespace
 
@@ -97,7 +112,10 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWid
     m_compute->setProperty("tier", QStringLiteral("compute"));
     auto* tiers = new QHBoxLayout();
     tiers->setSpacing(12);
-    for (TierCard* card : {m_l1, m_l2, m_compute}) tiers->addWidget(card, 1);
+    for (TierCard* card : {m_l1, m_l2, m_compute}) {
+        card->setMinimumWidth(250);
+        tiers->addWidget(card, 1);
+    }
 
     m_chart = new ChartCard(tr("Hit rate by tier"), this);
     m_chart->setProperty("chart", QStringLiteral("cacheHitRate"));
@@ -106,7 +124,7 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWid
     m_chart->setValueFormat(QStringLiteral("%.0f"));
     m_chart->setEmptyText(tr("Waiting for traffic…\nStart the simulator with “Start traffic” in the toolbar (F6)."));
     m_chart->setToolTip(tr("Share of requests answered by each tier per second, over the dashboard's window"));
-    m_chart->view()->setMinimumHeight(200);
+    m_chart->view()->setMinimumHeight(170);
 
     m_settings = new CacheSettingsForm(host, this);
     m_invalidation = new InvalidationForm(host, this);
@@ -114,16 +132,16 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWid
 
     auto* middle = new QHBoxLayout();
     middle->setSpacing(12);
-    middle->addWidget(m_chart, 1);
-    middle->addWidget(buildLogCard(), 1);
+    middle->addWidget(m_chart, 4);
+    middle->addWidget(buildLogCard(), 5);  // six columns of text; the chart reads well narrower
 
     auto* actions = new QHBoxLayout();
     actions->setSpacing(12);
-    actions->addWidget(m_invalidation, 5);
+    actions->addWidget(m_invalidation, 4);
     actions->addWidget(m_settings, 4);
-    actions->addWidget(m_warmUp, 4);
+    actions->addWidget(m_warmUp, 3);
 
-    auto* content = new QWidget(this);
+    auto* content = new PanelContent(this);
     auto* layout = new QVBoxLayout(content);
     layout->setContentsMargins(18, 14, 18, 14);
     layout->setSpacing(12);
@@ -140,7 +158,8 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWid
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Everything fits from about 1,100 px of panel width; narrower windows scroll rather than clip.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     scroll->viewport()->setAutoFillBackground(false);
     content->setAutoFillBackground(false);
     auto* outer = new QVBoxLayout(this);
@@ -167,7 +186,47 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWid
 }
 
 CachePanel::~CachePanel() {
-    QSettings().setValue(QLatin1String(kHeaderKey), m_logView->horizontalHeader()->saveState());
+    QSettings settings;
+    if (m_logColumnsUserSized) {
+        settings.setValue(QLatin1String(kHeaderKey), m_logView->horizontalHeader()->saveState());
+    } else {
+        settings.remove(QLatin1String(kHeaderKey));
+    }
+}
+
+void CachePanel::sizeLogColumns() {
+    if (m_logColumnsUserSized) return;
+    m_sizingLogColumns = true;
+    // Each column as wide as its header and the widest value it holds (every row, not just
+    // those in view; the fixed vocabularies too, so the next kind of row fits), never
+    // narrower than it already is: a live log must not make its columns jump back and forth.
+    // The last column (problems) takes the rest.
+    const QFontMetrics metrics(m_logView->font());
+    const int padding = 2 * m_logView->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_logView) + 14;
+    const QHash<int, QStringList> vocabulary{
+        {InvalidationLogModel::Time, {QStringLiteral("00:00:00")}},
+        {InvalidationLogModel::Kind, {tr("User"), tr("Item"), tr("Model"), tr("Everything")}},
+        {InvalidationLogModel::Target, {QStringLiteral("user_00000"), tr("all lists")}},
+        {InvalidationLogModel::Origin, {tr("Another instance"), tr("This instance"), tr("This panel")}},
+        {InvalidationLogModel::Dropped, {QStringLiteral("0,000")}},
+    };
+    constexpr int kMaxTargetWidth = 240;  // longer ids are elided, in full in the tooltip
+    QHeaderView* header = m_logView->horizontalHeader();
+    const int rows = m_logModel->rowCount();
+    for (auto it = vocabulary.cbegin(); it != vocabulary.cend(); ++it) {
+        const int column = it.key();
+        int text = 0;
+        for (const QString& word : it.value()) text = std::max(text, metrics.horizontalAdvance(word));
+        for (int row = 0; row < rows; ++row) {
+            text = std::max(text, metrics.horizontalAdvance(m_logModel->index(row, column).data().toString()));
+        }
+        int width = std::max(header->sectionSizeHint(column), text + padding);
+        if (column == InvalidationLogModel::Target) width = std::min(width, kMaxTargetWidth);
+        if (m_logColumnsSized) width = std::max(width, header->sectionSize(column));
+        if (header->sectionSize(column) != width) header->resizeSection(column, width);
+    }
+    m_logColumnsSized = true;
+    m_sizingLogColumns = false;
 }
 
 QWidget* CachePanel::buildLogCard() {
@@ -199,15 +258,20 @@ QWidget* CachePanel::buildLogCard() {
     m_logView->setWordWrap(false);
     m_logView->verticalHeader()->setVisible(false);
     m_logView->verticalHeader()->setDefaultSectionSize(24);
-    m_logView->horizontalHeader()->setStretchLastSection(true);
-    m_logView->horizontalHeader()->setHighlightSections(false);
-    m_logView->setColumnWidth(InvalidationLogModel::Time, 140);
-    m_logView->setColumnWidth(InvalidationLogModel::Kind, 70);
-    m_logView->setColumnWidth(InvalidationLogModel::Target, 110);
-    m_logView->setColumnWidth(InvalidationLogModel::Origin, 105);
-    m_logView->setColumnWidth(InvalidationLogModel::Dropped, 90);
-    m_logView->setMinimumHeight(180);
-    m_logView->horizontalHeader()->restoreState(QSettings().value(QLatin1String(kHeaderKey)).toByteArray());
+    QHeaderView* columns = m_logView->horizontalHeader();
+    columns->setStretchLastSection(true);
+    columns->setHighlightSections(false);
+    columns->setSectionResizeMode(QHeaderView::Interactive);
+    columns->setMinimumSectionSize(40);
+    m_logView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_logView->setMinimumHeight(150);
+    sizeLogColumns();
+    const QByteArray saved = QSettings().value(QLatin1String(kHeaderKey)).toByteArray();
+    if (!saved.isEmpty() && columns->restoreState(saved)) m_logColumnsUserSized = true;
+    connect(columns, &QHeaderView::sectionResized, this, [this](int column) {
+        // The last column stretches with the view: only a drag of another one is the user's.
+        if (!m_sizingLogColumns && column != InvalidationLogModel::Problem) m_logColumnsUserSized = true;
+    });
 
     const int filter = m_logFilter->findData(QSettings().value(QLatin1String(kFilterKey), 0).toInt());
     m_logFilter->setCurrentIndex(std::max(0, filter));
@@ -244,6 +308,7 @@ void CachePanel::reloadLog() {
         [this](std::vector<cache::InvalidationRecord> log) {
             m_logInFlight = false;
             m_logModel->setLog(std::move(log));
+            sizeLogColumns();
             if (m_logModel->totalCount() == 0) {
                 m_logCount->setText(tr("none yet"));
             } else {

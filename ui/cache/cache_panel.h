@@ -48,6 +48,7 @@ private:
     void drawTiers(const LiveSnapshot& snapshot);
     void drawChart(const LiveSnapshot& snapshot);
     void reloadLog();
+    void sizeLogColumns();
     void updateRates(const cache::CacheStats& stats);
 
     EngineHost& m_host;
@@ -63,6 +64,11 @@ private:
     QTableView* m_logView = nullptr;
     QComboBox* m_logFilter = nullptr;
     QLabel* m_logCount = nullptr;
+    // The log's columns follow their contents until the user resizes one (then the
+    // user's widths are kept, and saved).
+    bool m_logColumnsUserSized = false;
+    bool m_logColumnsSized = false;
+    bool m_sizingLogColumns = false;
     QTimer m_logReload;  // coalesces invalidation signals (purchases invalidate users often)
     bool m_logInFlight = false;
     bool m_stale = false;

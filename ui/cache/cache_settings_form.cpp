@@ -1,6 +1,7 @@
 #include "cache/cache_settings_form.h"
 
 #include <QDoubleSpinBox>
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -64,7 +65,6 @@ CacheSettingsForm::CacheSettingsForm(EngineHost& host, QWidget* parent)
     m_entries->setObjectName(QStringLiteral("cacheMaxEntries"));
     m_entries->setRange(1, 100'000'000);
     m_entries->setGroupSeparatorShown(true);
-    m_entries->setSuffix(tr(" lists"));
     m_entries->setToolTip(tr("Most lists kept in this process's memory (L1); the least recently used go first. "
                              "Lowering it evicts at once"));
     m_megabytes->setObjectName(QStringLiteral("cacheMaxMemory"));
@@ -72,10 +72,17 @@ CacheSettingsForm::CacheSettingsForm(EngineHost& host, QWidget* parent)
     m_megabytes->setGroupSeparatorShown(true);
     m_megabytes->setSuffix(tr(" MB"));
     m_megabytes->setToolTip(tr("Most memory L1 may use (approximate). Lowering it evicts at once"));
-    for (QWidget* field : {static_cast<QWidget*>(m_ttl), static_cast<QWidget*>(m_jitter), static_cast<QWidget*>(m_beta),
-                           static_cast<QWidget*>(m_entries), static_cast<QWidget*>(m_megabytes)}) {
+    // Wide enough for typical values, not for the largest allowed (the spin boxes' own
+    // hint, "100,000,000 lists"), so the card shares a 1,440 px window with the other two.
+    const QFontMetrics metrics(font());
+    const int chrome = 56;  // padding, frame and the up/down buttons of the console's style
+    const std::pair<QAbstractSpinBox*, QString> samples[] = {
+        {m_ttl, tr("3,600 s")},      {m_jitter, tr("50 %")},       {m_beta, QStringLiteral("10.0")},
+        {m_entries, QStringLiteral("100,000")}, {m_megabytes, tr("4,096 MB")},
+    };
+    for (const auto& [field, sample] : samples) {
         field->setEnabled(false);
-        field->setMinimumWidth(120);
+        field->setMinimumWidth(metrics.horizontalAdvance(sample) + chrome);
     }
     connect(m_ttl, &QSpinBox::valueChanged, this, &CacheSettingsForm::markEdited);
     connect(m_jitter, &QDoubleSpinBox::valueChanged, this, &CacheSettingsForm::markEdited);
@@ -106,7 +113,7 @@ CacheSettingsForm::CacheSettingsForm(EngineHost& host, QWidget* parent)
     grid->addWidget(m_ttl, 0, 1);
     grid->addWidget(label(tr("Jitter")), 0, 2);
     grid->addWidget(m_jitter, 0, 3);
-    grid->addWidget(label(tr("L1 size")), 1, 0);
+    grid->addWidget(label(tr("L1 lists")), 1, 0);
     grid->addWidget(m_entries, 1, 1);
     grid->addWidget(label(tr("L1 memory")), 1, 2);
     grid->addWidget(m_megabytes, 1, 3);

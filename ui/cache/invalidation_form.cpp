@@ -52,10 +52,9 @@ QString kindTitle(InvalidationKind kind) {
 
 InvalidationForm::InvalidationForm(EngineHost& host, QWidget* parent)
     : QFrame(parent), m_host(host), m_user(new QLineEdit(this)), m_item(new QLineEdit(this)),
-      m_model(new QComboBox(this)), m_userButton(new QPushButton(tr("Invalidate user…"), this)),
-      m_itemButton(new QPushButton(tr("Invalidate item…"), this)),
-      m_modelButton(new QPushButton(tr("Invalidate model…"), this)),
-      m_allButton(new QPushButton(tr("Invalidate everything…"), this)), m_result(new QLabel(this)),
+      m_model(new QComboBox(this)), m_userButton(new QPushButton(tr("Invalidate…"), this)),
+      m_itemButton(new QPushButton(tr("Invalidate…"), this)), m_modelButton(new QPushButton(tr("Invalidate…"), this)),
+      m_allButton(new QPushButton(tr("Invalidate…"), this)), m_result(new QLabel(this)),
       m_userCompleter(new QCompleter(this)), m_itemCompleter(new QCompleter(this)) {
     setObjectName(QStringLiteral("card"));
     auto* heading = new QLabel(tr("Invalidate"), this);
@@ -87,14 +86,20 @@ InvalidationForm::InvalidationForm(EngineHost& host, QWidget* parent)
 
     m_model->setObjectName(QStringLiteral("invalidateModelCombo"));
     m_model->setToolTip(tr("Every cached list computed with this model is dropped"));
-    m_model->setMinimumContentsLength(12);
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_model->setMinimumWidth(120);  // the column stretches; model names are short
 
     m_userButton->setProperty("action", QStringLiteral("invalidateUser"));
     m_itemButton->setProperty("action", QStringLiteral("invalidateItem"));
     m_modelButton->setProperty("action", QStringLiteral("invalidateModel"));
     m_allButton->setProperty("action", QStringLiteral("invalidateAll"));
+    // One short label per row (the row says what): keeps the card narrow enough to share
+    // the window with the settings and warm-up cards.
+    m_userButton->setToolTip(tr("Drop every cached list of this user (asks first)"));
+    m_itemButton->setToolTip(tr("Drop every cached list that contains this item (asks first)"));
+    m_modelButton->setToolTip(tr("Drop every cached list computed with this model (asks first)"));
     m_allButton->setObjectName(QStringLiteral("danger"));
-    m_allButton->setToolTip(tr("Drop every cached list; every user's next request is computed afresh"));
+    m_allButton->setToolTip(tr("Drop every cached list; every user's next request is computed afresh (asks first)"));
     m_result->setObjectName(QStringLiteral("invalidationResult"));
     m_result->setWordWrap(true);
     m_result->setTextFormat(Qt::PlainText);

@@ -1,6 +1,7 @@
 #include "cache/invalidation_log_model.h"
 
 #include <QBrush>
+#include <QDateTime>
 
 #include "common/format.h"
 #include "common/theme.h"
@@ -67,7 +68,10 @@ QVariant InvalidationLogModel::data(const QModelIndex& index, int role) const {
     const bool fromHere = m_operator.contains(key(record));
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-            case Time: return format::timestamp(record.atMs);
+            case Time:
+                // Compact: the log covers minutes, not days; the full date is in the tooltip.
+                return record.atMs <= 0 ? QStringLiteral("–")
+                                        : QDateTime::fromMSecsSinceEpoch(record.atMs).toString(QStringLiteral("HH:mm:ss"));
             case Kind:
                 switch (record.kind) {
                     case cache::InvalidationKind::User: return tr("User");
@@ -85,6 +89,8 @@ QVariant InvalidationLogModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole) {
         switch (index.column()) {
+            case Time: return format::timestamp(record.atMs);
+            case Target: return record.id.empty() ? tr("Every cached list") : QString::fromStdString(record.id);
             case Origin:
                 return record.remote ? tr("Received over the store's invalidation channel from another instance")
                        : fromHere    ? tr("Issued from this Cache panel")
@@ -113,12 +119,22 @@ QVariant InvalidationLogModel::headerData(int section, Qt::Orientation orientati
             case Kind: return tr("Kind");
             case Target: return tr("Target");
             case Origin: return tr("Origin");
-            case Dropped: return tr("Dropped (L1)");
+            case Dropped: return tr("Dropped");
             case Problem: return tr("Problem");
             default: return {};
         }
     }
-    if (role == Qt::ToolTipRole && section == Dropped) return tr("Cached lists removed from this process's memory");
+    if (role == Qt::TextAlignmentRole) {
+        // As the values below: text left, the count right.
+        return QVariant::fromValue((section == Dropped ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+            case Time: return tr("Local time of the invalidation (hover a row for the full date)");
+            case Dropped: return tr("Cached lists removed from this process's memory (L1)");
+            default: return {};
+        }
+    }
     return {};
 }
 

@@ -32,8 +32,11 @@ TierCard::TierCard(const QString& title, const QString& subtitle, const QStringL
     for (int i = 0; i < rowLabels.size(); ++i) {
         auto* label = new QLabel(rowLabels[i], this);
         label->setObjectName(QStringLiteral("muted"));
+        label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
         auto* value = new QLabel(QStringLiteral("–"), this);
         value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        // Wraps rather than widening the card (a store error can be long).
+        value->setWordWrap(true);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
         if (i < rowTips.size()) {
             label->setToolTip(rowTips[i]);

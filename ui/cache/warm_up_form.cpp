@@ -37,6 +37,7 @@ WarmUpForm::WarmUpForm(EngineHost& host, QWidget* parent)
     m_count->setObjectName(QStringLiteral("warmUpCount"));
     m_count->setRange(1, 1'000'000);
     m_count->setGroupSeparatorShown(true);
+    m_count->setMinimumWidth(96);  // its hint is sized for 1,000,000; typical counts are short
     m_count->setValue(QSettings().value(QLatin1String(kCountKey), 100).toInt());
     m_count->setToolTip(tr("How many users to warm, most active first"));
     connect(m_count, &QSpinBox::valueChanged, this, [](int value) { QSettings().setValue(QLatin1String(kCountKey), value); });
@@ -65,8 +66,14 @@ WarmUpForm::WarmUpForm(EngineHost& host, QWidget* parent)
     row->addWidget(m_count);
     row->addWidget(new QLabel(tr("most active users"), this));
     row->addStretch(1);
-    row->addWidget(m_cancel);
-    row->addWidget(m_start);
+
+    // Progress and its buttons share a row, so the card stays narrow enough to sit
+    // beside the other two.
+    auto* run = new QHBoxLayout();
+    run->setSpacing(8);
+    run->addWidget(m_bar, 1);
+    run->addWidget(m_cancel);
+    run->addWidget(m_start);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(14, 10, 14, 12);
@@ -74,7 +81,7 @@ WarmUpForm::WarmUpForm(EngineHost& host, QWidget* parent)
     layout->addWidget(heading);
     layout->addWidget(intro);
     layout->addLayout(row);
-    layout->addWidget(m_bar);
+    layout->addLayout(run);
     layout->addWidget(m_summary);
     layout->addStretch(1);
 

@@ -10,4 +10,5 @@ target_sources(recdeck_ui PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kpi_tile.h
   ${CMAKE_CURRENT_LIST_DIR}/theme.cpp
   ${CMAKE_CURRENT_LIST_DIR}/theme.h
+  ${CMAKE_CURRENT_LIST_DIR}/theme.qrc
 )

@@ -5,6 +5,11 @@
 #include <QPalette>
 #include <QStyleFactory>
 
+// The style sheet's arrow images live in theme.qrc, compiled into this static library:
+// referencing the initialiser keeps the linker from dropping them. Q_INIT_RESOURCE has to
+// run outside any namespace.
+static void initThemeResources() { Q_INIT_RESOURCE(theme); }
+
 namespace recdeck::ui::theme {
 
 QColor accent() { return QColor(0x25, 0x63, 0xeb); }
@@ -26,6 +31,7 @@ QColor series(int index) {
 QString css(const QColor& colour) { return colour.name(QColor::HexRgb); }
 
 void apply(QApplication& app) {
+    initThemeResources();
     app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QPalette palette;
     palette.setColor(QPalette::Window, QColor(0xf4, 0xf5, 0xf7));
@@ -61,7 +67,7 @@ QLabel#panelHeading { font-size: 16pt; font-weight: 600; color: #111827; }
 QLabel#panelSubheading { color: #6b7280; }
 QLabel#sectionHeading { font-size: 11pt; font-weight: 600; color: #111827; }
 QLabel#muted { color: #6b7280; }
-QFrame#card { background: white; border: 1px solid #e3e6ea; border-radius: 8px; }
+QFrame#card, recdeck--ui--ChartCard { background: white; border: 1px solid #e3e6ea; border-radius: 8px; }
 QLabel#kpiTitle { color: #6b7280; font-size: 9pt; text-transform: uppercase; }
 QLabel#kpiValue { font-size: 19pt; font-weight: 600; color: #111827; }
 QLabel#kpiDetail { color: #6b7280; font-size: 9pt; }
@@ -74,8 +80,31 @@ QPushButton:default, QPushButton#primary { background: #2563eb; color: white; bo
 QPushButton#primary:hover { background: #1d4ed8; }
 QPushButton#danger { color: #b91c1c; border-color: #fca5a5; }
 QPushButton:disabled { color: #9ca3af; background: #f3f4f6; }
-QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox { padding: 4px 6px; border: 1px solid #cfd4dc; border-radius: 5px; background: white; }
-QLineEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus { border-color: #2563eb; }
+QLineEdit, QAbstractSpinBox, QComboBox { padding: 4px 6px; border: 1px solid #cfd4dc; border-radius: 5px; background: white; }
+QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus { border-color: #2563eb; }
+QLineEdit:disabled, QAbstractSpinBox:disabled, QComboBox:disabled { background: #f8f9fb; color: #9ca3af; }
+QAbstractSpinBox { padding-right: 24px; }
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {
+    subcontrol-origin: border; width: 20px; border: none; border-left: 1px solid #e3e6ea; background: #f8f9fb;
+}
+QAbstractSpinBox::up-button { subcontrol-position: top right; border-top-right-radius: 5px; margin: 1px 1px 0 0; }
+QAbstractSpinBox::down-button { subcontrol-position: bottom right; border-bottom-right-radius: 5px; margin: 0 1px 1px 0; }
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover { background: #e5e7eb; }
+QAbstractSpinBox::up-button:pressed, QAbstractSpinBox::down-button:pressed { background: #d1d5db; }
+QAbstractSpinBox::up-arrow { image: url(:/recdeck/theme/arrow-up.png); width: 9px; height: 5px; }
+QAbstractSpinBox::down-arrow { image: url(:/recdeck/theme/arrow-down.png); width: 9px; height: 5px; }
+QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off { image: url(:/recdeck/theme/arrow-up-disabled.png); }
+QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off { image: url(:/recdeck/theme/arrow-down-disabled.png); }
+QComboBox { padding-right: 24px; }
+QComboBox::drop-down {
+    subcontrol-origin: border; subcontrol-position: top right; width: 22px; border: none;
+    border-left: 1px solid #e3e6ea; border-top-right-radius: 5px; border-bottom-right-radius: 5px; background: #f8f9fb;
+    margin: 1px 1px 1px 0;
+}
+QComboBox::drop-down:hover { background: #e5e7eb; }
+QComboBox::down-arrow { image: url(:/recdeck/theme/arrow-down.png); width: 9px; height: 5px; }
+QComboBox::down-arrow:disabled { image: url(:/recdeck/theme/arrow-down-disabled.png); }
+QComboBox QAbstractItemView { border: 1px solid #cfd4dc; background: white; selection-background-color: #2563eb; selection-color: white; }
 QToolBar { background: white; border-bottom: 1px solid #e3e6ea; spacing: 6px; padding: 4px; }
 QStatusBar { background: white; border-top: 1px solid #e3e6ea; }
 QStatusBar QLabel { padding: 0 8px; }

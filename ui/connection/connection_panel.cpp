@@ -10,6 +10,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "adapters/engine_host.h"
 #include "connection/backend_card.h"
 #include "connection/catalog_model.h"
@@ -20,7 +22,8 @@
 namespace recdeck::ui {
 
 namespace {
-constexpr const char* kCatalogHeaderKey = "connection/catalogHeader";
+// Versioned: the old key saved every automatic resize too, so stale widths stuck.
+constexpr const char* kCatalogHeaderKey = "connection/catalogColumns";
 }
 
 ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
@@ -73,6 +76,7 @@ ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     m_search->setPlaceholderText(tr("Search id, title or category"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaximumWidth(300);
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(m_search->placeholderText()) + 48);
     catalogHeader->addWidget(catalogTitle);
     catalogHeader->addWidget(m_catalogCount);
     catalogHeader->addStretch(1);
@@ -92,13 +96,19 @@ ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(26);
     m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->setColumnWidth(CatalogModel::IdColumn, 80);
-    m_table->setColumnWidth(CatalogModel::TitleColumn, 300);
-    m_table->setColumnWidth(CatalogModel::CategoriesColumn, 220);
+    m_table->horizontalHeader()->setHighlightSections(false);
     m_table->horizontalHeader()->setSectionResizeMode(CatalogModel::TitleColumn, QHeaderView::Stretch);
-    m_table->setColumnWidth(CatalogModel::InteractionsColumn, 100);
-    m_table->horizontalHeader()->restoreState(QSettings().value(QString::fromLatin1(kCatalogHeaderKey)).toByteArray());
-    connect(m_table->horizontalHeader(), &QHeaderView::sectionResized, this, [this] {
+    fitCatalogColumns();
+    const QByteArray saved = QSettings().value(QString::fromLatin1(kCatalogHeaderKey)).toByteArray();
+    if (!saved.isEmpty()) {
+        m_fittingCatalogColumns = true;
+        m_catalogColumnsUserSized = m_table->horizontalHeader()->restoreState(saved);
+        m_fittingCatalogColumns = false;
+    }
+    connect(m_table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        // The title stretches with the table; only a drag of another column is the user's.
+        if (m_fittingCatalogColumns || column == CatalogModel::TitleColumn) return;
+        m_catalogColumnsUserSized = true;
         QSettings().setValue(QString::fromLatin1(kCatalogHeaderKey), m_table->horizontalHeader()->saveState());
     });
     catalogLayout->addLayout(catalogHeader);
@@ -128,6 +138,32 @@ void ConnectionPanel::reloadCatalog() {
         m_catalog->setDataset(snapshot ? snapshot->dataset : nullptr);
     }
     updateCatalogCount();
+    fitCatalogColumns();
+}
+
+void ConnectionPanel::fitCatalogColumns() {
+    if (m_catalogColumnsUserSized) return;
+    // Id, categories and interactions as wide as their header (sort arrow included) and the
+    // first rows' values, capped; the title takes the rest.
+    m_table->ensurePolished();
+    QHeaderView* header = m_table->horizontalHeader();
+    struct Fit {
+        int column;
+        int cap;
+    };
+    constexpr Fit fits[] = {{CatalogModel::IdColumn, 140}, {CatalogModel::CategoriesColumn, 200}, {CatalogModel::InteractionsColumn, 140}};
+    constexpr int kSampleRows = 200;  // sorted by interactions: the first rows are typical
+    constexpr int kRoom = 12;
+    const int rows = std::min(m_filter->rowCount(), kSampleRows);
+    m_fittingCatalogColumns = true;
+    for (const Fit& fit : fits) {
+        int width = header->sectionSizeHint(fit.column);
+        for (int row = 0; row < rows; ++row) {
+            width = std::max(width, m_table->sizeHintForIndex(m_filter->index(row, fit.column)).width() + kRoom);
+        }
+        header->resizeSection(fit.column, std::min(width, fit.cap));
+    }
+    m_fittingCatalogColumns = false;
 }
 
 void ConnectionPanel::updateCatalogCount() {

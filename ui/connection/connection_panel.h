@@ -35,6 +35,7 @@ public:
 private:
     void reloadCatalog();
     void updateCatalogCount();
+    void fitCatalogColumns();
 
     EngineHost& m_host;
     BackendCard* m_backend;
@@ -46,6 +47,8 @@ private:
     QLineEdit* m_search;
     QTableView* m_table;
     QLabel* m_catalogCount;
+    bool m_catalogColumnsUserSized = false;  // the user dragged a column: keep their widths
+    bool m_fittingCatalogColumns = false;
 };
 
 }  // namespace recdeck::ui

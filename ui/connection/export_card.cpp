@@ -87,23 +87,33 @@ ExportCard::ExportCard(EngineHost& host, QWidget* parent)
 }
 
 void ExportCard::reloadExperiments() {
+    // Called when the engine opens (the demo experiment already exists then) and on every
+    // change the experiment registry reports (created, edited, started, stopped, deleted).
     const QString current = m_experiment->currentData().toString();
     m_experiment->clear();
-    if (m_host.isOpen()) {
-        for (const auto& experiment : m_host.engine()->experiments().list()) {
+    int running = -1;
+    if (serving::Engine* engine = m_host.engine()) {
+        for (const auto& experiment : engine->experiments().list()) {
             const QString key = QString::fromStdString(experiment.key);
             const std::string_view name = experiments::stateName(experiment.state);
             const QString state = QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
+            if (running < 0 && experiment.state == experiments::ExperimentState::Running) running = m_experiment->count();
             m_experiment->addItem(QStringLiteral("%1  (%2)").arg(key, state), key);
         }
     }
-    const int index = m_experiment->findData(current);
-    if (index >= 0) m_experiment->setCurrentIndex(index);
+    // Keep the user's pick; else the first running experiment, else the first. Explicitly:
+    // with a placeholder text set, QComboBox leaves the index at -1 (showing the
+    // placeholder) when items arrive.
+    int index = current.isEmpty() ? -1 : m_experiment->findData(current);
+    if (index < 0) index = running >= 0 ? running : (m_experiment->count() > 0 ? 0 : -1);
+    m_experiment->setCurrentIndex(index);
     const bool any = m_experiment->count() > 0;
     m_export->setEnabled(any);
     m_experiment->setEnabled(any);
-    if (!any) m_experiment->setPlaceholderText(tr("No experiments yet (create one in Experiments)"));
+    m_experiment->setPlaceholderText(any ? QString() : tr("No experiments yet (create one in Experiments)"));
 }
+
+QString ExportCard::selectedExperiment() const { return m_experiment->currentData().toString(); }
 
 void ExportCard::askForPath() {
     const QString key = m_experiment->currentData().toString();

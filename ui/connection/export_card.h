@@ -22,6 +22,8 @@ public:
 
     // Computes `key`'s results and writes them to `path`; emits exportFinished.
     void exportResults(const QString& key, const QString& path, ResultsFormat format);
+    // The key of the experiment picked in the combo (empty when there is none).
+    QString selectedExperiment() const;
 
 signals:
     void exportFinished(bool ok, const QString& message);

@@ -1,9 +1,7 @@
 #include "dashboard/dashboard_panel.h"
 
-#include <QChart>
 #include <QChartView>
 #include <QDateTime>
-#include <QDateTimeAxis>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
@@ -97,6 +95,13 @@ DashboardPanel::DashboardPanel(EngineHost& host, LiveFeed& feed, FleetMonitor& f
                              "Diversity: mean intra-list distance of the lists served in the trailing minute."));
     m_fleetChart = makeChart(tr("Fleet: requests per second"), "fleet", tr("requests / s"),
                              tr("Requests per second of each watched recdeckd instance, beside this console's engine"));
+    m_requests->setSubtitle(tr("Answered by this console's engine"));
+    m_latency->setSubtitle(tr("End to end, percentiles per second"));
+    m_hitRate->setSubtitle(tr("L1: this process · L2: the shared store"));
+    m_ctr->setSubtitle(tr("Overall and per variant · %1 s average").arg(kRatioSmoothing));
+    m_conversion->setSubtitle(tr("Overall and per variant · %1 s average").arg(kRatioSmoothing));
+    m_quality->setSubtitle(tr("Catalog coverage · intra-list diversity"));
+    m_fleetChart->setSubtitle(tr("Watched recdeckd instances beside this console"));
     m_hitRate->setValueRange(0.0, 100.0);
     m_quality->setValueRange(0.0, 1.0);
     m_requests->setValueFormat(QStringLiteral("%.0f"));
@@ -190,16 +195,7 @@ void DashboardPanel::redraw(const LiveSnapshot& snapshot) {
     m_alerts->setAlerts(snapshot.alerts, snapshot.atSecond);
     m_kpis->setSnapshot(snapshot);
     m_updated->setText(tr("Updated %1").arg(QDateTime::fromSecsSinceEpoch(snapshot.atSecond).toString(QStringLiteral("HH:mm:ss"))));
-    if (snapshot.windowSeconds != m_drawnWindow) {
-        m_drawnWindow = snapshot.windowSeconds;
-        const QString format = m_drawnWindow <= 120 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm");
-        for (ChartCard* card : {m_requests, m_latency, m_hitRate, m_ctr, m_conversion, m_quality, m_fleetChart}) {
-            const auto axes = card->chart()->axes(Qt::Horizontal);
-            if (!axes.isEmpty()) {
-                if (auto* axis = qobject_cast<QDateTimeAxis*>(axes.first())) axis->setFormat(format);
-            }
-        }
-    }
+    // The time axes choose hh:mm:ss or hh:mm from the span they show (ChartCard).
     drawCharts(snapshot);
     drawFleet(snapshot);
 }
@@ -225,31 +221,57 @@ void DashboardPanel::drawCharts(const LiveSnapshot& snapshot) {
     m_latency->setSeries({{tr("p50"), line(SeriesKind::LatencyP50Ms, 1.0, true), theme::series(0)},
                           {tr("p95"), line(SeriesKind::LatencyP95Ms, 1.0, true), theme::series(1)},
                           {tr("p99"), line(SeriesKind::LatencyP99Ms, 1.0, true), theme::series(4)}});
-    m_hitRate->setSeries({{tr("L1 (this process)"), line(SeriesKind::L1HitRate, 100.0, true), theme::series(0)},
-                          {tr("L2 (shared store)"), line(SeriesKind::L2HitRate, 100.0, true), theme::series(5)},
+    // Legend names stay short enough for a third of the window; the tooltips and subtitles
+    // say what they stand for. Every line of a chart has its own colour.
+    m_hitRate->setSeries({{tr("L1"), line(SeriesKind::L1HitRate, 100.0, true), theme::series(0)},
+                          {tr("L2"), line(SeriesKind::L2HitRate, 100.0, true), theme::series(5)},
                           {tr("Computed"), line(SeriesKind::ComputeRate, 100.0, true), theme::series(1)}});
-    m_quality->setSeries({{tr("Coverage, 1 min"), line(SeriesKind::Coverage1m, 1.0, false), theme::series(2)},
-                          {tr("Coverage, 15 min"), line(SeriesKind::Coverage15m, 1.0, false), theme::series(2), true},
-                          {tr("Diversity (ILD)"), line(SeriesKind::Diversity1m, 1.0, false), theme::series(3)}});
+    m_quality->setSeries({{tr("Coverage 1m"), line(SeriesKind::Coverage1m, 1.0, false), theme::series(2)},
+                          {tr("Coverage 15m"), line(SeriesKind::Coverage15m, 1.0, false), theme::series(5), true},
+                          {tr("Diversity"), line(SeriesKind::Diversity1m, 1.0, false), theme::series(3)}});
 
-    // Overall, then one line per experiment variant that had traffic in the window; a
-    // variant keeps its colour (its position among every variant the monitor knows).
+    // Overall, then one line per experiment variant that had traffic in the window, named by
+    // its variant alone ("control"); the experiment goes in the subtitle. A variant keeps its
+    // colour (its position among every variant the monitor knows).
+    struct Variant {
+        const std::map<SeriesKind, std::vector<SeriesPoint>>* perKind;
+        std::string name;
+        int colour;
+    };
+    std::vector<Variant> active;
+    QStringList experiments;
+    int index = 0;
+    for (const auto& [name, perKind] : snapshot.variants) {
+        const int colour = index++;
+        if (live::total(seriesOf(perKind, SeriesKind::RequestsPerSecond)) <= 0.0) continue;
+        active.push_back({&perKind, name, colour});
+        const QString experiment = live::experimentOf(name);
+        if (!experiment.isEmpty() && !experiments.contains(experiment)) experiments << experiment;
+    }
+    // Two experiments with a variant of the same name: those keep their experiment's name.
+    QStringList shortNames;
+    for (const Variant& v : active) shortNames << live::variantShortLabel(v.name);
+    const QString subtitle =
+        experiments.isEmpty() ? tr("Overall · %1 s average").arg(kRatioSmoothing)
+        : experiments.size() == 1
+            ? tr("Variants of %1 · %2 s average").arg(experiments.first()).arg(kRatioSmoothing)
+            : tr("Variants of %1 experiments · %2 s average").arg(experiments.size()).arg(kRatioSmoothing);
     for (auto [card, kind] : {std::pair{m_ctr, SeriesKind::Ctr}, std::pair{m_conversion, SeriesKind::ConversionRate}}) {
         QList<ChartSeries> lines;
         lines.append({tr("Overall"), line(kind, 100.0, true, kRatioSmoothing), theme::text()});
-        int index = 0;
-        for (const auto& [name, perKind] : snapshot.variants) {
-            const int colour = index++;
-            const auto& variantRequests = seriesOf(perKind, SeriesKind::RequestsPerSecond);
-            if (live::total(variantRequests) <= 0.0) continue;
+        for (std::size_t i = 0; i < active.size(); ++i) {
+            const Variant& v = active[i];
+            const auto& variantRequests = seriesOf(*v.perKind, SeriesKind::RequestsPerSecond);
             live::PointOptions options;
             options.scale = 100.0;
             options.weights = &variantRequests;
             options.fromSecond = from;
             options.smoothSeconds = kRatioSmoothing;
-            lines.append({live::variantLabel(name), live::chartPoints(seriesOf(perKind, kind), options), theme::series(colour),
-                          true});
+            const QString& shortName = shortNames[static_cast<qsizetype>(i)];
+            const QString name = shortNames.count(shortName) > 1 ? live::variantLabel(v.name) : shortName;
+            lines.append({name, live::chartPoints(seriesOf(*v.perKind, kind), options), theme::series(v.colour), true});
         }
+        card->setSubtitle(subtitle);
         card->setSeries(lines);
     }
 }

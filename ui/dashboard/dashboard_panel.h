@@ -57,7 +57,6 @@ private:
     ChartCard* m_conversion = nullptr;
     ChartCard* m_quality = nullptr;
     ChartCard* m_fleetChart = nullptr;
-    int m_drawnWindow = 0;
     int m_redraws = 0;
     bool m_stale = false;  // a snapshot arrived while hidden
 };

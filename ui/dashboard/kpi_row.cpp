@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 
 #include <optional>
+#include <vector>
 
 #include "adapters/live_feed.h"
 #include "common/format.h"
@@ -43,7 +44,9 @@ KpiTile* makeTile(const QString& title, const char* id, const QString& tip, QWid
 
 KpiRow::KpiRow(QWidget* parent) : QWidget(parent) {
     m_requests = makeTile(tr("Requests / s"), "requests",
-                          tr("Recommendation requests answered per second, averaged over the window"), this);
+                          tr("Recommendation requests answered per second, averaged over the window (or over the "
+                             "seconds since traffic started, when that is shorter)"),
+                          this);
     m_latency = makeTile(tr("p95 latency"), "latency",
                          tr("95 % of requests were answered faster than this (end to end, in the engine)"), this);
     m_ctr = makeTile(tr("Click-through rate"), "ctr",
@@ -79,10 +82,20 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
         }
         return;
     }
-    const QString window = live::windowLabel(static_cast<int>(w.windowSeconds));
-    m_requests->setValue(format::rate(w.requestsPerSecond),
-                         tr("%1 in %2 · %3 errors").arg(format::count(static_cast<double>(w.requests)), window,
-                                                        format::percent(w.errorRate)),
+    // The monitor divides by the whole window; right after traffic starts most of the
+    // window is empty, so average over the seconds since traffic began instead (the
+    // seconds the charts draw). The sub-line counts the same seconds.
+    static const std::vector<metrics::SeriesPoint> none;
+    const auto series = snapshot.series.find(metrics::SeriesKind::RequestsPerSecond);
+    const live::WindowRate rate = live::windowRate(series == snapshot.series.end() ? none : series->second);
+    const bool fromSeries = rate.seconds > 0;
+    const double perSecond = fromSeries ? rate.perSecond : w.requestsPerSecond;
+    const double counted = fromSeries ? rate.count : static_cast<double>(w.requests);
+    const QString span = fromSeries && !rate.wholeWindow
+                             ? tr("the last %1").arg(live::windowLabel(static_cast<int>(rate.seconds)))
+                             : live::windowLabel(static_cast<int>(w.windowSeconds));
+    m_requests->setValue(format::rate(perSecond),
+                         tr("%1 in %2 · %3 errors").arg(format::count(counted), span, format::percent(w.errorRate)),
                          stateFor(snapshot, AlertMetric::ErrorRate, w.errorRate, w.requests));
     m_latency->setValue(format::milliseconds(w.latencyP95Ms),
                         tr("p50 %1 · p99 %2").arg(format::milliseconds(w.latencyP50Ms), format::milliseconds(w.latencyP99Ms)),

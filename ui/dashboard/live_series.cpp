@@ -105,6 +105,37 @@ double total(const std::vector<metrics::SeriesPoint>& series) {
     return sum;
 }
 
+WindowRate windowRate(const std::vector<metrics::SeriesPoint>& perSecond) {
+    WindowRate rate;
+    if (perSecond.empty()) return rate;
+    std::size_t first = 0;
+    while (first < perSecond.size() && !(perSecond[first].value > 0.0)) ++first;
+    if (first == 0 || first == perSecond.size()) {
+        first = 0;  // traffic from the window's first second on (or none): the whole window
+    } else {
+        // Quiet seconds, then traffic: count from the first complete second after the start
+        // (unless the start is the last second there is).
+        rate.wholeWindow = false;
+        if (first + 1 < perSecond.size()) first += 1;
+    }
+    for (std::size_t i = first; i < perSecond.size(); ++i) rate.count += perSecond[i].value;
+    rate.seconds = static_cast<std::int64_t>(perSecond.size() - first);
+    rate.perSecond = rate.seconds > 0 ? rate.count / static_cast<double>(rate.seconds) : 0.0;
+    return rate;
+}
+
+QString variantShortLabel(const std::string& name) {
+    if (name.empty()) return QObject::tr("no experiment");
+    const auto colon = name.find(':');
+    if (colon == std::string::npos) return QString::fromStdString(name);
+    return QString::fromStdString(name.substr(colon + 1));
+}
+
+QString experimentOf(const std::string& name) {
+    const auto colon = name.find(':');
+    return colon == std::string::npos ? QString() : QString::fromStdString(name.substr(0, colon));
+}
+
 QString variantLabel(const std::string& name) {
     if (name.empty()) return QObject::tr("outside experiments");
     const auto colon = name.find(':');

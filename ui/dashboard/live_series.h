@@ -40,8 +40,25 @@ std::int64_t firstActiveSecond(const std::vector<metrics::SeriesPoint>& series);
 // The sum of a series' values over its seconds (a count when the series is per second).
 double total(const std::vector<metrics::SeriesPoint>& series);
 
+// A per-second average over a window, from its per-second counts.
+struct WindowRate {
+    double perSecond = 0.0;
+    double count = 0.0;        // what was counted over `seconds`
+    std::int64_t seconds = 0;  // the seconds averaged over
+    bool wholeWindow = true;   // false: traffic began inside the window
+};
+// Over the whole window (the series' seconds), or, when the series shows traffic began
+// inside it, over the complete seconds since (the first one is partial: traffic started
+// part-way through it). Dividing by the window's full length would read 15 /s at 120 /s
+// eight seconds after the start.
+WindowRate windowRate(const std::vector<metrics::SeriesPoint>& perSecond);
+
 // "homepage:control" -> "homepage: control"; "" -> "outside experiments".
 QString variantLabel(const std::string& name);
+// A legend-sized name: "homepage:control" -> "control"; "" -> "no experiment".
+QString variantShortLabel(const std::string& name);
+// The experiment of a variant name: "homepage:control" -> "homepage"; "" for none.
+QString experimentOf(const std::string& name);
 
 // "1 min", "15 min", "1 h" for a window in seconds.
 QString windowLabel(int seconds);

@@ -41,6 +41,9 @@ using namespace panel_text;
 namespace {
 
 constexpr int kRefreshMs = 2000;
+// Versioned: header states saved before the columns were sized to their contents (every
+// resize was saved, even the automatic ones) are dropped.
+constexpr const char* kResultsColumnsKey = "experiments/resultsColumns2";
 
 }  // namespace
 
@@ -236,9 +239,9 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
 
     QSettings settings;
     m_splitter->restoreState(settings.value(QStringLiteral("experiments/splitter")).toByteArray());
-    m_resultsView->table()->horizontalHeader()->restoreState(settings.value(QStringLiteral("experiments/resultsColumns")).toByteArray());
+    m_resultsView->restoreColumnState(settings.value(QLatin1String(kResultsColumnsKey)).toByteArray());
     connect(m_splitter, &QSplitter::splitterMoved, this, [this] { saveSettings(); });
-    connect(m_resultsView->table()->horizontalHeader(), &QHeaderView::sectionResized, this, [this] { saveSettings(); });
+    connect(m_resultsView, &ResultsView::columnsResizedByUser, this, [this] { saveSettings(); });
 
     m_confirmer = [this](const QString& title, const QString& text, const QString& accept) {
         QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, this);
@@ -268,7 +271,11 @@ bool ExperimentsPanel::confirm(const QString& title, const QString& text, const 
 void ExperimentsPanel::saveSettings() const {
     QSettings settings;
     settings.setValue(QStringLiteral("experiments/splitter"), m_splitter->saveState());
-    settings.setValue(QStringLiteral("experiments/resultsColumns"), m_resultsView->table()->horizontalHeader()->saveState());
+    if (const QByteArray columns = m_resultsView->columnState(); !columns.isEmpty()) {
+        settings.setValue(QLatin1String(kResultsColumnsKey), columns);
+    } else {
+        settings.remove(QLatin1String(kResultsColumnsKey));
+    }
     if (!m_selected.isEmpty()) settings.setValue(QStringLiteral("experiments/selected"), m_selected);
 }
 

@@ -207,34 +207,41 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
     const bool holm = m_results.comparisons.size() > 1;
     if (role == Qt::DisplayRole) {
         switch (static_cast<Column>(section)) {
+            // Short headers (the table has twelve columns); each has the full name in its tooltip.
             case Variant: return tr("Variant");
             case Share: return tr("Traffic");
             case Users: return tr("Users");
-            case Impressions: return tr("Impressions");
+            case Impressions: return tr("Impr.");
             case Clicks: return tr("Clicks");
             case Ctr: return tr("CTR");
             case ClickRate: return tr("Click rate");
-            case ConversionRate: return tr("Conversion");
-            case Lift: return tr("Lift in %1 (95 % CI)").arg(metric);
-            case PValue: return holm ? tr("p-value (Holm)") : tr("p-value");
-            case ChanceToBeat: return tr("Chance to beat control");
-            case ExpectedLoss: return tr("Expected loss");
+            case ConversionRate: return tr("Conv.");
+            case Lift: return tr("Lift (95 % CI)");
+            case PValue: return holm ? tr("p (Holm)") : tr("p-value");
+            case ChanceToBeat: return tr("P(beat ctrl)");
+            case ExpectedLoss: return tr("Exp. loss");
             case ColumnCount: break;
         }
+    } else if (role == Qt::TextAlignmentRole) {
+        // Aligned as the values below (names left, figures right).
+        return section == Variant ? QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter)
+                                  : QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     } else if (role == Qt::ToolTipRole) {
         switch (static_cast<Column>(section)) {
-            case Share: return tr("Share of the experiment's traffic this variant gets now");
-            case Users: return tr("Distinct users who were shown at least one list of this variant");
-            case Impressions: return tr("Items shown to those users");
+            case Variant: return tr("Variant (the control is the baseline of every comparison)");
+            case Share: return tr("Traffic: share of the experiment's traffic this variant gets now");
+            case Users: return tr("Users: distinct users who were shown at least one list of this variant");
+            case Impressions: return tr("Impressions: items shown to those users");
             case Clicks: return tr("Clicks attributed to an item this variant showed (within 30 minutes)");
             case Ctr: return tr("Click-through rate: clicks / items shown");
-            case ClickRate: return tr("Share of users who clicked at least once");
-            case ConversionRate: return tr("Share of users who added to cart or bought at least once");
-            case Lift: return tr("Relative change of the primary metric against the control, with its 95 % confidence interval");
+            case ClickRate: return tr("Click rate: share of users who clicked at least once");
+            case ConversionRate: return tr("Conversion rate: share of users who added to cart or bought at least once");
+            case Lift:
+                return tr("Lift in %1: relative change against the control, with its 95 % confidence interval").arg(metric);
             case PValue: return holm ? tr("Two-sided p-value, Holm-adjusted because several treatments are compared with the control")
                                      : tr("Two-sided p-value of the z-test against the control");
-            case ChanceToBeat: return tr("Bayesian probability that the variant is better than the control");
-            case ExpectedLoss: return tr("What you expect to lose, in percentage points of the metric, if you pick this variant and it is the worse one");
+            case ChanceToBeat: return tr("Chance to beat control: Bayesian probability that the variant is better than the control");
+            case ExpectedLoss: return tr("Expected loss: what you expect to lose, in percentage points of the metric, if you pick this variant and it is the worse one");
             default: break;
         }
     }

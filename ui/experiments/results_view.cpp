@@ -1,16 +1,20 @@
 #include "experiments/results_view.h"
 
 #include <QDateTime>
+#include <QEvent>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/format.h"
 #include "common/kpi_tile.h"
@@ -119,11 +123,19 @@ ResultsView::ResultsView(QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_table->horizontalHeader()->setHighlightSections(false);
-    const int widths[] = {150, 64, 70, 96, 70, 70, 80, 86, 220, 90, 150, 100};
-    for (int c = 0; c < ResultsTableModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
+    m_table->horizontalHeader()->setMinimumSectionSize(40);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
-    m_table->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Maximum);
+    m_table->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_table->installEventFilter(this);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_shrinkColumns = true; });
+    connect(m_table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        // The last column stretches with the table: only a drag of another one is the user's.
+        if (m_fittingColumns || column == ResultsTableModel::ColumnCount - 1) return;
+        m_columnsUserSized = true;
+        emit columnsResizedByUser();
+    });
+    fitColumns(true);
 
     m_chart = new ChartCard(tr("Primary metric over time"), resultsPage);
     m_chart->setObjectName(QStringLiteral("metricChart"));
@@ -165,13 +177,95 @@ void ResultsView::setResults(const ExperimentResults& results, const QList<Chart
     QString title = metric;
     if (!title.isEmpty()) title[0] = title[0].toUpper();
     m_chart->setTitle(tr("%1 over time, per variant (cumulative)").arg(title));
-    m_chart->setValueTitle(tr("%1 (%)").arg(title));
+    m_chart->setValueTitle(tr("%"));  // the metric is in the chart's title; the chart is short
     m_chart->setSeries(chart);
-    // Fit the table to its rows so the chart gets the rest of the height.
-    int height = m_table->horizontalHeader()->height() + 2 * m_table->frameWidth() + 2;
-    for (int r = 0; r < m_model->rowCount(); ++r) height += m_table->rowHeight(r);
-    m_table->setFixedHeight(std::min(height, 320));
+    fitColumns(m_shrinkColumns);
+    fitTableHeight();
     m_stack->setCurrentIndex(1);
+}
+
+QByteArray ResultsView::columnState() const {
+    return m_columnsUserSized ? m_table->horizontalHeader()->saveState() : QByteArray();
+}
+
+void ResultsView::restoreColumnState(const QByteArray& state) {
+    if (state.isEmpty()) return;
+    m_fittingColumns = true;
+    const bool restored = m_table->horizontalHeader()->restoreState(state);
+    m_fittingColumns = false;
+    if (restored) m_columnsUserSized = true;
+    fitTableHeight();
+}
+
+void ResultsView::fitColumns(bool allowShrink) {
+    if (m_columnsUserSized) return;
+    m_table->ensurePolished();
+    QHeaderView* header = m_table->horizontalHeader();
+    constexpr int kRoom = 10;  // between a right-aligned value and the next column's
+    if (m_naturalWidths.size() != ResultsTableModel::ColumnCount) {
+        m_naturalWidths = QList<int>(ResultsTableModel::ColumnCount, 0);
+        allowShrink = true;
+    }
+    for (int column = 0; column < ResultsTableModel::ColumnCount; ++column) {
+        int width = header->sectionSizeHint(column);
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            width = std::max(width, m_table->sizeHintForIndex(m_model->index(row, column)).width() + kRoom);
+        }
+        // Values grow as traffic arrives: widen, never narrow, within one experiment's
+        // readout, so the columns do not jitter every refresh.
+        m_naturalWidths[column] = allowShrink ? width : std::max(width, m_naturalWidths[column]);
+    }
+    m_shrinkColumns = false;
+    spreadColumns();
+}
+
+void ResultsView::spreadColumns() {
+    if (m_columnsUserSized || m_naturalWidths.size() != ResultsTableModel::ColumnCount) return;
+    // Each column its natural width plus an equal share of the room left, so a wide window
+    // spaces the figures evenly instead of leaving it all to the last column.
+    int natural = 0;
+    for (int width : m_naturalWidths) natural += width;
+    const int room = std::max(0, m_table->width() - 2 * m_table->frameWidth() - natural);
+    const int share = room / ResultsTableModel::ColumnCount;
+    m_fittingColumns = true;
+    QHeaderView* header = m_table->horizontalHeader();
+    for (int column = 0; column < ResultsTableModel::ColumnCount; ++column) {
+        const int width = m_naturalWidths[column] + share;
+        if (header->sectionSize(column) != width) header->resizeSection(column, width);
+    }
+    m_fittingColumns = false;
+}
+
+void ResultsView::fitTableHeight() {
+    // Every variant row in view without an inner scroll bar (2 to 4 rows, a handful at
+    // most); the chart below takes what is left.
+    QHeaderView* header = m_table->horizontalHeader();
+    int height = header->sizeHint().height() + 2 * m_table->frameWidth();
+    const int rows = std::max(1, m_model->rowCount());
+    for (int row = 0; row < rows; ++row) {
+        height += row < m_model->rowCount() ? m_table->rowHeight(row) : m_table->verticalHeader()->defaultSectionSize();
+    }
+    int needed = 0;
+    if (m_columnsUserSized) {
+        for (int column = 0; column < ResultsTableModel::ColumnCount - 1; ++column) needed += header->sectionSize(column);
+        needed += header->minimumSectionSize();
+    } else {
+        for (int width : m_naturalWidths) needed += width;
+    }
+    if (needed > m_table->width() - 2 * m_table->frameWidth()) height += m_table->horizontalScrollBar()->sizeHint().height();
+    if (m_table->minimumHeight() != height || m_table->maximumHeight() != height) m_table->setFixedHeight(height);
+}
+
+bool ResultsView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_table && (event->type() == QEvent::Resize || event->type() == QEvent::Show)) {
+        // The width decides how the columns share it and whether a horizontal scroll bar
+        // needs room.
+        QTimer::singleShot(0, this, [this] {
+            spreadColumns();
+            fitTableHeight();
+        });
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void ResultsView::updateVerdict(const ExperimentResults& r) {
@@ -286,7 +380,9 @@ void ResultsView::updateIndicators(const ExperimentResults& r) {
         QString detail = tr("%1 of %L2 users per variant").arg(format::percent(share, 0)).arg(static_cast<qlonglong>(*planned));
         if (share >= 1.0) detail += tr(" · plan reached");
         else if (daysLeft && r.state == ExperimentState::Running)
-            detail += tr(" · ≈ %1 more days at current traffic").arg(QLocale().toString(*daysLeft, 'f', *daysLeft < 10 ? 1 : 0));
+            detail += *daysLeft >= 1.0 ? tr(" · ≈ %1 more days at current traffic").arg(QLocale().toString(*daysLeft, 'f', *daysLeft < 10 ? 1 : 0))
+                      : *daysLeft * 24.0 >= 1.0 ? tr(" · ≈ %1 more hours at current traffic").arg(static_cast<int>(std::ceil(*daysLeft * 24.0)))
+                                                : tr(" · under an hour more at current traffic");
         m_progress->setValue(QLocale().toString(static_cast<qulonglong>(fewest)), detail,
                              share >= 1.0 ? KpiTile::State::Good : KpiTile::State::Normal);
     } else {

@@ -36,7 +36,23 @@ public:
     QString verdictHeadline() const;
     QString verdictText() const;
 
+    // The results table's column widths follow the header texts and the values until the
+    // user drags one; then the user's widths are kept. columnState() is the header state
+    // to save (empty while the widths are automatic).
+    QByteArray columnState() const;
+    void restoreColumnState(const QByteArray& state);
+
+signals:
+    void columnsResizedByUser();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void fitColumns(bool allowShrink);
+    void spreadColumns();
+    void fitTableHeight();
+
     void updateVerdict(const experiments::ExperimentResults& results);
     void updateIndicators(const experiments::ExperimentResults& results);
 
@@ -54,6 +70,10 @@ private:
     ResultsTableModel* m_model;
     QTableView* m_table;
     ChartCard* m_chart;
+    bool m_columnsUserSized = false;
+    bool m_fittingColumns = false;
+    bool m_shrinkColumns = true;  // the next fit may narrow columns (a new shape of results)
+    QList<int> m_naturalWidths;   // what each column needs (header and values)
 };
 
 }  // namespace recdeck::ui

@@ -2,16 +2,15 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSettings>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
-
-#include <iterator>
 
 #include "adapters/engine_host.h"
 #include "adapters/fleet_monitor.h"
@@ -25,8 +24,6 @@
 namespace recdeck::ui {
 
 namespace {
-
-constexpr const char* kHeaderKey = "fleet/tableHeader";
 
 QFrame* card(QWidget* parent) {
     auto* frame = new QFrame(parent);
@@ -120,10 +117,22 @@ FleetPanel::FleetPanel(EngineHost& host, FleetMonitor& fleet, QWidget* parent)
     m_sharing->setObjectName(QStringLiteral("fleetSharing"));
     m_sharing->setWordWrap(true);
     m_sharing->setTextFormat(Qt::RichText);
+    // An information icon beside the note (a theme icon, else the style's own: never a
+    // character the font may lack).
+    auto* infoIcon = new QLabel(addCard);
+    infoIcon->setObjectName(QStringLiteral("fleetSharingIcon"));
+    const QIcon info =
+        QIcon::fromTheme(QStringLiteral("dialog-information"), style()->standardIcon(QStyle::SP_MessageBoxInformation));
+    infoIcon->setPixmap(info.pixmap(QSize(16, 16), devicePixelRatioF()));
+    infoIcon->setFixedSize(16, 16);
+    auto* sharingRow = new QHBoxLayout();
+    sharingRow->setSpacing(8);
+    sharingRow->addWidget(infoIcon, 0, Qt::AlignTop);
+    sharingRow->addWidget(m_sharing, 1);
     addLayout->addWidget(addTitle);
     addLayout->addLayout(addRow);
     addLayout->addWidget(m_addError);
-    addLayout->addWidget(m_sharing);
+    addLayout->addLayout(sharingRow);
     layout->addWidget(addCard);
 
     // --- the table ---
@@ -144,15 +153,20 @@ FleetPanel::FleetPanel(EngineHost& host, FleetMonitor& fleet, QWidget* parent)
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(30);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->setTextElideMode(Qt::ElideMiddle);  // a long store URL keeps its host and its db
     m_table->setMinimumHeight(130);
-    const int widths[] = {150, 112, 230, 130, 96, 96, 80, 92, 86};
-    for (int c = 0; c < static_cast<int>(std::size(widths)); ++c) m_table->setColumnWidth(c, widths[c]);
-    m_table->horizontalHeader()->restoreState(QSettings().value(QString::fromLatin1(kHeaderKey)).toByteArray());
-    connect(m_table->horizontalHeader(), &QHeaderView::sectionResized, this, [this] {
-        QSettings().setValue(QString::fromLatin1(kHeaderKey), m_table->horizontalHeader()->saveState());
-    });
+    // Short columns fit their header and values; the store and the last error share what is
+    // left, so every column shows in full at 1440 px and nothing needs a scroll bar.
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);  // over left-aligned values; figures say right
+    header->setMinimumSectionSize(60);
+    header->setStretchLastSection(false);
+    for (int c = 0; c < FleetTableModel::ColumnCount; ++c)
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(FleetTableModel::StoreColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(FleetTableModel::ErrorColumn, QHeaderView::Stretch);
     m_emptyHint->setObjectName(QStringLiteral("fleetEmptyHint"));
     m_emptyHint->setWordWrap(true);
     m_emptyHint->setTextFormat(Qt::RichText);
@@ -171,8 +185,8 @@ FleetPanel::FleetPanel(EngineHost& host, FleetMonitor& fleet, QWidget* parent)
 
     // --- the chart ---
     m_chart->setObjectName(QStringLiteral("fleetChart"));
-    m_chart->setValueTitle(tr("requests/s"));
-    m_chart->setXTitle(tr("time"));
+    m_chart->setValueTitle(tr("requests / s"));
+    m_chart->setSubtitle(tr("This console's engine and every watched instance, from their /metrics"));
     m_chart->setValueFormat(QStringLiteral("%.0f"));
     m_chart->setAutoValueRange(true);
     m_chart->setEmptyText(tr("Requests per second appear here after two polls (about 4 s)."));
@@ -263,15 +277,14 @@ void FleetPanel::updateSharingNote() {
     const QString store = consoleStore(m_host);
     const QString mine = storeKey(store);
     const QList<InstanceState> states = m_fleet.states();
-    const QString info = QStringLiteral("<span style=\"color:%1\">&#9432;</span> ").arg(theme::css(theme::accent()));
     if (mine.isEmpty()) {
-        m_sharing->setText(info + tr("This console uses its <b>embedded</b> store, so experiments and cache invalidations "
+        m_sharing->setText(tr("This console uses its <b>embedded</b> store, so experiments and cache invalidations "
                                      "made here stay in this app. To share experiments and invalidations with these "
                                      "instances, connect the console to the same Redis (<i>Connection &amp; data</i> panel)."));
         return;
     }
     if (states.isEmpty()) {
-        m_sharing->setText(info + tr("This console uses <b>%1</b>. Instances started with <code>--redis %1</code> share its "
+        m_sharing->setText(tr("This console uses <b>%1</b>. Instances started with <code>--redis %1</code> share its "
                                      "experiments and cache invalidations.")
                                       .arg(store.toHtmlEscaped()));
         return;
@@ -298,7 +311,7 @@ void FleetPanel::updateSharingNote() {
                       .arg(states.size())
                       .arg(sharing.join(QStringLiteral(", ")));
     if (!other.isEmpty()) text += QStringLiteral(" ") + tr("Not shared: %1.").arg(other.join(QStringLiteral(", ")));
-    m_sharing->setText(info + text);
+    m_sharing->setText(text);
 }
 
 void FleetPanel::updateButtons() {

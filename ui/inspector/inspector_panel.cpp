@@ -36,8 +36,8 @@ struct LoadedData {
     std::shared_ptr<const data::Dataset> dataset;
     std::vector<data::Index> users;
     std::vector<data::Index> items;
-    std::string mostActive;
-    std::size_t mostActiveInteractions = 0;
+    std::string firstView;  // see firstViewUser()
+    std::size_t firstViewInteractions = 0;
 };
 
 struct RecordedEvent {
@@ -58,7 +58,9 @@ QString servedFrom(cache::Tier tier) {
 
 QString q(const std::string& text) { return QString::fromStdString(text); }
 
-const QString kSettingsUser = QStringLiteral("inspector/user");
+// The user the operator last chose (not the automatic first view). A new key: the old one
+// also stored the automatic pick, which then stuck as "inspected last time".
+const QString kSettingsUser = QStringLiteral("inspector/lastUser");
 const QString kSettingsSplitter = QStringLiteral("inspector/splitter");
 const QString kSettingsTab = QStringLiteral("inspector/tab");
 const QString kSettingsCompareA = QStringLiteral("inspector/compareA");
@@ -279,10 +281,10 @@ void InspectorPanel::loadData() {
             loaded.dataset = snapshot->dataset;
             loaded.users = IdCompletionModel::sortedUsers(*snapshot->dataset);
             loaded.items = IdCompletionModel::allItems(*snapshot->dataset);
-            loaded.mostActive = mostActiveUser(*snapshot);
-            if (const auto index = snapshot->dataset->users.find(loaded.mostActive); index && snapshot->matrix &&
+            loaded.firstView = firstViewUser(*engine, *snapshot);
+            if (const auto index = snapshot->dataset->users.find(loaded.firstView); index && snapshot->matrix &&
                                                                                     *index < snapshot->matrix->userCount()) {
-                loaded.mostActiveInteractions = snapshot->matrix->itemsOf(*index).size();
+                loaded.firstViewInteractions = snapshot->matrix->itemsOf(*index).size();
             }
             return loaded;
         },
@@ -301,11 +303,14 @@ void InspectorPanel::loadData() {
             if (!saved.isEmpty() && m_dataset->users.contains(saved.toStdString())) {
                 m_activity->log(ActivityCard::Entry::Info, tr("Inspecting %1 (inspected last time)").arg(saved));
                 inspect(saved);
-            } else if (!loaded.mostActive.empty()) {
-                m_activity->log(ActivityCard::Entry::Info, tr("Inspecting %1, the most active user (%2 items)")
-                                                               .arg(q(loaded.mostActive))
-                                                               .arg(loaded.mostActiveInteractions));
-                inspect(q(loaded.mostActive));
+            } else if (!loaded.firstView.empty()) {
+                m_activity->log(ActivityCard::Entry::Info, tr("Inspecting %1, the most active user served a personalised "
+                                                              "list (%2 items)")
+                                                               .arg(q(loaded.firstView))
+                                                               .arg(loaded.firstViewInteractions));
+                m_pickingFirstView = true;  // not the operator's choice: not remembered
+                inspect(q(loaded.firstView));
+                m_pickingFirstView = false;
             }
         });
 }
@@ -369,10 +374,11 @@ void InspectorPanel::inspect(const QString& userId, bool bypassCache) {
         m_activity->log(ActivityCard::Entry::Info,
                         tr("%1 is not in the training data: served as a new user").arg(user));
     }
+    // Remember a user the operator picked, once (refreshes of the same user do not count).
+    if (user != m_userId && !m_pickingFirstView) QSettings().setValue(kSettingsUser, user);
     if (user != m_userId) m_followed.reset();
     m_userId = user;
     if (m_search->text() != user) m_search->setText(user);
-    QSettings().setValue(kSettingsUser, user);
 
     InspectionRequest request;
     request.userId = user.toStdString();

@@ -89,6 +89,7 @@ private:
     QTimer* m_clock;
 
     QString m_userId;
+    bool m_pickingFirstView = false;  // inspecting the automatic first view, not a choice
     std::optional<UserInspection> m_last;
     std::shared_ptr<const data::Dataset> m_dataset;
     quint64 m_generation = 0;     // inspections started; older answers are dropped

@@ -7,6 +7,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "common/format.h"
 #include "common/theme.h"
 #include "inspector/recommendation_table_model.h"
@@ -88,6 +90,9 @@ RecommendationsCard::RecommendationsCard(QWidget* parent)
     m_table->setColumnWidth(RecommendationTableModel::CategoriesColumn, 160);
     m_table->setColumnWidth(RecommendationTableModel::ScoreColumn, 64);
     m_table->setColumnWidth(RecommendationTableModel::BeforeColumn, 86);
+    connect(columns, &QHeaderView::sectionResized, this, [this](int column) {
+        if (!m_fittingColumns && column != RecommendationTableModel::ReasonColumn) m_columnsUserSized = true;
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (current.isValid()) emit itemChosen(m_model->itemId(current.row()));
@@ -121,6 +126,7 @@ void RecommendationsCard::setAnswer(const serving::Recommendation& answer) {
     m_model->setItems(answer.items());
     m_table->show();
     m_message->hide();
+    fitColumns();
 
     m_tier->setText(tierLabel(answer.tier));
     // The theme's badge look, coloured by tier.
@@ -138,6 +144,32 @@ void RecommendationsCard::setAnswer(const serving::Recommendation& answer) {
     m_notes->setText(notes.join(QStringLiteral("  ·  ")));
     m_notes->setVisible(!notes.isEmpty());
     refreshAges();
+}
+
+void RecommendationsCard::fitColumns() {
+    if (m_columnsUserSized) return;
+    // Every column but the reason as wide as its values (titles and categories capped), so
+    // the reason — the column that explains the list — gets the rest of the width.
+    struct Fit {
+        int column;
+        int cap;
+    };
+    constexpr Fit fits[] = {{RecommendationTableModel::RankColumn, 60},
+                            {RecommendationTableModel::ItemColumn, 200},
+                            {RecommendationTableModel::CategoriesColumn, 170},
+                            {RecommendationTableModel::ScoreColumn, 90},
+                            {RecommendationTableModel::BeforeColumn, 90}};
+    constexpr int kRoom = 10;
+    m_fittingColumns = true;
+    QHeaderView* header = m_table->horizontalHeader();
+    for (const Fit& fit : fits) {
+        int width = header->sectionSizeHint(fit.column);
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            width = std::max(width, m_table->sizeHintForIndex(m_model->index(row, fit.column)).width() + kRoom);
+        }
+        header->resizeSection(fit.column, std::min(width, fit.cap));
+    }
+    m_fittingColumns = false;
 }
 
 void RecommendationsCard::refreshAges() {

@@ -39,6 +39,8 @@ signals:
     void itemChosen(const QString& itemId);
 
 private:
+    void fitColumns();
+
     QLabel* m_tier;
     QLabel* m_servedBy;
     QLabel* m_notes;
@@ -46,6 +48,8 @@ private:
     QLabel* m_message;
     StageLatencyBar* m_latency;
     QTableView* m_table;
+    bool m_columnsUserSized = false;  // the user dragged a column: keep their widths
+    bool m_fittingColumns = false;
     RecommendationTableModel* m_model;
     std::optional<serving::Recommendation> m_answer;
 };

@@ -132,6 +132,26 @@ std::string mostActiveUser(const serving::ServingSnapshot& snapshot) {
     return bestUser ? snapshot.dataset->users.id(*bestUser) : std::string();
 }
 
+std::string firstViewUser(serving::Engine& engine, const serving::ServingSnapshot& snapshot) {
+    if (!snapshot.dataset || !snapshot.matrix) return {};
+    const auto& matrix = *snapshot.matrix;
+    const auto users = static_cast<data::Index>(std::min<std::size_t>(matrix.userCount(), snapshot.dataset->users.size()));
+    std::vector<data::Index> order(users);
+    for (data::Index u = 0; u < users; ++u) order[u] = u;
+    // Most interactions first; ties keep the lower index (a stable order).
+    std::stable_sort(order.begin(), order.end(),
+                     [&](data::Index a, data::Index b) { return matrix.itemsOf(a).size() > matrix.itemsOf(b).size(); });
+    const std::string defaultModel = engine.registry().defaultName();
+    for (const data::Index u : order) {
+        const std::string& id = snapshot.dataset->users.id(u);
+        const auto assignment = engine.experiments().assign(id);
+        const std::string model = assignment && !assignment->model.empty() ? assignment->model : defaultModel;
+        const auto entry = engine.registry().find(model);
+        if (entry && entry->model && entry->model->kind() != "popularity") return id;
+    }
+    return mostActiveUser(snapshot);
+}
+
 Result<std::int64_t> recordEvent(serving::Engine& engine, const std::string& userId, const std::string& itemId,
                                  store::EventType type) {
     store::Event event;

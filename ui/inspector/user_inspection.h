@@ -58,6 +58,13 @@ Answer recommendFor(serving::Engine& engine, const std::string& userId, const st
 // The user with the most training interactions (ties: the lower index), "" when none.
 std::string mostActiveUser(const serving::ServingSnapshot& snapshot);
 
+// The user the Inspector shows first: the most active user (ties: the lower index) whose
+// list is personalised — served by a model other than popularity, whether through an
+// experiment's arm or as the default — so the first view shows "Because you liked …"
+// reasons rather than a popularity arm's "Popular in …". The most active user when no user
+// is served a personalised list; "" when there are no users. Deterministic.
+std::string firstViewUser(serving::Engine& engine, const serving::ServingSnapshot& snapshot);
+
 // A click or purchase of `itemId` by `userId`, appended durably (the features and cache
 // react before this returns). The answer is the event id.
 Result<std::int64_t> recordEvent(serving::Engine& engine, const std::string& userId, const std::string& itemId,

@@ -143,6 +143,11 @@ QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, i
     if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) return tr(titles[section]);
     if (role == Qt::ToolTipRole) return tr(tips[section]);
+    if (role == Qt::TextAlignmentRole) {
+        // As the values below: names and dates left, figures right.
+        const bool text = section == NameColumn || section == KindColumn || section == TrainedColumn;
+        return QVariant::fromValue((text ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
+    }
     return {};
 }
 

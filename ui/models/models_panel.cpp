@@ -1,6 +1,7 @@
 #include "models/models_panel.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -12,6 +13,8 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "adapters/engine_host.h"
 #include "common/async.h"
@@ -29,6 +32,8 @@ namespace {
 
 // Evaluate automatically (on open, after training) only while it takes seconds.
 constexpr std::size_t kAutoEvaluateMaxInteractions = 300'000;
+// Versioned: widths saved before the columns were sized to their contents are dropped.
+constexpr const char* kColumnsKey = "models/columns2";
 constexpr int kProgressSteps = 1000;
 
 struct TrainOutcome {
@@ -125,10 +130,25 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
     m_view->setWordWrap(false);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    const int widths[] = {130, 80, 70, 160, 80, 90, 100, 90, 90, 90};
-    for (int c = 0; c < ModelTableModel::ColumnCount; ++c) m_view->setColumnWidth(c, widths[c]);
-    const QByteArray savedColumns = QSettings().value(QStringLiteral("models/columns")).toByteArray();
-    if (!savedColumns.isEmpty()) m_view->horizontalHeader()->restoreState(savedColumns);
+    m_view->horizontalHeader()->setHighlightSections(false);
+    m_view->horizontalHeader()->setMinimumSectionSize(40);
+    m_view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    fitColumns();
+    const QByteArray savedColumns = QSettings().value(QLatin1String(kColumnsKey)).toByteArray();
+    if (!savedColumns.isEmpty()) {
+        m_fittingColumns = true;
+        m_columnsUserSized = m_view->horizontalHeader()->restoreState(savedColumns);
+        m_fittingColumns = false;
+    }
+    connect(m_view->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        // The last column stretches with the table: only a drag of another one is the user's.
+        if (!m_fittingColumns && column != ModelTableModel::ColumnCount - 1) m_columnsUserSized = true;
+    });
+    // New entries or metrics: size the columns once the view has them.
+    auto refit = [this] { QTimer::singleShot(0, this, &ModelsPanel::fitColumns); };
+    connect(m_table, &QAbstractItemModel::modelReset, this, refit);
+    connect(m_table, &QAbstractItemModel::dataChanged, this, refit);
+    m_view->installEventFilter(this);
     m_view->setMinimumHeight(150);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ModelsPanel::updateButtons);
     connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
@@ -183,13 +203,15 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
     m_trainStatus = new QLabel(trainCard);
     m_trainStatus->setObjectName(QStringLiteral("trainStatus"));
     m_trainStatus->setWordWrap(true);
+    // The kind on a row of its own (its descriptions are long for this column), the
+    // progress beside the buttons that drive it.
     auto* trainRow = new QHBoxLayout();
-    trainRow->addWidget(m_trainKind, 1);
+    trainRow->addWidget(m_trainProgress, 1);
     trainRow->addWidget(m_trainButton);
     trainRow->addWidget(m_cancelTrain);
     trainBody->addWidget(trainHint);
+    trainBody->addWidget(m_trainKind);
     trainBody->addLayout(trainRow);
-    trainBody->addWidget(m_trainProgress);
     trainBody->addWidget(m_trainStatus);
     connect(m_trainTask, &TaskProgress::progressed, this,
             [this](double fraction, const QString& stage) { showProgress(m_trainProgress, fraction, stage); });
@@ -259,7 +281,7 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
     titles->addWidget(heading);
     titles->addWidget(subheading);
     layout->addLayout(titles);
-    layout->addWidget(registryCard, 3);
+    layout->addWidget(registryCard, 2);  // a handful of models; the chart needs the height more
     layout->addLayout(bottom, 5);
 
     setStatus(m_trainStatus, tr("Pick a kind and press Train."), theme::muted());
@@ -276,7 +298,11 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
 }
 
 ModelsPanel::~ModelsPanel() {
-    QSettings().setValue(QStringLiteral("models/columns"), m_view->horizontalHeader()->saveState());
+    if (m_columnsUserSized) {
+        QSettings().setValue(QLatin1String(kColumnsKey), m_view->horizontalHeader()->saveState());
+    } else {
+        QSettings().remove(QLatin1String(kColumnsKey));
+    }
     // Work in flight holds the engine; tell it its answer is no longer wanted.
     m_trainTask->cancel();
     m_evaluateTask->cancel();
@@ -305,6 +331,46 @@ QString ModelsPanel::selectedName() const {
     if (rows.isEmpty()) return {};
     const auto entry = m_table->entry(rows.first().row());
     return entry ? q(entry->name) : QString();
+}
+
+void ModelsPanel::fitColumns() {
+    if (m_columnsUserSized) return;
+    m_view->ensurePolished();
+    QHeaderView* header = m_view->horizontalHeader();
+    constexpr int kRoom = 12;  // between a right-aligned value and the next column's
+    m_naturalWidths = QList<int>(ModelTableModel::ColumnCount, 0);
+    for (int column = 0; column < ModelTableModel::ColumnCount; ++column) {
+        int width = header->sectionSizeHint(column);
+        for (int row = 0; row < m_table->rowCount(); ++row) {
+            width = std::max(width, m_view->sizeHintForIndex(m_table->index(row, column)).width() + kRoom);
+        }
+        m_naturalWidths[column] = width;
+    }
+    spreadColumns();
+}
+
+void ModelsPanel::spreadColumns() {
+    if (m_columnsUserSized || m_naturalWidths.size() != ModelTableModel::ColumnCount) return;
+    // Each column its natural width plus an equal share of the room left, so no column
+    // hoards the width while another is cut.
+    int natural = 0;
+    for (int width : m_naturalWidths) natural += width;
+    const int room = std::max(0, m_view->viewport()->width() - natural);
+    const int share = room / ModelTableModel::ColumnCount;
+    m_fittingColumns = true;
+    QHeaderView* header = m_view->horizontalHeader();
+    for (int column = 0; column < ModelTableModel::ColumnCount; ++column) {
+        const int width = m_naturalWidths[column] + share;
+        if (header->sectionSize(column) != width) header->resizeSection(column, width);
+    }
+    m_fittingColumns = false;
+}
+
+bool ModelsPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_view && (event->type() == QEvent::Resize || event->type() == QEvent::Show)) {
+        QTimer::singleShot(0, this, &ModelsPanel::spreadColumns);
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void ModelsPanel::refreshTable() {

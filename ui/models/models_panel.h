@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QString>
 #include <QWidget>
 
@@ -54,7 +55,12 @@ public:
     int finishedEvaluations() const { return m_evaluations; }
     QString lastError() const { return m_lastError; }
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void fitColumns();
+    void spreadColumns();
     void onEngineOpened();
     void refreshTable();
     void updateButtons();
@@ -92,6 +98,10 @@ private:
     int m_trainings = 0;
     int m_evaluations = 0;
     QString m_lastError;
+    // The table's columns follow their headers and values until the user drags one.
+    QList<int> m_naturalWidths;
+    bool m_columnsUserSized = false;
+    bool m_fittingColumns = false;
 };
 
 }  // namespace recdeck::ui

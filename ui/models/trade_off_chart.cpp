@@ -3,16 +3,19 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QCursor>
 #include <QFile>
 #include <QFileDialog>
 #include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegendMarker>
+#include <QLineF>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QTextStream>
 #include <QToolButton>
+#include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -152,6 +155,12 @@ TradeOffChart::TradeOffChart(QWidget* parent) : QFrame(parent) {
         series->attachAxis(m_y);
     }
     connect(chart, &QChart::plotAreaChanged, this, [this] { placeLabels(); });
+    connect(m_lambdas, &QLineSeries::hovered, this, [this](const QPointF& point, bool state) {
+        if (state) showPointTip(point, true);
+    });
+    connect(m_targets, &QLineSeries::hovered, this, [this](const QPointF& point, bool state) {
+        if (state) showPointTip(point, false);
+    });
 
     m_view = new QChartView(chart, this);
     m_view->setObjectName(QStringLiteral("tradeOffView"));
@@ -259,9 +268,9 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
             const bool lambda = point.mode == TradeOffPoint::Mode::FixedLambda;
             item->setBrush(lambda ? theme::series(0).darker(120) : theme::series(1).darker(120));
             item->setZValue(10);
-            // λ labels above the curve, target labels below it, so the two sets rarely collide.
-            m_labels.append({item, QPointF(point.ild, point.ndcg), lambda ? m_lambdas : m_targets,
-                             lambda ? QPointF(-14, -19) : QPointF(-10, 6)});
+            const QString setting = lambda ? QString::number(point.setting, 'f', 1) : QString::number(point.setting, 'f', 2);
+            m_labels.append({item, QPointF(point.ild, point.ndcg), lambda ? m_lambdas : m_targets, settingLabel(point), setting,
+                             lambda, point.isDefault});
         }
         placeLabels();
     }
@@ -273,9 +282,11 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
                         QString::number(defaultPoint->ild, 'f', 2));
         if (offPoint && offPoint != defaultPoint && offPoint->ndcg > 0) {
             const double change = defaultPoint->ndcg / offPoint->ndcg - 1.0;
+            // Below the shown precision the change reads as none, not "−0.0 %".
+            const QString accuracy = std::abs(change) < 0.0005 ? tr("the same") : format::signedPercent(change);
             text += tr(" Against diversity off (%1 at %2): %3 accuracy for %4 diversity.")
                         .arg(QString::number(offPoint->ndcg, 'f', 3), QString::number(offPoint->ild, 'f', 2),
-                             format::signedPercent(change), QStringLiteral("%1%2").arg(defaultPoint->ild >= offPoint->ild ? QStringLiteral("+") : QString()).arg(defaultPoint->ild - offPoint->ild, 0, 'f', 2));
+                             accuracy, QStringLiteral("%1%2").arg(defaultPoint->ild >= offPoint->ild ? QStringLiteral("+") : QString()).arg(defaultPoint->ild - offPoint->ild, 0, 'f', 2));
         }
     }
     if (!note.isEmpty() && any) text += (text.isEmpty() ? QString() : QStringLiteral("<br>")) +
@@ -287,14 +298,158 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
 void TradeOffChart::placeLabels() {
     QChart* chart = m_view->chart();
     const QRectF area = chart->plotArea();
-    for (const Label& label : m_labels) {
-        const QPointF at = chart->mapToPosition(label.value, label.series) + label.offset;
-        const QRectF box = label.item->boundingRect();
-        // Keep labels inside the plot area.
-        const double x = std::clamp(at.x(), area.left(), std::max(area.left(), area.right() - box.width()));
-        const double y = std::clamp(at.y(), area.top(), std::max(area.top(), area.bottom() - box.height()));
-        label.item->setPos(x, y);
+    const qsizetype count = m_labels.size();
+    if (count == 0 || area.isEmpty()) return;
+
+    QList<QPointF> anchors;
+    anchors.reserve(count);
+    for (const Label& label : m_labels) anchors << chart->mapToPosition(label.value, label.series);
+
+    // Points of one curve that land on (nearly) the same pixel share one label: "0.70, 0.80".
+    constexpr double kSamePoint = 6.0;
+    QList<qsizetype> leader(count, -1);
+    for (qsizetype i = 0; i < count; ++i) {
+        if (leader[i] >= 0) continue;
+        leader[i] = i;
+        for (qsizetype j = i + 1; j < count; ++j) {
+            if (leader[j] < 0 && m_labels[j].series == m_labels[i].series &&
+                QLineF(anchors[i], anchors[j]).length() < kSamePoint) {
+                leader[j] = i;
+            }
+        }
     }
+
+    // Markers are obstacles too: a label must not cover another point.
+    QList<QRectF> markers;
+    for (const QPointF& anchor : anchors) markers << QRectF(anchor.x() - 5, anchor.y() - 5, 10, 10);
+    for (const QPointF& off : m_off->points()) {
+        const QPointF at = chart->mapToPosition(off, m_off);
+        markers << QRectF(at.x() - 6, at.y() - 6, 12, 12);
+    }
+    for (const QPointF& ring : m_default->points()) {
+        const QPointF at = chart->mapToPosition(ring, m_default);
+        markers << QRectF(at.x() - 10, at.y() - 10, 20, 20);
+    }
+
+    // Placement order: the default's label, then each curve's two ends, then the rest in
+    // curve order — so when points crowd, every other label survives.
+    QList<qsizetype> order;
+    auto isEnd = [&](qsizetype i) {
+        qsizetype first = -1;
+        qsizetype last = -1;
+        for (qsizetype j = 0; j < count; ++j) {
+            if (m_labels[j].series != m_labels[i].series || leader[j] != j) continue;
+            if (first < 0) first = j;
+            last = j;
+        }
+        return i == first || i == last;
+    };
+    for (int pass = 0; pass < 3; ++pass) {
+        for (qsizetype i = 0; i < count; ++i) {
+            if (leader[i] != i) continue;
+            bool hasDefault = false;
+            for (qsizetype j = 0; j < count; ++j) hasDefault = hasDefault || (leader[j] == i && m_labels[j].isDefault);
+            const int rank = hasDefault ? 0 : isEnd(i) ? 1 : 2;
+            if (rank == pass) order << i;
+        }
+    }
+
+    for (qsizetype i = 0; i < count; ++i) {
+        if (leader[i] != i) m_labels[i].item->setVisible(false);
+    }
+    QList<QRectF> placed;
+    constexpr double kMargin = 2.0;
+    constexpr double kGap = 3.0;
+    for (const qsizetype i : order) {
+        Label& label = m_labels[i];
+        // The group's points, and any marker drawn on them (the default's ring), form the
+        // box the label keeps clear of.
+        QStringList settings;
+        QRectF group;
+        for (qsizetype j = 0; j < count; ++j) {
+            if (leader[j] != i) continue;
+            settings << m_labels[j].setting;
+            group = group.isNull() ? markers[j] : group.united(markers[j]);
+        }
+        QList<bool> own(markers.size(), false);
+        for (qsizetype m = 0; m < markers.size(); ++m) {
+            own[m] = group.contains(markers[m].center());
+            if (own[m] && m >= count) group = group.united(markers[m]);
+        }
+        // Two settings are listed, more as their range ("0.60–0.80": targets the lists
+        // already exceed all land on the same point).
+        std::sort(settings.begin(), settings.end(), [](const QString& a, const QString& b) { return a.toDouble() < b.toDouble(); });
+        const QString listed = settings.size() <= 2 ? settings.join(QStringLiteral(", "))
+                                                    : QStringLiteral("%1–%2").arg(settings.front(), settings.back());
+        const QString text = settings.size() == 1 ? label.text : (label.lambda ? QStringLiteral("λ ") : QString()) + listed;
+        if (label.item->text() != text) label.item->setText(text);
+        const QSizeF size = label.item->boundingRect().size();
+        const double w = size.width();
+        const double h = size.height();
+        const QPointF c = group.center();
+        // λ labels prefer above the curve, target labels below it; then beside, then the
+        // other side.
+        const QList<QPointF> above = {{c.x() - w / 2, group.top() - kGap - h},
+                                      {group.right() + kGap, group.top() - h},
+                                      {group.left() - kGap - w, group.top() - h}};
+        const QList<QPointF> below = {{c.x() - w / 2, group.bottom() + kGap},
+                                      {group.right() + kGap, group.bottom()},
+                                      {group.left() - kGap - w, group.bottom()}};
+        const QList<QPointF> sides = {{group.right() + kGap, c.y() - h / 2}, {group.left() - kGap - w, c.y() - h / 2}};
+        const QList<QPointF> candidates = label.lambda ? above + sides + below : below + sides + above;
+        bool shown = false;
+        for (const QPointF& topLeft : candidates) {
+            const QRectF box(topLeft, size);
+            if (!area.contains(box)) continue;
+            const QRectF padded = box.adjusted(-kMargin, -kMargin, kMargin, kMargin);
+            bool clear = true;
+            for (const QRectF& other : placed) clear = clear && !padded.intersects(other);
+            for (qsizetype m = 0; clear && m < markers.size(); ++m) {
+                if (!own[m] && padded.intersects(markers[m])) clear = false;
+            }
+            if (!clear) continue;
+            label.item->setPos(box.topLeft());
+            placed << box;
+            shown = true;
+            break;
+        }
+        label.item->setVisible(shown);
+    }
+}
+
+QStringList TradeOffChart::visibleLabels() const {
+    QStringList texts;
+    for (const Label& label : m_labels) {
+        if (label.item->isVisible()) texts << label.item->text();
+    }
+    return texts;
+}
+
+QList<QRectF> TradeOffChart::visibleLabelRects() const {
+    QList<QRectF> rects;
+    for (const Label& label : m_labels) {
+        if (label.item->isVisible()) rects << QRectF(label.item->pos(), label.item->boundingRect().size());
+    }
+    return rects;
+}
+
+void TradeOffChart::showPointTip(const QPointF& value, bool lambda) {
+    // Every point, labelled or not, names its setting and figures on hover.
+    const TradeOffPoint* nearest = nullptr;
+    double best = std::numeric_limits<double>::max();
+    for (const TradeOffPoint& point : m_points) {
+        if ((point.mode == TradeOffPoint::Mode::FixedLambda) != lambda || point.mode == TradeOffPoint::Mode::Off) continue;
+        const double d = std::hypot(point.ild - value.x(), point.ndcg - value.y());
+        if (d < best) {
+            best = d;
+            nearest = &point;
+        }
+    }
+    if (!nearest) return;
+    QToolTip::showText(QCursor::pos(), tr("%1\nnDCG@10 %2 · diversity %3")
+                                           .arg(settingName(*nearest), QString::number(nearest->ndcg, 'f', 3),
+                                                QString::number(nearest->ild, 'f', 3)),
+                       m_view);
 }
 
 void TradeOffChart::showEvent(QShowEvent* event) {

@@ -3,6 +3,7 @@
 #include <QFrame>
 #include <QList>
 #include <QPointF>
+#include <QRectF>
 #include <QStringList>
 
 #include "models/model_evaluation.h"
@@ -39,6 +40,11 @@ public:
     QList<QPointF> targetPoints() const;
     std::optional<QPointF> defaultPoint() const;
     QString summary() const;
+    // The point labels drawn now (after decluttering: coincident points share one label,
+    // a label that would overlap another or a marker is left out) and where, in chart
+    // coordinates.
+    QStringList visibleLabels() const;
+    QList<QRectF> visibleLabelRects() const;
 
     bool exportPng(const QString& path) const;
     bool exportCsv(const QString& path) const;
@@ -63,11 +69,16 @@ private:
     QLineSeries* m_targets;
     QScatterSeries* m_off;
     QScatterSeries* m_default;
+    void showPointTip(const QPointF& value, bool lambda);
+
     struct Label {
         QGraphicsSimpleTextItem* item;
         QPointF value;
         QLineSeries* series;
-        QPointF offset;
+        QString text;     // "λ 0.5", "0.80"
+        QString setting;  // "0.5", "0.80": what a shared label lists
+        bool lambda = false;
+        bool isDefault = false;
     };
     QList<Label> m_labels;
     std::vector<TradeOffPoint> m_points;

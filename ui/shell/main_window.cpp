@@ -143,11 +143,16 @@ void MainWindow::createToolBar() {
         if (on) m_host.startSimulator();
         else m_host.stopSimulator();
     });
-    auto* label = new QLabel(tr("  Simulated traffic:"), this);
+    bar->addSeparator();
+    auto* label = new QLabel(tr("Simulated traffic:"), this);
+    label->setContentsMargins(4, 0, 2, 0);
     bar->addWidget(label);
     m_rate = new QSpinBox(this);
     m_rate->setObjectName(QStringLiteral("simulatorRate"));
     m_rate->setRange(1, 5000);
+    m_rate->setSingleStep(10);
+    m_rate->setAccelerated(true);
+    m_rate->setKeyboardTracking(false);  // typing "500" sets 500, not 5, 50 and then 500
     m_rate->setSuffix(tr(" requests/s"));
     m_rate->setValue(static_cast<int>(m_host.simulatorRate()));
     m_rate->setToolTip(tr("Requests per second the simulator sends"));
