@@ -209,9 +209,16 @@ RankingResult Ranker::rankScores(std::span<const float> scores, const models::Us
                                std::to_string(broken - scores.begin()) + "; ranked by popularity");
     }
     const std::vector<Index> excludedSorted = sortedUnion(user.history, exclude);
-    std::vector<Candidate> eligible;
-    eligible.reserve(scores.size());
+    // Only the pool (the best max(candidatePool, n) by score) is ever ranked, so it is
+    // selected while scanning: a bounded heap whose front is the worst kept candidate.
+    // Most items lose one comparison against it; nothing the size of the catalog is
+    // allocated or sorted. The same order as rankSorted's, so the same pool.
+    const std::size_t poolSize = std::max<std::size_t>(1, std::max(params.candidatePool, params.n));
+    const auto byScore = [](const Candidate& a, const Candidate& b) { return better(a.score, a.item, b.score, b.item); };
+    std::vector<Candidate> pool;
+    pool.reserve(std::min(poolSize, scores.size()));
     std::size_t excluded = 0;
+    std::size_t candidates = 0;
     // Items ascend, so the sorted exclusions are walked alongside (no search per item).
     auto nextExcluded = excludedSorted.begin();
     for (std::size_t i = 0; i < scores.size(); ++i) {
@@ -223,14 +230,22 @@ RankingResult Ranker::rankScores(std::span<const float> scores, const models::Us
             ++excluded;
             continue;
         }
-        eligible.push_back({item, scores[i]});
+        ++candidates;
+        const Candidate candidate{item, scores[i]};
+        if (pool.size() < poolSize) {
+            pool.push_back(candidate);
+            std::push_heap(pool.begin(), pool.end(), byScore);
+        } else if (byScore(candidate, pool.front())) {
+            std::pop_heap(pool.begin(), pool.end(), byScore);
+            pool.back() = candidate;
+            std::push_heap(pool.begin(), pool.end(), byScore);
+        }
     }
-    if (eligible.empty()) {
+    if (pool.empty()) {
         return rankPopular(user, params, exclude,
                            modelName(explainer) + " scored none of the items the user does not have yet; ranked by popularity");
     }
-    const std::size_t candidates = eligible.size();
-    return rankSorted(std::move(eligible), candidates, excluded, user, params, excludedSorted, explainer, false);
+    return rankSorted(std::move(pool), candidates, excluded, user, params, excludedSorted, explainer, false);
 }
 
 RankingResult Ranker::rankCandidates(std::span<const models::ScoredItem> candidateList,
