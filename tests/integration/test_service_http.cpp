@@ -13,6 +13,7 @@
 #include "recdeck/store/event_log.h"
 #include "redis_server.h"
 #include "service_process.h"
+#include "world_csv.h"
 #include "test_support.h"
 
 using namespace recdeck;
@@ -26,17 +27,7 @@ std::filesystem::path writeDataset(const std::filesystem::path& dir) {
     config.users = 300;
     config.items = 200;
     config.seed = 11;
-    const data::SyntheticWorld world(config);
-    const auto& d = world.dataset();
-    const auto path = dir / "interactions.csv";
-    std::ofstream out(path);
-    out << "user,item,timestamp,title,category\n";
-    for (const auto& row : d.interactions) {
-        const auto& info = d.catalog.info(row.item);
-        out << d.users.id(row.user) << ',' << d.catalog.items().id(row.item) << ',' << row.timestamp << ",\""
-            << info.title << "\"," << d.catalog.categories().id(info.categories.front()) << '\n';
-    }
-    return path;
+    return writeWorldCsv(dir, config);
 }
 
 QStringList baseArguments(const std::filesystem::path& dataset, const std::filesystem::path& dataDir) {

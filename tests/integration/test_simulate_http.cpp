@@ -11,6 +11,7 @@
 
 #include "recdeck/data/synthetic_world.h"
 #include "service_process.h"
+#include "world_csv.h"
 #include "test_support.h"
 
 using namespace recdeck;
@@ -26,20 +27,7 @@ data::WorldConfig worldConfig() {
     return config;
 }
 
-// The world's interactions as a CSV file the service imports (ids as in the world).
-std::filesystem::path writeDataset(const std::filesystem::path& dir) {
-    const data::SyntheticWorld world(worldConfig());
-    const auto& d = world.dataset();
-    const auto path = dir / "interactions.csv";
-    std::ofstream out(path);
-    out << "user,item,timestamp,title,category\n";
-    for (const auto& row : d.interactions) {
-        const auto& info = d.catalog.info(row.item);
-        out << d.users.id(row.user) << ',' << d.catalog.items().id(row.item) << ',' << row.timestamp << ",\""
-            << info.title << "\"," << d.catalog.categories().id(info.categories.front()) << '\n';
-    }
-    return path;
-}
+std::filesystem::path writeDataset(const std::filesystem::path& dir) { return writeWorldCsv(dir, worldConfig()); }
 
 struct Run {
     int exitCode = -1;

@@ -5,13 +5,11 @@
 #include <QJsonObject>
 #include <QTest>
 
-#include <fstream>
-
-#include "recdeck/data/synthetic_world.h"
 #include "redis_server.h"
 #include "service_process.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "world_csv.h"
 
 using namespace recdeck;
 
@@ -24,17 +22,7 @@ std::filesystem::path writeFixtureWorld(const std::filesystem::path& dir) {
     config.users = 300;
     config.items = 200;
     config.seed = 3;
-    const data::SyntheticWorld world(config);
-    const auto& d = world.dataset();
-    const auto path = dir / "interactions.csv";
-    std::ofstream out(path);
-    out << "user,item,timestamp,category\n";
-    for (const auto& row : d.interactions) {
-        const auto& info = d.catalog.info(row.item);
-        out << d.users.id(row.user) << ',' << d.catalog.items().id(row.item) << ',' << row.timestamp << ','
-            << d.catalog.categories().id(info.categories.front()) << '\n';
-    }
-    return path;
+    return test::writeWorldCsv(dir, config);
 }
 
 QJsonObject recommend(const test::ServiceProcess& service, const QString& user) {
