@@ -27,18 +27,12 @@
 #include "common/theme.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::findByProperty;
 
 namespace {
-
-template <typename T>
-T* findByProperty(QObject* root, const char* property, const QString& value) {
-    for (T* child : root->findChildren<T*>()) {
-        if (child->property(property).toString() == value) return child;
-    }
-    return nullptr;
-}
 
 QPushButton* button(QWidget* panel, const char* action) {
     return findByProperty<QPushButton>(panel, "action", QString::fromLatin1(action));

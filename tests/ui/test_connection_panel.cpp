@@ -36,8 +36,11 @@
 #include "redis_server.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::buttonNamed;
+using test::closedPort;
 
 namespace {
 
@@ -68,21 +71,6 @@ QStringList csvCells(const QString& line) {
     }
     cells << cell;
     return cells;
-}
-
-QPushButton* buttonNamed(QWidget& parent, const QString& accessibleName) {
-    for (auto* button : parent.findChildren<QPushButton*>()) {
-        if (button->accessibleName() == accessibleName) return button;
-    }
-    return nullptr;
-}
-
-quint16 closedPort() {
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0)) return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
 }
 
 QString locale(std::size_t value) { return QLocale().toString(static_cast<qulonglong>(value)); }

@@ -26,18 +26,12 @@
 #include "dashboard/live_series.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::findByProperty;
 
 namespace {
-
-template <typename T>
-T* findByProperty(QObject* root, const char* property, const QString& value) {
-    for (T* child : root->findChildren<T*>()) {
-        if (child->property(property).toString() == value) return child;
-    }
-    return nullptr;
-}
 
 ui::KpiTile* tile(QWidget* panel, const char* id) { return findByProperty<ui::KpiTile>(panel, "kpi", QString::fromLatin1(id)); }
 ui::ChartCard* chart(QWidget* panel, const char* id) {

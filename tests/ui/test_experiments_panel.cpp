@@ -40,20 +40,15 @@
 #include "recdeck/experiments/statistics.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::child;
 using experiments::ExperimentState;
 
 namespace {
 
 const QString kDemo = QStringLiteral("homepage-personalisation");
-
-template <typename T>
-T* child(QObject* parent, const char* name) {
-    auto* found = parent->findChild<T*>(QString::fromLatin1(name));
-    if (!found) qWarning("no child %s", name);
-    return found;
-}
 
 // Answers the next confirmation dialog the panel shows (the real QMessageBox), once it is
 // up; records its text. Polls for a bounded time.

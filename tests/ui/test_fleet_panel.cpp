@@ -27,29 +27,16 @@
 #include "service_process.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::buttonNamed;
+using test::closedPort;
 namespace prom = recdeck::ui::prometheus;
 
 namespace {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
-
-QPushButton* buttonNamed(QWidget& parent, const QString& accessibleName) {
-    for (auto* button : parent.findChildren<QPushButton*>()) {
-        if (button->accessibleName() == accessibleName) return button;
-    }
-    return nullptr;
-}
-
-// A port nothing listens on (bound, then released).
-quint16 closedPort() {
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0)) return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
 
 ui::ScrapeTotals totals(double requests, double impressions = 0, double clicks = 0, double hits = 0, double lookups = 0,
                         prom::Buckets latency = {}) {

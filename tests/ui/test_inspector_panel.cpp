@@ -20,25 +20,13 @@
 #include "inspector/recommendations_card.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::child;
+using test::buttonNamed;
 
 namespace {
-
-template <typename T>
-T* child(QWidget& parent, const QString& name) {
-    auto* found = parent.findChild<T*>(name);
-    if (!found) qWarning("no child named %s", qPrintable(name));
-    return found;
-}
-
-QPushButton* buttonNamed(QWidget& parent, const QString& accessibleName) {
-    for (auto* button : parent.findChildren<QPushButton*>()) {
-        if (button->accessibleName() == accessibleName || button->objectName() == accessibleName) return button;
-    }
-    qWarning("no button %s", qPrintable(accessibleName));
-    return nullptr;
-}
 
 std::set<std::string> itemsOf(const serving::Recommendation& r) {
     std::set<std::string> out;

@@ -26,25 +26,13 @@
 #include "models/trade_off_chart.h"
 #include "test_support.h"
 #include "ui_fixture.h"
+#include "widget_lookup.h"
 
 using namespace recdeck;
+using test::child;
+using test::buttonNamed;
 
 namespace {
-
-template <typename T>
-T* child(QWidget& parent, const QString& name) {
-    auto* found = parent.findChild<T*>(name);
-    if (!found) qWarning("no child named %s", qPrintable(name));
-    return found;
-}
-
-QPushButton* buttonNamed(QWidget& parent, const QString& name) {
-    for (auto* button : parent.findChildren<QPushButton*>()) {
-        if (button->accessibleName() == name || button->objectName() == name) return button;
-    }
-    qWarning("no button %s", qPrintable(name));
-    return nullptr;
-}
 
 void selectRow(QTableView* table, const QString& name) {
     auto* model = table->model();
