@@ -13,19 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-HttpResponse jsonOk(const json& body, int status = 200) {
-    HttpResponse response;
-    response.status = status;
-    response.body = toBody(body);
-    return response;
-}
-
-HttpResponse methodNotAllowed(const QByteArray& allow) {
-    HttpResponse response = jsonError(405, "method_not_allowed", "use " + allow.toStdString() + " for this path");
-    response.headers.append({"Allow", allow});
-    return response;
-}
-
 // A field from the JSON body if present, else from the query string.
 struct Fields {
     const HttpRequest& request;

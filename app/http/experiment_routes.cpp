@@ -10,19 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-HttpResponse ok(const json& body, int status = 200) {
-    HttpResponse response;
-    response.status = status;
-    response.body = toBody(body);
-    return response;
-}
-
-HttpResponse notAllowed(const QByteArray& allow) {
-    HttpResponse response = jsonError(405, "method_not_allowed", "use " + allow.toStdString() + " for this path");
-    response.headers.append({"Allow", allow});
-    return response;
-}
-
 // Registry refusals are conflicts with the experiment's state; unknown keys are 404;
 // everything else about a submitted definition is the client's mistake.
 HttpResponse refused(const std::string& message) {
@@ -56,21 +43,21 @@ HttpResponse handle(serving::Engine& engine, const HttpRequest& request, bool ad
         if (method == "GET") {
             json list = json::array();
             for (const auto& experiment : registry.list()) list.push_back(experiments::toJson(experiment));
-            return ok({{"experiments", std::move(list)}});
+            return jsonOk({{"experiments", std::move(list)}});
         }
-        if (method != "POST") return notAllowed("GET, POST");
+        if (method != "POST") return methodNotAllowed("GET, POST");
         auto definition = definitionFrom(request);
         if (!definition) return jsonError(400, "invalid_experiment", definition.errorMessage());
         auto created = registry.create(std::move(*definition));
         if (!created) return refused(created.errorMessage());
-        return ok(experiments::toJson(*created), 201);
+        return jsonOk(experiments::toJson(*created), 201);
     }
     const std::string key = s[1].toStdString();
     if (s.size() == 2) {
         if (method == "GET") {
             auto experiment = registry.get(key);
             if (!experiment) return jsonError(404, "not_found", "no experiment '" + key + "'");
-            return ok(experiments::toJson(*experiment));
+            return jsonOk(experiments::toJson(*experiment));
         }
         if (method == "PUT") {
             auto definition = definitionFrom(request);
@@ -79,31 +66,31 @@ HttpResponse handle(serving::Engine& engine, const HttpRequest& request, bool ad
             if (definition->key != key) return jsonError(400, "invalid_experiment", "key: must match the path");
             auto updated = registry.update(std::move(*definition));
             if (!updated) return refused(updated.errorMessage());
-            return ok(experiments::toJson(*updated));
+            return jsonOk(experiments::toJson(*updated));
         }
         if (method == "DELETE") {
             auto removed = registry.remove(key);
             if (!removed) return refused(removed.errorMessage());
-            return ok({{"deleted", key}});
+            return jsonOk({{"deleted", key}});
         }
-        return notAllowed("GET, PUT, DELETE");
+        return methodNotAllowed("GET, PUT, DELETE");
     }
     if (s.size() == 3) {
         const QString& action = s[2];
         if (action == QLatin1String("results")) {
-            if (method != "GET") return notAllowed("GET");
+            if (method != "GET") return methodNotAllowed("GET");
             auto results = engine.experimentResults().results(key);
             if (!results) return refused(results.errorMessage());
-            return ok(experiments::toJson(*results));
+            return jsonOk(experiments::toJson(*results));
         }
         if (action == QLatin1String("start") || action == QLatin1String("stop") || action == QLatin1String("restart")) {
-            if (method != "POST") return notAllowed("POST");
+            if (method != "POST") return methodNotAllowed("POST");
             Result<experiments::Experiment> moved =
                 action == QLatin1String("start") ? registry.start(key)
                 : action == QLatin1String("stop") ? registry.stop(key)
                                                   : registry.restart(key);
             if (!moved) return refused(moved.errorMessage());
-            return ok(experiments::toJson(*moved));
+            return jsonOk(experiments::toJson(*moved));
         }
     }
     return jsonError(404, "not_found", "no route for " + request.path.toStdString());

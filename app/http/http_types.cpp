@@ -13,4 +13,10 @@ HttpResponse jsonError(int status, std::string_view error, std::string_view deta
     return response;
 }
 
+HttpResponse methodNotAllowed(const QByteArray& allow) {
+    HttpResponse response = jsonError(405, "method_not_allowed", "use " + allow.toStdString() + " for this path");
+    response.headers.append({"Allow", allow});
+    return response;
+}
+
 }  // namespace recdeck::http

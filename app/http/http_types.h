@@ -36,5 +36,7 @@ struct HttpResponse {
 
 // {"error": error, "detail": detail} with the given 4xx/5xx status.
 HttpResponse jsonError(int status, std::string_view error, std::string_view detail);
+// 405 naming the methods the path takes, with the Allow header ("GET, POST").
+HttpResponse methodNotAllowed(const QByteArray& allow);
 
 }  // namespace recdeck::http

@@ -15,6 +15,13 @@ json nullable(const std::string& text) { return text.empty() ? json(nullptr) : j
 
 }  // namespace
 
+HttpResponse jsonOk(const json& body, int status) {
+    HttpResponse response;
+    response.status = status;
+    response.body = toBody(body);
+    return response;
+}
+
 QByteArray toBody(const json& value) {
     const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
     return QByteArray(text.data(), static_cast<qsizetype>(text.size()));

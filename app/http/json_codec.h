@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 
+#include "http_types.h"
 #include "recdeck/common/result.h"
 #include "recdeck/serving/engine.h"
 #include "recdeck/store/event.h"
@@ -29,5 +30,7 @@ Result<store::Event> eventFromJson(const nlohmann::json& value, const std::strin
 
 // Text of a JSON value as a QByteArray body (invalid UTF-8 replaced, never thrown).
 QByteArray toBody(const nlohmann::json& value);
+// A JSON answer with the given (2xx) status.
+HttpResponse jsonOk(const nlohmann::json& body, int status = 200);
 
 }  // namespace recdeck::http
