@@ -24,6 +24,7 @@
 #include "common/async.h"
 #include "common/chart_card.h"
 #include "common/format.h"
+#include "common/panel_heading.h"
 #include "common/theme.h"
 #include "dashboard/live_series.h"
 
@@ -72,43 +73,44 @@ public:
 
 }  // namespace
 
-CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent) : QWidget(parent), m_host(host), m_feed(feed) {
-    auto* heading = new QLabel(tr("Cache"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    auto* subheading = new QLabel(tr("Recommendation lists are served from L1 (this process's memory), then L2 (the "
-                                     "shared store), else computed. Totals since start-up; rates over the last second."),
-                                  this);
-    subheading->setObjectName(QStringLiteral("panelSubheading"));
+CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent)
+    : QWidget(parent), m_host(host), m_feed(feed) {
+    auto* heading = panelHeading(tr("Cache"), this);
+    auto* subheading =
+        panelSubheading(tr("Recommendation lists are served from L1 (this process's memory), then L2 (the "
+                           "shared store), else computed. Totals since start-up; rates over the last second."),
+                        this);
     subheading->setWordWrap(true);
 
-    m_l1 = new TierCard(tr("L1 · this process"), tr("In-memory LRU, checked first"),
-                        {tr("Hits"), tr("Misses"), tr("Entries"), tr("Memory"), tr("Evictions"), tr("Expired on access")},
-                        {tr("Requests answered from this process's memory (total · per second)"),
-                         tr("Requests L1 could not answer: they went on to L2 (total · per second)"),
-                         tr("Lists held now, of the configured limit"), tr("Approximate memory held now, of the limit"),
-                         tr("Lists dropped to stay within the limits (total · per second)"),
-                         tr("Lists found past their time to live when requested")},
-                        this);
+    m_l1 =
+        new TierCard(tr("L1 · this process"), tr("In-memory LRU, checked first"),
+                     {tr("Hits"), tr("Misses"), tr("Entries"), tr("Memory"), tr("Evictions"), tr("Expired on access")},
+                     {tr("Requests answered from this process's memory (total · per second)"),
+                      tr("Requests L1 could not answer: they went on to L2 (total · per second)"),
+                      tr("Lists held now, of the configured limit"), tr("Approximate memory held now, of the limit"),
+                      tr("Lists dropped to stay within the limits (total · per second)"),
+                      tr("Lists found past their time to live when requested")},
+                     this);
     m_l1->setProperty("tier", QStringLiteral("l1"));
-    m_l2 = new TierCard(tr("L2 · shared store"), tr("One hash per user in the store; shared by every instance"),
-                        {tr("Store"), tr("Hits"), tr("Misses"), tr("Errors"), tr("Health")},
-                        {tr("Where L2 lives: embedded (this process) or a Redis server"),
-                         tr("L1 misses answered from the store (total · per second)"),
-                         tr("L1 misses the store could not answer: they were computed (total · per second)"),
-                         tr("Store calls that failed; requests went on with L1 and compute"),
-                         tr("Whether the store answers now")},
-                        this);
+    m_l2 = new TierCard(
+        tr("L2 · shared store"), tr("One hash per user in the store; shared by every instance"),
+        {tr("Store"), tr("Hits"), tr("Misses"), tr("Errors"), tr("Health")},
+        {tr("Where L2 lives: embedded (this process) or a Redis server"),
+         tr("L1 misses answered from the store (total · per second)"),
+         tr("L1 misses the store could not answer: they were computed (total · per second)"),
+         tr("Store calls that failed; requests went on with L1 and compute"), tr("Whether the store answers now")},
+        this);
     m_l2->setProperty("tier", QStringLiteral("l2"));
-    m_compute = new TierCard(tr("Compute"), tr("Scoring and ranking a fresh list"),
-                             {tr("Computed"), tr("Share of requests"), tr("Coalesced"), tr("Early refreshes"),
-                              tr("Errors"), tr("Invalidations applied")},
-                             {tr("Lists computed (total · per second)"),
-                              tr("Computed lists / all requests since start-up"),
-                              tr("Requests that waited for another request's identical computation instead of "
-                                 "computing again (single flight)"),
-                              tr("Lists recomputed shortly before expiry by one request (XFetch)"),
-                              tr("Computations that failed"), tr("Invalidations applied here, local and remote")},
-                             this);
+    m_compute =
+        new TierCard(tr("Compute"), tr("Scoring and ranking a fresh list"),
+                     {tr("Computed"), tr("Share of requests"), tr("Coalesced"), tr("Early refreshes"), tr("Errors"),
+                      tr("Invalidations applied")},
+                     {tr("Lists computed (total · per second)"), tr("Computed lists / all requests since start-up"),
+                      tr("Requests that waited for another request's identical computation instead of "
+                         "computing again (single flight)"),
+                      tr("Lists recomputed shortly before expiry by one request (XFetch)"),
+                      tr("Computations that failed"), tr("Invalidations applied here, local and remote")},
+                     this);
     m_compute->setProperty("tier", QStringLiteral("compute"));
     auto* tiers = new QHBoxLayout();
     tiers->setSpacing(12);
@@ -312,7 +314,8 @@ void CachePanel::reloadLog() {
             if (m_logModel->totalCount() == 0) {
                 m_logCount->setText(tr("none yet"));
             } else {
-                m_logCount->setText(tr("%1 shown of the last %2").arg(m_logModel->rowCount()).arg(m_logModel->totalCount()));
+                m_logCount->setText(
+                    tr("%1 shown of the last %2").arg(m_logModel->rowCount()).arg(m_logModel->totalCount()));
             }
         });
 }
@@ -376,12 +379,17 @@ void CachePanel::drawTiers(const LiveSnapshot& snapshot) {
     }
     m_l1->setRow(L1Hits, countAndRate(s.l1Hits, m_rates.l1Hits, known));
     m_l1->setRow(L1Misses, countAndRate(s.l1Misses, m_rates.l1Misses, known));
-    const bool entriesFull = c.l1MaxEntries > 0 && static_cast<double>(s.l1.entries) >= 0.95 * static_cast<double>(c.l1MaxEntries);
-    m_l1->setRow(L1Entries, tr("%1 of %2").arg(format::count(static_cast<double>(s.l1.entries)),
-                                               format::count(static_cast<double>(c.l1MaxEntries))),
-                 entriesFull);
-    const bool bytesFull = c.l1MaxBytes > 0 && static_cast<double>(s.l1.bytes) >= 0.95 * static_cast<double>(c.l1MaxBytes);
-    m_l1->setRow(L1Memory, tr("%1 of %2").arg(bytes(static_cast<double>(s.l1.bytes)), bytes(static_cast<double>(c.l1MaxBytes))),
+    const bool entriesFull =
+        c.l1MaxEntries > 0 && static_cast<double>(s.l1.entries) >= 0.95 * static_cast<double>(c.l1MaxEntries);
+    m_l1->setRow(
+        L1Entries,
+        tr("%1 of %2")
+            .arg(format::count(static_cast<double>(s.l1.entries)), format::count(static_cast<double>(c.l1MaxEntries))),
+        entriesFull);
+    const bool bytesFull =
+        c.l1MaxBytes > 0 && static_cast<double>(s.l1.bytes) >= 0.95 * static_cast<double>(c.l1MaxBytes);
+    m_l1->setRow(L1Memory,
+                 tr("%1 of %2").arg(bytes(static_cast<double>(s.l1.bytes)), bytes(static_cast<double>(c.l1MaxBytes))),
                  bytesFull);
     m_l1->setRow(L1Evictions, countAndRate(s.l1.evictions, m_rates.evictions, known));
     m_l1->setRow(L1Expired, format::count(static_cast<double>(s.l1.expirations)));
@@ -402,7 +410,8 @@ void CachePanel::drawTiers(const LiveSnapshot& snapshot) {
     if (snapshot.storeHealth.healthy) {
         m_l2->setRow(L2Health, tr("reachable"));
     } else {
-        m_l2->setRow(L2Health, tr("unreachable — %1").arg(QString::fromStdString(snapshot.storeHealth.lastError)), true);
+        m_l2->setRow(L2Health, tr("unreachable — %1").arg(QString::fromStdString(snapshot.storeHealth.lastError)),
+                     true);
     }
 
     m_compute->setHeadline(known ? format::rate(m_rates.computes) : QStringLiteral("–"), tr("lists computed"));

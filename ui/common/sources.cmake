@@ -8,6 +8,8 @@ target_sources(recdeck_ui PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/format.h
   ${CMAKE_CURRENT_LIST_DIR}/kpi_tile.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kpi_tile.h
+  ${CMAKE_CURRENT_LIST_DIR}/panel_heading.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/panel_heading.h
   ${CMAKE_CURRENT_LIST_DIR}/theme.cpp
   ${CMAKE_CURRENT_LIST_DIR}/theme.h
   ${CMAKE_CURRENT_LIST_DIR}/theme.qrc

@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "adapters/engine_host.h"
+#include "common/panel_heading.h"
 #include "connection/backend_card.h"
 #include "connection/catalog_model.h"
 #include "connection/data_folder_card.h"
@@ -24,7 +25,7 @@ namespace recdeck::ui {
 namespace {
 // Versioned: the old key saved every automatic resize too, so stale widths stuck.
 constexpr const char* kCatalogHeaderKey = "connection/catalogColumns";
-}
+}  // namespace
 
 ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     : QWidget(parent),
@@ -41,12 +42,10 @@ ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(18, 14, 18, 14);
     layout->setSpacing(12);
-    auto* heading = new QLabel(tr("Connection & data"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    auto* subheading = new QLabel(tr("Where the console keeps its state, which data it serves, and exports of "
-                                     "experiment results."),
-                                  this);
-    subheading->setObjectName(QStringLiteral("panelSubheading"));
+    auto* heading = panelHeading(tr("Connection & data"), this);
+    auto* subheading = panelSubheading(tr("Where the console keeps its state, which data it serves, and exports of "
+                                          "experiment results."),
+                                       this);
     layout->addWidget(heading);
     layout->addWidget(subheading);
 
@@ -128,7 +127,9 @@ ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     reloadCatalog();
 }
 
-int ConnectionPanel::visibleCatalogRows() const { return m_filter->rowCount(); }
+int ConnectionPanel::visibleCatalogRows() const {
+    return m_filter->rowCount();
+}
 
 void ConnectionPanel::reloadCatalog() {
     if (!m_host.isOpen()) {
@@ -151,7 +152,8 @@ void ConnectionPanel::fitCatalogColumns() {
         int column;
         int cap;
     };
-    constexpr Fit fits[] = {{CatalogModel::IdColumn, 140}, {CatalogModel::CategoriesColumn, 200}, {CatalogModel::InteractionsColumn, 140}};
+    constexpr Fit fits[] = {
+        {CatalogModel::IdColumn, 140}, {CatalogModel::CategoriesColumn, 200}, {CatalogModel::InteractionsColumn, 140}};
     constexpr int kSampleRows = 200;  // sorted by interactions: the first rows are typical
     constexpr int kRoom = 12;
     const int rows = std::min(m_filter->rowCount(), kSampleRows);
@@ -168,10 +170,10 @@ void ConnectionPanel::fitCatalogColumns() {
 
 void ConnectionPanel::updateCatalogCount() {
     const QLocale locale;
-    m_catalogCount->setText(m_search->text().trimmed().isEmpty()
-                                ? tr("%1 items, most interacted first").arg(locale.toString(m_catalog->rowCount()))
-                                : tr("%1 of %2 items").arg(locale.toString(m_filter->rowCount()),
-                                                           locale.toString(m_catalog->rowCount())));
+    m_catalogCount->setText(
+        m_search->text().trimmed().isEmpty()
+            ? tr("%1 items, most interacted first").arg(locale.toString(m_catalog->rowCount()))
+            : tr("%1 of %2 items").arg(locale.toString(m_filter->rowCount()), locale.toString(m_catalog->rowCount())));
 }
 
 }  // namespace recdeck::ui

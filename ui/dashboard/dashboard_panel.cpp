@@ -14,6 +14,7 @@
 #include "adapters/live_feed.h"
 #include "common/chart_card.h"
 #include "common/format.h"
+#include "common/panel_heading.h"
 #include "common/theme.h"
 #include "dashboard/alert_badges.h"
 #include "dashboard/kpi_row.h"
@@ -46,10 +47,8 @@ QString emptyText() {
 
 DashboardPanel::DashboardPanel(EngineHost& host, LiveFeed& feed, FleetMonitor& fleet, QWidget* parent)
     : QWidget(parent), m_host(host), m_feed(feed), m_fleet(fleet) {
-    auto* heading = new QLabel(tr("Dashboard"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    m_subheading = new QLabel(this);
-    m_subheading->setObjectName(QStringLiteral("panelSubheading"));
+    auto* heading = panelHeading(tr("Dashboard"), this);
+    m_subheading = panelSubheading(QString(), this);
     auto* titles = new QVBoxLayout();
     titles->setSpacing(2);
     titles->addWidget(heading);
@@ -83,9 +82,9 @@ DashboardPanel::DashboardPanel(EngineHost& host, LiveFeed& feed, FleetMonitor& f
     m_hitRate = makeChart(tr("Cache hit rate by tier"), "hitRate", tr("% of requests"),
                           tr("Share of requests answered from L1 (this process), from L2 (the shared store) "
                              "or computed afresh, per second"));
-    m_ctr = makeChart(tr("Click-through rate"), "ctr", tr("%"),
-                      tr("Clicks / impressions, overall and per experiment variant (%1-second average)")
-                          .arg(kRatioSmoothing));
+    m_ctr = makeChart(
+        tr("Click-through rate"), "ctr", tr("%"),
+        tr("Clicks / impressions, overall and per experiment variant (%1-second average)").arg(kRatioSmoothing));
     m_conversion = makeChart(tr("Conversion rate"), "conversion", tr("%"),
                              tr("Add-to-cart and purchase events / impressions, overall and per experiment variant "
                                 "(%1-second average)")
@@ -154,7 +153,8 @@ DashboardPanel::DashboardPanel(EngineHost& host, LiveFeed& feed, FleetMonitor& f
 
 DashboardPanel::~DashboardPanel() = default;
 
-ChartCard* DashboardPanel::makeChart(const QString& title, const char* id, const QString& valueTitle, const QString& tip) {
+ChartCard* DashboardPanel::makeChart(const QString& title, const char* id, const QString& valueTitle,
+                                     const QString& tip) {
     auto* card = new ChartCard(title, this);
     // The object name stays "card" (the theme styles cards by it); the property names the
     // chart for tests.
@@ -194,7 +194,8 @@ void DashboardPanel::redraw(const LiveSnapshot& snapshot) {
     ++m_redraws;
     m_alerts->setAlerts(snapshot.alerts, snapshot.atSecond);
     m_kpis->setSnapshot(snapshot);
-    m_updated->setText(tr("Updated %1").arg(QDateTime::fromSecsSinceEpoch(snapshot.atSecond).toString(QStringLiteral("HH:mm:ss"))));
+    m_updated->setText(
+        tr("Updated %1").arg(QDateTime::fromSecsSinceEpoch(snapshot.atSecond).toString(QStringLiteral("HH:mm:ss"))));
     // The time axes choose hh:mm:ss or hh:mm from the span they show (ChartCard).
     drawCharts(snapshot);
     drawFleet(snapshot);

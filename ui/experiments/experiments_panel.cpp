@@ -23,6 +23,7 @@
 #include "adapters/live_feed.h"
 #include "common/async.h"
 #include "common/format.h"
+#include "common/panel_heading.h"
 #include "common/theme.h"
 #include "experiments/button_style.h"
 #include "experiments/experiment_editor.h"
@@ -47,15 +48,17 @@ constexpr const char* kResultsColumnsKey = "experiments/resultsColumns2";
 
 }  // namespace
 
-
 ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* parent)
-    : QWidget(parent), m_host(host), m_feed(feed), m_listModel(new ExperimentListModel(this)), m_timer(new QTimer(this)) {
-    auto* heading = new QLabel(tr("Experiments"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    auto* subheading = new QLabel(tr("A/B tests of models and ranking: design them, size them, run them and read the "
-                                     "results in plain language."),
-                                  this);
-    subheading->setObjectName(QStringLiteral("panelSubheading"));
+    : QWidget(parent),
+      m_host(host),
+      m_feed(feed),
+      m_listModel(new ExperimentListModel(this)),
+      m_timer(new QTimer(this)) {
+    auto* heading = panelHeading(tr("Experiments"), this);
+    auto* subheading =
+        panelSubheading(tr("A/B tests of models and ranking: design them, size them, run them and read the "
+                           "results in plain language."),
+                        this);
 
     // --- message bar (refusals, failures, confirmations of what happened) ---
     m_messageBar = new QFrame(this);
@@ -82,13 +85,16 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
         button->setToolTip(tip);
         return button;
     };
-    m_new = makeButton(tr("New experiment"), QStringLiteral("newButton"), tr("Design a new experiment (a draft nobody sees until it starts)"));
+    m_new = makeButton(tr("New experiment"), QStringLiteral("newButton"),
+                       tr("Design a new experiment (a draft nobody sees until it starts)"));
     stylePrimary(m_new);
     m_start = makeButton(tr("Start"), QStringLiteral("startButton"), tr("Start assigning users to the variants"));
-    m_stop = makeButton(tr("Stop"), QStringLiteral("stopButton"), tr("End the run: users go back to the default experience"));
+    m_stop = makeButton(tr("Stop"), QStringLiteral("stopButton"),
+                        tr("End the run: users go back to the default experience"));
     m_restart = makeButton(tr("Restart…"), QStringLiteral("restartButton"),
                            tr("Run again with a new salt: users are reshuffled and results start from zero"));
-    m_delete = makeButton(tr("Delete"), QStringLiteral("deleteButton"), tr("Delete a draft (experiments that ran are kept)"));
+    m_delete =
+        makeButton(tr("Delete"), QStringLiteral("deleteButton"), tr("Delete a draft (experiments that ran are kept)"));
     styleDanger(m_stop);
     styleDanger(m_delete);
     m_exportResults = makeButton(tr("Export results…"), QStringLiteral("exportResultsButton"),
@@ -132,7 +138,8 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
     const int listWidths[] = {240, 100, 260, 200, 170, 120};
     for (int c = 0; c < ExperimentListModel::ColumnCount; ++c) m_list->setColumnWidth(c, listWidths[c]);
     m_list->setMinimumHeight(96);
-    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ExperimentsPanel::onSelectionChanged);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ExperimentsPanel::onSelectionChanged);
 
     auto* listCard = new QFrame(this);
     listCard->setObjectName(QStringLiteral("card"));
@@ -256,13 +263,18 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
 
     updateHeader();
     updateActions();
-    if (m_host.isOpen()) onOpened();
-    else m_resultsView->showMessage(tr("Starting…"), tr("The recommendation engine is opening; experiments appear here in a moment."));
+    if (m_host.isOpen())
+        onOpened();
+    else
+        m_resultsView->showMessage(tr("Starting…"),
+                                   tr("The recommendation engine is opening; experiments appear here in a moment."));
 }
 
 ExperimentsPanel::~ExperimentsPanel() = default;
 
-void ExperimentsPanel::setConfirmer(Confirmer confirmer) { m_confirmer = std::move(confirmer); }
+void ExperimentsPanel::setConfirmer(Confirmer confirmer) {
+    m_confirmer = std::move(confirmer);
+}
 
 bool ExperimentsPanel::confirm(const QString& title, const QString& text, const QString& accept) {
     return m_confirmer ? m_confirmer(title, text, accept) : true;
@@ -295,11 +307,13 @@ void ExperimentsPanel::onOpened() {
         }
         if (key.isEmpty() && !m_listModel->experiments().empty()) key = q(m_listModel->experiments().front().key);
     }
-    if (!key.isEmpty()) selectExperiment(key);
+    if (!key.isEmpty())
+        selectExperiment(key);
     else {
-        m_resultsView->showMessage(tr("No experiments yet"),
-                                   tr("Press New experiment to design one: pick the models to compare, how much traffic "
-                                      "to use and the metric that decides."));
+        m_resultsView->showMessage(
+            tr("No experiments yet"),
+            tr("Press New experiment to design one: pick the models to compare, how much traffic "
+               "to use and the metric that decides."));
     }
     m_timer->start();
 }
@@ -351,8 +365,10 @@ void ExperimentsPanel::onSelectionChanged() {
             // Stay where the edits are.
             m_changingSelection = true;
             const int row = m_listModel->rowOf(m_selected);
-            if (row >= 0) m_list->setCurrentIndex(m_listModel->index(row, 0));
-            else m_list->clearSelection();
+            if (row >= 0)
+                m_list->setCurrentIndex(m_listModel->index(row, 0));
+            else
+                m_list->clearSelection();
             m_changingSelection = false;
             return;
         }
@@ -368,17 +384,21 @@ void ExperimentsPanel::showSelected(const QString& key) {
     const Experiment* e = selectedExperiment();
     if (!e) {
         m_editor->clear();
-        m_resultsView->showMessage(tr("No experiment selected"), tr("Pick an experiment in the list, or create one with New experiment."));
+        m_resultsView->showMessage(tr("No experiment selected"),
+                                   tr("Pick an experiment in the list, or create one with New experiment."));
     } else {
         // A just-created draft is already in the editor with its history: keep it.
         const bool sameDraft = m_editor->stored() && m_editor->stored()->key == e->key;
-        if (sameDraft) m_editor->storedChanged(*e);
-        else m_editor->loadStored(*e);
+        if (sameDraft)
+            m_editor->storedChanged(*e);
+        else
+            m_editor->loadStored(*e);
         seedCalculator(*e);
         if (e->state == ExperimentState::Draft) {
             m_resultsView->showMessage(tr("Not started yet"),
                                        tr("%1 is a draft: nobody sees it. Review its design, then press Start to begin "
-                                          "collecting results.").arg(quoted(key)));
+                                          "collecting results.")
+                                           .arg(quoted(key)));
         } else {
             m_resultsView->showMessage(tr("Reading results…"), tr("The readout appears in a moment."));
         }
@@ -419,7 +439,8 @@ void ExperimentsPanel::updateHeader() {
     m_badge->setVisible(true);
     QString detail = q(e->description);
     if (e->state == ExperimentState::Running && e->startedAtMs > 0) {
-        const QString since = tr("running for %1").arg(elapsedText(QDateTime::currentMSecsSinceEpoch() - e->startedAtMs));
+        const QString since =
+            tr("running for %1").arg(elapsedText(QDateTime::currentMSecsSinceEpoch() - e->startedAtMs));
         detail = detail.isEmpty() ? since : detail + QStringLiteral("  ·  ") + since;
     }
     m_description->setText(detail);
@@ -436,7 +457,8 @@ void ExperimentsPanel::updateActions() {
     const bool idle = open && !m_busy;
     m_new->setEnabled(idle);
     m_start->setEnabled(idle && draft && !dirty);
-    m_start->setToolTip(dirty && draft ? tr("Save or discard your changes first") : tr("Start assigning users to the variants"));
+    m_start->setToolTip(dirty && draft ? tr("Save or discard your changes first")
+                                       : tr("Start assigning users to the variants"));
     m_stop->setEnabled(idle && running);
     m_restart->setEnabled(idle && (running || stopped));
     m_delete->setEnabled(idle && draft);
@@ -458,6 +480,8 @@ void ExperimentsPanel::showMessage(const QString& text, bool error) {
     m_messageBar->setVisible(true);
 }
 
-void ExperimentsPanel::hideMessage() { m_messageBar->setVisible(false); }
+void ExperimentsPanel::hideMessage() {
+    m_messageBar->setVisible(false);
+}
 
 }  // namespace recdeck::ui

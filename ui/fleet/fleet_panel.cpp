@@ -15,6 +15,7 @@
 #include "adapters/engine_host.h"
 #include "adapters/fleet_monitor.h"
 #include "common/chart_card.h"
+#include "common/panel_heading.h"
 #include "common/theme.h"
 #include "fleet/badge_delegate.h"
 #include "fleet/fleet_table_model.h"
@@ -73,13 +74,11 @@ FleetPanel::FleetPanel(EngineHost& host, FleetMonitor& fleet, QWidget* parent)
     layout->setContentsMargins(18, 14, 18, 14);
     layout->setSpacing(12);
 
-    auto* heading = new QLabel(tr("Fleet"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    auto* subheading = new QLabel(
+    auto* heading = panelHeading(tr("Fleet"), this);
+    auto* subheading = panelSubheading(
         tr("The recdeckd instances this console watches, beside its own engine: health, readiness and live traffic, "
            "polled every 2 s over HTTP."),
         this);
-    subheading->setObjectName(QStringLiteral("panelSubheading"));
     subheading->setWordWrap(true);
     layout->addWidget(heading);
     layout->addWidget(subheading);
@@ -173,11 +172,13 @@ FleetPanel::FleetPanel(EngineHost& host, FleetMonitor& fleet, QWidget* parent)
     m_emptyHint->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_emptyHint->setText(
         tr("<b>No recdeckd instances watched yet.</b> The first row is this console's own engine. To watch a service, "
-           "start one, for example<br><code>&nbsp;&nbsp;recdeckd serve --port 8000 --redis redis://127.0.0.1:6379/0</code><br>"
+           "start one, for example<br><code>&nbsp;&nbsp;recdeckd serve --port 8000 --redis "
+           "redis://127.0.0.1:6379/0</code><br>"
            "then enter its address (<code>http://127.0.0.1:8000</code>) above and press <i>Add instance</i>. Leave out "
            "<code>--redis</code> for a standalone instance with its own embedded store."));
-    m_emptyHint->setStyleSheet(QStringLiteral("QLabel { background:#f8f9fb; border:1px dashed #cfd4dc; border-radius:6px; "
-                                              "padding:10px 12px; color:#374151; }"));
+    m_emptyHint->setStyleSheet(
+        QStringLiteral("QLabel { background:#f8f9fb; border:1px dashed #cfd4dc; border-radius:6px; "
+                       "padding:10px 12px; color:#374151; }"));
     tableLayout->addWidget(tableTitle);
     tableLayout->addWidget(m_table, 1);
     tableLayout->addWidget(m_emptyHint);
@@ -253,9 +254,10 @@ void FleetPanel::refresh() {
         const QString theirs = storeKey(state.store);
         rows.append(FleetRow{state, false, !mine.isEmpty() && theirs == mine});
     }
-    const QUrl selected = m_table->selectionModel()->selectedRows().isEmpty()
-                              ? QUrl()
-                              : m_table->selectionModel()->selectedRows().first().data(FleetTableModel::UrlRole).toUrl();
+    const QUrl selected =
+        m_table->selectionModel()->selectedRows().isEmpty()
+            ? QUrl()
+            : m_table->selectionModel()->selectedRows().first().data(FleetTableModel::UrlRole).toUrl();
     m_model->setRows(rows);
     const int row = selected.isValid() ? m_model->rowOf(selected) : -1;
     if (m_table->selectionModel()->selectedRows().isEmpty()) m_table->selectRow(row >= 0 ? row : 0);
@@ -278,15 +280,16 @@ void FleetPanel::updateSharingNote() {
     const QString mine = storeKey(store);
     const QList<InstanceState> states = m_fleet.states();
     if (mine.isEmpty()) {
-        m_sharing->setText(tr("This console uses its <b>embedded</b> store, so experiments and cache invalidations "
-                                     "made here stay in this app. To share experiments and invalidations with these "
-                                     "instances, connect the console to the same Redis (<i>Connection &amp; data</i> panel)."));
+        m_sharing->setText(
+            tr("This console uses its <b>embedded</b> store, so experiments and cache invalidations "
+               "made here stay in this app. To share experiments and invalidations with these "
+               "instances, connect the console to the same Redis (<i>Connection &amp; data</i> panel)."));
         return;
     }
     if (states.isEmpty()) {
         m_sharing->setText(tr("This console uses <b>%1</b>. Instances started with <code>--redis %1</code> share its "
-                                     "experiments and cache invalidations.")
-                                      .arg(store.toHtmlEscaped()));
+                              "experiments and cache invalidations.")
+                               .arg(store.toHtmlEscaped()));
         return;
     }
     QStringList sharing;
@@ -302,14 +305,15 @@ void FleetPanel::updateSharingNote() {
         }
     }
     QString text = tr("This console uses <b>%1</b>. ").arg(store.toHtmlEscaped());
-    text += sharing.isEmpty()
-                ? tr("No instance reports the same store yet.")
-                : tr("<span style=\"color:%1\">%2 of %3 report the same store</span> (%4): experiments and invalidations "
-                     "made here reach them.")
-                      .arg(theme::css(theme::good()))
-                      .arg(sharing.size())
-                      .arg(states.size())
-                      .arg(sharing.join(QStringLiteral(", ")));
+    text +=
+        sharing.isEmpty()
+            ? tr("No instance reports the same store yet.")
+            : tr("<span style=\"color:%1\">%2 of %3 report the same store</span> (%4): experiments and invalidations "
+                 "made here reach them.")
+                  .arg(theme::css(theme::good()))
+                  .arg(sharing.size())
+                  .arg(states.size())
+                  .arg(sharing.join(QStringLiteral(", ")));
     if (!other.isEmpty()) text += QStringLiteral(" ") + tr("Not shared: %1.").arg(other.join(QStringLiteral(", ")));
     m_sharing->setText(text);
 }

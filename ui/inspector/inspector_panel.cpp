@@ -19,6 +19,7 @@
 #include "adapters/engine_host.h"
 #include "common/async.h"
 #include "common/format.h"
+#include "common/panel_heading.h"
 #include "common/theme.h"
 #include "inspector/activity_card.h"
 #include "inspector/features_card.h"
@@ -49,14 +50,19 @@ struct RecordedEvent {
 
 QString servedFrom(cache::Tier tier) {
     switch (tier) {
-        case cache::Tier::L1: return QObject::tr("an L1 cache hit");
-        case cache::Tier::L2: return QObject::tr("an L2 cache hit");
-        case cache::Tier::Compute: return QObject::tr("computed afresh");
+        case cache::Tier::L1:
+            return QObject::tr("an L1 cache hit");
+        case cache::Tier::L2:
+            return QObject::tr("an L2 cache hit");
+        case cache::Tier::Compute:
+            return QObject::tr("computed afresh");
     }
     return {};
 }
 
-QString q(const std::string& text) { return QString::fromStdString(text); }
+QString q(const std::string& text) {
+    return QString::fromStdString(text);
+}
 
 // The user the operator last chose (not the automatic first view). A new key: the old one
 // also stored the automatic pick, which then stuck as "inspected last time".
@@ -75,12 +81,10 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
       m_users(new IdCompletionModel(IdCompletionModel::Kind::Users, this)),
       m_items(new IdCompletionModel(IdCompletionModel::Kind::Items, this)),
       m_clock(new QTimer(this)) {
-    auto* heading = new QLabel(tr("User inspector"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    auto* subheading = new QLabel(tr("One user's recommendations end to end: their features and history, the list "
-                                     "served and why, and what changes when they act."),
-                                  this);
-    subheading->setObjectName(QStringLiteral("panelSubheading"));
+    auto* heading = panelHeading(tr("User inspector"), this);
+    auto* subheading = panelSubheading(tr("One user's recommendations end to end: their features and history, the list "
+                                          "served and why, and what changes when they act."),
+                                       this);
 
     // --- the user bar ---
     m_search = new QLineEdit(this);
@@ -105,8 +109,9 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
 
     m_servingModel = new QComboBox(this);
     m_servingModel->setObjectName(QStringLiteral("servingModel"));
-    m_servingModel->setToolTip(tr("Which model serves the inspected list: as live traffic would get it (the user's "
-                                  "experiment variant, else the default model), or one model forced"));
+    m_servingModel->setToolTip(
+        tr("Which model serves the inspected list: as live traffic would get it (the user's "
+           "experiment variant, else the default model), or one model forced"));
     m_servingModel->addItem(tr("As served (experiment or default)"), QString());
     connect(m_servingModel, &QComboBox::activated, this, [this] {
         if (!m_userId.isEmpty()) inspect(m_userId);
@@ -243,7 +248,9 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
     if (m_host.isOpen()) QTimer::singleShot(0, this, &InspectorPanel::onEngineOpened);
 }
 
-InspectorPanel::~InspectorPanel() { QSettings().setValue(kSettingsSplitter, m_splitter->saveState()); }
+InspectorPanel::~InspectorPanel() {
+    QSettings().setValue(kSettingsSplitter, m_splitter->saveState());
+}
 
 void InspectorPanel::onEngineOpened() {
     m_userId.clear();
@@ -282,8 +289,8 @@ void InspectorPanel::loadData() {
             loaded.users = IdCompletionModel::sortedUsers(*snapshot->dataset);
             loaded.items = IdCompletionModel::allItems(*snapshot->dataset);
             loaded.firstView = firstViewUser(*engine, *snapshot);
-            if (const auto index = snapshot->dataset->users.find(loaded.firstView); index && snapshot->matrix &&
-                                                                                    *index < snapshot->matrix->userCount()) {
+            if (const auto index = snapshot->dataset->users.find(loaded.firstView);
+                index && snapshot->matrix && *index < snapshot->matrix->userCount()) {
                 loaded.firstViewInteractions = snapshot->matrix->itemsOf(*index).size();
             }
             return loaded;
@@ -304,10 +311,11 @@ void InspectorPanel::loadData() {
                 m_activity->log(ActivityCard::Entry::Info, tr("Inspecting %1 (inspected last time)").arg(saved));
                 inspect(saved);
             } else if (!loaded.firstView.empty()) {
-                m_activity->log(ActivityCard::Entry::Info, tr("Inspecting %1, the most active user served a personalised "
-                                                              "list (%2 items)")
-                                                               .arg(q(loaded.firstView))
-                                                               .arg(loaded.firstViewInteractions));
+                m_activity->log(ActivityCard::Entry::Info,
+                                tr("Inspecting %1, the most active user served a personalised "
+                                   "list (%2 items)")
+                                    .arg(q(loaded.firstView))
+                                    .arg(loaded.firstViewInteractions));
                 m_pickingFirstView = true;  // not the operator's choice: not remembered
                 inspect(q(loaded.firstView));
                 m_pickingFirstView = false;
@@ -348,7 +356,9 @@ void InspectorPanel::fillModelChoosers() {
                                 names.contains(savedB) ? savedB : otherThanDefault);
 }
 
-QString InspectorPanel::servingModel() const { return m_servingModel->currentData().toString(); }
+QString InspectorPanel::servingModel() const {
+    return m_servingModel->currentData().toString();
+}
 
 QString InspectorPanel::titleOf(const QString& itemId) const {
     if (!m_dataset) return itemId;
@@ -483,7 +493,8 @@ void InspectorPanel::apply(UserInspection inspection, bool afterEvent) {
     const auto& answer = inspection.answer;
     if (!answer.recommendation) {
         m_recommendations->setError(q(answer.error));
-        m_activity->log(ActivityCard::Entry::Error, tr("No list for %1: %2").arg(q(inspection.userId), q(answer.error)));
+        m_activity->log(ActivityCard::Entry::Error,
+                        tr("No list for %1: %2").arg(q(inspection.userId), q(answer.error)));
         m_last = std::move(inspection);
         return;
     }
@@ -503,22 +514,25 @@ void InspectorPanel::apply(UserInspection inspection, bool afterEvent) {
         }
         bool stillListed = false;
         for (const auto& item : r.items()) stillListed = stillListed || q(item.itemId) == f.itemId;
-        m_activity->log(ActivityCard::Entry::Result, tr("New list from %1: %2 in %3").arg(served, servedFrom(r.tier), took));
+        m_activity->log(ActivityCard::Entry::Result,
+                        tr("New list from %1: %2 in %3").arg(served, servedFrom(r.tier), took));
         if (f.type == QStringLiteral("purchase")) {
             if (!stillListed && f.previousRank) {
-                m_activity->log(ActivityCard::Entry::Result, tr("“%1” (was #%2) is no longer recommended")
-                                                                 .arg(titleOf(f.itemId))
-                                                                 .arg(*f.previousRank + 1));
+                m_activity->log(
+                    ActivityCard::Entry::Result,
+                    tr("“%1” (was #%2) is no longer recommended").arg(titleOf(f.itemId)).arg(*f.previousRank + 1));
             } else if (!stillListed) {
-                m_activity->log(ActivityCard::Entry::Result, tr("“%1” will not be recommended to this user").arg(titleOf(f.itemId)));
+                m_activity->log(ActivityCard::Entry::Result,
+                                tr("“%1” will not be recommended to this user").arg(titleOf(f.itemId)));
             } else {
-                m_activity->log(ActivityCard::Entry::Error,
-                                tr("“%1” is still in the list (answered from %2)").arg(titleOf(f.itemId), servedFrom(r.tier)));
+                m_activity->log(
+                    ActivityCard::Entry::Error,
+                    tr("“%1” is still in the list (answered from %2)").arg(titleOf(f.itemId), servedFrom(r.tier)));
             }
         }
     } else {
-        QString who = r.experiment.empty() ? tr("default serving")
-                                           : tr("variant %1 of %2").arg(q(r.variant), q(r.experiment));
+        QString who =
+            r.experiment.empty() ? tr("default serving") : tr("variant %1 of %2").arg(q(r.variant), q(r.experiment));
         m_activity->log(ActivityCard::Entry::Result,
                         tr("%1: %2 (%3), %4 in %5").arg(q(inspection.userId), served, who, servedFrom(r.tier), took));
     }
@@ -556,7 +570,8 @@ void InspectorPanel::onInvalidated(const QString& kind, const QString& id, bool 
         m_activity->log(ActivityCard::Entry::Invalidation, tr("Cache: every cached list invalidated %1").arg(where));
     } else if (kind == QStringLiteral("model") && m_recommendations->answer() &&
                q(m_recommendations->answer()->model) == id) {
-        m_activity->log(ActivityCard::Entry::Invalidation, tr("Cache: lists of model %1 invalidated %2").arg(id, where));
+        m_activity->log(ActivityCard::Entry::Invalidation,
+                        tr("Cache: lists of model %1 invalidated %2").arg(id, where));
     } else if (kind == QStringLiteral("item") && m_recommendations->answer()) {
         for (const auto& item : m_recommendations->answer()->items()) {
             if (q(item.itemId) == id) {

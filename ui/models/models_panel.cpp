@@ -19,6 +19,7 @@
 #include "adapters/engine_host.h"
 #include "common/async.h"
 #include "common/format.h"
+#include "common/panel_heading.h"
 #include "common/theme.h"
 #include "models/model_table_model.h"
 #include "models/task_progress.h"
@@ -48,7 +49,9 @@ struct EvaluateOutcome {
     std::string error;
 };
 
-QString q(const std::string& text) { return QString::fromStdString(text); }
+QString q(const std::string& text) {
+    return QString::fromStdString(text);
+}
 
 QString kindDescription(std::string_view kind) {
     if (kind == "popularity") return QObject::tr("popularity — the most popular items");
@@ -107,12 +110,10 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
       m_evaluateTask(new TaskProgress(this)) {
     m_trainTask->setObjectName(QStringLiteral("trainTask"));
     m_evaluateTask->setObjectName(QStringLiteral("evaluateTask"));
-    auto* heading = new QLabel(tr("Models"), this);
-    heading->setObjectName(QStringLiteral("panelHeading"));
-    auto* subheading = new QLabel(tr("Trained models with their versions and offline accuracy: train or retrain, "
-                                     "evaluate on held-out data, pick the diversity trade-off and the default."),
-                                  this);
-    subheading->setObjectName(QStringLiteral("panelSubheading"));
+    auto* heading = panelHeading(tr("Models"), this);
+    auto* subheading = panelSubheading(tr("Trained models with their versions and offline accuracy: train or retrain, "
+                                          "evaluate on held-out data, pick the diversity trade-off and the default."),
+                                       this);
 
     // --- the registry ---
     QVBoxLayout* registryBody = nullptr;
@@ -185,11 +186,13 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
     trainHint->setWordWrap(true);
     m_trainKind = new QComboBox(trainCard);
     m_trainKind->setObjectName(QStringLiteral("trainKind"));
-    m_trainKind->setToolTip(tr("The algorithm to train. “default” picks the strongest one that fits this catalog "
-                               "and makes it the default."));
+    m_trainKind->setToolTip(
+        tr("The algorithm to train. “default” picks the strongest one that fits this catalog "
+           "and makes it the default."));
     m_trainKind->addItem(tr("default — strongest for this data"), QStringLiteral("default"));
     for (std::string_view kind : models::modelKinds()) {
-        m_trainKind->addItem(kindDescription(kind), QString::fromUtf8(kind.data(), static_cast<qsizetype>(kind.size())));
+        m_trainKind->addItem(kindDescription(kind),
+                             QString::fromUtf8(kind.data(), static_cast<qsizetype>(kind.size())));
     }
     m_trainButton = new QPushButton(tr("Train"), trainCard);
     m_trainButton->setObjectName(QStringLiteral("primary"));
@@ -232,7 +235,8 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
             .arg(m_settings.maxUsers));
     m_evaluateButton = new QPushButton(tr("Evaluate all models"), evaluateCard);
     m_evaluateButton->setObjectName(QStringLiteral("evaluateButton"));
-    m_evaluateButton->setToolTip(tr("Measure nDCG, precision, recall, coverage and diversity of every registered model"));
+    m_evaluateButton->setToolTip(
+        tr("Measure nDCG, precision, recall, coverage and diversity of every registered model"));
     connect(m_evaluateButton, &QPushButton::clicked, this, [this] { evaluate(); });
     m_cancelEvaluate = new QPushButton(tr("Cancel"), evaluateCard);
     m_cancelEvaluate->setObjectName(QStringLiteral("cancelEvaluateButton"));
@@ -322,7 +326,8 @@ void ModelsPanel::onEngineOpened() {
         m_autoEvaluated = true;
         evaluate();
     } else {
-        setStatus(m_evaluateStatus, tr("Large data: press Evaluate to measure the models (takes a while)."), theme::muted());
+        setStatus(m_evaluateStatus, tr("Large data: press Evaluate to measure the models (takes a while)."),
+                  theme::muted());
     }
 }
 
@@ -386,9 +391,10 @@ void ModelsPanel::refreshTable() {
     m_table->setEntries(engine->registry().entries(), defaultName);
     const int row = m_table->rowOf(selected.isEmpty() ? defaultName : selected);
     if (row >= 0) m_view->selectRow(row);
-    m_defaultNote->setText(defaultName.isEmpty()
-                               ? tr("No default model: train one.")
-                               : tr("★ %1 is the default: it serves every user outside an experiment.").arg(defaultName));
+    m_defaultNote->setText(
+        defaultName.isEmpty()
+            ? tr("No default model: train one.")
+            : tr("★ %1 is the default: it serves every user outside an experiment.").arg(defaultName));
     updateButtons();
 }
 
@@ -406,8 +412,12 @@ void ModelsPanel::updateButtons() {
     m_cancelEvaluate->setEnabled(evaluatingNow);
 }
 
-bool ModelsPanel::training() const { return m_trainTask->running(); }
-bool ModelsPanel::evaluating() const { return m_evaluateTask->running(); }
+bool ModelsPanel::training() const {
+    return m_trainTask->running();
+}
+bool ModelsPanel::evaluating() const {
+    return m_evaluateTask->running();
+}
 
 bool ModelsPanel::train(const QString& name) {
     const auto engine = m_host.sharedEngine();
@@ -442,7 +452,8 @@ bool ModelsPanel::train(const QString& name) {
             if (!outcome.error.empty()) {
                 if (cancelled || outcome.error == "cancelled") {
                     showProgress(m_trainProgress, 0.0, tr("cancelled"));
-                    setStatus(m_trainStatus, tr("Training of %1 cancelled; nothing changed.").arg(name), theme::warning());
+                    setStatus(m_trainStatus, tr("Training of %1 cancelled; nothing changed.").arg(name),
+                              theme::warning());
                 } else {
                     m_lastError = q(outcome.error);
                     setStatus(m_trainStatus, tr("Training of %1 failed: %2").arg(name, m_lastError), theme::bad());
@@ -541,7 +552,7 @@ bool ModelsPanel::evaluate(const QStringList& names) {
             for (auto& evaluation : run.models) {
                 if (current) {
                     const auto stored = current->registry().setOfflineMetrics(evaluation.name, evaluation.version,
-                                                                             registryMetrics(evaluation, run));
+                                                                              registryMetrics(evaluation, run));
                     if (!stored) notStored << q(evaluation.name);
                 }
                 m_kept[evaluation.name] = std::move(evaluation);
@@ -556,7 +567,8 @@ bool ModelsPanel::evaluate(const QStringList& names) {
                                .arg(format::count(static_cast<double>(users)))
                                .arg(format::milliseconds(seconds * 1000.0));
             if (!notStored.isEmpty()) {
-                text += tr(" %1 was retrained meanwhile: evaluate again to store its metrics.").arg(notStored.join(QStringLiteral(", ")));
+                text += tr(" %1 was retrained meanwhile: evaluate again to store its metrics.")
+                            .arg(notStored.join(QStringLiteral(", ")));
             }
             setStatus(m_evaluateStatus, text, notStored.isEmpty() ? theme::good() : theme::warning());
             refreshTable();
@@ -589,9 +601,13 @@ void ModelsPanel::updateChart() {
         return;
     }
     const ModelEvaluation& evaluation = it->second;
-    QString note = tr("%1 v%2 on %3 held-out users").arg(q(evaluation.name)).arg(evaluation.version).arg(m_lastRun ? m_lastRun->sampledUsers : 0);
+    QString note = tr("%1 v%2 on %3 held-out users")
+                       .arg(q(evaluation.name))
+                       .arg(evaluation.version)
+                       .arg(m_lastRun ? m_lastRun->sampledUsers : 0);
     if (engine) {
-        if (const auto entry = engine->registry().find(evaluation.name); entry && entry->version != evaluation.version) {
+        if (const auto entry = engine->registry().find(evaluation.name);
+            entry && entry->version != evaluation.version) {
             note += tr(" — v%1 has been trained since: evaluate again to update").arg(entry->version);
         }
     }
@@ -607,8 +623,9 @@ void ModelsPanel::askSetDefault() {
     const QString name = selectedName();
     if (name.isEmpty() || name == m_table->defaultName()) return;
     if (m_confirm) m_confirm->close();
-    m_confirm = new QMessageBox(QMessageBox::Question, tr("Change the default model"),
-                                tr("Make %1 the default model?").arg(name), QMessageBox::Yes | QMessageBox::Cancel, this);
+    m_confirm =
+        new QMessageBox(QMessageBox::Question, tr("Change the default model"),
+                        tr("Make %1 the default model?").arg(name), QMessageBox::Yes | QMessageBox::Cancel, this);
     m_confirm->setObjectName(QStringLiteral("confirmDefault"));
     m_confirm->setInformativeText(tr("Every user outside an experiment is served by %1 from their next request. "
                                      "Running experiments keep their own models.")
@@ -628,8 +645,9 @@ bool ModelsPanel::setDefaultModel(const QString& name) {
     const auto status = engine->registry().setDefault(name.toStdString());
     if (!status) {
         m_lastError = q(status.errorMessage());
-        m_defaultNote->setText(QStringLiteral("<span style=\"color:%1\">%2</span>")
-                                   .arg(theme::css(theme::bad()), tr("Default not changed: %1").arg(m_lastError).toHtmlEscaped()));
+        m_defaultNote->setText(
+            QStringLiteral("<span style=\"color:%1\">%2</span>")
+                .arg(theme::css(theme::bad()), tr("Default not changed: %1").arg(m_lastError).toHtmlEscaped()));
         return false;
     }
     m_host.notifyModelsChanged();
