@@ -170,9 +170,12 @@ Status BlendModel::tune(const data::InteractionMatrix& interactions, const TaskC
     const std::size_t users = split.users.size();
     std::vector<float> alsScores(users * items);
     parallelFor(users, [&](std::size_t begin, std::size_t end) {
+        std::vector<float> raw(items);
         for (std::size_t v = begin; v < end; ++v) {
             const auto user = split.users[v].user;
-            (*als)->scoreAll({user, split.train.itemsOf(user)}, std::span<float>(alsScores).subspan(v * items, items));
+            // Standardised once here; each candidate below only scales and adds it.
+            (*als)->scoreAll({user, split.train.itemsOf(user)}, raw);
+            addStandardised(raw, 1.0, std::span<float>(alsScores).subspan(v * items, items));
         }
     });
     (*als).reset();
@@ -196,16 +199,19 @@ Status BlendModel::tune(const data::InteractionMatrix& interactions, const TaskC
         std::mutex sumsMutex;
         parallelFor(users, [&](std::size_t begin, std::size_t end) {
             std::vector<double> local(alsWeights.size(), 0.0);
-            std::vector<float> easeScores(items), blended(items);
+            std::vector<float> easeScores(items), easeStandardised(items), blended(items);
             for (std::size_t v = begin; v < end; ++v) {
                 const auto user = split.users[v].user;
                 const auto history = split.train.itemsOf(user);
                 (*ease)->scoreAll({user, history}, easeScores);
                 const auto alsPart = std::span<const float>(alsScores).subspan(v * items, items);
+                std::fill(easeStandardised.begin(), easeStandardised.end(), 0.0F);
+                addStandardised(easeScores, 1.0, easeStandardised);
                 for (std::size_t w = 0; w < alsWeights.size(); ++w) {
-                    std::fill(blended.begin(), blended.end(), 0.0F);
-                    addStandardised(easeScores, 1.0, blended);
-                    if (alsWeights[w] > 0.0) addStandardised(alsPart, alsWeights[w], blended);
+                    // The blend's sum: a weight-0 ALS is left out (its unscored items too).
+                    const auto weight = static_cast<float>(alsWeights[w]);
+                    for (std::size_t i = 0; i < items; ++i)
+                        blended[i] = weight > 0.0F ? easeStandardised[i] + weight * alsPart[i] : easeStandardised[i];
                     local[w] += detail::ndcgAtK(blended, history, split.users[v].heldOut, kK);
                 }
             }
