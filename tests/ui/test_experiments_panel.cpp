@@ -29,6 +29,7 @@
 #include <QUndoStack>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include "common/kpi_tile.h"
@@ -80,6 +81,54 @@ private:
     bool m_answered = false;
     int m_ticks = 0;
     QString m_text;
+};
+
+// Answers the next confirmation dialog only after the panel's experiment list has been
+// replaced underneath it: while the dialog's event loop runs, `churn` changes the registry
+// (the panel reloads its list), and the answer waits until the list model has changed.
+// The regression of the Start/Stop crash: actions kept a pointer into the list across the
+// dialog and read freed memory after it.
+class ChurningAnswerer : public QObject {
+public:
+    ChurningAnswerer(QAbstractItemModel* list, std::function<void()> churn) : m_churn(std::move(churn)) {
+        connect(list, &QAbstractItemModel::dataChanged, this, [this] { ++m_changes; });
+        connect(list, &QAbstractItemModel::modelReset, this, [this] { ++m_changes; });
+        connect(&m_timer, &QTimer::timeout, this, [this] { poll(); });
+        m_timer.start(5);
+    }
+    bool answered() const { return m_answered; }
+    bool listChangedWhileOpen() const { return m_changedWhileOpen; }
+
+private:
+    void poll() {
+        if (++m_ticks > 2000) m_timer.stop();
+        QMessageBox* box = nullptr;
+        for (QWidget* w : QApplication::topLevelWidgets()) {
+            auto* candidate = qobject_cast<QMessageBox*>(w);
+            if (candidate && candidate->objectName() == QLatin1String("confirmDialog") && candidate->isVisible()) box = candidate;
+        }
+        if (!box) return;
+        if (m_changesAtOpen < 0) {
+            m_changesAtOpen = m_changes;
+            m_churn();
+            return;
+        }
+        // Answer once the list has changed (or after a bounded wait, so a failure is reported
+        // by the caller's checks rather than by a hang).
+        if (m_changes == m_changesAtOpen && ++m_waited < 400) return;
+        m_changedWhileOpen = m_changes != m_changesAtOpen;
+        m_answered = true;
+        m_timer.stop();
+        box->findChild<QPushButton*>(QStringLiteral("confirmAccept"))->click();
+    }
+    std::function<void()> m_churn;
+    QTimer m_timer;
+    int m_changes = 0;
+    int m_changesAtOpen = -1;
+    int m_waited = 0;
+    int m_ticks = 0;
+    bool m_answered = false;
+    bool m_changedWhileOpen = false;
 };
 
 std::optional<experiments::Experiment> stored(test::UiFixture& fixture, const QString& key) {
@@ -377,6 +426,69 @@ private slots:
         QTest::mouseClick(stop, Qt::LeftButton);
         QVERIFY(test::UiFixture::waitFor(
             [&] { return stored(*m_fixture, QStringLiteral("ui-test-exp"))->state == ExperimentState::Stopped; }));
+    }
+
+    // Regression (Start/Stop crash): every confirmation is answered after the list it was
+    // opened from has been replaced; the action still applies to the right experiment and
+    // never reports a nonsense key. Run under the asan preset, a dangling read fails it.
+    void confirmationsSurviveTheListChangingWhileOpen() {
+        auto& registry = m_fixture->engine().experiments();
+        experiments::Experiment churn;
+        churn.key = "ui-churn-other";
+        churn.salt = experiments::generateSalt();
+        churn.variants = {{"a", 0.5, "", std::nullopt}, {"b", 0.5, "", std::nullopt}};
+        QVERIFY(registry.create(churn));
+        experiments::Experiment target = churn;
+        target.key = "ui-churn-target";
+        QVERIFY(registry.create(target));
+
+        ui::ExperimentsPanel panel(m_fixture->host(), m_fixture->feed());
+        panel.show();
+        QVERIFY(panel.selectExperiment(QStringLiteral("ui-churn-target")));
+        auto* listModel = child<QTableView>(&panel, "experimentList")->model();
+        int edits = 0;
+        auto churnOnce = [&] {
+            auto other = registry.get("ui-churn-other");
+            QVERIFY(other.has_value());
+            other->description = "edited while a dialog is open " + std::to_string(++edits);
+            QVERIFY(registry.update(*other));
+        };
+        QSignalSpy finished(&panel, &ui::ExperimentsPanel::actionFinished);
+        auto act = [&](const char* button, ExperimentState expected) {
+            auto* b = child<QPushButton>(&panel, button);
+            QVERIFY(test::UiFixture::waitFor([&] { return b->isEnabled(); }));
+            finished.clear();
+            ChurningAnswerer answer(listModel, churnOnce);
+            QTest::mouseClick(b, Qt::LeftButton);
+            QVERIFY(answer.answered());
+            QVERIFY(answer.listChangedWhileOpen());
+            QVERIFY(test::UiFixture::waitFor([&] { return !finished.isEmpty(); }));
+            QVERIFY2(finished.front().at(2).toBool(), qPrintable(finished.front().at(3).toString()));
+            QCOMPARE(finished.front().at(1).toString(), QStringLiteral("ui-churn-target"));
+            QCOMPARE(registry.get("ui-churn-target")->state, expected);
+        };
+        for (int round = 0; round < 8; ++round) {
+            act(round == 0 ? "startButton" : "restartButton", ExperimentState::Running);
+            act("stopButton", ExperimentState::Stopped);
+        }
+        QVERIFY(panel.selectExperiment(QStringLiteral("ui-churn-other")));
+        // Deleting: the churn edits the target, which is stopped (its description may change).
+        target = *registry.get("ui-churn-target");
+        auto deleteChurn = [&] {
+            auto t = registry.get("ui-churn-target");
+            t->description = "edited while the delete dialog is open";
+            QVERIFY(registry.update(*t));
+        };
+        {
+            finished.clear();
+            ChurningAnswerer answer(listModel, deleteChurn);
+            QTest::mouseClick(child<QPushButton>(&panel, "deleteButton"), Qt::LeftButton);
+            QVERIFY(answer.answered());
+            QVERIFY(test::UiFixture::waitFor([&] { return !finished.isEmpty(); }));
+            QVERIFY2(finished.front().at(2).toBool(), qPrintable(finished.front().at(3).toString()));
+            QCOMPARE(finished.front().at(1).toString(), QStringLiteral("ui-churn-other"));
+        }
+        QVERIFY(!registry.get("ui-churn-other").has_value());
     }
 
     void runningAllocationIsLocked() {

@@ -100,6 +100,12 @@ Experiment definitionOf(const Experiment& e) {
     return d;
 }
 
+// The undo stack is a child: QObject's destructor deletes it after this class is gone, and
+// clearing it emits signals whose handlers use this editor. Cut them first.
+ExperimentEditor::~ExperimentEditor() {
+    m_undo->disconnect();
+}
+
 ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent), m_undo(new QUndoStack(this)) {
     setObjectName(QStringLiteral("experimentEditor"));
 

@@ -39,6 +39,7 @@ class ExperimentEditor : public QWidget {
     Q_OBJECT
 public:
     explicit ExperimentEditor(QWidget* parent = nullptr);
+    ~ExperimentEditor() override;
 
     // Edits a stored experiment (the undo history starts afresh).
     void loadStored(const experiments::Experiment& stored);

@@ -229,7 +229,7 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
     connect(&m_host, &EngineHost::experimentsChanged, this, [this](const QString& key) {
         reloadList();
         if (key == m_selected) {
-            if (const Experiment* e = selectedExperiment()) m_editor->storedChanged(*e);
+            if (const std::optional<Experiment> e = selectedExperiment()) m_editor->storedChanged(*e);
             updateHeader();
             refreshResults();
         }
@@ -381,7 +381,7 @@ void ExperimentsPanel::showSelected(const QString& key) {
     m_results.reset();
     m_calculatorTouched = false;
     m_baselineSeeded = false;
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!e) {
         m_editor->clear();
         m_resultsView->showMessage(tr("No experiment selected"),
@@ -410,9 +410,10 @@ void ExperimentsPanel::showSelected(const QString& key) {
     updateTrafficEstimate();
 }
 
-const Experiment* ExperimentsPanel::selectedExperiment() const {
+std::optional<Experiment> ExperimentsPanel::selectedExperiment() const {
     const int row = m_listModel->rowOf(m_selected);
-    return row < 0 ? nullptr : m_listModel->at(row);
+    if (row < 0) return std::nullopt;
+    return *m_listModel->at(row);
 }
 
 void ExperimentsPanel::updateHeader() {
@@ -425,7 +426,7 @@ void ExperimentsPanel::updateHeader() {
         m_description->setText(tr("not saved yet"));
         return;
     }
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!e) {
         m_title->setText(tr("No experiment selected"));
         m_badge->setVisible(false);
@@ -449,7 +450,7 @@ void ExperimentsPanel::updateHeader() {
 
 void ExperimentsPanel::updateActions() {
     const bool open = m_host.isOpen();
-    const Experiment* e = m_editor->isNew() ? nullptr : selectedExperiment();
+    const std::optional<Experiment> e = m_editor->isNew() ? std::nullopt : selectedExperiment();
     const bool dirty = m_editor->isDirty();
     const bool draft = e && e->state == ExperimentState::Draft;
     const bool running = e && e->state == ExperimentState::Running;
@@ -462,7 +463,7 @@ void ExperimentsPanel::updateActions() {
     m_stop->setEnabled(idle && running);
     m_restart->setEnabled(idle && (running || stopped));
     m_delete->setEnabled(idle && draft);
-    m_exportResults->setEnabled(e != nullptr && m_results.has_value() && m_results->key == e->key &&
+    m_exportResults->setEnabled(e.has_value() && m_results.has_value() && m_results->key == e->key &&
                                 e->state != ExperimentState::Draft);
     m_exportDefinition->setEnabled(m_editor->hasDefinition());
     m_calculator->setPlanTarget(m_editor->hasDefinition() ? q(m_editor->definition().key) : QString(),

@@ -104,7 +104,9 @@ private:
     void showSelected(const QString& key);
     void updateActions();
     void updateHeader();
-    const experiments::Experiment* selectedExperiment() const;
+    // A copy of the selected experiment as listed now: never a pointer into the list model,
+    // which the 1 Hz refresh replaces (also while a confirmation dialog runs its event loop).
+    std::optional<experiments::Experiment> selectedExperiment() const;
     bool confirm(const QString& title, const QString& text, const QString& accept);
     void runChange(const QString& action, const QString& key, Change change,
                    std::function<void(const experiments::Experiment&)> onSuccess = {});

@@ -23,13 +23,14 @@ using namespace panel_text;
 // --- actions ---------------------------------------------------------------------------
 
 void ExperimentsPanel::newExperiment() {
-    auto* engine = m_host.engine();
-    if (!engine) return;
+    if (!m_host.engine()) return;
     if (m_editor->isDirty() && !confirm(tr("Discard unsaved changes?"),
                                         tr("You have unsaved changes to %1. A new experiment discards them.")
                                             .arg(m_editor->isNew() ? tr("the new experiment") : quoted(q(m_editor->definition().key))),
                                         tr("Discard changes")))
         return;
+    auto* engine = m_host.engine();  // re-resolved: the dialog's event loop may have reopened it
+    if (!engine) return;
     Experiment draft;
     int n = static_cast<int>(m_listModel->experiments().size()) + 1;
     do {
@@ -52,10 +53,11 @@ void ExperimentsPanel::newExperiment() {
 }
 
 void ExperimentsPanel::startSelected() {
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!e || m_busy) return;
     const QString key = q(e->key);
     const QString coverage = format::percent(e->coverage, e->coverage < 0.1 ? 1 : 0);
+    // Only values survive the dialog: its event loop runs the refresh that replaces the list.
     if (!confirm(tr("Start %1?").arg(quoted(key)),
                  tr("From now on %1 of users are split between %2, and each user keeps their variant for the whole run.\n\n"
                     "While it runs, the variants, their models, weights, coverage, layer and salt are locked. You can stop "
@@ -71,7 +73,7 @@ void ExperimentsPanel::startSelected() {
 }
 
 void ExperimentsPanel::stopSelected() {
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!e || m_busy) return;
     const QString key = q(e->key);
     QString readout;
@@ -91,7 +93,7 @@ void ExperimentsPanel::stopSelected() {
 }
 
 void ExperimentsPanel::restartSelected() {
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!e || m_busy) return;
     const QString key = q(e->key);
     if (!confirm(tr("Restart %1 with a new salt?").arg(quoted(key)),
@@ -109,7 +111,7 @@ void ExperimentsPanel::restartSelected() {
 }
 
 void ExperimentsPanel::deleteSelected() {
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!e || m_busy) return;
     const QString key = q(e->key);
     if (!confirm(tr("Delete %1?").arg(quoted(key)),
@@ -154,7 +156,7 @@ void ExperimentsPanel::onSave(const Experiment& definition, bool create) {
 void ExperimentsPanel::runChange(const QString& action, const QString& key, Change change,
                                  std::function<void(const Experiment&)> onSuccess) {
     std::shared_ptr<serving::Engine> engine = m_host.sharedEngine();
-    if (!engine) return;
+    if (!engine || m_busy) return;
     m_busy = true;
     updateActions();
     // Registry changes write SQLite and the store (possibly Redis): never on the GUI thread.
@@ -173,7 +175,7 @@ void ExperimentsPanel::runChange(const QString& action, const QString& key, Chan
             hideMessage();
             reloadList();
             if (onSuccess) onSuccess(*result);
-            if (const Experiment* e = selectedExperiment(); e && q(e->key) == key) m_editor->storedChanged(*e);
+            if (const std::optional<Experiment> e = selectedExperiment(); e && q(e->key) == key) m_editor->storedChanged(*e);
             updateHeader();
             updateActions();
             refreshResults();
@@ -188,14 +190,15 @@ bool ExperimentsPanel::exportResults(const QString& requested) {
         showMessage(tr("There are no results to export yet."), true);
         return false;
     }
+    const ExperimentResults results = *m_results;  // a copy: the file dialog runs an event loop
     QString path = requested;
     if (path.isEmpty()) {
-        path = QFileDialog::getSaveFileName(this, tr("Export results"), q(m_results->key) + QStringLiteral("-results.csv"),
+        path = QFileDialog::getSaveFileName(this, tr("Export results"), q(results.key) + QStringLiteral("-results.csv"),
                                             tr("CSV file (*.csv)"));
         if (path.isEmpty()) return false;
     }
     QString error;
-    if (!writeTextFile(path, resultsCsv(*m_results), &error)) {
+    if (!writeTextFile(path, resultsCsv(results), &error)) {
         showMessage(tr("Could not write %1: %2").arg(path, error), true);
         return false;
     }
@@ -205,7 +208,7 @@ bool ExperimentsPanel::exportResults(const QString& requested) {
 
 bool ExperimentsPanel::exportDefinition(const QString& requested) {
     if (!m_editor->hasDefinition()) return false;
-    const Experiment& e = m_editor->definition();
+    const Experiment e = m_editor->definition();  // a copy: the file dialog runs an event loop
     QString path = requested;
     if (path.isEmpty()) {
         path = QFileDialog::getSaveFileName(this, tr("Export definition"), q(e.key) + QStringLiteral(".json"),

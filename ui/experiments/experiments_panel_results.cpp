@@ -32,7 +32,7 @@ constexpr std::size_t kMaxSamples = 2000;
 
 void ExperimentsPanel::refreshResults() {
     std::shared_ptr<serving::Engine> engine = m_host.sharedEngine();
-    const Experiment* e = selectedExperiment();
+    const std::optional<Experiment> e = selectedExperiment();
     if (!engine || !e || m_editor->isNew()) return;
     if (m_resultsInFlight) {
         m_refreshAgain = true;
@@ -94,7 +94,7 @@ void ExperimentsPanel::onResults(const std::string& key, Result<ExperimentResult
     m_results = std::move(r);
     // The observed control rate seeds the calculator's baseline when the plan has none.
     if (!m_calculatorTouched && !m_baselineSeeded) {
-        if (const Experiment* e = selectedExperiment(); e && e->plan.baseline <= 0.0 && !m_results->variants.empty() &&
+        if (const std::optional<Experiment> e = selectedExperiment(); e && e->plan.baseline <= 0.0 && !m_results->variants.empty() &&
                                                          m_results->variants[0].counts.users >= experiments::kMinUsersPerArm &&
                                                          m_results->primaryMetric != experiments::Metric::Ctr) {
             auto inputs = m_calculator->inputs();
@@ -158,7 +158,7 @@ void ExperimentsPanel::updateTrafficEstimate() {
     // by its coverage to all eligible users.
     if (m_results && q(m_results->key) == m_selected && m_results->state == ExperimentState::Running &&
         m_results->startedAtMs > 0) {
-        const Experiment* e = selectedExperiment();
+        const std::optional<Experiment> e = selectedExperiment();
         const double coverage = e ? e->coverage : 1.0;
         const std::int64_t elapsed = m_results->computedAtMs - m_results->startedAtMs;
         std::uint64_t users = 0;
