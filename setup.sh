@@ -10,7 +10,7 @@ preset="${RECDECK_PRESET:-dev}"
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6opengl6-dev libgl-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
   libhiredis-dev libsqlite3-dev nlohmann-json3-dev libeigen3-dev libboost-math-dev prometheus-cpp-dev
   redis-server xvfb xauth fonts-dejavu-core
   python3 python3-prometheus-client curl dpkg-dev file lintian

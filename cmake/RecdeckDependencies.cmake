@@ -10,5 +10,5 @@ find_package(prometheus-cpp CONFIG REQUIRED COMPONENTS core)
 # hiredis installs a CMake config named "Hiredis" without targets; pkg-config is reliable.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 
-find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Charts Network HttpServer Concurrent Test)
+find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Charts Network Concurrent Test)
 # AUTOMOC is switched on per Qt target (recdeck_qt_target), never for core.

@@ -1,5 +1,5 @@
 #pragma once
-// The experiment routes of the HTTP API, installed on an Api as an extension:
+// The experiment routes of the HTTP API, added to an Api with addRoute():
 //
 //   GET  /experiments                  every experiment with its state
 //   POST /experiments                  create a draft (JSON definition, experiment_json.h)
@@ -9,8 +9,9 @@
 //   POST /experiments/{key}/start | stop | restart
 //   GET  /experiments/{key}/results    per-variant counts, rates, tests, SRM, verdict
 //
-// Changes (POST, PUT, DELETE) are admin actions: they need the bearer token when one is
-// configured. A refused lifecycle move is 409 with the registry's reason.
+// Changes (POST, PUT, DELETE) need the admin token when one is configured. Errors come
+// from the registry's kinds: an unknown key is 404, a refused lifecycle move 409 with the
+// registry's reason, a bad definition 400.
 
 #include "api.h"
 

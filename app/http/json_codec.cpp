@@ -11,7 +11,9 @@ using nlohmann::json;
 
 namespace {
 
-json nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+json nullable(const std::string& text) {
+    return text.empty() ? json(nullptr) : json(text);
+}
 
 }  // namespace
 
@@ -22,9 +24,21 @@ HttpResponse jsonOk(const json& body, int status) {
     return response;
 }
 
-QByteArray toBody(const json& value) {
-    const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-    return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+std::string toBody(const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Status checkIdentifier(std::string_view field, std::string_view value, std::size_t maxBytes) {
+    if (value.empty()) return Error::invalid(std::string(field) + ": must not be empty");
+    if (value.size() > maxBytes) {
+        return Error::invalid(std::string(field) + ": longer than " + std::to_string(maxBytes) + " bytes");
+    }
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) return Error::invalid(std::string(field) + ": contains a control character");
+    }
+    if (!isValidUtf8(value)) return Error::invalid(std::string(field) + ": is not valid UTF-8");
+    return {};
 }
 
 namespace {
@@ -100,6 +114,11 @@ void writeDetail(JsonWriter& w, std::string& out, const serving::RecommendationL
 std::string recommendationJson(const serving::Recommendation& r, bool detail) {
     std::string out;
     out.reserve(detail ? 4096 : 1024);
+    appendRecommendationJson(out, r, detail);
+    return out;
+}
+
+void appendRecommendationJson(std::string& out, const serving::Recommendation& r, bool detail) {
     JsonWriter w(out);
     out.push_back('{');
     w.key("user_id", true);
@@ -119,8 +138,10 @@ std::string recommendationJson(const serving::Recommendation& r, bool detail) {
     w.key("tier");
     w.string(cache::tierName(r.tier));
     w.key("fallback");
-    if (r.fallback()) w.string(*r.fallback());
-    else w.null();
+    if (r.fallback())
+        w.string(*r.fallback());
+    else
+        w.null();
     w.key("degraded");
     w.stringOrNull(r.degraded);
     w.key("cold_start");
@@ -148,7 +169,6 @@ std::string recommendationJson(const serving::Recommendation& r, bool detail) {
     out.push_back('}');
     if (detail) writeDetail(w, out, *r.list);
     out.push_back('}');
-    return out;
 }
 
 json toJson(const serving::UserView& view) {
@@ -195,54 +215,66 @@ json toJson(const serving::UserView& view) {
 }
 
 Result<store::Event> eventFromJson(const json& value, const std::string& where) {
-    if (!value.is_object()) return Error{where + ": expected a JSON object"};
-    auto text = [&](const char* key, std::string& out, bool required) -> Status {
+    if (!value.is_object()) return Error::invalid(where + ": expected a JSON object");
+    // A string field (numbers are kept as written: numeric ids), checked as an identifier.
+    auto text = [&](const char* key, std::string& out, bool required, std::size_t maxBytes) -> Status {
         const auto found = value.find(key);
         if (found == value.end() || found->is_null()) {
-            if (required) return Error{where + "." + key + ": required"};
+            if (required) return Error::invalid(where + "." + key + ": required");
             return {};
         }
         if (found->is_string()) {
             out = found->get<std::string>();
         } else if (found->is_number_integer()) {
-            out = found->dump();  // numeric ids are kept as written
+            out = found->dump();
         } else {
-            return Error{where + "." + key + ": expected a string"};
+            return Error::invalid(where + "." + key + ": expected a string");
         }
-        return {};
+        return checkIdentifier(where + "." + key, out, maxBytes);
     };
     store::Event event;
     std::string type;
-    if (auto s = text("type", type, true); !s) return s.error();
+    if (auto s = text("type", type, true, 32); !s) return s.error();
     const auto parsed = store::parseEventType(type);
     if (!parsed) {
-        return Error{where + ".type: unknown event type '" + type +
-                     "' (expected impression, click, add_to_cart, purchase or rating)"};
+        return Error::invalid(where + ".type: unknown event type '" + type +
+                              "' (expected impression, click, add_to_cart, purchase or rating)");
     }
     event.type = *parsed;
-    if (auto s = text("user_id", event.userId, true); !s) return s.error();
-    if (auto s = text("item_id", event.itemId, false); !s) return s.error();
-    if (auto s = text("request_id", event.requestId, false); !s) return s.error();
-    if (auto s = text("experiment", event.experiment, false); !s) return s.error();
-    if (auto s = text("variant", event.variant, false); !s) return s.error();
+    if (auto s = text("user_id", event.userId, true, serving::kMaxUserIdBytes); !s) return s.error();
+    if (auto s = text("item_id", event.itemId, false, serving::kMaxUserIdBytes); !s) return s.error();
+    if (auto s = text("request_id", event.requestId, false, kMaxLabelBytes); !s) return s.error();
+    if (auto s = text("experiment", event.experiment, false, kMaxLabelBytes); !s) return s.error();
+    if (auto s = text("variant", event.variant, false, kMaxLabelBytes); !s) return s.error();
     if (const auto items = value.find("items"); items != value.end() && !items->is_null()) {
-        if (!items->is_array()) return Error{where + ".items: expected a list of item ids"};
+        if (!items->is_array()) return Error::invalid(where + ".items: expected a list of item ids");
+        if (items->size() > kMaxEventItems) {
+            return Error::invalid(where + ".items: at most " + std::to_string(kMaxEventItems) + " items");
+        }
         for (const auto& item : *items) {
-            if (!item.is_string()) return Error{where + ".items: expected a list of item ids"};
-            event.items.push_back(item.get<std::string>());
+            if (!item.is_string()) return Error::invalid(where + ".items: expected a list of item ids");
+            const auto& id = item.get_ref<const std::string&>();
+            if (auto s = checkIdentifier(where + ".items[]", id); !s) return s.error();
+            event.items.push_back(id);
         }
     }
     if (const auto v = value.find("value"); v != value.end() && !v->is_null()) {
-        if (!v->is_number()) return Error{where + ".value: expected a number"};
+        if (!v->is_number()) return Error::invalid(where + ".value: expected a number");
         event.value = v->get<double>();
     }
     if (const auto ts = value.find("timestamp"); ts != value.end() && !ts->is_null()) {
-        if (!ts->is_number()) return Error{where + ".timestamp: expected milliseconds since the epoch"};
+        if (!ts->is_number()) return Error::invalid(where + ".timestamp: expected milliseconds since the epoch");
         const double ms = ts->get<double>();
-        if (!(ms >= 0 && ms < 1e14)) return Error{where + ".timestamp: out of range"};
+        constexpr double kDayMs = 24.0 * 3600.0 * 1000.0;
+        if (!(ms >= 0 && ms <= static_cast<double>(unixMillis()) + kDayMs)) {
+            return Error::invalid(where +
+                                  ".timestamp: out of range (milliseconds since the epoch, at most a day ahead)");
+        }
         event.timestampMs = static_cast<std::int64_t>(ms);
     }
-    if (auto valid = serving::Engine::validateEvent(event); !valid) return Error{where + "." + valid.errorMessage()};
+    if (auto valid = serving::Engine::validateEvent(event); !valid) {
+        return Error::invalid(where + "." + valid.errorMessage());
+    }
     return event;
 }
 

@@ -13,10 +13,17 @@ std::size_t utf8Length(std::string_view text, std::size_t i) {
     std::size_t length = 0;
     std::uint32_t minimum = 0;
     if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) { length = 2; minimum = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { length = 3; minimum = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { length = 4; minimum = 0x10000; }
-    else return 0;
+    if ((c & 0xE0) == 0xC0) {
+        length = 2;
+        minimum = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        length = 3;
+        minimum = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        length = 4;
+        minimum = 0x10000;
+    } else
+        return 0;
     if (i + length > text.size()) return 0;
     std::uint32_t code = c & (0xFFU >> (length + 1));
     for (std::size_t k = 1; k < length; ++k) {
@@ -29,6 +36,16 @@ std::size_t utf8Length(std::string_view text, std::size_t i) {
 }
 
 }  // namespace
+
+bool isValidUtf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t length = utf8Length(text, i);
+        if (length == 0) return false;
+        i += length;
+    }
+    return true;
+}
 
 void JsonWriter::string(std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -49,12 +66,28 @@ void JsonWriter::string(std::string_view text) {
             continue;
         }
         switch (c) {
-            case '"': m_out.append("\\\""); ++i; continue;
-            case '\\': m_out.append("\\\\"); ++i; continue;
-            case '\n': m_out.append("\\n"); ++i; continue;
-            case '\r': m_out.append("\\r"); ++i; continue;
-            case '\t': m_out.append("\\t"); ++i; continue;
-            default: break;
+            case '"':
+                m_out.append("\\\"");
+                ++i;
+                continue;
+            case '\\':
+                m_out.append("\\\\");
+                ++i;
+                continue;
+            case '\n':
+                m_out.append("\\n");
+                ++i;
+                continue;
+            case '\r':
+                m_out.append("\\r");
+                ++i;
+                continue;
+            case '\t':
+                m_out.append("\\t");
+                ++i;
+                continue;
+            default:
+                break;
         }
         if (c < 0x20) {
             m_out.append("\\u00");

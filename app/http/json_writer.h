@@ -10,6 +10,10 @@
 
 namespace recdeck::http {
 
+// True when text is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF).
+bool isValidUtf8(std::string_view text);
+
 class JsonWriter {
 public:
     explicit JsonWriter(std::string& out) : m_out(out) {}
@@ -25,8 +29,10 @@ public:
     void key(std::string_view name, bool first = false);
     // A string, or null when empty.
     void stringOrNull(std::string_view text) {
-        if (text.empty()) null();
-        else string(text);
+        if (text.empty())
+            null();
+        else
+            string(text);
     }
 
 private:

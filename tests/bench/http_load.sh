@@ -2,12 +2,15 @@
 # Side-by-side HTTP load: recdeckd serve and the seed's reference service (FastAPI +
 # Redis, ../shared/anchors/seed_fastapi), on this machine, in this run, with wrk.
 # Both answer cached POST /recommendations for one user; both use the same redis-server.
+# recdeckd's GET /health is measured too: the ceiling of its HTTP layer on this machine,
+# against which the cached path is compared.
 #
 #   tests/bench/http_load.sh [path/to/recdeckd] [seconds]
 #
 # Needs: wrk, redis-server, /usr/bin/python3 with fastapi, uvicorn and redis
 # (apt-get install wrk redis-server python3-fastapi python3-uvicorn python3-redis).
-# Prints requests/s and p50/p99 latency of each, and the ratio. Never fails on a figure.
+# Prints requests/s and p50/p99 latency of each run, the cached/health ratio of recdeckd
+# and recdeckd/seed. Never fails on a figure. wrk shares the cores with the servers.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -58,6 +61,10 @@ cat >"$work/deck.lua" <<'LUA'
 wrk.method = "POST"
 wrk.path = "/recommendations?user_id=user_0001&n=10"
 LUA
+cat >"$work/health.lua" <<'LUA'
+wrk.method = "GET"
+wrk.path = "/health"
+LUA
 
 run() {  # name port script -> "rps p50 p99"
   wrk -t2 -c32 -d"${seconds}s" --latency -s "$3" "http://127.0.0.1:$2" >"$work/$1.wrk"
@@ -65,13 +72,17 @@ run() {  # name port script -> "rps p50 p99"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.wrk")
   p50=$(awk '$1=="50%" {print $2}' "$work/$1.wrk")
   p99=$(awk '$1=="99%" {print $2}' "$work/$1.wrk")
+  if grep -q "Non-2xx" "$work/$1.wrk"; then echo "http_load: $1: $(grep Non-2xx "$work/$1.wrk")" >&2; fi
   echo "$rps $p50 $p99"
 }
 
-echo "wrk -t2 -c32 -d${seconds}s, cached POST /recommendations, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t2 -c32 -d${seconds}s, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 read -r seed_rps seed_p50 seed_p99 < <(run seed "$seed_port" "$work/seed.lua")
+read -r health_rps health_p50 health_p99 < <(run health "$deck_port" "$work/health.lua")
 read -r deck_rps deck_p50 deck_p99 < <(run deck "$deck_port" "$work/deck.lua")
-printf '%-28s %12s %10s %10s\n' service requests/s p50 p99
-printf '%-28s %12s %10s %10s\n' "seed (FastAPI + Redis)" "$seed_rps" "$seed_p50" "$seed_p99"
-printf '%-28s %12s %10s %10s\n' "recdeckd serve (--redis)" "$deck_rps" "$deck_p50" "$deck_p99"
-awk -v a="$deck_rps" -v b="$seed_rps" 'BEGIN { if (b > 0) printf "throughput ratio: %.1fx\n", a / b }'
+printf '%-28s %-36s %12s %10s %10s\n' service request requests/s p50 p99
+printf '%-28s %-36s %12s %10s %10s\n' "seed (FastAPI + Redis)" "POST /recommendations (cached)" "$seed_rps" "$seed_p50" "$seed_p99"
+printf '%-28s %-36s %12s %10s %10s\n' "recdeckd serve (--redis)" "GET /health" "$health_rps" "$health_p50" "$health_p99"
+printf '%-28s %-36s %12s %10s %10s\n' "recdeckd serve (--redis)" "POST /recommendations (cached)" "$deck_rps" "$deck_p50" "$deck_p99"
+awk -v a="$deck_rps" -v b="$health_rps" 'BEGIN { if (b > 0) printf "recdeckd cached / health: %.0f%%\n", 100 * a / b }'
+awk -v a="$deck_rps" -v b="$seed_rps" 'BEGIN { if (b > 0) printf "recdeckd / seed, cached: %.1fx\n", a / b }'

@@ -19,7 +19,13 @@ HttpReply http(const QByteArray& method, quint16 port, const QString& pathAndQue
     socket.connectToHost(QStringLiteral("127.0.0.1"), port);
     if (!socket.waitForConnected(timeoutMs)) return reply;
     QByteArray request = method + ' ' + pathAndQuery.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+    bool typed = false;
+    for (const auto& [name, value] : headers) {
+        request += name + ": " + value + "\r\n";
+        typed = typed || name.toLower() == "content-type";
+    }
+    // Bodies are JSON unless the caller says otherwise (the service refuses untyped bodies).
+    if (!body.isEmpty() && !typed) request += "Content-Type: application/json\r\n";
     request += "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     socket.write(request);
     QByteArray raw;

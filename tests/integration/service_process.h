@@ -23,7 +23,8 @@ struct HttpReply {
     QJsonDocument json() const { return QJsonDocument::fromJson(body); }
 };
 
-// A blocking HTTP/1.1 exchange on loopback (bounded by timeout).
+// A blocking HTTP/1.1 exchange on loopback (bounded by timeout). A body is sent as
+// application/json unless `headers` names a Content-Type.
 HttpReply http(const QByteArray& method, quint16 port, const QString& pathAndQuery, const QByteArray& body = {},
                const QList<QPair<QByteArray, QByteArray>>& headers = {}, int timeoutMs = 10000);
 
@@ -40,6 +41,7 @@ public:
     void kill();       // SIGKILL and wait
     bool terminate();  // SIGTERM, wait for a clean exit; true when it exited with status 0
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
     bool running() const { return m_process && m_process->state() == QProcess::Running; }
     QString output() const;
 

@@ -193,18 +193,49 @@ private slots:
     }
 
     void adminRoutesNeedTheToken() {
+        const QByteArray token = "0123456789abcdef-s3cret";
         const auto tokenFile = m_dir / "token";
-        std::ofstream(tokenFile) << "s3cret\n";
+        std::ofstream(tokenFile) << token.constData() << "\n";
+        std::filesystem::permissions(tokenFile, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         ServiceProcess service;
         QString error;
         QVERIFY2(service.start(baseArguments(m_dataset, m_dir / "admin") +
                                    QStringList{QStringLiteral("--admin-token-file"), QString::fromStdString(tokenFile.string())},
                                &error),
                  qPrintable(error));
+        const QByteArray bearer = "Bearer " + token;
         QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true")).status, 401);
         QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {}, {{"Authorization", "Bearer wrong"}}).status, 401);
-        QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {}, {{"Authorization", "Bearer s3cret"}}).status, 200);
+        QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {}, {{"Authorization", bearer}}).status, 200);
+        // A user's history is personal: it needs the token too.
+        QCOMPARE(http("GET", service.port(), QStringLiteral("/users/user_001")).status, 401);
+        QCOMPARE(http("GET", service.port(), QStringLiteral("/users/user_001"), {}, {{"Authorization", bearer}}).status, 200);
         QVERIFY(service.terminate());
+    }
+
+    void weakOrExposedTokensAreRefused_data() {
+        QTest::addColumn<QByteArray>("token");
+        QTest::addColumn<bool>("private_");
+        QTest::newRow("shorter than 16 bytes") << QByteArray("s3cret") << true;
+        QTest::newRow("readable by others") << QByteArray("0123456789abcdef-long-enough") << false;
+    }
+    void weakOrExposedTokensAreRefused() {
+        QFETCH(QByteArray, token);
+        QFETCH(bool, private_);
+        const auto tokenFile = m_dir / "weak-token";
+        std::filesystem::remove(tokenFile);
+        std::ofstream(tokenFile) << token.constData() << "\n";
+        using std::filesystem::perms;
+        std::filesystem::permissions(tokenFile, private_ ? perms::owner_read | perms::owner_write
+                                                         : perms::owner_read | perms::owner_write | perms::group_read |
+                                                               perms::others_read);
+        QProcess process;
+        process.start(recdeckdPath(), {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                                       QStringLiteral("--data"), QString::fromStdString((m_dir / "weak").string()),
+                                       QStringLiteral("--admin-token-file"), QString::fromStdString(tokenFile.string())});
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitCode(), 2);
+        QVERIFY(process.readAllStandardError().contains("--admin-token-file"));
     }
 
     void instancesSharingRedisHonourEachOthersInvalidations() {

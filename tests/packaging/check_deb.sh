@@ -23,9 +23,11 @@ grep -q '^ Section: science$' "$work/info" || fail "section missing"
 grep -q '^ Maintainer: RecDeck Developers <dev@recdeck.invalid>$' "$work/info" || fail "maintainer missing"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "depends: $depends"
-for lib in libqt6widgets6 libqt6httpserver6 libhiredis0.14 libsqlite3-0 qt6-qpa-plugins; do
+for lib in libqt6widgets6 libhiredis0.14 libsqlite3-0 qt6-qpa-plugins; do
   echo "$depends" | grep -q "$lib" || fail "Depends lacks $lib"
 done
+# The service's HTTP layer is Boost.Beast (header-only): no Qt HttpServer at run time.
+if echo "$depends" | grep -q libqt6httpserver6; then fail "Depends still names libqt6httpserver6"; fi
 # Every dependency must be satisfiable here (what apt-get install ./recdeck_*.deb needs).
 for dep in $(echo "$depends" | tr ',' '\n' | sed -e 's/(.*)//' -e 's/|.*//' -e 's/ //g'); do
   dpkg -s "$dep" >/dev/null 2>&1 || fail "dependency $dep is not installable from this system's packages"

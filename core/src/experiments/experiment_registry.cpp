@@ -52,8 +52,8 @@ store::HashFields toHash(const Experiment& e) {
 // every instance derives the same bucket ranges from it.
 Result<Experiment> checkedRecord(Experiment e, std::string_view where) {
     auto check = validated(e);
-    if (!check) return Error{std::string(where) + ": " + check.errorMessage()};
-    if (e.salt.empty()) return Error{std::string(where) + ": salt is empty"};
+    if (!check) return Error::internal(std::string(where) + ": " + check.errorMessage());
+    if (e.salt.empty()) return Error::internal(std::string(where) + ": salt is empty");
     return e;
 }
 
@@ -66,11 +66,12 @@ Result<Experiment> fromHash(const store::HashFields& fields, std::string_view wh
             continue;
         }
         auto parsed = json::parse(value, nullptr, false);
-        if (parsed.is_discarded()) return Error{std::string(where) + ": field " + name + " is not valid JSON"};
+        if (parsed.is_discarded())
+            return Error::internal(std::string(where) + ": field " + name + " is not valid JSON");
         j[name] = std::move(parsed);
     }
     auto e = experimentFromJson(j, true);
-    if (!e) return Error{std::string(where) + ": " + e.errorMessage()};
+    if (!e) return Error::internal(std::string(where) + ": " + e.errorMessage());
     return checkedRecord(std::move(e).value(), where);
 }
 
@@ -207,7 +208,8 @@ struct ExperimentRegistry::Impl {
     Result<std::optional<Experiment>> readFromStore(std::string_view key) {
         auto fields = store->hashGetAll(storeKey(key));
         if (!fields)
-            return Error{"cannot read experiment " + inQuotes(key) + " from the store: " + fields.errorMessage()};
+            return Error::unavailable("cannot read experiment " + inQuotes(key) +
+                                      " from the store: " + fields.errorMessage());
         if (fields->empty()) return std::optional<Experiment>();
         auto e = fromHash(*fields, "store record of experiment " + inQuotes(key));
         if (!e) return e.error();
@@ -216,7 +218,7 @@ struct ExperimentRegistry::Impl {
 
     Result<std::vector<Experiment>> readAllFromStore() {
         auto keys = store->setMembers(indexKey());
-        if (!keys) return Error{"cannot list experiments in the store: " + keys.errorMessage()};
+        if (!keys) return Error::unavailable("cannot list experiments in the store: " + keys.errorMessage());
         std::vector<Experiment> out;
         for (const auto& key : *keys) {
             auto e = readFromStore(key);
@@ -246,19 +248,20 @@ struct ExperimentRegistry::Impl {
 
     // Writes a change to SQLite and the store, both or neither (as far as the store allows).
     Status persist(std::string_view key, const Experiment* record, ChangeKind kind) {
-        if (auto s = db->begin(); !s) return Error{"cannot save experiment " + inQuotes(key) + ": " + s.errorMessage()};
+        if (auto s = db->begin(); !s)
+            return Error::internal("cannot save experiment " + inQuotes(key) + ": " + s.errorMessage());
         if (auto s = db->write(key, record, changeKindName(kind), now()); !s) {
             db->rollback();
-            return Error{"cannot save experiment " + inQuotes(key) + ": " + s.errorMessage()};
+            return Error::internal("cannot save experiment " + inQuotes(key) + ": " + s.errorMessage());
         }
         if (auto s = writeToStore(key, record, kind); !s) {
             db->rollback();
-            return Error{"cannot share experiment " + inQuotes(key) + " through the store (" + store->describe() +
-                         "); nothing was changed: " + s.errorMessage()};
+            return Error::unavailable("cannot share experiment " + inQuotes(key) + " through the store (" +
+                                      store->describe() + "); nothing was changed: " + s.errorMessage());
         }
         if (auto s = db->commit(); !s)
-            return Error{"experiment " + inQuotes(key) +
-                         " was shared through the store, but the local copy failed: " + s.errorMessage()};
+            return Error::internal("experiment " + inQuotes(key) +
+                                   " was shared through the store, but the local copy failed: " + s.errorMessage());
         return {};
     }
 
@@ -340,10 +343,10 @@ struct ExperimentRegistry::Impl {
         largest = std::max(largest, kBuckets - cursor);
         std::string list;
         for (const auto& o : owners) list += (list.empty() ? "" : ", ") + o;
-        return Error{"layer " + inQuotes(layer) + " is full: it needs " + std::to_string(width) + " of " +
-                     std::to_string(kBuckets) + " layer buckets (coverage " + std::to_string(width / 100) +
-                     "%), the largest free range has " + std::to_string(largest) + " (running: " + list +
-                     "); stop an experiment of the layer or lower the coverage"};
+        return Error::conflict("layer " + inQuotes(layer) + " is full: it needs " + std::to_string(width) + " of " +
+                               std::to_string(kBuckets) + " layer buckets (coverage " + std::to_string(width / 100) +
+                               "%), the largest free range has " + std::to_string(largest) + " (running: " + list +
+                               "); stop an experiment of the layer or lower the coverage");
     }
 
     // Takes a layer range for `next` (which is about to run). Caller holds writeMutex.
@@ -354,7 +357,10 @@ struct ExperimentRegistry::Impl {
         auto all = freshAll(changes);
         if (!all) return all.error();
         auto range = freeRange(*all, next.layer, next.key, next.coverageBuckets());
-        if (!range) return Error{"cannot start experiment " + inQuotes(next.key) + ": " + range.errorMessage()};
+        if (!range) {
+            return Error{"cannot start experiment " + inQuotes(next.key) + ": " + range.errorMessage(),
+                         range.errorKind()};
+        }
         next.layerStart = range->first;
         next.layerEnd = range->second;
         return {};
@@ -382,9 +388,13 @@ struct ExperimentRegistry::Impl {
         undo.revision = next.revision + 1;
         undo.updatedAtMs = now();
         (void)persist(next.key, previous ? &undo : nullptr, ChangeKind::Updated);
-        if (!overlap) return Error{"cannot start experiment " + inQuotes(next.key) + ": " + overlap.errorMessage()};
-        return Error{"layer " + inQuotes(next.layer) + " changed while starting " + inQuotes(next.key) +
-                     " (experiment " + inQuotes(**overlap) + " took an overlapping range at the same moment); retry"};
+        if (!overlap) {
+            return Error{"cannot start experiment " + inQuotes(next.key) + ": " + overlap.errorMessage(),
+                         overlap.errorKind()};
+        }
+        return Error::conflict("layer " + inQuotes(next.layer) + " changed while starting " + inQuotes(next.key) +
+                               " (experiment " + inQuotes(**overlap) +
+                               " took an overlapping range at the same moment); retry");
     }
 
     void onMessage(std::string_view message) {
@@ -500,7 +510,7 @@ Status ExperimentRegistry::Impl::refreshBandits(bool force) {
         for (const auto& c : changes) notify(c);
         if (updated) notify({updated->key, ChangeKind::BanditUpdated, false});
     }
-    if (!problems.empty()) return Error{"bandit recomputation: " + problems.substr(0, problems.size() - 2)};
+    if (!problems.empty()) return Error::internal("bandit recomputation: " + problems.substr(0, problems.size() - 2));
     return {};
 }
 
@@ -524,8 +534,8 @@ Result<std::unique_ptr<ExperimentRegistry>> ExperimentRegistry::open(RegistryOpt
             kChannel, [raw](std::string_view, std::string_view message) { raw->onMessage(message); },
             [raw](std::string_view) { raw->onGap(); });
         if (!subscription)
-            return Error{"cannot subscribe to experiment changes on " + impl->store->describe() + ": " +
-                         subscription.errorMessage()};
+            return Error::unavailable("cannot subscribe to experiment changes on " + impl->store->describe() + ": " +
+                                      subscription.errorMessage());
         impl->subscription = std::move(subscription).value();
     }
     {
@@ -595,8 +605,8 @@ Result<Experiment> ExperimentRegistry::create(Experiment definition) {
         auto existing = m_impl->fresh(next.key, changes);
         if (!existing) return existing.error();
         if (existing->has_value())
-            return Error{"experiment " + inQuotes(next.key) + " already exists (" +
-                         std::string(stateName((*existing)->state)) + "); choose another key or edit it"};
+            return Error::conflict("experiment " + inQuotes(next.key) + " already exists (" +
+                                   std::string(stateName((*existing)->state)) + "); choose another key or edit it");
         if (next.salt.empty()) next.salt = generateSalt();
         const std::int64_t t = m_impl->now();
         next.state = ExperimentState::Draft;
@@ -627,7 +637,7 @@ Result<Experiment> ExperimentRegistry::update(Experiment definition) {
         auto existing = m_impl->fresh(wanted.key, changes);
         if (!existing) return existing.error();
         if (!existing->has_value())
-            return Error{"experiment " + inQuotes(wanted.key) + " does not exist; create it first"};
+            return Error::notFound("experiment " + inQuotes(wanted.key) + " does not exist; create it first");
         const Experiment& current = **existing;
         next = current;
         if (current.state == ExperimentState::Draft) {
@@ -640,7 +650,7 @@ Result<Experiment> ExperimentRegistry::update(Experiment definition) {
         } else {
             Experiment compare = wanted;
             if (compare.salt.empty()) compare.salt = current.salt;
-            if (allocationDiffers(current, compare)) return Error{hasRunReason(current)};
+            if (allocationDiffers(current, compare)) return Error::conflict(hasRunReason(current));
             if (treatmentDiffers(current, compare)) {
                 std::string which;
                 for (std::size_t i = 0; i < current.variants.size(); ++i) {
@@ -650,10 +660,10 @@ Result<Experiment> ExperimentRegistry::update(Experiment definition) {
                         break;
                     }
                 }
-                return Error{"experiment " + inQuotes(current.key) + " is " + std::string(stateName(current.state)) +
-                             ": what variant " + inQuotes(which) +
-                             " serves (model, ranking) cannot change once it has run, or its results would mix two "
-                             "treatments; restart it with a new salt to change it"};
+                return Error::conflict("experiment " + inQuotes(current.key) + " is " +
+                                       std::string(stateName(current.state)) + ": what variant " + inQuotes(which) +
+                                       " serves (model, ranking) cannot change once it has run, or its results would "
+                                       "mix two treatments; restart it with a new salt to change it");
             }
             next.description = wanted.description;
         }
@@ -677,14 +687,15 @@ Status ExperimentRegistry::remove(std::string_view key) {
         std::lock_guard lock(m_impl->writeMutex);
         auto existing = m_impl->fresh(key, changes);
         if (!existing) return existing.error();
-        if (!existing->has_value()) return Error{"experiment " + inQuotes(key) + " does not exist"};
+        if (!existing->has_value()) return Error::notFound("experiment " + inQuotes(key) + " does not exist");
         const Experiment& current = **existing;
         if (current.state == ExperimentState::Running)
-            return Error{"experiment " + inQuotes(key) +
-                         " is running: only a draft can be deleted (stop it to end it)"};
+            return Error::conflict("experiment " + inQuotes(key) +
+                                   " is running: only a draft can be deleted (stop it to end it)");
         if (current.state == ExperimentState::Stopped)
-            return Error{"experiment " + inQuotes(key) +
-                         " has run (it is stopped): only a draft can be deleted, so its results stay on record"};
+            return Error::conflict("experiment " + inQuotes(key) +
+                                   " has run (it is stopped): only a draft can be deleted, so its results stay on "
+                                   "record");
         if (auto s = m_impl->persist(key, nullptr, ChangeKind::Removed); !s) return s;
         m_impl->removeLocal(key);
     }
@@ -700,14 +711,14 @@ Result<Experiment> ExperimentRegistry::start(std::string_view key) {
         std::lock_guard lock(m_impl->writeMutex);
         auto existing = m_impl->fresh(key, changes);
         if (!existing) return existing.error();
-        if (!existing->has_value()) return Error{"experiment " + inQuotes(key) + " does not exist"};
+        if (!existing->has_value()) return Error::notFound("experiment " + inQuotes(key) + " does not exist");
         const Experiment& current = **existing;
         if (current.state == ExperimentState::Running)
-            return Error{"experiment " + inQuotes(key) + " is already running"};
+            return Error::conflict("experiment " + inQuotes(key) + " is already running");
         if (current.state == ExperimentState::Stopped)
-            return Error{
+            return Error::conflict(
                 "experiment " + inQuotes(key) +
-                " was stopped: restart it (with a new salt, so its users are assigned afresh) to run it again"};
+                " was stopped: restart it (with a new salt, so its users are assigned afresh) to run it again");
         next = current;
         const std::int64_t t = m_impl->now();
         next.state = ExperimentState::Running;
@@ -733,12 +744,12 @@ Result<Experiment> ExperimentRegistry::stop(std::string_view key) {
         std::lock_guard lock(m_impl->writeMutex);
         auto existing = m_impl->fresh(key, changes);
         if (!existing) return existing.error();
-        if (!existing->has_value()) return Error{"experiment " + inQuotes(key) + " does not exist"};
+        if (!existing->has_value()) return Error::notFound("experiment " + inQuotes(key) + " does not exist");
         const Experiment& current = **existing;
         if (current.state == ExperimentState::Draft)
-            return Error{"experiment " + inQuotes(key) + " has not started: there is nothing to stop"};
+            return Error::conflict("experiment " + inQuotes(key) + " has not started: there is nothing to stop");
         if (current.state == ExperimentState::Stopped)
-            return Error{"experiment " + inQuotes(key) + " is already stopped"};
+            return Error::conflict("experiment " + inQuotes(key) + " is already stopped");
         next = current;
         const std::int64_t t = m_impl->now();
         next.state = ExperimentState::Stopped;
@@ -769,10 +780,10 @@ Result<Experiment> ExperimentRegistry::restart(std::string_view key, std::option
         std::lock_guard lock(m_impl->writeMutex);
         auto existing = m_impl->fresh(key, changes);
         if (!existing) return existing.error();
-        if (!existing->has_value()) return Error{"experiment " + inQuotes(key) + " does not exist"};
+        if (!existing->has_value()) return Error::notFound("experiment " + inQuotes(key) + " does not exist");
         const Experiment& current = **existing;
         if (current.state == ExperimentState::Draft)
-            return Error{"experiment " + inQuotes(key) + " has never run: start it instead"};
+            return Error::conflict("experiment " + inQuotes(key) + " has never run: start it instead");
         next = current;
         if (wanted) {
             next.description = wanted->description;
