@@ -101,6 +101,8 @@ HttpResponse engineFailure(std::string_view where, const Error& error) {
 }
 
 Api::Api(serving::Engine& engine, ApiOptions options) : m_engine(engine), m_options(std::move(options)) {
+    // Lists are rendered before they enter the cache, so its byte limit counts the memo.
+    m_engine.service().setRenderer(renderItems);
     auto bind = [this](auto method) {
         return [this, method](const HttpRequest& request, const PathParams&) { return (this->*method)(request); };
     };

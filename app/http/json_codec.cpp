@@ -41,8 +41,6 @@ Status checkIdentifier(std::string_view field, std::string_view value, std::size
     return {};
 }
 
-namespace {
-
 // "items", "scores" and "reasons" of a list: the same for every request it answers.
 std::string renderItems(const serving::RecommendationList& list) {
     std::string out;
@@ -71,6 +69,8 @@ std::string renderItems(const serving::RecommendationList& list) {
     out.push_back(']');
     return out;
 }
+
+namespace {
 
 void writeDetail(JsonWriter& w, std::string& out, const serving::RecommendationList& list) {
     w.key("recommendations");

@@ -32,6 +32,10 @@ Status checkIdentifier(std::string_view field, std::string_view value, std::size
 // (the hot path); the item arrays are rendered once per cached list. Appends to `out`.
 void appendRecommendationJson(std::string& out, const serving::Recommendation& recommendation, bool detail);
 std::string recommendationJson(const serving::Recommendation& recommendation, bool detail);
+// The part of that answer shared by every request a cached list answers ("items",
+// "scores", "reasons"): the list's memo (RecommendationList::rendered), registered with
+// the service (setRenderer) so it is rendered before the list enters the cache.
+std::string renderItems(const serving::RecommendationList& list);
 // {"user_id", "features": {...}, "history": [{"item_id", "type", "ts"}...], "recommendations"}
 nlohmann::json toJson(const serving::UserView& view);
 // One event from {"type", "user_id", "item_id", "items", "value", "timestamp", "request_id",

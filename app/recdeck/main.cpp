@@ -15,6 +15,7 @@
 #include "adapters/live_feed.h"
 #include "common/theme.h"
 #include "recdeck/common/version.h"
+#include "recdeck/store/redis_url.h"
 #include "shell/main_window.h"
 #include "shell/screenshot.h"
 
@@ -82,13 +83,17 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Data folder (default: %1).").arg(defaultDataDir()),
                                   QStringLiteral("DIR"));
     const QCommandLineOption redis(QStringLiteral("redis"),
-                                   QStringLiteral("Use Redis as the backend: redis://[:password@]host:port/db."),
+                                   QStringLiteral("Use Redis as the backend: redis://host:port/db (the password from "
+                                                  "RECDECK_REDIS_PASSWORD or --redis-password-file)."),
                                    QStringLiteral("URL"));
+    const QCommandLineOption redisPasswordFile(
+        QStringLiteral("redis-password-file"),
+        QStringLiteral("File holding the Redis password (first line; readable by its owner only)."), QStringLiteral("FILE"));
     const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("Interactions file to import and serve."),
                                      QStringLiteral("RATINGS"));
     const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items file (titles, categories) for --dataset."),
                                    QStringLiteral("ITEMS"));
-    parser.addOptions({screenshot, seconds, data, redis, dataset, items});
+    parser.addOptions({screenshot, seconds, data, redis, redisPasswordFile, dataset, items});
     parser.process(app);
 
     QSettings settings;
@@ -99,9 +104,22 @@ int main(int argc, char* argv[]) {
                             : screenshotMode   ? QDir(QDir::tempPath()).filePath(QStringLiteral("recdeck-screenshot-%1").arg(QCoreApplication::applicationPid()))
                                                : settings.value(QStringLiteral("backend/data"), defaultDataDir()).toString();
     config.dataDir = dataDir.toStdString();
-    config.store = parser.isSet(redis) ? parser.value(redis).toStdString()
-                   : screenshotMode    ? std::string("embedded")
-                                       : settings.value(QStringLiteral("backend/store"), QStringLiteral("embedded")).toString().toStdString();
+    if (parser.isSet(redis) || parser.isSet(redisPasswordFile)) {
+        // A password typed on the command line would show in every process listing.
+        auto store = recdeck::store::RedisUrl::commandLineStore(
+            parser.isSet(redis) ? parser.value(redis).toStdString() : std::string(),
+            parser.value(redisPasswordFile).toStdString());
+        if (!store) {
+            std::fprintf(stderr, "recdeck: %s\n", store.errorMessage().c_str());
+            return 2;
+        }
+        config.store = std::move(*store);
+    } else {
+        config.store = screenshotMode ? std::string("embedded")
+                                      : settings.value(QStringLiteral("backend/store"), QStringLiteral("embedded"))
+                                            .toString()
+                                            .toStdString();
+    }
     if (parser.isSet(dataset)) {
         recdeck::serving::DatasetSource source;
         source.interactions = parser.value(dataset).toStdString();

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/store/redis_url.h"
 
 namespace recdeckd {
 
@@ -16,9 +17,13 @@ using recdeck::Error;
 using recdeck::Result;
 
 ServiceOptions::ServiceOptions()
-    : m_redis(QStringLiteral("redis"), QStringLiteral("Share state through Redis: redis://[:password@]host:port/db "
-                                                      "(password also from RECDECK_REDIS_PASSWORD). Default: embedded."),
+    : m_redis(QStringLiteral("redis"), QStringLiteral("Share state through Redis: redis://host:port/db (the password "
+                                                      "from RECDECK_REDIS_PASSWORD or --redis-password-file, never "
+                                                      "in the URL). Default: embedded."),
               QStringLiteral("URL")),
+      m_redisPasswordFile(QStringLiteral("redis-password-file"),
+                          QStringLiteral("File holding the Redis password (first line; readable by its owner only)."),
+                          QStringLiteral("FILE")),
       m_data(QStringLiteral("data"), QStringLiteral("Data folder for the event log and models (default: %1).").arg(defaultDataDir()),
              QStringLiteral("DIR")),
       m_dataset(QStringLiteral("dataset"),
@@ -32,7 +37,7 @@ ServiceOptions::ServiceOptions()
                QStringLiteral("LIST")) {}
 
 void ServiceOptions::addTo(QCommandLineParser& parser) const {
-    parser.addOptions({m_redis, m_data, m_dataset, m_items, m_models});
+    parser.addOptions({m_redis, m_redisPasswordFile, m_data, m_dataset, m_items, m_models});
 }
 
 QString defaultDataDir() {
@@ -43,7 +48,12 @@ QString defaultDataDir() {
 Result<recdeck::serving::EngineConfig> ServiceOptions::engineConfig(const QCommandLineParser& parser) const {
     recdeck::serving::EngineConfig config;
     config.dataDir = (parser.isSet(m_data) ? parser.value(m_data) : defaultDataDir()).toStdString();
-    if (parser.isSet(m_redis)) config.store = parser.value(m_redis).toStdString();
+    // A password typed on the command line would show in every process listing.
+    auto store = recdeck::store::RedisUrl::commandLineStore(
+        parser.isSet(m_redis) ? parser.value(m_redis).toStdString() : config.store,
+        parser.isSet(m_redisPasswordFile) ? parser.value(m_redisPasswordFile).toStdString() : std::string());
+    if (!store) return store.error();
+    config.store = std::move(*store);
     if (parser.isSet(m_items) && !parser.isSet(m_dataset)) return Error{"--items needs --dataset"};
     if (parser.isSet(m_dataset)) {
         recdeck::serving::DatasetSource source;

@@ -20,6 +20,7 @@ public:
 
 private:
     QCommandLineOption m_redis;
+    QCommandLineOption m_redisPasswordFile;
     QCommandLineOption m_data;
     QCommandLineOption m_dataset;
     QCommandLineOption m_items;

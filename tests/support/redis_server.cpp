@@ -83,6 +83,9 @@ RedisServer::RedisServer() : RedisServer(Options{}) {}
 
 RedisServer::RedisServer(Options options) : m_options(std::move(options)) {}
 
+RedisServer::RedisServer(Options options, std::vector<std::string> extraArguments)
+    : m_options(std::move(options)), m_extraArguments(std::move(extraArguments)) {}
+
 RedisServer::~RedisServer() {
     stop();
     if (!m_dir.empty()) {
@@ -143,6 +146,7 @@ bool RedisServer::launch(std::string* error) {
         args.emplace_back("--requirepass");
         args.push_back(m_options.password);
     }
+    args.insert(args.end(), m_extraArguments.begin(), m_extraArguments.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -189,6 +193,21 @@ void RedisServer::pause() {
 
 void RedisServer::resume() {
     if (m_pid > 0) ::kill(m_pid, SIGCONT);
+}
+
+bool RedisServer::kill() {
+    if (m_pid <= 0) return true;
+    ::kill(m_pid, SIGKILL);
+    const auto deadline = Clock::now() + kStopTimeout;
+    while (Clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
+            m_pid = -1;
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
 }
 
 bool RedisServer::stop() {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 #include "test_support.h"
@@ -29,6 +30,9 @@ public:
 
     RedisServer();
     explicit RedisServer(Options options);
+    // extraArguments: more command-line arguments, e.g. {"--maxmemory", "2mb",
+    // "--maxmemory-policy", "noeviction"} for a server that fills up.
+    RedisServer(Options options, std::vector<std::string> extraArguments);
     ~RedisServer();
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
@@ -41,6 +45,8 @@ public:
     bool start(std::string* error = nullptr);
     // SIGTERM, then waits for the process (bounded); true when it has exited.
     bool stop();
+    // SIGKILL (a crash: no shutdown), then waits for the process (bounded).
+    bool kill();
     bool restart(std::string* error = nullptr) { return stop() && start(error); }
     // SIGSTOP / SIGCONT: the server keeps its port and connections but answers nothing,
     // for timeout tests. resume() is also done by stop().
@@ -60,6 +66,7 @@ private:
     std::string logTail() const;
 
     Options m_options;
+    std::vector<std::string> m_extraArguments;
     std::filesystem::path m_dir;
     std::uint16_t m_port = 0;
     pid_t m_pid = -1;

@@ -22,6 +22,7 @@
 #include "recdeck/serving/engine.h"
 #include "recdeck/store/memory_store.h"
 #include "recdeck/store/redis_store.h"
+#include "recdeck/store/redis_url.h"
 #include "recdeck/store/store_factory.h"
 
 namespace recdeckd {
@@ -167,7 +168,10 @@ int runBench(const QStringList& arguments) {
             // (or the previous catalog, whose users have the same ids) must not answer here.
             recdeck::store::RedisStoreOptions options;
             options.keyPrefix = "recdeck-bench:" + std::to_string(recdeck::unixMillis()) + ":" + std::to_string(items) + ":";
-            auto opened = recdeck::store::openStore(parser.value(redisOption).toStdString(), options);
+            // No password on the command line (RECDECK_REDIS_PASSWORD supplies it).
+            auto spec = recdeck::store::RedisUrl::commandLineStore(parser.value(redisOption).toStdString());
+            if (!spec) return badInput(QString::fromStdString(spec.errorMessage()));
+            auto opened = recdeck::store::openStore(*spec, options);
             if (!opened) return failure(QString::fromStdString(opened.errorMessage()));
             store = std::move(*opened);
         } else {

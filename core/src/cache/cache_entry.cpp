@@ -1,6 +1,7 @@
 #include "recdeck/cache/cache_entry.h"
 
 #include "recdeck/common/byte_codec.h"
+#include "recdeck/common/heap_size.h"
 
 #include <cstring>
 
@@ -13,8 +14,9 @@ constexpr std::uint8_t kFormatVersion = 1;
 }  // namespace
 
 std::size_t CacheEntry::footprint() const {
-    std::size_t bytes = sizeof(CacheEntry) + payload.capacity() + model.capacity();
-    for (const auto& item : items) bytes += sizeof(std::string) + item.capacity();
+    std::size_t bytes =
+        sizeof(CacheEntry) + kSharedControlBytes + heapBytes(payload) + heapBytes(model) + heapBytes(items);
+    if (decoded) bytes += decoded->footprint();
     return bytes;
 }
 

@@ -2,7 +2,20 @@
 
 #include <algorithm>
 
+#include "recdeck/common/heap_size.h"
+
 namespace recdeck::cache {
+
+namespace {
+
+// What one entry costs besides the CacheEntry: its node in the recency list (with copies
+// of the user and variant), its node in the user's variant index (another copy of the
+// variant) and that index's bucket slot.
+std::size_t nodeBytes(const CacheKey& key, std::size_t listNode, std::size_t variantNode) {
+    return listNode + variantNode + sizeof(void*) + heapBytes(key.user) + 2 * heapBytes(key.variant);
+}
+
+}  // namespace
 
 LruCache::LruCache(std::size_t maxEntries, std::size_t maxBytes, std::size_t shards)
     : m_maxEntries(maxEntries), m_maxBytes(maxBytes) {
@@ -29,26 +42,44 @@ LruCache::EntryPtr LruCache::get(const CacheKey& key, std::int64_t nowMs) {
         return nullptr;
     }
     shard.order.splice(shard.order.begin(), shard.order, node);
-    return node->entry;
+    // The decoded form may have grown since it was counted (a memo rendered after the
+    // put): count it again, and keep the shard within its limits.
+    const std::size_t bytes = node->entry->footprint() + node->overhead;
+    EntryPtr entry = node->entry;
+    if (bytes != node->bytes) {
+        shard.bytes = shard.bytes - node->bytes + bytes;
+        node->bytes = bytes;
+        trim(shard);
+    }
+    return entry;
 }
 
 void LruCache::put(const CacheKey& key, EntryPtr entry) {
     Shard& shard = shardOf(key.user);
-    const std::size_t bytes = entry->footprint() + key.user.size() + key.variant.size() + 96;
+    const std::size_t overhead = nodeBytes(key, kListNodeBytes, kVariantNodeBytes);
+    const std::size_t bytes = entry->footprint() + overhead;
     std::lock_guard lock(shard.mutex);
-    auto& variants = shard.byUser[key.user];
+    auto [user, newUser] = shard.byUser.try_emplace(key.user);
+    if (newUser) shard.bytes += userBytes(key.user);
+    auto& variants = user->second;
     if (auto found = variants.find(key.variant); found != variants.end()) {
         shard.bytes -= found->second->bytes;
         found->second->entry = std::move(entry);
         found->second->bytes = bytes;
+        found->second->overhead = overhead;
         shard.bytes += bytes;
         shard.order.splice(shard.order.begin(), shard.order, found->second);
     } else {
-        shard.order.push_front(Node{key.user, key.variant, std::move(entry), bytes});
+        shard.order.push_front(Node{key.user, key.variant, std::move(entry), bytes, overhead});
         variants.emplace(key.variant, shard.order.begin());
         shard.bytes += bytes;
     }
     trim(shard);
+}
+
+std::size_t LruCache::userBytes(const std::string& user) {
+    // The user's node in byUser (with a copy of the id) and its variant index's buckets.
+    return kUserNodeBytes + sizeof(void*) + heapBytes(user) + kVariantBucketBytes;
 }
 
 void LruCache::unlink(Shard& shard, std::list<Node>::iterator node) {
@@ -56,7 +87,10 @@ void LruCache::unlink(Shard& shard, std::list<Node>::iterator node) {
     auto user = shard.byUser.find(node->user);
     if (user != shard.byUser.end()) {
         user->second.erase(node->variant);
-        if (user->second.empty()) shard.byUser.erase(user);
+        if (user->second.empty()) {
+            shard.bytes -= userBytes(user->first);
+            shard.byUser.erase(user);
+        }
     }
     shard.order.erase(node);
 }

@@ -19,6 +19,11 @@ namespace recdeck::cache {
 namespace {
 
 constexpr std::size_t kLogLength = 500;
+// Item invalidation stamps and model generations kept in memory, at most. Past that, an
+// invalidation of another item or model invalidates everything (safe: it only drops
+// more), so neither map grows with what an operator or a script names.
+constexpr std::size_t kMaxItemStamps = 100'000;
+constexpr std::size_t kMaxModelGenerations = 1'000;
 
 std::string userHashKey(std::string_view user) { return store::keyOf({"recs", user}); }
 std::string globalGenerationKey() { return store::keyOf({"cachegen", "all"}); }
@@ -158,7 +163,14 @@ std::optional<std::shared_ptr<const CacheEntry>> TieredCache::readL2(const Cache
     if (found == fields->end()) return std::nullopt;
     auto decoded = decodeEntry(found->second);
     if (!decoded || !valid(*decoded, nowMs)) return std::nullopt;
-    if (m_decoder) decoded->decoded = m_decoder(*decoded);
+    if (m_decoder) {
+        // A payload its owner cannot decode (another build's, or damaged) is a miss: it
+        // is computed again and overwritten.
+        decoded->decoded = m_decoder(*decoded);
+        if (!decoded->decoded) return std::nullopt;
+        // L1 keeps the decoded form alone (cache_entry.h): the payload would hold it twice.
+        std::string().swap(decoded->payload);
+    }
     return std::make_shared<const CacheEntry>(std::move(*decoded));
 }
 
@@ -256,12 +268,14 @@ Result<CacheResult> TieredCache::computeOnce(const CacheKey& key, const Compute&
         entry.expiresMs = startedMs + jitteredTtlMs();
         entry.generation = generation;
         entry.modelGeneration = entry.model == key.model ? modelGen : modelGeneration(entry.model);
-        auto shared = std::make_shared<const CacheEntry>(std::move(entry));
         // An invalidation that raced with the computation wins: serve, but do not cache.
-        if (m_userEpochs[epochSlot(key.user)].load() == userEpoch && m_globalEpoch.load() == globalEpoch) {
-            m_l1.put(key, shared);
-            writeL2(key, *shared, degraded);
-        }
+        const bool cacheable =
+            m_userEpochs[epochSlot(key.user)].load() == userEpoch && m_globalEpoch.load() == globalEpoch;
+        if (cacheable) writeL2(key, entry, degraded);
+        // L1 keeps the decoded form alone (cache_entry.h): the payload was only for L2.
+        if (entry.decoded) std::string().swap(entry.payload);
+        auto shared = std::make_shared<const CacheEntry>(std::move(entry));
+        if (cacheable) m_l1.put(key, shared);
         outcome = shared;
     } else {
         m_counters->computeErrors.fetch_add(1);
@@ -308,13 +322,32 @@ Status TieredCache::invalidateUser(std::string_view user) {
     return {};
 }
 
+void TieredCache::pruneItemStamps(std::int64_t nowUs) {
+    // A stamp older than the longest TTL an entry can have cannot make anything stale:
+    // every entry created before it has expired.
+    std::int64_t longestUs = 0;
+    {
+        std::lock_guard lock(m_configMutex);
+        longestUs = static_cast<std::int64_t>(static_cast<double>(m_config.ttl.count()) * 1000.0 *
+                                              (1.0 + std::clamp(m_config.jitter, 0.0, 0.5))) +
+                    1'000'000;
+    }
+    std::erase_if(m_itemInvalidatedAt, [&](const auto& stamp) { return stamp.second < nowUs - longestUs; });
+}
+
 Status TieredCache::invalidateItem(std::string_view item) {
     const std::int64_t now = unixMicros();
+    bool overflow = false;
     {
         std::lock_guard lock(m_stateMutex);
-        auto& at = m_itemInvalidatedAt[std::string(item)];
-        at = std::max(at, now);
+        if (m_itemInvalidatedAt.size() >= kMaxItemStamps) pruneItemStamps(now);
+        overflow = m_itemInvalidatedAt.size() >= kMaxItemStamps && !m_itemInvalidatedAt.contains(std::string(item));
+        if (!overflow) {
+            auto& at = m_itemInvalidatedAt[std::string(item)];
+            at = std::max(at, now);
+        }
     }
+    if (overflow) return invalidateAll();
     m_globalEpoch.fetch_add(1);
     const std::string itemId(item);
     InvalidationRecord rec{now / 1000, InvalidationKind::Item, itemId, false,
@@ -325,6 +358,10 @@ Status TieredCache::invalidateItem(std::string_view item) {
     if (m_l2) {
         if (auto saved = m_l2->hashSet(itemInvalidationsKey(), {{itemId, std::to_string(now)}}); !saved) {
             rec.error = saved.errorMessage();
+        } else {
+            // The shared stamps expire with the longest-lived entry they can concern.
+            const auto ttl = config().ttl;
+            (void)m_l2->expire(itemInvalidationsKey(), std::chrono::milliseconds(ttl.count() * 2 + 1000));
         }
         if (auto sent = publish(InvalidationKind::Item, item, 0, now); !sent && rec.error.empty()) rec.error = sent.errorMessage();
     }
@@ -335,6 +372,13 @@ Status TieredCache::invalidateItem(std::string_view item) {
 }
 
 Status TieredCache::invalidateModel(std::string_view model) {
+    bool overflow = false;
+    {
+        std::lock_guard lock(m_stateMutex);
+        overflow =
+            m_modelGenerations.size() >= kMaxModelGenerations && !m_modelGenerations.contains(std::string(model));
+    }
+    if (overflow) return invalidateAll();
     std::string error;
     std::uint64_t generation = 0;
     if (m_l2) {
@@ -402,24 +446,47 @@ void TieredCache::applyRemote(std::string_view text) {
             rec.l1Dropped = m_l1.eraseUser(id);
             break;
         case InvalidationKind::Item: {
+            bool overflow = false;
             {
                 std::lock_guard lock(m_stateMutex);
-                auto& stamp = m_itemInvalidatedAt[id];
-                stamp = std::max(stamp, at);
+                if (m_itemInvalidatedAt.size() >= kMaxItemStamps) pruneItemStamps(unixMicros());
+                if (m_itemInvalidatedAt.size() < kMaxItemStamps || m_itemInvalidatedAt.contains(id)) {
+                    auto& stamp = m_itemInvalidatedAt[id];
+                    stamp = std::max(stamp, at);
+                } else {
+                    ++m_generation;  // no room for the stamp: nothing older is trusted
+                    overflow = true;
+                }
             }
             m_globalEpoch.fetch_add(1);
+            if (overflow) {
+                rec.l1Dropped = m_l1.stats().entries;
+                m_l1.clear();
+                break;
+            }
             rec.l1Dropped = m_l1.eraseIf([&](const CacheEntry& entry) {
                 return std::find(entry.items.begin(), entry.items.end(), id) != entry.items.end();
             });
             break;
         }
         case InvalidationKind::Model: {
+            bool overflow = false;
             {
                 std::lock_guard lock(m_stateMutex);
-                auto& current = m_modelGenerations[id];
-                current = std::max(current, generation);
+                if (m_modelGenerations.size() < kMaxModelGenerations || m_modelGenerations.contains(id)) {
+                    auto& current = m_modelGenerations[id];
+                    current = std::max(current, generation);
+                } else {
+                    ++m_generation;  // no room for the generation: nothing older is trusted
+                    overflow = true;
+                }
             }
             m_globalEpoch.fetch_add(1);
+            if (overflow) {
+                rec.l1Dropped = m_l1.stats().entries;
+                m_l1.clear();
+                break;
+            }
             rec.l1Dropped = m_l1.eraseIf([&](const CacheEntry& entry) { return entry.model == id; });
             break;
         }
@@ -466,6 +533,15 @@ void TieredCache::reloadSharedState() {
     for (const auto& [item, at] : items) {
         auto& current = m_itemInvalidatedAt[item];
         current = std::max(current, at);
+    }
+    pruneItemStamps(unixMicros());
+    // More shared state than the bounds allow: trust nothing older instead.
+    if (m_itemInvalidatedAt.size() > kMaxItemStamps || m_modelGenerations.size() > kMaxModelGenerations) {
+        m_itemInvalidatedAt.clear();
+        m_modelGenerations.clear();
+        ++m_generation;
+        m_globalEpoch.fetch_add(1);
+        m_l1.clear();
     }
 }
 

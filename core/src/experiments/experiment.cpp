@@ -9,6 +9,7 @@
 
 #include "checks.h"
 #include "recdeck/common/random.h"
+#include "recdeck/common/text_checks.h"
 
 namespace recdeck::experiments {
 
@@ -17,7 +18,6 @@ namespace {
 using detail::number;
 
 constexpr std::size_t kMaxKeyBytes = 64;
-constexpr std::size_t kMaxNameBytes = 64;
 constexpr std::size_t kMaxDescriptionBytes = 4000;
 constexpr std::size_t kMaxSaltBytes = 128;
 constexpr std::size_t kMaxModelBytes = 128;
@@ -158,6 +158,9 @@ Result<Experiment> validated(Experiment experiment) {
     if (experiment.salt.size() > kMaxSaltBytes)
         return Error{where + "salt: at most " + std::to_string(kMaxSaltBytes) + " bytes, got " +
                      std::to_string(experiment.salt.size())};
+    // Stored and exchanged as JSON, which holds UTF-8 only.
+    if (!isValidUtf8(experiment.description)) return Error{where + "description: must be valid UTF-8"};
+    if (!isValidUtf8(experiment.salt)) return Error{where + "salt: must be valid UTF-8"};
     if (!(std::isfinite(experiment.coverage) && experiment.coverage > 0.0 && experiment.coverage <= 1.0))
         return Error{where + "coverage: must be in (0, 1] (the fraction of users in the experiment), got " +
                      number(experiment.coverage)};
@@ -178,9 +181,10 @@ Result<Experiment> validated(Experiment experiment) {
         const auto& v = variants[i];
         const std::string field = where + "variants[" + std::to_string(i) + "]";
         if (v.name.empty()) return Error{field + ".name: must not be empty"};
-        if (v.name.size() > kMaxNameBytes || !printable(v.name))
-            return Error{field + ".name: must be 1-" + std::to_string(kMaxNameBytes) + " printable characters, got " +
-                         inQuotes(v.name)};
+        // Not echoed: it may be long or binary.
+        if (auto problem = idProblem(v.name, kMaxVariantNameBytes); !problem.empty())
+            return Error{field + ".name: must be 1-" + std::to_string(kMaxVariantNameBytes) +
+                         " bytes of printable UTF-8 (" + problem + ")"};
         for (std::size_t j = 0; j < i; ++j) {
             if (variants[j].name == v.name)
                 return Error{field + ".name: " + inQuotes(v.name) + " is already the name of variants[" +
@@ -188,7 +192,7 @@ Result<Experiment> validated(Experiment experiment) {
         }
         if (!(std::isfinite(v.weight) && v.weight > 0.0))
             return Error{field + ".weight: must be > 0, got " + number(v.weight)};
-        if (v.model.size() > kMaxModelBytes || !printable(v.model))
+        if (v.model.size() > kMaxModelBytes || !printable(v.model) || !isValidUtf8(v.model))
             return Error{field + ".model: must be a model name of at most " + std::to_string(kMaxModelBytes) +
                          " printable characters (\"\" = the default model)"};
         if (v.ranking) {

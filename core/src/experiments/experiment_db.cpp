@@ -2,15 +2,16 @@
 
 #include <sqlite3.h>
 
-#include <system_error>
-
 #include "recdeck/experiments/experiment_json.h"
+#include "recdeck/store/sqlite_file.h"
 
 namespace recdeck::experiments::detail {
 
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Schema versions (PRAGMA user_version). Version 1 is the schema files had before
+// versions were recorded, hence IF NOT EXISTS.
+constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS experiments(
     key TEXT PRIMARY KEY,
     record TEXT NOT NULL,
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS experiment_changes(
     action TEXT NOT NULL,
     record TEXT);
 )sql";
+constexpr store::SchemaMigration kMigrations[] = {{1, kSchemaV1}};
 
 std::string sqliteMessage(sqlite3* db) {
     return db != nullptr ? sqlite3_errmsg(db) : "out of memory";
@@ -41,22 +43,13 @@ void bindText(sqlite3_stmt* stmt, int index, std::string_view text) {
 
 Result<std::unique_ptr<ExperimentDb>> ExperimentDb::open(const std::filesystem::path& path) {
     if (path.empty()) return Error{"experiments: sqlitePath is empty; give the file to keep experiments in"};
-    std::error_code ec;
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) return Error{"cannot create folder " + path.parent_path().string() + ": " + ec.message()};
-    sqlite3* db = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.string().c_str(), &db, flags, nullptr) != SQLITE_OK) {
-        std::string message = "cannot open experiments database " + path.string() + ": " + sqliteMessage(db);
-        sqlite3_close(db);
-        return Error{message};
-    }
-    sqlite3_busy_timeout(db, 5000);
-    std::unique_ptr<ExperimentDb> out(new ExperimentDb(db, path));
-    if (auto s = out->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !s)
-        return Error{path.string() + ": " + s.errorMessage()};
-    if (auto s = out->exec(kSchema); !s) return Error{path.string() + ": " + s.errorMessage()};
-    return out;
+    // Private file, integrity checked, schema migrated (store/sqlite_file.h).
+    store::SqliteFileOptions options;
+    options.what = "experiments database";
+    options.migrations = kMigrations;
+    auto db = store::openSqliteFile(path, options);
+    if (!db) return db.error();
+    return std::unique_ptr<ExperimentDb>(new ExperimentDb(*db, path));
 }
 
 ExperimentDb::~ExperimentDb() {

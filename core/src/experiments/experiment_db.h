@@ -6,7 +6,9 @@
 //   experiment_changes(id INTEGER PRIMARY KEY, key TEXT, at_ms INTEGER, action TEXT, record TEXT)
 //       every change ever made, oldest first (record NULL for a removal)
 //
-// WAL, synchronous=FULL. Not synchronised: the registry serialises its calls.
+// Opened through store/sqlite_file.h: created user-only (0600), refused when damaged
+// (quick_check), schema version 1 recorded in user_version. WAL, synchronous=FULL.
+// Not synchronised: the registry serialises its calls.
 
 #include <filesystem>
 #include <memory>

@@ -1,8 +1,11 @@
 #include "recdeck/features/feature_store.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -11,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/common/text_checks.h"
+#include "recdeck/store/memory_store.h"
 
 namespace recdeck::features {
 
@@ -64,28 +69,86 @@ json encodeUser(const UserFeatures& f, const std::string& base) {
     return out;
 }
 
-std::optional<UserFeatures> decodeUser(std::string_view text, std::string_view userId, const std::string& base) {
+// A record cached by this or another instance, or written by anyone with access to the
+// store: trusted only once it is consistent with the training snapshot (indices in range,
+// sorted and unique; the training row the user really has; bounded lists). Anything else
+// is recomputed.
+std::optional<UserFeatures> decodeUser(std::string_view text, std::string_view userId, const std::string& base,
+                                       const BaseData& data, std::size_t recentLimit) {
     const json in = json::parse(text, nullptr, false);
-    if (!in.is_object() || in.value("base", std::string()) != base) return std::nullopt;
+    if (!in.is_object()) return std::nullopt;
     try {
+        if (in.at("base").get<std::string>() != base) return std::nullopt;
+        const std::size_t itemCount = data.matrix ? data.matrix->itemCount() : 0;
+        std::optional<Index> row;
+        if (data.dataset && data.matrix) {
+            if (auto found = data.dataset->users.find(userId); found && *found < data.matrix->userCount()) row = found;
+        }
+        const auto indices = [&](const char* field) -> std::optional<std::vector<Index>> {
+            auto values = in.at(field).get<std::vector<Index>>();
+            if (values.size() > itemCount) return std::nullopt;
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (values[i] >= itemCount || (i > 0 && values[i] <= values[i - 1])) return std::nullopt;
+            }
+            return values;
+        };
         UserFeatures f;
         f.userId = std::string(userId);
         if (in.contains("trained")) f.trainedUser = in.at("trained").get<Index>();
-        f.history = in.at("history").get<std::vector<Index>>();
-        f.owned = in.at("owned").get<std::vector<Index>>();
+        if (f.trainedUser != row) return std::nullopt;
+        auto history = indices("history");
+        auto owned = indices("owned");
+        if (!history || !owned) return std::nullopt;
+        f.history = std::move(*history);
+        f.owned = std::move(*owned);
         f.historyLength = in.at("length").get<std::size_t>();
-        for (const auto& r : in.at("recent")) {
+        const auto& recent = in.at("recent");
+        if (!recent.is_array() || recent.size() > recentLimit) return std::nullopt;
+        for (const auto& r : recent) {
             RecentItem item;
             item.itemId = r.at(0).get<std::string>();
-            item.type = store::parseEventType(r.at(1).get<std::string>()).value_or(store::EventType::Click);
+            if (!idProblem(item.itemId).empty()) return std::nullopt;
+            const auto type = store::parseEventType(r.at(1).get<std::string>());
+            if (!type) return std::nullopt;
+            item.type = *type;
             item.timestampMs = r.at(2).get<std::int64_t>();
             f.recent.push_back(std::move(item));
         }
-        for (const auto& c : in.at("affinity")) f.categoryAffinity.push_back({c.at(0).get<std::string>(), c.at(1).get<double>()});
+        const auto& affinity = in.at("affinity");
+        const std::size_t categories = data.dataset ? data.dataset->catalog.categories().size() : 0;
+        if (!affinity.is_array() || affinity.size() > categories) return std::nullopt;
+        for (const auto& c : affinity) {
+            CategoryShare share{c.at(0).get<std::string>(), c.at(1).get<double>()};
+            if (!data.dataset || !data.dataset->catalog.categories().find(share.category)) return std::nullopt;
+            if (!(share.share >= 0.0 && share.share <= 1.0)) return std::nullopt;
+            f.categoryAffinity.push_back(std::move(share));
+        }
         f.purchases = in.at("purchases").get<std::size_t>();
         f.lastActiveMs = in.at("last_active").get<std::int64_t>();
         f.computedAtMs = in.at("at").get<std::int64_t>();
         f.fromCache = true;
+        return f;
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// An item record: only its counts come from the store (they include other instances'
+// engagement); what the catalog says is taken from the catalog.
+std::optional<ItemFeatures> decodeItem(std::string_view text, const std::string& itemId, const std::string& base) {
+    const json in = json::parse(text, nullptr, false);
+    if (!in.is_object()) return std::nullopt;
+    try {
+        if (in.at("base").get<std::string>() != base) return std::nullopt;
+        ItemFeatures f;
+        f.itemId = itemId;
+        f.popularity = in.at("popularity").get<double>();
+        f.recentEngagement = in.at("recent").get<double>();
+        f.ageDays = in.at("age_days").get<double>();
+        f.computedAtMs = in.at("at").get<std::int64_t>();
+        for (double value : {f.popularity, f.recentEngagement, f.ageDays}) {
+            if (!(std::isfinite(value) && value >= 0.0)) return std::nullopt;
+        }
         return f;
     } catch (const json::exception&) {
         return std::nullopt;
@@ -115,43 +178,123 @@ struct FeatureStore::Impl {
         return snap;
     }
 
-    // Events this instance ingested, kept locally too: the history survives a store
-    // outage, and writes that failed are retried once the store answers again.
+    // Events this instance ingested, kept locally too when the store can fail: the
+    // history survives a store outage, and writes that failed are retried once the store
+    // answers again. Bounded by config.localHistoryMembers events across users.
+    bool keepLocal = true;
     mutable std::mutex localMutex;
     std::unordered_map<std::string, std::set<std::string>> localHistory;
-    std::deque<std::string> localOrder;  // users in insertion order, to bound localHistory
+    std::deque<std::string> localOrder;  // users in first-seen order: the oldest go first
+    std::size_t localMembers = 0;        // events in localHistory
     std::vector<std::pair<std::string, std::string>> pendingWrites;
 
-    // Item engagement since training: total and per minute for the trending window.
-    mutable std::mutex itemMutex;
+    // Item engagement since training, for catalog items only: the total, and counts in
+    // kTrendBuckets buckets of the trending window (a ring: the newest bucket and the
+    // kTrendBuckets - 1 before it).
+    static constexpr std::size_t kTrendBuckets = 24;
     struct Engagement {
         double total = 0;
-        std::deque<std::pair<std::int64_t, double>> minutes;  // (minute, count)
+        std::int64_t newest = std::numeric_limits<std::int64_t>::min();
+        std::array<float, kTrendBuckets> counts{};
+
+        static std::size_t slot(std::int64_t bucket) {
+            const auto n = static_cast<std::int64_t>(kTrendBuckets);
+            return static_cast<std::size_t>(((bucket % n) + n) % n);
+        }
+        void add(std::int64_t bucket) {
+            const auto n = static_cast<std::int64_t>(kTrendBuckets);
+            if (newest == std::numeric_limits<std::int64_t>::min() || bucket - newest >= n) {
+                counts.fill(0.0F);
+                newest = bucket;
+            } else if (bucket > newest) {
+                for (std::int64_t b = newest + 1; b <= bucket; ++b) counts[slot(b)] = 0.0F;  // < n steps
+                newest = bucket;
+            } else if (bucket <= newest - n) {
+                return;  // older than every bucket kept: counts in the total only
+            }
+            counts[slot(bucket)] += 1.0F;
+        }
+        double recent(std::int64_t nowBucket) const {
+            const auto n = static_cast<std::int64_t>(kTrendBuckets);
+            if (newest == std::numeric_limits<std::int64_t>::min()) return 0.0;
+            double sum = 0;
+            for (std::int64_t b = std::max(newest, nowBucket) - n + 1; b <= std::min(newest, nowBucket); ++b) {
+                if (b > newest - n && b > nowBucket - n) sum += counts[slot(b)];
+            }
+            return sum;
+        }
     };
+    mutable std::mutex itemMutex;
     std::unordered_map<std::string, Engagement> engagement;
 
     std::atomic<std::uint64_t> userHits{0}, userComputes{0}, itemHits{0}, itemComputes{0}, refreshes{0},
         storeErrors{0};
 
-    static constexpr std::size_t kLocalUsers = 100'000;
     static constexpr std::size_t kPendingLimit = 100'000;
+
+    std::int64_t bucketOf(std::int64_t timestampMs) const {
+        const std::int64_t width =
+            std::max<std::int64_t>(1, config.trendingWindow.count() / static_cast<std::int64_t>(kTrendBuckets));
+        return timestampMs / width;
+    }
 
     std::shared_ptr<const Snapshot> snapshot() const {
         std::lock_guard lock(baseMutex);
         return base;
     }
 
+    // Under localMutex.
     void rememberLocally(const std::string& user, const std::string& member) {
         auto [it, inserted] = localHistory.try_emplace(user);
-        if (inserted) {
-            localOrder.push_back(user);
-            while (localOrder.size() > kLocalUsers) {
-                localHistory.erase(localOrder.front());
-                localOrder.pop_front();
-            }
+        if (inserted) localOrder.push_back(user);
+        if (it->second.insert(member).second) ++localMembers;
+        while (it->second.size() > config.maxEventHistory) {
+            it->second.erase(it->second.begin());
+            --localMembers;
         }
-        it->second.insert(member);
-        while (it->second.size() > config.maxEventHistory) it->second.erase(it->second.begin());
+        // The oldest users go first; the one just written is the newest, so it stays
+        // unless it alone exceeds the budget.
+        while (localMembers > config.localHistoryMembers && localOrder.size() > 1) {
+            const auto oldest = localHistory.find(localOrder.front());
+            if (oldest != localHistory.end()) {
+                localMembers -= oldest->second.size();
+                localHistory.erase(oldest);
+            }
+            localOrder.pop_front();
+        }
+    }
+
+    // Under localMutex.
+    void keepForRetry(const std::string& user, const std::vector<std::string>& members) {
+        for (const auto& member : members) {
+            if (pendingWrites.size() >= kPendingLimit) return;
+            pendingWrites.emplace_back(user, member);
+        }
+    }
+
+    // Adds members to the users' histories (one pipelined round trip), renews their
+    // expiry and trims those grown past the bound. False when the store failed; the
+    // writes are then kept for a retry.
+    bool writeHistories(std::map<std::string, std::vector<std::string>>& byUser) {
+        if (byUser.empty()) return true;
+        std::vector<store::SetAddition> additions;
+        additions.reserve(byUser.size());
+        for (auto& [user, members] : byUser) additions.push_back({historyKey(user), members, config.historyTtl});
+        auto added = store->setAddMany(additions);
+        if (!added) {
+            storeErrors.fetch_add(1);
+            std::lock_guard lock(localMutex);
+            for (const auto& [user, members] : byUser) keepForRetry(user, members);
+            return false;
+        }
+        // Trimmed back to the bound once it is exceeded by a quarter, so a busy user
+        // costs a trim every maxEventHistory / 4 events, not every event.
+        const std::size_t trimAt = config.maxEventHistory + std::max<std::size_t>(1, config.maxEventHistory / 4);
+        std::size_t i = 0;
+        for (const auto& entry : byUser) {
+            if ((*added)[i++].size > trimAt) trim(entry.first);
+        }
+        return true;
     }
 
     void flushPending() {
@@ -163,15 +306,7 @@ struct FeatureStore::Impl {
         }
         std::map<std::string, std::vector<std::string>> byUser;
         for (auto& [user, member] : pending) byUser[user].push_back(std::move(member));
-        for (auto& [user, members] : byUser) {
-            if (!store->setAdd(historyKey(user), members)) {
-                storeErrors.fetch_add(1);
-                std::lock_guard lock(localMutex);
-                for (auto& member : members) {
-                    if (pendingWrites.size() < kPendingLimit) pendingWrites.emplace_back(user, std::move(member));
-                }
-            }
-        }
+        (void)writeHistories(byUser);
     }
 
     void trim(const std::string& user) {
@@ -241,7 +376,9 @@ struct FeatureStore::Impl {
         return f;
     }
 
-    ItemFeatures computeItem(const std::string& itemId, const Snapshot& snap, std::int64_t now) {
+    // What the catalog says about an item (index, title, categories, age, training
+    // popularity), without this instance's engagement.
+    ItemFeatures describeItem(const std::string& itemId, const Snapshot& snap, std::int64_t now) const {
         const BaseData& data = snap.data;
         ItemFeatures f;
         f.itemId = itemId;
@@ -256,13 +393,15 @@ struct FeatureStore::Impl {
                 if (*index < snap.popularity.size()) f.popularity = snap.popularity[*index];
             }
         }
+        return f;
+    }
+
+    ItemFeatures computeItem(const std::string& itemId, const Snapshot& snap, std::int64_t now) {
+        ItemFeatures f = describeItem(itemId, snap, now);
         std::lock_guard lock(itemMutex);
         if (auto found = engagement.find(itemId); found != engagement.end()) {
             f.popularity += found->second.total;
-            const std::int64_t fromMinute = (now - config.trendingWindow.count()) / 60'000;
-            for (const auto& [minute, count] : found->second.minutes) {
-                if (minute >= fromMinute) f.recentEngagement += count;
-            }
+            f.recentEngagement = found->second.recent(bucketOf(now));
         }
         return f;
     }
@@ -270,6 +409,9 @@ struct FeatureStore::Impl {
 
 FeatureStore::FeatureStore(std::shared_ptr<store::KeyValueStore> store, BaseData base, FeatureConfig config)
     : m_impl(std::make_unique<Impl>()) {
+    // The embedded store lives in this process and cannot fail: a local copy of the
+    // histories would only hold them twice.
+    m_impl->keepLocal = dynamic_cast<const store::MemoryStore*>(store.get()) == nullptr;
     m_impl->store = std::move(store);
     m_impl->config = config;
     m_impl->base = Impl::makeSnapshot(std::move(base));
@@ -283,7 +425,7 @@ Result<UserFeatures> FeatureStore::user(std::string_view userId) {
     std::string degraded;
     if (auto cached = m_impl->store->get(userFeaturesKey(userId)); cached) {
         if (*cached) {
-            if (auto features = decodeUser(**cached, userId, base)) {
+            if (auto features = decodeUser(**cached, userId, base, snap->data, m_impl->config.recentCount)) {
                 m_impl->userHits.fetch_add(1);
                 return *features;
             }
@@ -336,17 +478,13 @@ std::vector<ItemFeatures> FeatureStore::items(std::span<const std::string> itemI
     for (std::size_t i = 0; i < itemIds.size(); ++i) {
         bool found = false;
         if (cached && (*cached)[i]) {
-            const json in = json::parse(*(*cached)[i], nullptr, false);
-            if (in.is_object() && in.value("base", std::string()) == snap->fingerprint) {
-                ItemFeatures& f = out[i];
-                f.itemId = itemIds[i];
-                if (in.contains("index")) f.index = in["index"].get<Index>();
-                f.title = in.value("title", std::string());
-                f.categories = in.value("categories", std::vector<std::string>());
-                f.popularity = in.value("popularity", 0.0);
-                f.recentEngagement = in.value("recent", 0.0);
-                f.ageDays = in.value("age_days", 0.0);
-                f.computedAtMs = in.value("at", std::int64_t{0});
+            if (auto counts = decodeItem(*(*cached)[i], itemIds[i], snap->fingerprint)) {
+                ItemFeatures f = m_impl->describeItem(itemIds[i], *snap, now);
+                f.popularity = counts->popularity;
+                f.recentEngagement = counts->recentEngagement;
+                f.ageDays = counts->ageDays;
+                f.computedAtMs = counts->computedAtMs;
+                out[i] = std::move(f);
                 found = true;
                 m_impl->itemHits.fetch_add(1);
             }
@@ -365,6 +503,8 @@ std::vector<ItemFeatures> FeatureStore::items(std::span<const std::string> itemI
 }
 
 std::vector<std::string> FeatureStore::onEvents(std::span<const store::Event> events) {
+    const auto snap = m_impl->snapshot();
+    const data::Dataset* dataset = snap->data.dataset.get();
     std::map<std::string, std::vector<std::string>> membersByUser;
     std::set<std::string> invalidated;
     {
@@ -373,44 +513,21 @@ std::vector<std::string> FeatureStore::onEvents(std::span<const store::Event> ev
             if (!isEngagement(event.type) || event.userId.empty()) continue;
             membersByUser[event.userId].push_back(encodeMember(event));
             if (store::invalidatesUser(event.type)) invalidated.insert(event.userId);
-            if (!event.itemId.empty()) {
-                auto& counter = m_impl->engagement[event.itemId];
-                counter.total += 1.0;
-                const std::int64_t minute = event.timestampMs / 60'000;
-                if (!counter.minutes.empty() && counter.minutes.back().first == minute) {
-                    counter.minutes.back().second += 1.0;
-                } else {
-                    counter.minutes.emplace_back(minute, 1.0);
-                }
-                const std::int64_t oldest = minute - m_impl->config.trendingWindow.count() / 60'000;
-                while (!counter.minutes.empty() && counter.minutes.front().first < oldest) counter.minutes.pop_front();
-            }
+            // Only catalog items are counted, so ids a client makes up cost nothing.
+            if (event.itemId.empty() || !dataset || !dataset->catalog.items().find(event.itemId)) continue;
+            auto& counter = m_impl->engagement[event.itemId];
+            counter.total += 1.0;
+            counter.add(m_impl->bucketOf(event.timestampMs));
         }
     }
-    {
+    if (m_impl->keepLocal) {
         std::lock_guard lock(m_impl->localMutex);
         for (const auto& [user, members] : membersByUser) {
             for (const auto& member : members) m_impl->rememberLocally(user, member);
         }
     }
     m_impl->flushPending();
-    for (auto& [user, members] : membersByUser) {
-        if (auto added = m_impl->store->setAdd(historyKey(user), members); added) {
-            if (members.size() >= m_impl->config.maxEventHistory / 4 || *added > 0) {
-                std::lock_guard lock(m_impl->localMutex);
-                const auto found = m_impl->localHistory.find(user);
-                if (found != m_impl->localHistory.end() && found->second.size() >= m_impl->config.maxEventHistory) {
-                    m_impl->trim(user);
-                }
-            }
-        } else {
-            m_impl->storeErrors.fetch_add(1);
-            std::lock_guard lock(m_impl->localMutex);
-            for (auto& member : members) {
-                if (m_impl->pendingWrites.size() < Impl::kPendingLimit) m_impl->pendingWrites.emplace_back(user, member);
-            }
-        }
-    }
+    (void)m_impl->writeHistories(membersByUser);
     std::vector<std::string> dropped(invalidated.begin(), invalidated.end());
     if (!dropped.empty()) {
         std::vector<std::string> keys;
@@ -429,6 +546,13 @@ Status FeatureStore::refreshUser(std::string_view userId) {
 
 void FeatureStore::setBase(BaseData base) {
     auto next = Impl::makeSnapshot(std::move(base));
+    {
+        // Engagement of items the new catalog does not have would never be read again.
+        std::lock_guard lock(m_impl->itemMutex);
+        const data::Dataset* dataset = next->data.dataset.get();
+        std::erase_if(m_impl->engagement,
+                      [&](const auto& entry) { return !dataset || !dataset->catalog.items().find(entry.first); });
+    }
     std::lock_guard lock(m_impl->baseMutex);
     m_impl->base = std::move(next);
 }
@@ -445,6 +569,13 @@ FeatureStats FeatureStore::stats() const {
     stats.itemComputes = m_impl->itemComputes.load();
     stats.refreshes = m_impl->refreshes.load();
     stats.storeErrors = m_impl->storeErrors.load();
+    {
+        std::lock_guard lock(m_impl->itemMutex);
+        stats.trackedItems = m_impl->engagement.size();
+    }
+    std::lock_guard lock(m_impl->localMutex);
+    stats.localEvents = m_impl->localMembers;
+    stats.pendingWrites = m_impl->pendingWrites.size();
     return stats;
 }
 

@@ -145,13 +145,18 @@ VariantId Monitor::variantId(std::string_view name) {
     std::lock_guard lock(table.mutex);
     const std::size_t count = table.count.load(std::memory_order_relaxed);
     if (auto id = find(count)) return *id;
-    if (count >= kOtherVariants) {
+    if (count >= kOtherVariants || (table.filter && !table.filter(name))) {
         if (!table.otherUsed.exchange(true, std::memory_order_relaxed)) table.names[kOtherVariants] = "(other)";
         return kOtherVariants;
     }
     table.names[count] = std::string(name);
     table.count.store(count + 1, std::memory_order_release);
     return static_cast<VariantId>(count);
+}
+
+void Monitor::setVariantFilter(std::function<bool(std::string_view name)> filter) {
+    std::lock_guard lock(m_impl->variants.mutex);
+    m_impl->variants.filter = std::move(filter);
 }
 
 std::vector<std::string> Monitor::variantNames() const {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "recdeck/metrics/alert_rules.h"
@@ -147,6 +148,7 @@ struct VariantTable {
     std::atomic<std::size_t> count{1};  // slot 0 is "" from the start
     std::atomic<bool> otherUsed{false};
     std::mutex mutex;  // serialises registration
+    std::function<bool(std::string_view)> filter;  // guarded by mutex
 };
 
 // Per-item "last second recommended" (0 = never). An array and its size are published

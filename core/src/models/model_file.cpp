@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "binary_io.h"
+#include "recdeck/common/private_files.h"
 #include "recdeck/models/model_factory.h"
 
 namespace recdeck::models {
@@ -65,6 +66,9 @@ Status ModelFile::save(const std::filesystem::path& path, const Model& model, co
                        const std::vector<std::string>& userIds, const nlohmann::json& metadata) {
     std::filesystem::path temporary = path;
     temporary += ".tmp";
+    // Created private (0600) before anything is written to it; renamed only once its
+    // bytes are on disk, so a crash at any point leaves the previous file whole.
+    if (auto made = ensurePrivateFile(temporary); !made) return made.error();
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out) return Error{temporary.string() + ": cannot open for writing"};
@@ -75,12 +79,17 @@ Status ModelFile::save(const std::filesystem::path& path, const Model& model, co
             return Error{path.string() + ": " + status.errorMessage()};
         }
         out.close();
-        if (!out) return Error{temporary.string() + ": writing failed"};
+        if (!out) return Error::internal(temporary.string() + ": writing failed (disk full?)");
+    }
+    if (auto synced = syncFile(temporary); !synced) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        return synced.error();
     }
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
-    if (error) return Error{path.string() + ": cannot replace the file: " + error.message()};
-    return {};
+    if (error) return Error::internal(path.string() + ": cannot replace the file: " + error.message());
+    return syncFolder(path.parent_path());
 }
 
 Result<ModelFile> ModelFile::read(std::istream& in, std::string_view source) {

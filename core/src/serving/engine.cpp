@@ -1,6 +1,7 @@
 #include "recdeck/serving/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <future>
 #include <condition_variable>
@@ -11,7 +12,9 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "recdeck/common/private_files.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/common/text_checks.h"
 #include "recdeck/models/model_factory.h"
 #include "recdeck/models/model_file.h"
 #include "recdeck/store/store_factory.h"
@@ -91,6 +94,7 @@ struct Engine::Impl {
     ~Impl() {
         // The service may still call the assigner; stop serving before the registry goes.
         if (service) service->setAssigner({});
+        monitor.setVariantFilter({});
         if (ticker.joinable()) {
             ticker.request_stop();
             ticker.join();
@@ -154,9 +158,8 @@ struct Engine::Impl {
                          {"training_seconds", (*entry)->trainingSeconds},
                          {"trained_at_ms", (*entry)->trainedAtMs},
                          {"data", info.description}};
-        std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
         // A model that cannot be saved is still served; it is retrained next start.
+        (void)createPrivateDirectories(path.parent_path());
         (void)models::ModelFile::save(path, *(*entry)->model, dataset.catalog.items().ids(), dataset.users.ids(), metadata);
         return *entry;
     }
@@ -337,6 +340,7 @@ struct Engine::Impl {
     void saveSource(const DatasetSource& source) {
         json state = {{"interactions", std::filesystem::absolute(source.interactions).string()}};
         if (source.items) state["items"] = std::filesystem::absolute(*source.items).string();
+        (void)ensurePrivateFile(config.dataDir / "source.json");
         std::ofstream out(config.dataDir / "source.json");
         out << state.dump(2) << "\n";
     }
@@ -360,9 +364,8 @@ Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskControl& control) {
     if (config.dataDir.empty()) return Error{"no data folder given"};
-    std::error_code ec;
-    std::filesystem::create_directories(config.dataDir, ec);
-    if (ec) return Error{"cannot create data folder " + config.dataDir.string() + ": " + ec.message()};
+    // The data folder and what RecDeck creates in it are private to the user (0700 / 0600).
+    if (auto created = createPrivateDirectories(config.dataDir); !created) return created.error();
 
     auto impl = std::make_unique<Impl>();
     impl->config = std::move(config);
@@ -405,6 +408,16 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     auto registry = experiments::ExperimentRegistry::open(std::move(experimentOptions));
     if (!registry) return registry.error();
     e.experiments = std::move(*registry);
+    // Metrics labels: only variants of experiments the registry knows (monitor.h).
+    e.monitor.setVariantFilter([raw = impl.get()](std::string_view name) {
+        const auto colon = name.find(':');
+        if (colon == std::string_view::npos) return false;
+        const auto experiment = raw->experiments->get(name.substr(0, colon));
+        if (!experiment) return false;
+        const auto variant = name.substr(colon + 1);
+        return std::any_of(experiment->variants.begin(), experiment->variants.end(),
+                           [&](const auto& v) { return v.name == variant; });
+    });
     experiments::TrackerOptions trackerOptions;
     trackerOptions.attributionWindow = e.config.attributionWindow;
     e.tracker = std::make_unique<experiments::ExperimentTracker>(*e.experiments, trackerOptions);
@@ -457,17 +470,60 @@ Result<Recommendation> Engine::recommend(const RecommendationRequest& request) {
     return m_impl->service->recommend(request);
 }
 
+// The edge check of every event the service keeps (HTTP, the console, the simulator):
+// what passes is stored, becomes features and history, and may become a metrics label,
+// so every string is bounded and well-formed here and nowhere else.
 Status Engine::validateEvent(const store::Event& event) {
-    if (event.userId.empty()) return Error{"user_id: must not be empty"};
-    if (event.userId.size() > kMaxUserIdBytes) return Error{"user_id: longer than " + std::to_string(kMaxUserIdBytes) + " bytes"};
+    const auto invalid = [](std::string_view field, const std::string& problem) {
+        return Error::invalid(std::string(field) + ": " + problem);
+    };
+    if (auto problem = idProblem(event.userId); !problem.empty()) return invalid("user_id", problem);
     if (event.type == store::EventType::Impression) {
-        if (event.items.empty() && event.itemId.empty()) return Error{"items: an impression names the items shown"};
+        if (event.items.empty() && event.itemId.empty()) return Error::invalid("items: an impression names the items shown");
     } else if (event.itemId.empty()) {
-        return Error{"item_id: must not be empty for a " + std::string(store::eventTypeName(event.type))};
+        return Error::invalid("item_id: must not be empty for a " + std::string(store::eventTypeName(event.type)));
     }
-    if (event.itemId.size() > kMaxUserIdBytes) return Error{"item_id: longer than " + std::to_string(kMaxUserIdBytes) + " bytes"};
+    if (!event.itemId.empty()) {
+        if (auto problem = idProblem(event.itemId); !problem.empty()) return invalid("item_id", problem);
+    }
+    if (event.items.size() > kMaxListLength) {
+        return invalid("items", "at most " + std::to_string(kMaxListLength) + " items (the longest list served), got " +
+                                    std::to_string(event.items.size()));
+    }
+    for (std::size_t i = 0; i < event.items.size(); ++i) {
+        if (auto problem = idProblem(event.items[i]); !problem.empty()) {
+            return invalid("items[" + std::to_string(i) + "]", problem);
+        }
+    }
+    if (!std::isfinite(event.value)) return invalid("value", "must be a finite number");
     if (event.type == store::EventType::Rating && !(event.value >= 0.0 && event.value <= 100.0)) {
-        return Error{"value: a rating must be a number between 0 and 100"};
+        return Error::invalid("value: a rating must be a number between 0 and 100");
+    }
+    // 0 means "now" (ingest fills it in).
+    if (event.timestampMs != 0) {
+        if (auto problem = eventTimeProblem(event.timestampMs, unixMillis()); !problem.empty()) {
+            return invalid("timestamp", problem);
+        }
+    }
+    if (!event.requestId.empty()) {
+        if (auto problem = idProblem(event.requestId, kMaxRequestIdBytes); !problem.empty()) {
+            return invalid("request_id", problem);
+        }
+    }
+    // Experiment and variant names may become metrics labels: the key follows the
+    // registry's key rules, the variant its name rules (1-64 bytes of printable UTF-8).
+    if (!event.experiment.empty()) {
+        if (auto problem = experiments::keyProblem(event.experiment); !problem.empty()) {
+            return invalid("experiment", problem);
+        }
+        if (auto problem = idProblem(event.variant, experiments::kMaxVariantNameBytes); !problem.empty()) {
+            return invalid("variant", problem);
+        }
+    } else if (!event.variant.empty()) {
+        return invalid("variant", "given without an experiment");
+    }
+    if (!event.model.empty()) {
+        if (auto problem = nameProblem(event.model, kMaxModelNameBytes); !problem.empty()) return invalid("model", problem);
     }
     return {};
 }

@@ -1,6 +1,7 @@
 #include "recdeck/serving/recommendation.h"
 
 #include "recdeck/common/byte_codec.h"
+#include "recdeck/common/heap_size.h"
 
 #include <bit>
 #include <cstring>
@@ -14,8 +15,25 @@ constexpr std::uint8_t kListFormat = 1;
 }  // namespace
 
 const std::string& RecommendationList::rendered(const std::function<std::string(const RecommendationList&)>& render) const {
-    std::call_once(m_renderOnce, [&] { m_rendered = render(*this); });
+    std::call_once(m_renderOnce, [&] {
+        m_rendered = render(*this);
+        m_renderedBytes.store(heapBytes(m_rendered), std::memory_order_release);
+    });
     return m_rendered;
+}
+
+std::size_t RecommendationList::footprint() const {
+    std::size_t base = m_baseBytes.load(std::memory_order_relaxed);
+    if (base == 0) {
+        base = sizeof(RecommendationList) + kSharedControlBytes + heapBytes(items) + heapBytes(itemIndices) +
+               heapBytes(model) + (fallback ? heapBytes(*fallback) : 0);
+        for (const RecommendedItem& item : items) {
+            base += heapBytes(item.itemId) + heapBytes(item.title) + heapBytes(item.categories) +
+                    heapBytes(item.reason) + heapBytes(item.reasonKind) + heapBytes(item.becauseOf);
+        }
+        m_baseBytes.store(base, std::memory_order_relaxed);
+    }
+    return base + m_renderedBytes.load(std::memory_order_acquire);
 }
 
 std::string encodeList(const RecommendationList& r) {

@@ -48,9 +48,10 @@ std::shared_ptr<const ServingSnapshot> ServingSnapshot::build(std::shared_ptr<co
 RecommendationService::RecommendationService(models::ModelRegistry& registry, features::FeatureStore& features,
                                              cache::TieredCache& cache)
     : m_registry(registry), m_features(features), m_cache(cache) {
-    m_cache.setDecoder([](const cache::CacheEntry& entry) -> std::shared_ptr<const void> {
+    m_cache.setDecoder([this](const cache::CacheEntry& entry) -> std::shared_ptr<const cache::DecodedPayload> {
         auto list = decodeList(entry.payload);
         if (!list) return nullptr;
+        prerender(**list);
         return std::shared_ptr<const RecommendationList>(std::move(*list));
     });
 }
@@ -225,9 +226,25 @@ Result<cache::CacheEntry> RecommendationService::compute(const RecommendationReq
     }
     list->ild = metrics::intraListDistance(catalog, list->itemIndices);
     entry.payload = encodeList(*list);
+    prerender(*list);
     entry.decoded = list;
     answer.list = std::move(list);
     return entry;
+}
+
+void RecommendationService::setRenderer(Renderer renderer) {
+    auto shared = std::make_shared<const Renderer>(std::move(renderer));
+    std::lock_guard lock(m_mutex);
+    m_renderer = std::move(shared);
+}
+
+void RecommendationService::prerender(const RecommendationList& list) const {
+    std::shared_ptr<const Renderer> renderer;
+    {
+        std::lock_guard lock(m_mutex);
+        renderer = m_renderer;
+    }
+    if (renderer && *renderer) (void)list.rendered(*renderer);
 }
 
 void RecommendationService::setSnapshot(std::shared_ptr<const ServingSnapshot> snapshot) {

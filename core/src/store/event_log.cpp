@@ -13,11 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "recdeck/store/sqlite_file.h"
+
 namespace recdeck::store {
 
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Schema versions (PRAGMA user_version, sqlite_file.h). Version 1 is the schema files had
+// before versions were recorded, hence IF NOT EXISTS.
+constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS events(
   id INTEGER PRIMARY KEY,
   ts_ms INTEGER NOT NULL,
@@ -34,6 +38,15 @@ CREATE TABLE IF NOT EXISTS events(
 CREATE INDEX IF NOT EXISTS events_by_user ON events(user_id, id);
 CREATE INDEX IF NOT EXISTS events_by_time ON events(ts_ms);
 )sql";
+constexpr SchemaMigration kMigrations[] = {{1, kSchemaV1}};
+
+SqliteFileOptions fileOptions(bool durable) {
+    SqliteFileOptions options;
+    options.what = "event log";
+    options.durable = durable;
+    options.migrations = kMigrations;
+    return options;
+}
 
 constexpr const char* kInsert =
     "INSERT INTO events(ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model) "
@@ -95,24 +108,6 @@ Event readRow(sqlite3_stmt* stmt) {
     event.variant = columnText(stmt, 9);
     event.model = columnText(stmt, 10);
     return event;
-}
-
-Result<sqlite3*> openConnection(const std::filesystem::path& path, bool durable) {
-    sqlite3* db = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.string().c_str(), &db, flags, nullptr) != SQLITE_OK) {
-        std::string message = sqliteError(db, "cannot open event log " + path.string());
-        sqlite3_close(db);
-        return Error{message};
-    }
-    sqlite3_busy_timeout(db, 5000);
-    const char* pragmas = durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
-    if (auto status = exec(db, pragmas); !status) {
-        sqlite3_close(db);
-        return Error{path.string() + ": " + status.errorMessage()};
-    }
-    return db;
 }
 
 }  // namespace
@@ -264,22 +259,24 @@ EventLog::EventLog(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 EventLog::~EventLog() = default;
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& path, EventLogOptions options) {
-    std::error_code ec;
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->options = options;
     if (impl->options.maxBatch == 0) impl->options.maxBatch = 1;
-    auto writer = openConnection(path, options.durable);
+    // Private file, integrity checked, schema migrated (sqlite_file.h).
+    auto writer = openSqliteFile(path, fileOptions(options.durable));
     if (!writer) return writer.error();
     impl->writer = *writer;
-    if (auto status = exec(impl->writer, kSchema); !status) return Error{path.string() + ": " + status.errorMessage()};
-    auto reader = openConnection(path, options.durable);
+    auto reader = openSqliteConnection(path, fileOptions(options.durable));
     if (!reader) return reader.error();
     impl->reader = *reader;
     {
         Statement last(impl->writer, "SELECT COALESCE(MAX(id), 0) FROM events");
-        if (last && sqlite3_step(last.handle) == SQLITE_ROW) impl->lastId = sqlite3_column_int64(last.handle, 0);
+        if (!last || sqlite3_step(last.handle) != SQLITE_ROW) {
+            return Error::internal(
+                sqliteError(impl->writer, "event log " + path.string() + ": cannot read the last id"));
+        }
+        impl->lastId = sqlite3_column_int64(last.handle, 0);
     }
     Impl* raw = impl.get();
     impl->thread = std::thread([raw] { raw->run(); });

@@ -188,6 +188,32 @@ Result<std::size_t> KeyValueStore::setRemove(std::string_view key, StringSpan me
     return doSetRemove(key, members);
 }
 
+Result<std::vector<SetAddResult>> KeyValueStore::setAddMany(std::span<const SetAddition> additions) {
+    std::vector<SetAddition> filled;
+    std::vector<std::size_t> positions;
+    for (std::size_t i = 0; i < additions.size(); ++i) {
+        const auto& addition = additions[i];
+        if (addition.ttl < Ttl::zero())
+            return invalidArgument("setAddMany", "ttl of '" + printableKey(addition.key) +
+                                                     "' must be > 0 ms, or kNoExpiry; got " +
+                                                     std::to_string(addition.ttl.count()));
+        if (!addition.members.empty()) positions.push_back(i);
+    }
+    std::vector<SetAddResult> results(additions.size());
+    if (positions.empty()) return results;
+    if (positions.size() == additions.size()) {
+        auto done = doSetAddMany(additions);
+        if (!done) return done.error();
+        return done;
+    }
+    filled.reserve(positions.size());
+    for (const std::size_t i : positions) filled.push_back(additions[i]);
+    auto done = doSetAddMany(filled);
+    if (!done) return done.error();
+    for (std::size_t k = 0; k < positions.size(); ++k) results[positions[k]] = (*done)[k];
+    return results;
+}
+
 Result<std::size_t> KeyValueStore::hashSet(std::string_view key, const HashFields& fields) {
     if (fields.empty()) return std::size_t{0};
     return doHashSet(key, fields);

@@ -31,7 +31,42 @@ struct Entry {
     Value value;
     Clock::time_point expiresAt = kNever;
     ExpiryIndex::iterator expiryNode{};  // valid only while expiresAt != kNever
+    std::size_t valueBytes = 0;          // heap bytes of the value (members, fields)
 };
+
+// --- Memory accounting (libstdc++ layouts, 64-bit) ---------------------------------------
+// Each heap allocation costs its size plus malloc's header and rounding (~16 bytes).
+constexpr std::size_t kAllocationOverhead = 16;
+// A string's own heap block, when it does not fit the small-string buffer (15 chars).
+std::size_t heapOf(std::size_t length) {
+    return length > 15 ? length + 1 + kAllocationOverhead : 0;
+}
+// A node of an unordered_map<string, Entry>: the pair, the next pointer and the cached
+// hash, plus its bucket slot.
+constexpr std::size_t kKeyNodeBytes =
+    sizeof(std::pair<const std::string, Entry>) + 2 * sizeof(void*) + kAllocationOverhead + sizeof(void*);
+// A node of a red-black tree: colour and three links before the value.
+constexpr std::size_t kTreeNodeBytes = 4 * sizeof(void*) + kAllocationOverhead;
+constexpr std::size_t kExpiryNodeBytes = kTreeNodeBytes + sizeof(std::pair<const Clock::time_point, std::string>);
+constexpr std::size_t kMemberNodeBytes = kTreeNodeBytes + sizeof(std::string);
+constexpr std::size_t kFieldNodeBytes = kTreeNodeBytes + sizeof(std::pair<const std::string, std::string>);
+
+std::size_t memberBytes(std::string_view member) {
+    return kMemberNodeBytes + heapOf(member.size());
+}
+std::size_t fieldBytes(std::string_view field, std::string_view value) {
+    return kFieldNodeBytes + heapOf(field.size()) + heapOf(value.size());
+}
+std::size_t valueBytesOf(const Value& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) return heapOf(text->size());
+    std::size_t bytes = 0;
+    if (const auto* set = std::get_if<MemberSet>(&value)) {
+        for (const auto& member : *set) bytes += memberBytes(member);
+    } else if (const auto* hash = std::get_if<HashFields>(&value)) {
+        for (const auto& [field, text] : *hash) bytes += fieldBytes(field, text);
+    }
+    return bytes;
+}
 
 struct StringHash {
     using is_transparent = void;
@@ -82,6 +117,55 @@ struct MemoryStore::State {
     mutable std::shared_mutex mutex;
     EntryMap entries;
     ExpiryIndex expiries;
+    std::size_t bytes = 0;  // counted against options.maxBytes
+    std::uint64_t evictions = 0;
+    std::uint64_t refusedWrites = 0;
+
+    // What one key costs: its node, its key, its expiry entry (with a copy of the key)
+    // and its value.
+    static std::size_t costOf(const std::string& key, const Entry& entry) {
+        std::size_t cost = kKeyNodeBytes + heapOf(key.size()) + entry.valueBytes;
+        if (entry.expiresAt != kNever) cost += kExpiryNodeBytes + heapOf(key.size());
+        return cost;
+    }
+    EntryMap::iterator insert(std::string_view key, Value value) {
+        Entry entry;
+        entry.value = std::move(value);
+        entry.valueBytes = valueBytesOf(entry.value);
+        const auto it = entries.emplace(std::string(key), std::move(entry)).first;
+        bytes += costOf(it->first, it->second);
+        return it;
+    }
+    // Adjusts the count after the value of `it` changed by `before` -> `after` bytes.
+    void revalue(EntryMap::iterator it, std::size_t after) {
+        bytes -= it->second.valueBytes;
+        it->second.valueBytes = after;
+        bytes += after;
+    }
+
+    // Evicts keys with a TTL, soonest deadline first, until the store is within its
+    // budget. False when it cannot get there (only keys without a TTL are left).
+    bool makeRoom() {
+        evictToBudget();
+        if (bytes <= options.maxBytes) return true;
+        ++refusedWrites;
+        return false;
+    }
+    // After a write: what it added may have passed the budget; the soonest to expire go
+    // (the keys just written usually expire last).
+    void evictToBudget() {
+        while (bytes > options.maxBytes && !expiries.empty()) {
+            const auto it = entries.find(expiries.begin()->second);
+            assert(it != entries.end() && "expiry index out of step with the entries");
+            erase(it);
+            ++evictions;
+        }
+    }
+    Error outOfMemory(std::string_view operation, std::string_view key) const {
+        return Error::unavailable("OOM " + std::string(operation) + " on '" + printableKey(key) +
+                                  "': the embedded store holds " + std::to_string(bytes) + " bytes, its limit is " +
+                                  std::to_string(options.maxBytes) + ", and nothing left in it may be evicted");
+    }
 
     // --- pub/sub ---
     std::shared_ptr<detail::SubscriptionHub> hub = std::make_shared<detail::SubscriptionHub>();
@@ -107,20 +191,25 @@ struct MemoryStore::State {
         return it;
     }
 
-    void clearExpiry(Entry& entry) {
-        if (entry.expiresAt != kNever) expiries.erase(entry.expiryNode);
+    void clearExpiry(EntryMap::iterator it) {
+        Entry& entry = it->second;
+        if (entry.expiresAt == kNever) return;
+        expiries.erase(entry.expiryNode);
         entry.expiresAt = kNever;
+        bytes -= kExpiryNodeBytes + heapOf(it->first.size());
     }
 
     void setExpiry(EntryMap::iterator it, Clock::time_point deadline) {
-        clearExpiry(it->second);
+        clearExpiry(it);
         if (deadline == kNever) return;
         it->second.expiresAt = deadline;
         it->second.expiryNode = expiries.emplace(deadline, it->first);
+        bytes += kExpiryNodeBytes + heapOf(it->first.size());
     }
 
     void erase(EntryMap::iterator it) {
-        clearExpiry(it->second);
+        clearExpiry(it);
+        bytes -= costOf(it->first, it->second);
         entries.erase(it);
     }
 
@@ -138,9 +227,11 @@ struct MemoryStore::State {
     void put(std::string_view key, std::string_view value, Ttl ttl, Clock::time_point now) {
         auto it = entries.find(key);
         if (it == entries.end()) {
-            it = entries.emplace(std::string(key), Entry{}).first;
+            it = insert(key, std::string(value));
+        } else {
+            it->second.value = std::string(value);
+            revalue(it, heapOf(value.size()));
         }
-        it->second.value = std::string(value);
         setExpiry(it, deadlineAfter(ttl, now));
     }
 
@@ -159,6 +250,7 @@ struct MemoryStore::State {
 
 MemoryStore::MemoryStore(MemoryStoreOptions options) : m_state(std::make_unique<State>(options)) {
     assert(options.sweepBatch > 0);
+    assert(options.maxBytes > 0);
     m_state->delivery = std::jthread([state = m_state.get()](std::stop_token stop) { state->deliver(stop); });
 }
 
@@ -171,6 +263,11 @@ std::string MemoryStore::describe() const { return "embedded"; }
 std::size_t MemoryStore::storedKeyCount() const {
     const std::shared_lock lock(m_state->mutex);
     return m_state->entries.size();
+}
+
+MemoryStoreStats MemoryStore::stats() const {
+    const std::shared_lock lock(m_state->mutex);
+    return {m_state->entries.size(), m_state->bytes, m_state->evictions, m_state->refusedWrites};
 }
 
 Result<std::optional<std::string>> MemoryStore::doGet(std::string_view key) {
@@ -198,7 +295,9 @@ Status MemoryStore::doSet(std::string_view key, std::string_view value, Ttl ttl)
     const auto now = Clock::now();
     const std::unique_lock lock(m_state->mutex);
     m_state->sweep(now);
+    if (!m_state->makeRoom()) return m_state->outOfMemory("set", key);
     m_state->put(key, value, ttl, now);
+    m_state->evictToBudget();
     return {};
 }
 
@@ -206,7 +305,9 @@ Status MemoryStore::doSetMany(std::span<const KeyValue> entries) {
     const auto now = Clock::now();
     const std::unique_lock lock(m_state->mutex);
     m_state->sweep(now);
+    if (!m_state->makeRoom()) return m_state->outOfMemory("setMany", entries.front().key);
     for (const auto& entry : entries) m_state->put(entry.key, entry.value, entry.ttl, now);
+    m_state->evictToBudget();
     return {};
 }
 
@@ -254,9 +355,13 @@ Result<std::int64_t> MemoryStore::doIncrement(std::string_view key, std::int64_t
         return Error{"increment on '" + printableKey(key) + "': " + std::to_string(current) + " + " +
                      std::to_string(delta) + " would overflow a 64-bit integer"};
     if (it == m_state->entries.end()) {
-        it = m_state->entries.emplace(std::string(key), Entry{}).first;
+        if (!m_state->makeRoom()) return m_state->outOfMemory("increment", key);
+        it = m_state->insert(key, std::string());
     }
-    it->second.value = std::to_string(next);  // keeps the TTL, as INCRBY does
+    std::string text = std::to_string(next);
+    const std::size_t bytes = heapOf(text.size());
+    it->second.value = std::move(text);  // keeps the TTL, as INCRBY does
+    m_state->revalue(it, bytes);
     return next;
 }
 
@@ -265,15 +370,56 @@ Result<std::size_t> MemoryStore::doSetAdd(std::string_view key, StringSpan membe
     const std::unique_lock lock(m_state->mutex);
     m_state->sweep(now);
     auto it = m_state->findLiveForWrite(key, now);
-    if (it == m_state->entries.end()) {
-        it = m_state->entries.emplace(std::string(key), Entry{MemberSet{}, kNever, {}}).first;
-    }
-    auto* set = std::get_if<MemberSet>(&it->second.value);
-    if (set == nullptr) return wrongType("setAdd", key, it->second.value, "a set");
+    if (it != m_state->entries.end() && !std::holds_alternative<MemberSet>(it->second.value))
+        return wrongType("setAdd", key, it->second.value, "a set");
+    if (!m_state->makeRoom()) return m_state->outOfMemory("setAdd", key);
+    it = m_state->findLiveForWrite(key, now);  // making room may have evicted it
+    if (it == m_state->entries.end()) it = m_state->insert(key, MemberSet{});
+    auto& set = std::get<MemberSet>(it->second.value);
     std::size_t added = 0;
-    for (std::size_t i = 0; i < members.size(); ++i)
-        if (set->emplace(members[i]).second) ++added;
+    std::size_t bytes = it->second.valueBytes;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        if (set.emplace(members[i]).second) {
+            ++added;
+            bytes += memberBytes(members[i]);
+        }
+    }
+    m_state->revalue(it, bytes);
+    m_state->evictToBudget();
     return added;
+}
+
+Result<std::vector<SetAddResult>> MemoryStore::doSetAddMany(std::span<const SetAddition> additions) {
+    const auto now = Clock::now();
+    const std::unique_lock lock(m_state->mutex);
+    m_state->sweep(now);
+    for (const auto& addition : additions) {
+        const auto it = m_state->findLiveForWrite(addition.key, now);
+        if (it != m_state->entries.end() && !std::holds_alternative<MemberSet>(it->second.value))
+            return wrongType("setAddMany", addition.key, it->second.value, "a set");
+    }
+    if (!m_state->makeRoom()) return m_state->outOfMemory("setAddMany", additions.front().key);
+    std::vector<SetAddResult> results;
+    results.reserve(additions.size());
+    for (const auto& addition : additions) {
+        auto it = m_state->findLiveForWrite(addition.key, now);
+        if (it == m_state->entries.end()) it = m_state->insert(addition.key, MemberSet{});
+        auto& set = std::get<MemberSet>(it->second.value);
+        SetAddResult result;
+        std::size_t bytes = it->second.valueBytes;
+        for (const auto& member : addition.members) {
+            if (set.emplace(member).second) {
+                ++result.added;
+                bytes += memberBytes(member);
+            }
+        }
+        m_state->revalue(it, bytes);
+        if (addition.ttl != kNoExpiry) m_state->setExpiry(it, deadlineAfter(addition.ttl, now));
+        result.size = set.size();
+        results.push_back(result);
+    }
+    m_state->evictToBudget();
+    return results;
 }
 
 Result<std::vector<std::string>> MemoryStore::doSetMembers(std::string_view key) {
@@ -295,12 +441,15 @@ Result<std::size_t> MemoryStore::doSetRemove(std::string_view key, StringSpan me
     auto* set = std::get_if<MemberSet>(&it->second.value);
     if (set == nullptr) return wrongType("setRemove", key, it->second.value, "a set");
     std::size_t removed = 0;
+    std::size_t bytes = it->second.valueBytes;
     for (std::size_t i = 0; i < members.size(); ++i) {
         const auto member = set->find(members[i]);
         if (member == set->end()) continue;
+        bytes -= memberBytes(*member);
         set->erase(member);
         ++removed;
     }
+    m_state->revalue(it, bytes);
     if (set->empty()) m_state->erase(it);
     return removed;
 }
@@ -310,14 +459,26 @@ Result<std::size_t> MemoryStore::doHashSet(std::string_view key, const HashField
     const std::unique_lock lock(m_state->mutex);
     m_state->sweep(now);
     auto it = m_state->findLiveForWrite(key, now);
-    if (it == m_state->entries.end()) {
-        it = m_state->entries.emplace(std::string(key), Entry{HashFields{}, kNever, {}}).first;
-    }
-    auto* hash = std::get_if<HashFields>(&it->second.value);
-    if (hash == nullptr) return wrongType("hashSet", key, it->second.value, "a hash");
+    if (it != m_state->entries.end() && !std::holds_alternative<HashFields>(it->second.value))
+        return wrongType("hashSet", key, it->second.value, "a hash");
+    if (!m_state->makeRoom()) return m_state->outOfMemory("hashSet", key);
+    it = m_state->findLiveForWrite(key, now);  // making room may have evicted it
+    if (it == m_state->entries.end()) it = m_state->insert(key, HashFields{});
+    auto& hash = std::get<HashFields>(it->second.value);
     std::size_t added = 0;
-    for (const auto& [field, value] : fields)
-        if (hash->insert_or_assign(field, value).second) ++added;
+    std::size_t bytes = it->second.valueBytes;
+    for (const auto& [field, value] : fields) {
+        if (const auto found = hash.find(field); found != hash.end()) {
+            bytes -= fieldBytes(found->first, found->second);
+            found->second = value;
+        } else {
+            hash.emplace(field, value);
+            ++added;
+        }
+        bytes += fieldBytes(field, value);
+    }
+    m_state->revalue(it, bytes);
+    m_state->evictToBudget();
     return added;
 }
 
@@ -340,12 +501,15 @@ Result<std::size_t> MemoryStore::doHashDelete(std::string_view key, StringSpan f
     auto* hash = std::get_if<HashFields>(&it->second.value);
     if (hash == nullptr) return wrongType("hashDelete", key, it->second.value, "a hash");
     std::size_t removed = 0;
+    std::size_t bytes = it->second.valueBytes;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const auto field = hash->find(fields[i]);
         if (field == hash->end()) continue;
+        bytes -= fieldBytes(field->first, field->second);
         hash->erase(field);
         ++removed;
     }
+    m_state->revalue(it, bytes);
     if (hash->empty()) m_state->erase(it);
     return removed;
 }

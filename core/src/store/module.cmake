@@ -8,5 +8,6 @@ recdeck_core_module(store
     ${CMAKE_CURRENT_LIST_DIR}/store_factory.cpp
     ${CMAKE_CURRENT_LIST_DIR}/event.cpp
     ${CMAKE_CURRENT_LIST_DIR}/event_log.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sqlite_file.cpp
   PUBLIC_DEPS recdeck::common
   PRIVATE_DEPS PkgConfig::HIREDIS SQLite::SQLite3 nlohmann_json::nlohmann_json)

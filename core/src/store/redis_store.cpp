@@ -97,8 +97,9 @@ public:
     std::string prefixed(std::string_view what) const { return "Redis at " + where + " " + std::string(what); }
 
     std::string needsPasswordMessage() const {
-        return prefixed("requires a password: put it in the URL (redis://:PASSWORD@" + where + "/" +
-                        std::to_string(url.db) + ") or in " + RedisUrl::kPasswordVariable);
+        return prefixed(std::string("requires a password: give it in ") + RedisUrl::kPasswordVariable +
+                        ", or in a file only you can read (--redis-password-file FILE or " +
+                        RedisUrl::kPasswordFileVariable + ")");
     }
 
     // Message for a connection that failed during a command (the context's error).
@@ -183,8 +184,8 @@ public:
             if ((*reply)->type == REDIS_REPLY_ERROR)
                 return Error{prefixed("rejected the credentials (AUTH" +
                                       (url.user.empty() ? std::string() : " as user '" + url.user + "'") +
-                                      "): " + std::string(replyText(**reply)) + ". Check the password in the URL or in " +
-                                      RedisUrl::kPasswordVariable)};
+                                      "): " + std::string(replyText(**reply)) + ". Check the password given in " +
+                                      RedisUrl::kPasswordVariable + " or the password file")};
         }
         RedisCommand check(url.db != 0 ? "SELECT" : "PING", {});
         const std::string db = std::to_string(url.db);
@@ -711,6 +712,39 @@ Result<std::size_t> RedisStore::doSetAdd(std::string_view key, StringSpan member
     command.key(key);
     for (std::size_t i = 0; i < members.size(); ++i) command.arg(members[i]);
     return m_impl->runCount(command, key);
+}
+
+Result<std::vector<SetAddResult>> RedisStore::doSetAddMany(std::span<const SetAddition> additions) {
+    // Per entry: SADD, then PEXPIRE when it has a TTL, then SCARD.
+    std::vector<RedisCommand> commands;
+    std::vector<std::size_t> owner;  // entry of each command
+    commands.reserve(additions.size() * 3);
+    for (std::size_t i = 0; i < additions.size(); ++i) {
+        const auto& addition = additions[i];
+        auto& add = commands.emplace_back("SADD", m_impl->options.keyPrefix);
+        add.key(addition.key);
+        for (const auto& member : addition.members) add.arg(member);
+        owner.push_back(i);
+        if (addition.ttl != kNoExpiry) {
+            commands.emplace_back("PEXPIRE", m_impl->options.keyPrefix).key(addition.key).number(addition.ttl.count());
+            owner.push_back(i);
+        }
+        commands.emplace_back("SCARD", m_impl->options.keyPrefix).key(addition.key);
+        owner.push_back(i);
+    }
+    auto replies = m_impl->runPipeline(commands);
+    if (!replies) return replies.error();
+    std::vector<SetAddResult> results(additions.size());
+    for (std::size_t c = 0; c < replies->size(); ++c) {
+        const redisReply& reply = *(*replies)[c];
+        const auto& key = additions[owner[c]].key;
+        if (reply.type == REDIS_REPLY_ERROR) return m_impl->refused(commands[c], key, reply);
+        if (reply.type != REDIS_REPLY_INTEGER) return m_impl->unexpected(commands[c], reply);
+        const auto value = static_cast<std::size_t>(std::max<long long>(0, reply.integer));
+        if (commands[c].name() == std::string_view("SADD")) results[owner[c]].added = value;
+        if (commands[c].name() == std::string_view("SCARD")) results[owner[c]].size = value;
+    }
+    return results;
 }
 
 Result<std::vector<std::string>> RedisStore::doSetMembers(std::string_view key) {

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <optional>
 
+#include "recdeck/common/private_files.h"
+#include "recdeck/store/key_value_store.h"
+
 namespace recdeck::store {
 
 namespace {
@@ -18,17 +21,21 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
            });
 }
 
-// The URL with its password replaced by "***", for error messages.
-std::string masked(std::string_view url) {
+// The URL with its user information (user and password) replaced by "***", for error
+// messages. The user information ends at the last '@' after the scheme: a password may
+// hold '/', ':' or '@' unescaped, so neither a '/' nor an earlier '@' ends it.
+std::string maskedUrl(std::string_view url) {
+    constexpr std::size_t kShown = 200;  // a hostile URL is not echoed whole
     const auto scheme = url.find("://");
-    if (scheme == std::string_view::npos) return std::string(url.substr(0, 200));
-    const auto authorityStart = scheme + 3;
-    const auto authorityEnd = std::min(url.find('/', authorityStart), url.size());
-    const auto at = url.substr(0, authorityEnd).rfind('@');
-    if (at == std::string_view::npos || at < authorityStart) return std::string(url);
-    const auto colon = url.substr(0, at).find(':', authorityStart);
-    if (colon == std::string_view::npos) return std::string(url);
-    return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+    if (scheme == std::string_view::npos) {
+        // No scheme: nothing tells where a password would be, so show nothing after '@'.
+        const auto at = url.find('@');
+        return at == std::string_view::npos ? std::string(url.substr(0, kShown))
+                                            : "***@" + std::string(url.substr(at + 1, kShown));
+    }
+    const auto at = url.rfind('@');
+    if (at == std::string_view::npos || at < scheme + 3) return std::string(url.substr(0, kShown));
+    return std::string(url.substr(0, scheme + 3)) + "***" + std::string(url.substr(at, kShown));
 }
 
 std::optional<std::string> percentDecode(std::string_view text) {
@@ -69,7 +76,7 @@ bool validHostName(std::string_view host) {
 }  // namespace
 
 Result<RedisUrl> RedisUrl::parse(std::string_view url) {
-    const std::string shown = masked(url);
+    const std::string shown = maskedUrl(url);
     const auto fail = [&](const std::string& what) {
         return Error{"Redis URL '" + shown + "': " + what + "; expected " + std::string(kForm)};
     };
@@ -83,17 +90,23 @@ Result<RedisUrl> RedisUrl::parse(std::string_view url) {
     if (!equalsIgnoreCase(scheme, "redis")) return fail("unsupported scheme '" + std::string(scheme) + "'");
 
     std::string_view rest = url.substr(schemeEnd + 3);
+    RedisUrl out;
+    // The user information ends at the last '@' (see maskedUrl()); host, port and database
+    // follow it.
+    std::string_view userInfo;
+    bool hasUserInfo = false;
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+        userInfo = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        hasUserInfo = true;
+    }
     if (rest.find_first_of("?#") != std::string_view::npos)
         return fail("query parameters and fragments ('?', '#') are not supported");
-
     const auto slash = rest.find('/');
     std::string_view authority = rest.substr(0, slash);
     const std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
 
-    RedisUrl out;
-    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-        const std::string_view userInfo = authority.substr(0, at);
-        authority = authority.substr(at + 1);
+    if (hasUserInfo) {
         const auto colon = userInfo.find(':');
         const auto user = percentDecode(userInfo.substr(0, colon));
         if (!user) return fail("bad percent-escape in the user name (write '%' as %25)");
@@ -149,10 +162,50 @@ Result<RedisUrl> RedisUrl::resolve(std::string_view url) {
     auto parsed = parse(url);
     if (!parsed) return parsed;
     if (parsed->password.empty()) {
-        const char* fromEnvironment = std::getenv(kPasswordVariable);
-        if (fromEnvironment != nullptr) parsed->password = fromEnvironment;
+        if (const char* fromEnvironment = std::getenv(kPasswordVariable); fromEnvironment != nullptr) {
+            parsed->password = fromEnvironment;
+        } else if (const char* file = std::getenv(kPasswordFileVariable); file != nullptr && *file != '\0') {
+            auto secret = readSecretFile(file, std::string("Redis password (") + kPasswordFileVariable + ")");
+            if (!secret) return secret.error();
+            parsed->password = std::move(*secret);
+        }
     }
     return parsed;
+}
+
+Result<std::string> RedisUrl::commandLineStore(std::string_view spec, const std::filesystem::path& passwordFile) {
+    if (spec.empty() || spec == "embedded") {
+        if (!passwordFile.empty()) return Error::invalid("--redis-password-file needs --redis URL");
+        return std::string(spec);
+    }
+    auto url = parse(spec);
+    if (!url) return url.error();
+    if (!url->password.empty()) {
+        return Error::invalid("--redis " + maskedUrl(spec) +
+                              ": a password on the command line can be read by every user of this machine in the "
+                              "process list; give it in " +
+                              std::string(kPasswordVariable) +
+                              ", or in a file only you can read with --redis-password-file FILE");
+    }
+    if (passwordFile.empty()) return std::string(spec);
+    auto secret = readSecretFile(passwordFile, "Redis password");
+    if (!secret) return Error::invalid("--redis-password-file: " + secret.errorMessage());
+    url->password = std::move(*secret);
+    return url->withCredentials();
+}
+
+std::string RedisUrl::masked(std::string_view url) {
+    return maskedUrl(url);
+}
+
+std::string RedisUrl::withCredentials() const {
+    std::string credentials;
+    if (!user.empty() || !password.empty()) {
+        credentials = encodeKeyPart(user);
+        if (!password.empty()) credentials += ":" + encodeKeyPart(password);
+        credentials += "@";
+    }
+    return "redis://" + credentials + hostPort() + "/" + std::to_string(db);
 }
 
 std::string RedisUrl::hostPort() const {

@@ -11,7 +11,7 @@ Result<std::unique_ptr<KeyValueStore>> openStore(std::string_view spec, const Re
         if (!redis) return redis.error();
         return std::unique_ptr<KeyValueStore>(std::move(*redis));
     }
-    return Error{"store '" + std::string(spec) +
+    return Error{"store '" + RedisUrl::masked(spec) +
                  "': expected \"embedded\" or a Redis URL redis://[[user]:password@]host[:port][/db]"};
 }
 

@@ -50,6 +50,13 @@ CacheKey key(std::string user, std::string variant = "n=10", std::string model =
     return CacheKey{std::move(user), std::move(variant), std::move(model)};
 }
 
+// A decoded form whose size the test controls (and grows, as a rendered memo does).
+struct SizedPayload final : DecodedPayload {
+    explicit SizedPayload(std::size_t bytes) : size(bytes) {}
+    std::size_t footprint() const override { return size.load(); }
+    mutable std::atomic<std::size_t> size;
+};
+
 }  // namespace
 
 class TestCache : public QObject {
@@ -75,6 +82,59 @@ private slots:
         QVERIFY(lru.stats().entries < 100);
         QVERIFY(lru.get(key("u99"), 0));
     }
+    // The byte limit counts the decoded form too, measured again on a hit (it may grow
+    // after the put), and evicts to stay within the limit.
+    void lruCountsDecodedFormsAndTheirGrowth() {
+        LruCache lru(100, 100'000, 1);
+        auto payload = std::make_shared<SizedPayload>(10'000);
+        auto entry = std::make_shared<CacheEntry>();
+        entry->model = "als";
+        entry->expiresMs = unixMillis() + 60'000;
+        entry->decoded = payload;
+        lru.put(key("u1"), entry);
+        const std::size_t counted = lru.stats().bytes;
+        QVERIFY(counted >= 10'000);
+        QVERIFY(counted < 11'000);  // the entry's own bookkeeping is a few hundred bytes
+        for (int i = 2; i <= 8; ++i) {
+            auto other = std::make_shared<CacheEntry>(*entry);
+            other->decoded = std::make_shared<SizedPayload>(10'000);
+            lru.put(key("u" + std::to_string(i)), other);
+        }
+        QCOMPARE(lru.stats().entries, std::size_t{8});
+        payload->size = 40'000;  // u1's memo was rendered after the put
+        QVERIFY(lru.get(key("u1"), unixMillis()));
+        const auto stats = lru.stats();
+        QVERIFY2(stats.bytes <= 100'000, qPrintable(QString::number(stats.bytes)));
+        QVERIFY(stats.evictions >= 1);
+        QVERIFY(lru.get(key("u1"), unixMillis()));   // the hit entry is the most recent: kept
+        QVERIFY(!lru.get(key("u2"), unixMillis()));  // the least recent went
+    }
+
+    // An L1 entry with a decoded form keeps no payload (it would hold the list twice);
+    // L2 still gets the payload.
+    void l1KeepsTheDecodedFormAlone() {
+        auto store = std::make_shared<store::MemoryStore>();
+        TieredCache cache(store);
+        const auto compute = []() -> Result<CacheEntry> {
+            CacheEntry entry;
+            entry.payload = std::string(5000, 'p');
+            entry.items = {"i1"};
+            entry.model = "als";
+            entry.decoded = std::make_shared<SizedPayload>(1000);
+            return entry;
+        };
+        auto computed = cache.getOrCompute(key("u1"), compute);
+        QVERIFY(computed.ok());
+        QVERIFY(computed->entry->payload.empty());
+        QVERIFY(computed->entry->decoded);
+        QVERIFY(cache.stats().l1.bytes < 5000);
+        auto l2 = store->hashGetAll(store::keyOf({"recs", "u1"}));
+        QVERIFY(l2.ok() && l2->size() == 1);
+        const auto decoded = decodeEntry(l2->begin()->second);
+        QVERIFY(decoded.ok());
+        QCOMPARE(decoded->payload.size(), std::size_t{5000});
+    }
+
     void lruDropsExpiredOnAccess() {
         LruCache lru(10, 1 << 20);
         lru.put(key("a"), entryWith({}, 1000));

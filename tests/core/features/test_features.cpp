@@ -4,6 +4,8 @@
 #include <memory>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/data/synthetic_world.h"
 #include "recdeck/features/feature_store.h"
@@ -186,6 +188,95 @@ private slots:
         const auto stored = shared->setMembers(store::keyOf({"hist", "busy"}));
         QVERIFY(stored.ok());
         QVERIFY2(stored->size() <= 2 * config.maxEventHistory, std::to_string(stored->size()).c_str());
+    }
+
+    // Regression: "hist:<user>" sets never expired, so every user ever seen stayed in
+    // Redis (and in the embedded store) for good.
+    void historiesExpireWithoutEvents() {
+        auto w = makeWorld();
+        FeatureConfig config;
+        config.historyTtl = 50ms;
+        auto shared = std::make_shared<store::MemoryStore>();
+        FeatureStore features(shared, w.base, config);
+        features.onEvents(
+            std::vector{makeEvent(store::EventType::Click, "passer-by", w.base.dataset->catalog.items().id(1))});
+        QCOMPARE(shared->setMembers(store::keyOf({"hist", "passer-by"}))->size(), std::size_t{1});
+        bool expired = false;
+        for (int attempt = 0; attempt < 500 && !expired; ++attempt) {
+            expired = shared->setMembers(store::keyOf({"hist", "passer-by"}))->empty();
+            if (!expired) QTest::qWait(10);
+        }
+        QVERIFY(expired);
+    }
+
+    // Engagement is counted for catalog items only; ids a client makes up cost nothing.
+    void engagementIsTrackedForCatalogItemsOnly() {
+        auto w = makeWorld();
+        FeatureStore features(std::make_shared<store::MemoryStore>(), w.base);
+        std::vector<store::Event> events;
+        for (int i = 0; i < 2000; ++i)
+            events.push_back(makeEvent(store::EventType::Click, "u", "made-up-" + std::to_string(i)));
+        events.push_back(makeEvent(store::EventType::Click, "u", w.base.dataset->catalog.items().id(2)));
+        features.onEvents(events);
+        QCOMPARE(features.stats().trackedItems, std::size_t{1});
+        // A catalog without the item drops its record.
+        auto other = makeWorld();
+        data::WorldConfig smaller;
+        smaller.users = 10;
+        smaller.items = 2;
+        smaller.seed = 9;
+        auto world = std::make_shared<data::SyntheticWorld>(smaller);
+        BaseData base;
+        base.dataset = std::shared_ptr<const data::Dataset>(world, &world->dataset());
+        base.matrix =
+            std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(world->dataset()));
+        features.setBase(base);
+        QVERIFY(features.stats().trackedItems <= 1);
+    }
+
+    // The local copy of histories (kept when the store can fail) is bounded across users.
+    void localHistoryIsBoundedAcrossUsers() {
+        test::RedisServer server;
+        RECDECK_REQUIRE_REDIS_SERVER(server);
+        auto w = makeWorld();
+        auto opened = store::RedisStore::open(server.url());
+        QVERIFY(opened.ok());
+        FeatureConfig config;
+        config.localHistoryMembers = 100;
+        FeatureStore features(std::shared_ptr<store::KeyValueStore>(std::move(*opened)), w.base, config);
+        for (int i = 0; i < 300; ++i) {
+            features.onEvents(
+                std::vector{makeEvent(store::EventType::Click, "user-" + std::to_string(i),
+                                      w.base.dataset->catalog.items().id(static_cast<data::Index>(i % 80)))});
+        }
+        QVERIFY2(features.stats().localEvents <= 100, std::to_string(features.stats().localEvents).c_str());
+        QVERIFY(features.stats().localEvents > 0);
+        // Redis still has them all.
+        QCOMPARE(features.user("user-0")->historyLength, std::size_t{1});
+    }
+
+    // A record in the store that does not fit the catalog (another build's, or written by
+    // someone else) is recomputed, never trusted into out-of-range indices.
+    void inconsistentCachedFeaturesAreRecomputed() {
+        auto w = makeWorld();
+        auto shared = std::make_shared<store::MemoryStore>();
+        FeatureStore features(shared, w.base);
+        const auto good = features.user("someone");
+        QVERIFY(good.ok());
+        const std::string key = store::keyOf({"feat", "user", "someone"});
+        auto record = nlohmann::json::parse(**shared->get(key));
+        record["history"] = {1, 99999};
+        QVERIFY(shared->set(key, record.dump()).ok());
+        auto again = features.user("someone");
+        QVERIFY(again.ok());
+        QVERIFY(!again->fromCache);
+        QVERIFY(again->history.empty());
+        record["base"] = 42;  // the wrong type must not throw
+        QVERIFY(shared->set(key, record.dump()).ok());
+        QVERIFY(features.user("someone").ok());
+        QVERIFY(shared->set(store::keyOf({"feat", "item", "x"}), R"({"base": 1})").ok());
+        const std::string ids[] = {"x"};
+        QCOMPARE(features.items(ids).size(), std::size_t{1});
     }
 
     void redisOutageKeepsLocalHistoryAndCatchesUp() {

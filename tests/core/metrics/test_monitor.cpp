@@ -453,6 +453,33 @@ private slots:
         QCOMPARE(s.variants.back().id, kOtherVariants);
     }
 
+    // Regression: a few hundred junk experiment names in events grew /metrics from 3.8 KB
+    // to 300 KB and pushed real experiments into "(other)". Only admitted names take a
+    // label; the rest share "(other)" and add nothing to the exposition.
+    void junkVariantNamesNeitherGrowMetricsNorDisplaceRealOnes() {
+        Monitor monitor(fakeTime());
+        monitor.setVariantFilter([](std::string_view name) { return name.starts_with("real:"); });
+        const VariantId control = monitor.variantId("real:control");
+        monitor.recordImpressions(control, 1, kT0);
+        const std::size_t before = monitor.prometheusText().size();
+        for (int i = 0; i < 500; ++i) {
+            const std::string junk = "junk" + std::to_string(i) + ":" + std::string(2000, 'x');
+            const VariantId id = monitor.variantId(junk);
+            QCOMPARE(id, kOtherVariants);
+            monitor.recordClick(id, kT0);
+        }
+        const VariantId treatment = monitor.variantId("real:treatment");
+        QVERIFY(treatment != kOtherVariants);
+        QVERIFY(treatment != control);
+        const std::string text = monitor.prometheusText();
+        // "(other)" adds one label per family, nothing per junk name.
+        QVERIFY2(text.size() < before + 2000, qPrintable(QString::number(text.size())));
+        QVERIFY(text.find("junk") == std::string::npos);
+        QVERIFY(text.find("real:control") != std::string::npos);
+        QCOMPARE(monitor.variantNames().size(), kMaxVariants);  // "(other)" is in use
+        QCOMPARE(monitor.variantNames()[control], std::string("real:control"));
+    }
+
     // --- Cache tiers ------------------------------------------------------------------------
     void hitRates() {
         Monitor monitor(fakeTime());

@@ -88,6 +88,8 @@ private slots:
     void incrementAddsAndRejectsNonIntegers();
     void setsAddListAndRemoveMembers_data();
     void setsAddListAndRemoveMembers();
+    void setAddManyAddsExpiresAndCounts_data();
+    void setAddManyAddsExpiresAndCounts();
     void hashesSetGetAndDeleteFields_data();
     void hashesSetGetAndDeleteFields();
     void wrongKindOfKeyFails_data();
@@ -105,6 +107,8 @@ private slots:
     void invalidArgumentsAreRefused_data();
     void invalidArgumentsAreRefused();
     void memorySweepRemovesExpiredKeys();
+    void memoryBudgetEvictsSoonestToExpireThenRefuses();
+    void memoryAccountingMatchesTheHeap();
     void openStoreChoosesTheBackend();
 
     // Redis only (test_store_redis.cpp)
@@ -114,6 +118,8 @@ private slots:
     void redisUrlRejects();
     void redisUrlRedactsCredentials();
     void redisPasswordComesFromEnvironment();
+    void redisPasswordComesFromAPrivateFile();
+    void commandLineRefusesPasswordsInTheUrl();
     void redisWrongPasswordIsAClearError();
     void redisMissingPasswordIsAClearError();
     void redisDatabasesAreIsolated();

@@ -1,5 +1,9 @@
 #include "test_store.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -268,6 +272,38 @@ void TestStore::setsAddListAndRemoveMembers() {
     QCOMPARE(*store->setRemove("idx", {binaryMember, "recs:u1:20", "recs:u1:50"}), std::size_t{3});
     QVERIFY(store->scanPrefix("idx")->keys.empty());
     QVERIFY(store->setMembers("idx")->empty());
+}
+
+void TestStore::setAddManyAddsExpiresAndCounts_data() {
+    addBackendRows();
+}
+
+void TestStore::setAddManyAddsExpiresAndCounts() {
+    STORE_FOR_ROW(store);
+    STORE_OK(store->setAdd("a", {"old"}));
+    const std::vector<SetAddition> additions = {
+        {"a", {"x", "y", "old"}, kNoExpiry},
+        {"empty", {}, 50ms},
+        {"b", {"only"}, 80ms},
+    };
+    auto results = store->setAddMany(additions);
+    STORE_OK(results);
+    QCOMPARE(results->size(), std::size_t{3});
+    QCOMPARE((*results)[0].added, std::size_t{2});
+    QCOMPARE((*results)[0].size, std::size_t{3});
+    QCOMPARE((*results)[1].added, std::size_t{0});
+    QCOMPARE((*results)[2].added, std::size_t{1});
+    QCOMPARE((*results)[2].size, std::size_t{1});
+    QVERIFY(store->scanPrefix("empty")->keys.empty());
+    // "b" got its TTL in the same trip; "a" has none.
+    QVERIFY(eventually([&] { return store->setMembers("b")->empty(); }, 5000ms));
+    QCOMPARE(store->setMembers("a")->size(), std::size_t{3});
+    // A key of another kind fails, naming it.
+    STORE_OK(store->set("plain", "v"));
+    auto wrong = store->setAddMany(std::vector<SetAddition>{{"plain", {"m"}, kNoExpiry}});
+    QVERIFY(!wrong.ok());
+    QVERIFY2(contains(wrong.errorMessage(), "WRONGTYPE"), wrong.errorMessage().c_str());
+    QVERIFY(!store->setAddMany(std::vector<SetAddition>{{"c", {"m"}, Ttl(-1)}}).ok());
 }
 
 void TestStore::hashesSetGetAndDeleteFields_data() { addBackendRows(); }
@@ -545,6 +581,80 @@ void TestStore::memorySweepRemovesExpiredKeys() {
     STORE_OK(store.set("w2", "v"));
     QCOMPARE(store.storedKeyCount(), std::size_t{3});
     QCOMPARE(store.describe(), std::string("embedded"));
+}
+
+void TestStore::memoryBudgetEvictsSoonestToExpireThenRefuses() {
+    MemoryStoreOptions options;
+    options.maxBytes = 200'000;
+    MemoryStore store(options);
+    const std::string value(1000, 'v');
+    // Keys without a TTL first (never evicted), then cached values with TTLs.
+    for (int i = 0; i < 50; ++i) STORE_OK(store.set("durable" + std::to_string(i), value));
+    for (int i = 0; i < 1000; ++i) {
+        STORE_OK(store.set("cached" + std::to_string(i), value, std::chrono::minutes(10 + i)));
+        STORE_OK(store.setAdd("set" + std::to_string(i), {value, "m" + std::to_string(i)}));
+        STORE_OK(store.expire("set" + std::to_string(i), std::chrono::minutes(10 + i)));
+        QVERIFY(store.stats().bytes <= options.maxBytes);
+    }
+    const auto stats = store.stats();
+    QVERIFY(stats.evictions > 0);
+    QCOMPARE(stats.refusedWrites, std::uint64_t{0});
+    // The soonest to expire went first; the latest written are there; nothing durable
+    // was evicted.
+    QVERIFY(!*store.get("cached0"));
+    QVERIFY(*store.get("cached999"));
+    for (int i = 0; i < 50; ++i) QVERIFY(*store.get("durable" + std::to_string(i)));
+
+    // Only keys without a TTL: writes that add data are refused, removals work.
+    MemoryStoreOptions small;
+    small.maxBytes = 20'000;
+    MemoryStore full(small);
+    int written = 0;
+    recdeck::Status last;
+    for (; written < 100; ++written) {
+        last = full.set("k" + std::to_string(written), value);
+        if (!last) break;
+    }
+    QVERIFY(written < 100);
+    QCOMPARE(last.errorKind(), recdeck::ErrorKind::Unavailable);
+    QVERIFY2(contains(last.errorMessage(), "OOM"), last.errorMessage().c_str());
+    QVERIFY(!full.setAdd("another", {"m"}).ok());
+    QCOMPARE(*full.remove({"k0", "k1"}), std::size_t{2});
+    STORE_OK(full.set("fits-again", "v"));
+    QVERIFY(full.stats().refusedWrites >= 2);
+}
+
+// The budget counts what the keys really take: compared with the heap the same data
+// occupies (glibc's mallinfo2), within 25 %. Skipped under sanitizers, which replace malloc.
+void TestStore::memoryAccountingMatchesTheHeap() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    QSKIP("sanitizers replace malloc, so the heap cannot be measured here");
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    MemoryStoreOptions options;
+    options.maxBytes = std::size_t{1} << 30;
+    const auto heap = [] { return mallinfo2().uordblks; };
+    std::size_t counted = 0;
+    {
+        MemoryStore store(options);
+        const std::size_t empty = heap();
+        for (int i = 0; i < 20'000; ++i) {
+            const std::string id = std::to_string(i);
+            STORE_OK(store.set(keyOf({"feat", "user", "user-" + id}), std::string(300, 'f'), std::chrono::minutes(5)));
+            STORE_OK(store.hashSet(keyOf({"recs", "user-" + id}), {{"n=10|als|v1", std::string(900, 'r')}}));
+            STORE_OK(store.expire(keyOf({"recs", "user-" + id}), std::chrono::minutes(7)));
+            STORE_OK(store.setAdd(keyOf({"hist", "user-" + id}), {"000017000000000|click|item-" + id}));
+            STORE_OK(store.set("n" + id, "1"));
+        }
+        const std::size_t used = heap() - empty;
+        counted = store.stats().bytes;
+        const double ratio = static_cast<double>(counted) / static_cast<double>(used);
+        qInfo("memory store: %zu bytes counted, %zu bytes of heap (ratio %.2f)", counted, used, ratio);
+        QVERIFY2(ratio > 0.75 && ratio < 1.25, qPrintable(QString::number(ratio)));
+    }
+    QVERIFY(counted > 0);
+#else
+    QSKIP("needs glibc's mallinfo2 to measure the heap");
+#endif
 }
 
 void TestStore::openStoreChoosesTheBackend() {

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "recdeck/store/redis_store.h"
@@ -67,6 +69,12 @@ void TestStore::redisUrlParses_data() {
     QTest::newRow("empty password") << "redis://:@h" << "h" << 6379 << 0 << "" << "";
     QTest::newRow("user without password") << "redis://bob@h" << "h" << 6379 << 0 << "bob" << "";
     QTest::newRow("highest port") << "redis://h:65535" << "h" << 65535 << 0 << "" << "";
+    QTest::newRow("unescaped slash in password") << "redis://:pa/ss@h:6390/2"
+                                                 << "h" << 6390 << 2 << ""
+                                                 << "pa/ss";
+    QTest::newRow("unescaped @ ? # in password") << "redis://:p@s?s#@h/1"
+                                                 << "h" << 6379 << 1 << ""
+                                                 << "p@s?s#";
 }
 
 void TestStore::redisUrlParses() {
@@ -105,6 +113,13 @@ void TestStore::redisUrlRejects_data() {
     QTest::newRow("unbracketed ipv6") << "redis://::1:6379" << "brackets";
     QTest::newRow("bad escape") << "redis://:hunter2%zz@h" << "percent-escape in the password";
     QTest::newRow("space in host") << "redis://my host" << "host 'my host'";
+    // A '/' in the password once ended the masking early, so the error printed it.
+    QTest::newRow("slash in password, bad port") << "redis://:hun/ter2hunter2@h:abc"
+                                                 << "port 'abc'";
+    QTest::newRow("slash in password, bad db") << "redis://:hunter2/x@h/y"
+                                               << "database 'y'";
+    QTest::newRow("no scheme, password") << ":hunter2@h:6379"
+                                         << "missing 'redis://'";
 }
 
 void TestStore::redisUrlRejects() {
@@ -132,6 +147,54 @@ void TestStore::redisPasswordComesFromEnvironment() {
     QCOMPARE(RedisUrl::resolve("redis://:in-url@h")->password, std::string("in-url"));
     QCOMPARE(RedisUrl::parse("redis://h")->password, std::string());
     QVERIFY(!RedisUrl::resolve("redis://h:bad").ok());
+}
+
+void TestStore::redisPasswordComesFromAPrivateFile() {
+    const PasswordVariable variable(nullptr);
+    const auto dir = recdeck::test::makeTempDir("recdeck-redis-password");
+    const auto file = dir / "redis-password";
+    {
+        std::ofstream out(file);
+        out << "from/file@pw\n";
+    }
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    qputenv(RedisUrl::kPasswordFileVariable, file.c_str());
+    const auto resolved = RedisUrl::resolve("redis://h");
+    qunsetenv(RedisUrl::kPasswordFileVariable);
+    STORE_OK(resolved);
+    QCOMPARE(resolved->password, std::string("from/file@pw"));
+
+    const auto spec = RedisUrl::commandLineStore("redis://h:6390/3", file);
+    STORE_OK(spec);
+    const auto reparsed = RedisUrl::parse(*spec);
+    STORE_OK(reparsed);
+    QCOMPARE(reparsed->password, std::string("from/file@pw"));
+    QCOMPARE(reparsed->port, std::uint16_t{6390});
+    QCOMPARE(reparsed->db, 3);
+
+    // A file others may read is refused, without echoing its content.
+    std::filesystem::permissions(file, std::filesystem::perms::group_read | std::filesystem::perms::others_read,
+                                 std::filesystem::perm_options::add);
+    const auto refused = RedisUrl::commandLineStore("redis://h", file);
+    QVERIFY(!refused.ok());
+    QVERIFY2(contains(refused.errorMessage(), "chmod 600"), refused.errorMessage().c_str());
+    QVERIFY(!contains(refused.errorMessage(), "from/file"));
+    std::filesystem::remove_all(dir);
+}
+
+void TestStore::commandLineRefusesPasswordsInTheUrl() {
+    for (const char* url : {"redis://:hunter2@h", "redis://alice:hunter2@h:6390/1", "redis://:hun/ter2@h"}) {
+        const auto spec = RedisUrl::commandLineStore(url);
+        QVERIFY2(!spec.ok(), url);
+        QCOMPARE(spec.errorKind(), recdeck::ErrorKind::Invalid);
+        QVERIFY2(contains(spec.errorMessage(), RedisUrl::kPasswordVariable), spec.errorMessage().c_str());
+        QVERIFY2(!contains(spec.errorMessage(), "hunter2") && !contains(spec.errorMessage(), "ter2"),
+                 spec.errorMessage().c_str());
+    }
+    QCOMPARE(*RedisUrl::commandLineStore("redis://h:1/2"), std::string("redis://h:1/2"));
+    QCOMPARE(*RedisUrl::commandLineStore("embedded"), std::string("embedded"));
+    QVERIFY(!RedisUrl::commandLineStore("embedded", "/some/file").ok());
+    QCOMPARE(RedisUrl::masked("redis://:a/b@c@host:1/0"), std::string("redis://***@host:1/0"));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 #pragma once
-// LruCache: the in-process L1 tier. Bounded by entry count and by bytes (approximate
-// footprint), least recently used evicted first. Sharded by user so concurrent requests
+// LruCache: the in-process L1 tier. Bounded by entry count and by bytes, least recently
+// used evicted first. The bytes are what the entries really hold on the heap: each
+// CacheEntry with its strings and decoded form (CacheEntry::footprint), its nodes in the
+// recency list and the user index, and each user's index (within ~10 % of the heap,
+// checked against glibc's counters in test_cache). A hit measures its entry again, since
+// a decoded form may grow after the put (the HTTP layer's rendered memo). Sharded by user so concurrent requests
 // for different users rarely contend, and so dropping all of one user's entries touches
 // one shard.
 //
@@ -59,12 +63,24 @@ private:
         std::string user;
         std::string variant;
         EntryPtr entry;
-        std::size_t bytes = 0;
+        std::size_t bytes = 0;     // entry->footprint() + overhead, as counted in the shard
+        std::size_t overhead = 0;  // this node's own bookkeeping
     };
+    using VariantIndex = std::unordered_map<std::string, std::list<Node>::iterator>;
+    // Heap blocks of the bookkeeping (libstdc++, see common/heap_size.h): a list node, a
+    // node of a user's variant index, a node of byUser, and a variant index's first
+    // bucket array (13 slots after its first insert).
+    static constexpr std::size_t kListNodeBytes = 2 * sizeof(void*) + sizeof(Node) + 16;
+    static constexpr std::size_t kVariantNodeBytes =
+        sizeof(void*) + sizeof(std::pair<const std::string, std::list<Node>::iterator>) + sizeof(std::size_t) + 16;
+    static constexpr std::size_t kUserNodeBytes =
+        sizeof(void*) + sizeof(std::pair<const std::string, VariantIndex>) + sizeof(std::size_t) + 16;
+    static constexpr std::size_t kVariantBucketBytes = 13 * sizeof(void*) + 16;
+    static std::size_t userBytes(const std::string& user);
     struct Shard {
         mutable std::mutex mutex;
         std::list<Node> order;  // front = most recently used
-        std::unordered_map<std::string, std::unordered_map<std::string, std::list<Node>::iterator>> byUser;
+        std::unordered_map<std::string, VariantIndex> byUser;
         std::size_t bytes = 0;
         std::uint64_t evictions = 0;
         std::uint64_t expirations = 0;

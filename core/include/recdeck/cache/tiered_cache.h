@@ -118,7 +118,7 @@ public:
     void setInvalidationListener(InvalidationListener listener);
     // Decodes an entry's payload when it comes up from L2, before it enters L1 (fills
     // CacheEntry::decoded). Set once, before the cache is used.
-    using Decoder = std::function<std::shared_ptr<const void>(const CacheEntry&)>;
+    using Decoder = std::function<std::shared_ptr<const DecodedPayload>(const CacheEntry&)>;
     void setDecoder(Decoder decoder);
 
 private:
@@ -137,6 +137,8 @@ private:
     void applyRemote(std::string_view message);
     void reloadSharedState();
     void record(InvalidationRecord record);
+    // Drops item stamps too old to matter; under m_stateMutex.
+    void pruneItemStamps(std::int64_t nowUs);
     // stampUs: for items, the invalidation time in µs (entries created before it are stale).
     Status publish(InvalidationKind kind, std::string_view id, std::uint64_t generation, std::int64_t stampUs);
     std::int64_t jitteredTtlMs() const;
@@ -147,7 +149,10 @@ private:
     LruCache m_l1;
     std::string m_origin;  // this instance's id in invalidation messages
 
-    mutable std::mutex m_stateMutex;  // generations, item invalidations, log, listener
+    // Generations, item invalidations, log, listener. Bounded: at most 100,000 item stamps
+    // (older than the longest TTL are pruned) and 1,000 model generations; beyond them an
+    // invalidation of another item or model invalidates everything.
+    mutable std::mutex m_stateMutex;
     std::uint64_t m_generation = 0;
     std::unordered_map<std::string, std::uint64_t> m_modelGenerations;
     std::unordered_map<std::string, std::int64_t> m_itemInvalidatedAt;

@@ -30,6 +30,8 @@ namespace recdeck::experiments {
 inline constexpr std::uint32_t kBuckets = 10'000;
 // Variants per experiment, at most (each needs at least one bucket).
 inline constexpr std::size_t kMaxVariants = 16;
+// Longest variant name, in bytes (printable UTF-8; names become metrics labels).
+inline constexpr std::size_t kMaxVariantNameBytes = 64;
 
 enum class ExperimentState { Draft, Running, Stopped };
 // "draft", "running", "stopped".

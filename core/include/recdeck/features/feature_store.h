@@ -16,6 +16,22 @@
 // Degradation: when the KeyValueStore fails, features are computed from the training
 // data and whatever history is known locally, and the result says so (degraded).
 //
+// Memory (every structure is bounded; costs measured with libstdc++ on 64-bit Linux):
+// - histories in the store: per user at most maxEventHistory members (trimmed back to it
+//   once it exceeds it by a quarter), ~60 bytes each in Redis; the key expires after
+//   historyTtl without events (default 30 days), so users who never come back cost
+//   nothing after that. Written with one pipelined round trip per committed batch.
+// - the local copy of histories (for a store outage, and to retry failed writes): kept
+//   only when the store can fail (not for the embedded MemoryStore, which already holds
+//   them in this process); at most localHistoryMembers events across all users (~150
+//   bytes each: 200,000 -> ~30 MB), least recently active users dropped first; failed
+//   writes waiting for a retry at most kPendingLimit (100,000, ~15 MB).
+// - item engagement: only for items of the catalog (one record per item, ~180 bytes:
+//   100,000 items -> ~18 MB at most), counted in 24 buckets of trendingWindow / 24, so
+//   the trending window is honoured to one bucket (an hour by default); records of items
+//   a new catalog no longer has are dropped by setBase.
+// - cached features live in the store under their TTL (the store bounds its memory).
+//
 // Thread safety: every method may be called concurrently. setBase() swaps the training
 // snapshot atomically; readers keep the snapshot they started with.
 
@@ -49,6 +65,9 @@ struct FeatureConfig {
     std::chrono::milliseconds userTtl{5 * 60 * 1000};
     std::chrono::milliseconds itemTtl{60 * 60 * 1000};
     std::size_t maxEventHistory = 500;  // events kept per user in the store
+    std::chrono::milliseconds historyTtl{30LL * 24 * 60 * 60 *
+                                         1000};  // a history expires this long after its last event
+    std::size_t localHistoryMembers = 200'000;   // events kept in process across users (stores that can fail)
     std::size_t recentCount = 20;       // items listed in UserFeatures::recent
     std::chrono::milliseconds trendingWindow{24 * 60 * 60 * 1000};
 };
@@ -97,6 +116,9 @@ struct FeatureStats {
     std::uint64_t itemComputes = 0;
     std::uint64_t refreshes = 0;    // user features dropped by invalidating events
     std::uint64_t storeErrors = 0;
+    std::size_t trackedItems = 0;   // items with engagement records (<= catalog size)
+    std::size_t localEvents = 0;    // events in the local copy of histories
+    std::size_t pendingWrites = 0;  // history writes waiting for the store
 };
 
 class FeatureStore {

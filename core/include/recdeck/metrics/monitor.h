@@ -87,7 +87,16 @@ public:
     // The id of an "experiment:variant" name, registering it on first use ("" is always
     // kNoExperiment). After kMaxVariants - 1 names, new names share kOtherVariants.
     // Lock-free for a name already registered; thread-safe.
+    // Names are Prometheus label values, so the table is bounded (kMaxVariants) and only
+    // names the variant filter admits are registered; any other name (a client's typo or
+    // junk in an event) is counted under kOtherVariants without taking a slot, so it can
+    // neither grow /metrics nor push a real experiment into "(other)".
     VariantId variantId(std::string_view name);
+    // Decides which names may be registered (the Engine admits the variants of the
+    // experiments its registry knows). Called under the registration lock, only for names
+    // not registered yet; must be quick and must not call the Monitor. Empty (the
+    // default): every name is admitted.
+    void setVariantFilter(std::function<bool(std::string_view name)> filter);
     // Registered names by id ("(other)" at kOtherVariants once it has been handed out).
     std::vector<std::string> variantNames() const;
 

@@ -2,6 +2,7 @@
 // The request and the answer of RecommendationService, and the compact form in which an
 // answer's list is cached.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -58,8 +59,9 @@ struct StageTimings {
 };
 
 // The list part of an answer: computed once, then shared (immutable) by every request the
-// cache answers with it.
-struct RecommendationList {
+// cache answers with it. It is the cache's decoded form of the entry, and says how many
+// bytes it holds so L1's byte limit counts them.
+struct RecommendationList final : cache::DecodedPayload {
     std::vector<RecommendedItem> items;
     std::vector<data::Index> itemIndices;  // catalog indices of items (same order), for coverage
     std::optional<double> ild;             // intra-list distance of the list, if it has categories
@@ -71,11 +73,19 @@ struct RecommendationList {
 
     // A memo for a presentation layer (the HTTP layer keeps its JSON of the items here):
     // the first caller renders it, every later caller gets the same text. Thread-safe.
+    // RecommendationService::setRenderer renders it before the list enters the cache.
     const std::string& rendered(const std::function<std::string(const RecommendationList&)>& render) const;
+
+    // Heap bytes: this object in its make_shared block, every item's strings, the memo
+    // once rendered. Call it once the list is complete (the items are then fixed; the
+    // part without the memo is computed once). Thread-safe, no allocation.
+    std::size_t footprint() const override;
 
 private:
     mutable std::once_flag m_renderOnce;
     mutable std::string m_rendered;
+    mutable std::atomic<std::size_t> m_renderedBytes{0};  // published after rendering
+    mutable std::atomic<std::size_t> m_baseBytes{0};      // 0 until first measured
 };
 
 struct Recommendation {

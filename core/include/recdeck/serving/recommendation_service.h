@@ -73,6 +73,11 @@ public:
     ranking::RankingParams defaultRanking() const;
     // Called after every answer of a request with recordImpression set.
     void setObserver(Observer observer);
+    // The presentation layer's rendering of a list (RecommendationList::rendered), run
+    // when a list is computed or decoded from L2, before it enters L1, so the cache
+    // counts the memo's bytes from the start. Optional.
+    using Renderer = std::function<std::string(const RecommendationList&)>;
+    void setRenderer(Renderer renderer);
 
     // Checks a request without serving it; the message names the field.
     static Status validate(const RecommendationRequest& request);
@@ -81,16 +86,18 @@ private:
     Result<cache::CacheEntry> compute(const RecommendationRequest& request, const ServingSnapshot& snapshot,
                                       const models::ModelRegistry::EntryPtr& model,
                                       const ranking::RankingParams& params, Recommendation& answer) const;
+    void prerender(const RecommendationList& list) const;
 
     models::ModelRegistry& m_registry;
     features::FeatureStore& m_features;
     cache::TieredCache& m_cache;
 
-    mutable std::mutex m_mutex;  // guards the four members below (copied out per request)
+    mutable std::mutex m_mutex;  // guards the five members below (copied out per request)
     std::shared_ptr<const ServingSnapshot> m_snapshot;
     std::shared_ptr<const Assigner> m_assigner;
     ranking::RankingParams m_defaultRanking;
     std::shared_ptr<const Observer> m_observer;
+    std::shared_ptr<const Renderer> m_renderer;
 };
 
 }  // namespace recdeck::serving

@@ -46,7 +46,9 @@ public:
     using Listener = std::function<void(std::span<const Event> committed)>;
     using Done = std::function<void(const Result<std::int64_t>& lastId)>;
 
-    // Opens (creating if needed) the log at `path`; creates parent folders.
+    // Opens (creating if needed) the log at `path` as sqlite_file.h describes: created
+    // user-only (0600, missing parent folders 0700), refused with an Error when
+    // PRAGMA quick_check finds it damaged, its schema version migrated.
     static Result<std::unique_ptr<EventLog>> open(const std::filesystem::path& path, EventLogOptions options = {});
     ~EventLog();  // commits what is queued, then closes
     EventLog(const EventLog&) = delete;

@@ -121,6 +121,20 @@ struct KeyValue {
     Ttl ttl = kNoExpiry;
 };
 
+// One entry of setAddMany: members to add to the set at key, and the TTL the key gets
+// (kNoExpiry: the key keeps whatever expiry it had).
+struct SetAddition {
+    std::string key;
+    std::vector<std::string> members;
+    Ttl ttl = kNoExpiry;
+};
+
+// What setAddMany did to one set.
+struct SetAddResult {
+    std::size_t added = 0;  // members that were new (SADD)
+    std::size_t size = 0;   // members in the set afterwards (SCARD)
+};
+
 // Field name -> value of one hash, sorted by field name.
 using HashFields = std::map<std::string, std::string, std::less<>>;
 
@@ -226,6 +240,11 @@ public:
     Result<std::vector<std::string>> setMembers(std::string_view key);
     // Removes members; returns how many were present (SREM).
     Result<std::size_t> setRemove(std::string_view key, StringSpan members);
+    // setAdd for several sets, each with its TTL (re)set and its size read, in one
+    // pipelined round trip (SADD, PEXPIRE, SCARD per entry); results in entry order.
+    // Entries with no members are skipped (reported as {0, 0}). Not atomic: on failure
+    // some entries may have been applied.
+    Result<std::vector<SetAddResult>> setAddMany(std::span<const SetAddition> additions);
 
     // --- hashes (records such as an experiment definition) ---
     // Sets the fields (others are kept); returns how many fields were new (HSET).
@@ -275,6 +294,8 @@ protected:
     virtual Result<std::size_t> doSetAdd(std::string_view key, StringSpan members) = 0;
     virtual Result<std::vector<std::string>> doSetMembers(std::string_view key) = 0;
     virtual Result<std::size_t> doSetRemove(std::string_view key, StringSpan members) = 0;
+    // additions: not empty, every entry with members, ttl >= 0.
+    virtual Result<std::vector<SetAddResult>> doSetAddMany(std::span<const SetAddition> additions) = 0;
     virtual Result<std::size_t> doHashSet(std::string_view key, const HashFields& fields) = 0;
     virtual Result<HashFields> doHashGetAll(std::string_view key) = 0;
     virtual Result<std::size_t> doHashDelete(std::string_view key, StringSpan fields) = 0;

@@ -8,11 +8,20 @@
 // write removes up to MemoryStoreOptions::sweepBatch already-expired keys, oldest
 // deadline first, so memory does not grow with keys nobody reads again.
 //
+// Memory is bounded like a Redis with maxmemory and the volatile-ttl policy: the store
+// counts the bytes its keys hold (key, value, members and fields, plus the bookkeeping of
+// each, as libstdc++ allocates them: within ~15 % of the heap they take) and, before and
+// after every write that adds data, evicts the keys with a TTL that expire soonest until
+// it is within maxBytes. Keys without a TTL are never evicted; when they alone fill the
+// budget, writes that add data fail (ErrorKind::Unavailable, like Redis' OOM error) and
+// removals still work (so only keys without a TTL can take it past the budget).
+//
 // Thread safety: as the interface. Reads share a reader lock; writes take it exclusively.
 // Messages are delivered on one dedicated thread per store, in publish order, never while
 // the store lock is held.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "recdeck/store/key_value_store.h"
@@ -24,6 +33,17 @@ struct MemoryStoreOptions {
     std::size_t sweepBatch = 64;
     // Messages waiting for the delivery thread, at most; publish fails beyond that.
     std::size_t maxPendingMessages = 100'000;
+    // Bytes the keys may hold (see above), > 0. The default bounds what one embedded
+    // process keeps for features, cached lists and histories, whatever the number of
+    // users.
+    std::size_t maxBytes = std::size_t{256} << 20;
+};
+
+struct MemoryStoreStats {
+    std::size_t keys = 0;             // expired ones not yet swept included
+    std::size_t bytes = 0;            // as counted against maxBytes
+    std::uint64_t evictions = 0;      // keys evicted to stay within maxBytes
+    std::uint64_t refusedWrites = 0;  // writes refused: only keys without a TTL were left
 };
 
 class MemoryStore final : public KeyValueStore {
@@ -36,6 +56,7 @@ public:
 
     // Keys held in memory, expired ones not yet swept included (diagnostics and tests).
     std::size_t storedKeyCount() const;
+    MemoryStoreStats stats() const;
 
 protected:
     Result<std::optional<std::string>> doGet(std::string_view key) override;
@@ -48,6 +69,7 @@ protected:
     Result<std::size_t> doSetAdd(std::string_view key, StringSpan members) override;
     Result<std::vector<std::string>> doSetMembers(std::string_view key) override;
     Result<std::size_t> doSetRemove(std::string_view key, StringSpan members) override;
+    Result<std::vector<SetAddResult>> doSetAddMany(std::span<const SetAddition> additions) override;
     Result<std::size_t> doHashSet(std::string_view key, const HashFields& fields) override;
     Result<HashFields> doHashGetAll(std::string_view key) override;
     Result<std::size_t> doHashDelete(std::string_view key, StringSpan fields) override;

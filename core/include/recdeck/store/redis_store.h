@@ -75,6 +75,7 @@ protected:
     Result<std::size_t> doSetAdd(std::string_view key, StringSpan members) override;
     Result<std::vector<std::string>> doSetMembers(std::string_view key) override;
     Result<std::size_t> doSetRemove(std::string_view key, StringSpan members) override;
+    Result<std::vector<SetAddResult>> doSetAddMany(std::span<const SetAddition> additions) override;
     Result<std::size_t> doHashSet(std::string_view key, const HashFields& fields) override;
     Result<HashFields> doHashGetAll(std::string_view key) override;
     Result<std::size_t> doHashDelete(std::string_view key, StringSpan fields) override;
