@@ -23,3 +23,13 @@ if(RECDECK_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Thread sanitizer build (the "tsan" preset): the tests labelled "concurrency".
+option(RECDECK_SANITIZE_THREAD "Build with ThreadSanitizer" OFF)
+if(RECDECK_SANITIZE_THREAD)
+  if(RECDECK_SANITIZE)
+    message(FATAL_ERROR "ThreadSanitizer cannot be combined with AddressSanitizer")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

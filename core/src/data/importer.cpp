@@ -10,6 +10,7 @@
 #include "csv_reader.h"
 #include "format_layout.h"
 #include "id_interner.h"
+#include "recdeck/common/text_checks.h"
 #include "text_values.h"
 
 namespace recdeck::data {
@@ -100,10 +101,15 @@ public:
     // Trimmed raw text, for numbers and flags.
     std::string_view raw(std::size_t column) const { return detail::trimBlank(m_record.fields[column]); }
 
+    // An id the service can keep: 1-256 bytes of UTF-8 without control characters
+    // (common/text_checks.h), the rule events are held to as well.
     Result<std::string_view> requiredId(std::size_t column, const char* what, std::string& scratch) {
         const std::string_view id = text(column, scratch);
         if (id.empty())
             return fail(std::string("expected ") + what + " in " + fieldLabel(column) + ", found an empty field");
+        if (auto problem = idProblem(id); !problem.empty()) {
+            return fail(std::string("expected ") + what + " in " + fieldLabel(column) + ": it " + problem);
+        }
         return id;
     }
 

@@ -256,8 +256,9 @@ private slots:
     void heldOutSplitRoundTripsThroughCsv() {
         data::Dataset dataset;
         // Ids that need quoting survive the round trip exactly.
-        // (The importer trims spaces around ids, quoted or not, so padded ids are left out.)
-        const std::vector<std::string> users = {"plain", "with,comma", "with \"quote\"", "line\nbreak"};
+        // (The importer trims spaces around ids, quoted or not, so padded ids are left out,
+        // and refuses control characters such as a line break in an id.)
+        const std::vector<std::string> users = {"plain", "with,comma", "with \"quote\"", "Jos\u00e9, \"n\u00e4\u00efve\""};
         for (std::size_t u = 0; u < users.size(); ++u) {
             for (int i = 0; i < 8; ++i) {
                 dataset.addInteraction(users[u], "item," + std::to_string(i + static_cast<int>(u)), 3.5F,
