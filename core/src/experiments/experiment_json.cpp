@@ -15,7 +15,7 @@ const std::initializer_list<std::string_view> kDefinitionFields = {
     "layer", "allocation",  "primary_metric", "guardrail_metrics", "plan"};
 const std::initializer_list<std::string_view> kStateFields = {"state",       "created_at",     "started_at",
                                                               "stopped_at",  "updated_at",     "revision",
-                                                              "layer_range", "bandit_weights", "bandit_updated_at"};
+                                                              "layer_range", "bandit_weights", "bandit_updated_at", "frozen_results"};
 
 bool listed(std::initializer_list<std::string_view> names, std::string_view name) {
     for (auto n : names)
@@ -153,6 +153,7 @@ json toJson(const Experiment& e) {
         {"bandit_weights", e.banditWeights},
         {"bandit_updated_at", e.banditUpdatedAtMs},
     };
+    if (!e.frozenResults.empty()) out["frozen_results"] = e.frozenResults;
     return out;
 }
 
@@ -226,6 +227,7 @@ Result<Experiment> experimentFromJson(const json& object, bool withState) {
     if (auto err = readInt(object, "stopped_at", "", e.stoppedAtMs)) return *err;
     if (auto err = readInt(object, "updated_at", "", e.updatedAtMs)) return *err;
     if (auto err = readInt(object, "bandit_updated_at", "", e.banditUpdatedAtMs)) return *err;
+    if (auto err = readString(object, "frozen_results", "", e.frozenResults)) return *err;
     std::int64_t revision = 0;
     if (auto err = readInt(object, "revision", "", revision)) return *err;
     e.revision = static_cast<std::uint64_t>(revision < 0 ? 0 : revision);

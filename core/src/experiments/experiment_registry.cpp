@@ -36,7 +36,7 @@ std::string inQuotes(std::string_view text) {
 
 bool isStringField(std::string_view name) {
     return name == "key" || name == "description" || name == "salt" || name == "layer" || name == "allocation" ||
-           name == "primary_metric" || name == "state";
+           name == "primary_metric" || name == "state" || name == "frozen_results";
 }
 
 store::HashFields toHash(const Experiment& e) {
@@ -764,6 +764,30 @@ Result<Experiment> ExperimentRegistry::stop(std::string_view key) {
     return next;
 }
 
+Result<Experiment> ExperimentRegistry::freeze(std::string_view key, std::int64_t startedAtMs, std::string readout) {
+    std::vector<ExperimentChange> changes;
+    Experiment next;
+    {
+        std::lock_guard lock(m_impl->writeMutex);
+        auto existing = m_impl->fresh(key, changes);
+        if (!existing) return existing.error();
+        if (!existing->has_value()) return Error::notFound("experiment " + inQuotes(key) + " does not exist");
+        const Experiment& current = **existing;
+        if (current.state != ExperimentState::Stopped || current.startedAtMs != startedAtMs)
+            return Error::conflict("experiment " + inQuotes(key) + " is not that stopped run");
+        if (!current.frozenResults.empty()) return current;  // first writer wins; all agree
+        next = current;
+        next.frozenResults = std::move(readout);
+        next.updatedAtMs = m_impl->now();
+        next.revision = current.revision + 1;
+        if (auto s = m_impl->persist(next.key, &next, ChangeKind::Updated); !s) return s.error();
+        m_impl->applyLocal(next);
+    }
+    for (const auto& c : changes) m_impl->notify(c);
+    m_impl->notify({next.key, ChangeKind::Updated, false});
+    return next;
+}
+
 Result<Experiment> ExperimentRegistry::restart(std::string_view key, std::optional<Experiment> revised) {
     std::optional<Experiment> wanted;
     if (revised) {
@@ -804,6 +828,7 @@ Result<Experiment> ExperimentRegistry::restart(std::string_view key, std::option
         next.updatedAtMs = t;
         next.banditWeights.clear();
         next.banditUpdatedAtMs = 0;
+        next.frozenResults.clear();
         next.revision = current.revision + 1;
         if (auto s = m_impl->allocateLayer(next, changes); !s) return s.error();
         if (auto s = m_impl->commitStart(next, current, ChangeKind::Restarted); !s) return s.error();

@@ -1,12 +1,16 @@
 #include "recdeck/experiments/experiment_tracker.h"
 
 #include <algorithm>
+#include <bit>
 #include <deque>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
+#include "recdeck/common/byte_codec.h"
 #include "recdeck/experiments/assignment.h"
 
 namespace recdeck::experiments {
@@ -16,6 +20,9 @@ namespace {
 constexpr std::int64_t kMinuteMs = 60'000;
 constexpr std::size_t kPageSize = 10'000;
 constexpr std::uint64_t kSweepEvery = 4096;
+constexpr std::uint8_t kCheckpointVersion = 1;
+// Series points kept in a frozen readout (it travels in every experiment listing).
+constexpr std::size_t kFrozenSeriesPoints = 240;
 
 std::int64_t floorTo(std::int64_t t, std::int64_t step) {
     std::int64_t q = t / step;
@@ -23,12 +30,9 @@ std::int64_t floorTo(std::int64_t t, std::int64_t step) {
     return q * step;
 }
 
-std::uint64_t userHash(std::string_view user) {
-    return assignmentHash({"user:", user});
-}
-std::uint64_t itemHash(std::string_view item) {
-    return assignmentHash({"item:", item});
-}
+std::uint64_t userHash(std::string_view user) { return assignmentHash({"user:", user}); }
+std::uint64_t itemHash(std::string_view item) { return assignmentHash({"item:", item}); }
+
 // Key of (user, variant) in a run's user table.
 std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
     std::uint64_t z = user + 0x9E3779B97F4A7C15ULL * (static_cast<std::uint64_t>(variant) + 1);
@@ -39,12 +43,9 @@ std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
 
 double metricOf(const VariantCounts& c, Metric m) {
     switch (m) {
-        case Metric::ClickRate:
-            return c.clickRate();
-        case Metric::ConversionRate:
-            return c.conversionRate();
-        case Metric::Ctr:
-            return c.ctr();
+        case Metric::ClickRate: return c.clickRate();
+        case Metric::ConversionRate: return c.conversionRate();
+        case Metric::Ctr: return c.ctr();
     }
     return 0.0;
 }
@@ -66,6 +67,7 @@ struct Run {
     std::int64_t step = kMinuteMs;
     std::vector<std::optional<SequentialMonitor>> monitors;  // per treatment
     Metric monitored = Metric::ClickRate;
+    bool frozen = false;  // read from Experiment::frozenResults; events are ignored
 
     std::optional<std::size_t> variantIndex(std::string_view name) const {
         for (std::size_t i = 0; i < definition.variants.size(); ++i)
@@ -77,6 +79,7 @@ struct Run {
     }
 };
 
+// A served impression remembered for matching outcomes to it.
 struct Memo {
     std::uint64_t runId = 0;
     std::size_t variant = 0;
@@ -84,15 +87,137 @@ struct Memo {
     std::vector<std::uint64_t> items;
 };
 
-// Everything the tracker counts; rebuild() fills a fresh one and swaps it in.
+// An outcome that found no impression yet.
+struct PendingOutcome {
+    std::uint64_t user = 0;
+    std::uint64_t item = 0;
+    store::EventType type = store::EventType::Click;
+    std::int64_t atMs = 0;
+};
+
+// Everything the tracker counts; rebuild() and restore() fill a fresh one and swap it in.
 struct Books {
     std::map<std::string, std::unique_ptr<Run>, std::less<>> runs;
     std::unordered_map<std::uint64_t, Run*> runsById;
-    std::unordered_map<std::uint64_t, std::deque<Memo>> recent;
+    std::unordered_map<std::uint64_t, std::deque<Memo>> recent;  // newest first
+    std::map<std::uint64_t, PendingOutcome> pending;             // by arrival sequence
+    std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> pendingByUser;
+    std::uint64_t nextPending = 1;
+    std::unordered_map<std::uint64_t, std::int64_t> lastIdOf;  // per source instance
     std::int64_t newestEventMs = std::numeric_limits<std::int64_t>::min();
     std::uint64_t sinceSweep = 0;
     TrackerStats stats;
 };
+
+// --- checkpoint codec helpers ---
+
+void putI64(std::string& out, std::int64_t v) { appendU64(out, static_cast<std::uint64_t>(v)); }
+void putF64(std::string& out, double v) { appendU64(out, std::bit_cast<std::uint64_t>(v)); }
+bool getI64(ByteReader& in, std::int64_t& v) {
+    std::uint64_t raw = 0;
+    if (!in.u64(raw)) return false;
+    v = static_cast<std::int64_t>(raw);
+    return true;
+}
+bool getF64(ByteReader& in, double& v) {
+    std::uint64_t raw = 0;
+    if (!in.u64(raw)) return false;
+    v = std::bit_cast<double>(raw);
+    return true;
+}
+bool getSize(ByteReader& in, std::size_t& v) {
+    std::uint64_t raw = 0;
+    if (!in.varint(raw) || raw > (1ULL << 40)) return false;
+    v = static_cast<std::size_t>(raw);
+    return true;
+}
+
+void putCounts(std::string& out, const VariantCounts& c) {
+    for (std::uint64_t v : {c.users, c.lists, c.itemsShown, c.clicks, c.conversions, c.clickers, c.converters,
+                            c.sumClicksSquared, c.sumItemsSquared, c.sumClicksItems})
+        appendVarint(out, v);
+}
+bool getCounts(ByteReader& in, VariantCounts& c) {
+    for (std::uint64_t* v : {&c.users, &c.lists, &c.itemsShown, &c.clicks, &c.conversions, &c.clickers, &c.converters,
+                             &c.sumClicksSquared, &c.sumItemsSquared, &c.sumClicksItems})
+        if (!in.varint(*v)) return false;
+    return true;
+}
+
+void putMonitor(std::string& out, const std::optional<SequentialMonitor>& m) {
+    out.push_back(m ? '\1' : '\0');
+    if (!m) return;
+    putF64(out, m->options().alpha);
+    putF64(out, m->options().tau);
+    const auto s = m->state();
+    appendVarint(out, static_cast<std::uint64_t>(std::max(0, s.looks)));
+    putF64(out, s.pValue);
+    putF64(out, s.ciLow);
+    putF64(out, s.ciHigh);
+}
+bool getMonitor(ByteReader& in, std::optional<SequentialMonitor>& m) {
+    std::uint8_t present = 0;
+    if (!in.byte(present) || present > 1) return false;
+    if (present == 0) {
+        m.reset();
+        return true;
+    }
+    SequentialOptions options;
+    SequentialMonitor::State s;
+    std::uint64_t looks = 0;
+    if (!getF64(in, options.alpha) || !getF64(in, options.tau) || !in.varint(looks) || !getF64(in, s.pValue) ||
+        !getF64(in, s.ciLow) || !getF64(in, s.ciHigh) || looks > static_cast<std::uint64_t>(INT32_MAX))
+        return false;
+    s.looks = static_cast<int>(looks);
+    m.emplace(options, s);
+    return true;
+}
+
+void putSeries(std::string& out, const std::vector<SeriesPoint>& series) {
+    appendVarint(out, series.size());
+    for (const auto& p : series) {
+        putI64(out, p.atMs);
+        appendVarint(out, p.values.size());
+        for (double v : p.values) putF64(out, v);
+        appendVarint(out, p.users.size());
+        for (std::uint64_t u : p.users) appendVarint(out, u);
+    }
+}
+bool getSeries(ByteReader& in, std::vector<SeriesPoint>& series) {
+    std::size_t n = 0;
+    if (!in.shortCount(n)) return false;
+    series.resize(n);
+    for (auto& p : series) {
+        std::size_t values = 0;
+        std::size_t users = 0;
+        if (!getI64(in, p.atMs) || !in.shortCount(values)) return false;
+        p.values.resize(values);
+        for (double& v : p.values)
+            if (!getF64(in, v)) return false;
+        if (!in.shortCount(users)) return false;
+        p.users.resize(users);
+        for (std::uint64_t& u : p.users)
+            if (!in.varint(u)) return false;
+    }
+    return true;
+}
+
+// --- frozen readout (JSON) ---
+
+nlohmann::json countsJson(const VariantCounts& c) {
+    return nlohmann::json::array({c.users, c.lists, c.itemsShown, c.clicks, c.conversions, c.clickers, c.converters,
+                                  c.sumClicksSquared, c.sumItemsSquared, c.sumClicksItems});
+}
+bool countsFromJson(const nlohmann::json& j, VariantCounts& c) {
+    if (!j.is_array() || j.size() != 10) return false;
+    std::uint64_t* fields[] = {&c.users,      &c.lists,    &c.itemsShown,       &c.clicks,          &c.conversions,
+                               &c.clickers,   &c.converters, &c.sumClicksSquared, &c.sumItemsSquared, &c.sumClicksItems};
+    for (std::size_t i = 0; i < 10; ++i) {
+        if (!j[i].is_number_unsigned()) return false;
+        *fields[i] = j[i].get<std::uint64_t>();
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -119,6 +244,42 @@ struct ExperimentTracker::State {
         return run;
     }
 
+    // Replaces a run's figures by its frozen readout; false when the readout does not fit.
+    static bool loadFrozen(Run& run) {
+        const auto j = nlohmann::json::parse(run.definition.frozenResults, nullptr, false);
+        if (!j.is_object() || j.value("started_at", std::int64_t{-1}) != run.definition.startedAtMs) return false;
+        const auto& counts = j.value("counts", nlohmann::json::array());
+        if (!counts.is_array() || counts.size() != run.definition.variants.size()) return false;
+        std::vector<VariantCounts> loaded(counts.size());
+        for (std::size_t i = 0; i < counts.size(); ++i)
+            if (!countsFromJson(counts[i], loaded[i])) return false;
+        std::vector<std::optional<SequentialMonitor>> monitors(loaded.size() - 1);
+        const auto& saved = j.value("monitors", nlohmann::json::array());
+        const bool sameMetric = j.value("metric", std::string()) == metricName(run.definition.primaryMetric);
+        for (std::size_t t = 0; sameMetric && saved.is_array() && t < saved.size() && t < monitors.size(); ++t) {
+            const auto& m = saved[t];
+            if (!m.is_object()) continue;
+            SequentialMonitor::State s{m.value("looks", 0), m.value("p", 1.0), m.value("low", -1.0),
+                                       m.value("high", 1.0)};
+            monitors[t].emplace(SequentialOptions{m.value("alpha", 0.05), m.value("tau", 0.0)}, s);
+        }
+        std::vector<SeriesPoint> series;
+        for (const auto& p : j.value("series", nlohmann::json::array())) {
+            if (!p.is_array() || p.size() != 3) continue;
+            SeriesPoint point;
+            point.atMs = p[0].get<std::int64_t>();
+            point.values = p[1].get<std::vector<double>>();
+            point.users = p[2].get<std::vector<std::uint64_t>>();
+            series.push_back(std::move(point));
+        }
+        run.counts = std::move(loaded);
+        run.monitors = std::move(monitors);
+        run.series = std::move(series);
+        run.users.clear();
+        run.frozen = true;
+        return true;
+    }
+
     // Follows a registry change of one experiment (nullopt: removed). Caller holds mutex.
     void follow(Books& books, std::string_view key, const std::optional<Experiment>& e) {
         auto it = books.runs.find(key);
@@ -132,17 +293,20 @@ struct ExperimentTracker::State {
         if (it != books.runs.end()) {
             Run& run = *it->second;
             if (run.definition.startedAtMs == e->startedAtMs && run.definition.variants.size() == e->variants.size()) {
-                if (e->primaryMetric != run.monitored) {
+                if (e->primaryMetric != run.monitored && !run.frozen) {
                     run.monitors.assign(e->variants.size() - 1, std::nullopt);
                     run.monitored = e->primaryMetric;
                 }
+                const bool freezeNow = !run.frozen && !e->frozenResults.empty();
                 run.definition = *e;
+                if (freezeNow) (void)loadFrozen(run);
                 return;
             }
             books.runsById.erase(run.id);
             books.runs.erase(it);
         }
         auto run = newRun(*e);
+        if (!e->frozenResults.empty()) (void)loadFrozen(*run);
         books.runsById[run->id] = run.get();
         books.runs.emplace(e->key, std::move(run));
     }
@@ -210,6 +374,18 @@ struct ExperimentTracker::State {
         }
     }
 
+    void dropPending(Books& books, std::map<std::uint64_t, PendingOutcome>::iterator it) const {
+        auto byUser = books.pendingByUser.find(it->second.user);
+        if (byUser != books.pendingByUser.end()) {
+            auto& list = byUser->second;
+            list.erase(std::remove(list.begin(), list.end(), it->first), list.end());
+            if (list.empty()) books.pendingByUser.erase(byUser);
+        }
+        books.pending.erase(it);
+    }
+
+    // Forgets impressions older than the attribution window and outcomes that waited
+    // long enough, by the newest event time seen.
     void sweep(Books& books) const {
         const std::int64_t horizon = books.newestEventMs - options.attributionWindow.count();
         for (auto it = books.recent.begin(); it != books.recent.end();) {
@@ -220,17 +396,31 @@ struct ExperimentTracker::State {
             else
                 ++it;
         }
+        expirePending(books);
+    }
+
+    // Drops waiting outcomes from the oldest: those that waited out lateImpressionWait,
+    // and any beyond maxPendingOutcomes. Arrival order is close to time order, so it stops
+    // at the first one still waiting (an out-of-order older one goes a little later).
+    void expirePending(Books& books) const {
+        const std::int64_t waitedOut = books.newestEventMs - options.lateImpressionWait.count();
+        const std::size_t cap = std::max<std::size_t>(1, options.maxPendingOutcomes);
+        while (!books.pending.empty()) {
+            auto oldest = books.pending.begin();
+            if (books.pending.size() <= cap && oldest->second.atMs >= waitedOut) break;
+            dropPending(books, oldest);
+        }
     }
 
     void impression(Books& books, const store::Event& event, std::uint64_t user) const {
         auto it = books.runs.find(event.experiment);
-        if (it == books.runs.end()) {
+        if (it == books.runs.end() || !event.served) {
             ++books.stats.ignored;
             return;
         }
         Run& run = *it->second;
         const auto variant = run.variantIndex(event.variant);
-        if (!variant || !run.inRun(event.timestampMs)) {
+        if (!variant || !run.inRun(event.timestampMs) || run.frozen) {
             ++books.stats.ignored;
             return;
         }
@@ -263,6 +453,27 @@ struct ExperimentTracker::State {
             memo.items.reserve(event.items.size());
             for (const auto& item : event.items) memo.items.push_back(itemHash(item));
         }
+        // Outcomes that arrived before this impression and match it.
+        if (auto waiting = books.pendingByUser.find(user); waiting != books.pendingByUser.end()) {
+            const std::vector<std::uint64_t> sequences = waiting->second;
+            for (std::uint64_t sequence : sequences) {
+                auto p = books.pending.find(sequence);
+                if (p == books.pending.end()) continue;
+                const PendingOutcome outcome = p->second;
+                const std::int64_t age = outcome.atMs - memo.atMs;
+                if (age < 0 || age > options.attributionWindow.count()) continue;
+                if (std::find(memo.items.begin(), memo.items.end(), outcome.item) == memo.items.end()) continue;
+                dropPending(books, p);
+                if (!run.inRun(outcome.atMs)) {
+                    --books.stats.unattributed;
+                    ++books.stats.ignored;
+                    continue;
+                }
+                --books.stats.unattributed;
+                ++books.stats.late;
+                count(books, run, *variant, user, outcome.type, outcome.atMs);
+            }
+        }
         auto& memos = books.recent[user];
         // Newest first; an out-of-order older impression goes to its place.
         auto pos = std::find_if(memos.begin(), memos.end(), [&](const Memo& m) { return m.atMs <= memo.atMs; });
@@ -270,50 +481,18 @@ struct ExperimentTracker::State {
         while (memos.size() > std::max<std::size_t>(1, options.maxImpressionsPerUser)) memos.pop_back();
     }
 
-    void outcome(Books& books, const store::Event& event, std::uint64_t user, const MatchedImpression* matched) const {
-        const std::int64_t window = options.attributionWindow.count();
-        Run* run = nullptr;
-        std::size_t variant = 0;
-        if (matched != nullptr) {
-            const std::int64_t age = event.timestampMs - matched->atMs;
-            const bool shown =
-                std::find(matched->items.begin(), matched->items.end(), event.itemId) != matched->items.end();
-            if (!matched->experiment.empty() && shown && age >= 0 && age <= window) {
-                auto it = books.runs.find(matched->experiment);
-                if (it != books.runs.end() && it->second->inRun(matched->atMs)) {
-                    if (auto v = it->second->variantIndex(matched->variant)) {
-                        run = it->second.get();
-                        variant = *v;
-                    }
-                }
-            }
-        } else if (auto found = books.recent.find(user); found != books.recent.end()) {
-            const std::uint64_t item = itemHash(event.itemId);
-            for (const Memo& memo : found->second) {
-                if (memo.atMs > event.timestampMs) continue;
-                if (event.timestampMs - memo.atMs > window) break;  // newest first: the rest are older
-                if (std::find(memo.items.begin(), memo.items.end(), item) == memo.items.end()) continue;
-                auto byId = books.runsById.find(memo.runId);
-                if (byId == books.runsById.end()) break;  // shown in a run that has ended or restarted
-                run = byId->second;
-                variant = memo.variant;
-                break;
-            }
-        }
-        if (run == nullptr) {
+    // Adds one attributed outcome to a variant of a run.
+    void count(Books& books, Run& run, std::size_t variant, std::uint64_t user, store::EventType type,
+               std::int64_t atMs) const {
+        auto arm = run.users.find(armKey(user, variant));
+        if (arm == run.users.end() || !arm->second.seen) {
             ++books.stats.unattributed;
             return;
         }
-        auto arm = run->users.find(armKey(user, variant));
-        if (arm == run->users.end() || !arm->second.seen) {
-            // The impression was matched by the caller but never reached the tracker.
-            ++books.stats.unattributed;
-            return;
-        }
-        advance(*run, event.timestampMs);
-        VariantCounts& c = run->counts[variant];
+        advance(run, atMs);
+        VariantCounts& c = run.counts[variant];
         UserArm& a = arm->second;
-        if (event.type == store::EventType::Click) {
+        if (type == store::EventType::Click) {
             ++c.clicks;
             c.sumClicksSquared += 2ULL * a.clicks + 1ULL;
             c.sumClicksItems += a.items;
@@ -329,17 +508,46 @@ struct ExperimentTracker::State {
                 ++c.converters;
             }
         }
-        refreshPoint(*run);
+        refreshPoint(run);
         ++books.stats.attributed;
     }
 
-    void apply(Books& books, const store::Event& event, const MatchedImpression* matched) const {
+    void outcome(Books& books, const store::Event& event, std::uint64_t user) const {
+        const std::int64_t window = options.attributionWindow.count();
+        const std::uint64_t item = itemHash(event.itemId);
+        if (auto found = books.recent.find(user); found != books.recent.end()) {
+            for (const Memo& memo : found->second) {
+                if (memo.atMs > event.timestampMs) continue;
+                if (event.timestampMs - memo.atMs > window) break;  // newest first: the rest are older
+                if (std::find(memo.items.begin(), memo.items.end(), item) == memo.items.end()) continue;
+                auto byId = books.runsById.find(memo.runId);
+                if (byId == books.runsById.end()) break;  // shown in a run that has ended or restarted
+                Run& run = *byId->second;
+                if (run.frozen || !run.inRun(event.timestampMs)) {
+                    ++books.stats.ignored;
+                    return;
+                }
+                count(books, run, memo.variant, user, event.type, event.timestampMs);
+                return;
+            }
+        }
+        // Its impression may still be on its way from another instance.
+        ++books.stats.unattributed;
+        const std::uint64_t sequence = books.nextPending++;
+        books.pending.emplace(sequence, PendingOutcome{user, item, event.type, event.timestampMs});
+        books.pendingByUser[user].push_back(sequence);
+        if (books.pending.size() > options.maxPendingOutcomes) expirePending(books);
+    }
+
+    void apply(Books& books, std::uint64_t instance, const store::Event& event) const {
         if (event.id > 0) {
-            if (event.id <= books.stats.lastEventId) {
+            std::int64_t& last = books.lastIdOf[instance];
+            if (event.id <= last) {
                 ++books.stats.duplicates;
                 return;
             }
-            books.stats.lastEventId = event.id;
+            last = event.id;
+            if (instance == 0) books.stats.lastEventId = event.id;
         }
         ++books.stats.events;
         books.newestEventMs = std::max(books.newestEventMs, event.timestampMs);
@@ -350,7 +558,7 @@ struct ExperimentTracker::State {
             case store::EventType::Click:
             case store::EventType::AddToCart:
             case store::EventType::Purchase:
-                if (!event.itemId.empty()) outcome(books, event, userHash(event.userId), matched);
+                if (!event.itemId.empty()) outcome(books, event, userHash(event.userId));
                 break;
             case store::EventType::Rating:
                 break;
@@ -359,6 +567,188 @@ struct ExperimentTracker::State {
             books.sinceSweep = 0;
             sweep(books);
         }
+    }
+
+    // --- checkpoints ---
+
+    // Sorted copies of a hash map's entries: a checkpoint is canonical (equal states give
+    // equal bytes, whatever the maps' histories).
+    template <typename Map>
+    static std::vector<std::pair<typename Map::key_type, const typename Map::mapped_type*>> sorted(const Map& map) {
+        std::vector<std::pair<typename Map::key_type, const typename Map::mapped_type*>> out;
+        out.reserve(map.size());
+        for (const auto& [k, v] : map) out.emplace_back(k, &v);
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return out;
+    }
+
+    std::string encode(const Books& books) const {
+        std::string out;
+        out.push_back(static_cast<char>(kCheckpointVersion));
+        putI64(out, books.newestEventMs);
+        appendVarint(out, books.lastIdOf.size());
+        for (const auto& [instance, lastPtr] : sorted(books.lastIdOf)) {
+            const std::int64_t last = *lastPtr;
+            appendVarint(out, instance);
+            putI64(out, last);
+        }
+        const TrackerStats& st = books.stats;
+        for (std::uint64_t v : {st.events, st.impressions, st.attributed, st.unattributed, st.late, st.ignored,
+                                st.duplicates})
+            appendVarint(out, v);
+        putI64(out, st.lastEventId);
+        // Runs, in key order; memos refer to them by ordinal.
+        std::unordered_map<std::uint64_t, std::uint64_t> ordinal;
+        appendVarint(out, books.runs.size());
+        for (const auto& [key, run] : books.runs) {
+            ordinal[run->id] = ordinal.size();
+            appendShortString(out, key);
+            putI64(out, run->definition.startedAtMs);
+            out.push_back(run->frozen ? '\1' : '\0');
+            out.push_back(static_cast<char>(run->monitored));
+            putI64(out, run->step);
+            appendVarint(out, run->counts.size());
+            for (const auto& c : run->counts) putCounts(out, c);
+            appendVarint(out, run->monitors.size());
+            for (const auto& m : run->monitors) putMonitor(out, m);
+            putSeries(out, run->series);
+            appendVarint(out, run->users.size());
+            for (const auto& [k, armPtr] : sorted(run->users)) {
+                const UserArm& arm = *armPtr;
+                appendU64(out, k);
+                appendVarint(out, arm.items);
+                appendVarint(out, arm.clicks);
+                out.push_back(static_cast<char>((arm.seen ? 1 : 0) | (arm.clicked ? 2 : 0) | (arm.converted ? 4 : 0)));
+            }
+        }
+        appendVarint(out, books.recent.size());
+        for (const auto& [user, memosPtr] : sorted(books.recent)) {
+            const auto& memos = *memosPtr;
+            appendU64(out, user);
+            appendVarint(out, memos.size());
+            for (const auto& memo : memos) {
+                auto o = ordinal.find(memo.runId);
+                appendVarint(out, o == ordinal.end() ? 0 : o->second + 1);  // 0: a run no longer tracked
+                appendVarint(out, memo.variant);
+                putI64(out, memo.atMs);
+                appendVarint(out, memo.items.size());
+                for (std::uint64_t item : memo.items) appendU64(out, item);
+            }
+        }
+        appendVarint(out, books.pending.size());
+        for (const auto& [sequence, p] : books.pending) {
+            appendU64(out, p.user);
+            appendU64(out, p.item);
+            out.push_back(static_cast<char>(p.type));
+            putI64(out, p.atMs);
+        }
+        return out;
+    }
+
+    // Reads a checkpoint into `books`; runs are matched to the registry's definitions.
+    bool decode(std::string_view bytes, Books& books, const std::vector<Experiment>& experiments) {
+        ByteReader in(bytes);
+        std::uint8_t version = 0;
+        if (!in.byte(version) || version != kCheckpointVersion) return false;
+        std::size_t n = 0;
+        if (!getI64(in, books.newestEventMs) || !in.shortCount(n)) return false;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint64_t instance = 0;
+            std::int64_t last = 0;
+            if (!in.varint(instance) || !getI64(in, last)) return false;
+            books.lastIdOf[instance] = last;
+        }
+        TrackerStats& st = books.stats;
+        for (std::uint64_t* v : {&st.events, &st.impressions, &st.attributed, &st.unattributed, &st.late, &st.ignored,
+                                 &st.duplicates})
+            if (!in.varint(*v)) return false;
+        if (!getI64(in, st.lastEventId)) return false;
+        std::vector<Run*> byOrdinal;
+        if (!in.shortCount(n)) return false;
+        for (std::size_t r = 0; r < n; ++r) {
+            std::string key;
+            std::int64_t startedAt = 0;
+            std::uint8_t frozen = 0;
+            std::uint8_t monitored = 0;
+            auto run = std::make_unique<Run>();
+            std::size_t variants = 0;
+            if (!in.shortString(key) || !getI64(in, startedAt) || !in.byte(frozen) || !in.byte(monitored) ||
+                !getI64(in, run->step) || !in.shortCount(variants) || run->step <= 0 ||
+                monitored > static_cast<std::uint8_t>(Metric::Ctr))
+                return false;
+            run->counts.resize(variants);
+            for (auto& c : run->counts)
+                if (!getCounts(in, c)) return false;
+            std::size_t monitors = 0;
+            if (!in.shortCount(monitors)) return false;
+            run->monitors.resize(monitors);
+            for (auto& m : run->monitors)
+                if (!getMonitor(in, m)) return false;
+            if (!getSeries(in, run->series)) return false;
+            std::size_t users = 0;
+            if (!in.shortCount(users)) return false;
+            run->users.reserve(users);
+            for (std::size_t u = 0; u < users; ++u) {
+                std::uint64_t k = 0;
+                std::uint64_t items = 0;
+                std::uint64_t clicks = 0;
+                std::uint8_t flags = 0;
+                if (!in.u64(k) || !in.varint(items) || !in.varint(clicks) || !in.byte(flags)) return false;
+                run->users[k] = UserArm{static_cast<std::uint32_t>(std::min<std::uint64_t>(items, UINT32_MAX)),
+                                        static_cast<std::uint32_t>(std::min<std::uint64_t>(clicks, UINT32_MAX)),
+                                        (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0};
+            }
+            run->frozen = frozen != 0;
+            run->monitored = static_cast<Metric>(monitored);
+            // Keep it only if the registry still has this run, with the same shape.
+            const auto e = std::find_if(experiments.begin(), experiments.end(),
+                                        [&](const Experiment& x) { return x.key == key; });
+            if (e == experiments.end() || e->state == ExperimentState::Draft || e->startedAtMs != startedAt ||
+                e->variants.size() != variants || variants < 2 || monitors + 1 != variants) {
+                byOrdinal.push_back(nullptr);
+                continue;
+            }
+            run->id = nextRunId++;
+            run->definition = *e;
+            byOrdinal.push_back(run.get());
+            books.runsById[run->id] = run.get();
+            books.runs.emplace(key, std::move(run));
+        }
+        if (!in.shortCount(n)) return false;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint64_t user = 0;
+            std::size_t memos = 0;
+            if (!in.u64(user) || !in.shortCount(memos)) return false;
+            auto& list = books.recent[user];
+            for (std::size_t m = 0; m < memos; ++m) {
+                std::uint64_t runOrdinal = 0;
+                Memo memo;
+                std::size_t items = 0;
+                if (!in.varint(runOrdinal) || !getSize(in, memo.variant) || !getI64(in, memo.atMs) ||
+                    !in.shortCount(items))
+                    return false;
+                memo.items.resize(items);
+                for (auto& item : memo.items)
+                    if (!in.u64(item)) return false;
+                if (runOrdinal == 0 || runOrdinal > byOrdinal.size() || byOrdinal[runOrdinal - 1] == nullptr) continue;
+                memo.runId = byOrdinal[runOrdinal - 1]->id;
+                list.push_back(std::move(memo));
+            }
+            if (list.empty()) books.recent.erase(user);
+        }
+        if (!in.shortCount(n)) return false;
+        for (std::size_t i = 0; i < n; ++i) {
+            PendingOutcome p;
+            std::uint8_t type = 0;
+            if (!in.u64(p.user) || !in.u64(p.item) || !in.byte(type) || !getI64(in, p.atMs) ||
+                type > static_cast<std::uint8_t>(store::EventType::Rating))
+                return false;
+            p.type = static_cast<store::EventType>(type);
+            const std::uint64_t sequence = books.nextPending++;
+            books.pending.emplace(sequence, p);
+            books.pendingByUser[p.user].push_back(sequence);
+        }
+        return in.atEnd();
     }
 };
 
@@ -397,13 +787,13 @@ ExperimentTracker::~ExperimentTracker() {
 
 void ExperimentTracker::onEvents(std::span<const store::Event> events) {
     std::lock_guard lock(m_state->mutex);
-    for (const auto& event : events) m_state->apply(m_state->live, event, nullptr);
+    for (const auto& event : events) m_state->apply(m_state->live, 0, event);
 }
 
-void ExperimentTracker::onEvents(std::span<const TrackedEvent> events) {
+void ExperimentTracker::onEvents(std::span<const SourcedEvent> events) {
     std::lock_guard lock(m_state->mutex);
-    for (const auto& tracked : events) {
-        if (tracked.event != nullptr) m_state->apply(m_state->live, *tracked.event, tracked.impression);
+    for (const auto& sourced : events) {
+        if (sourced.event != nullptr) m_state->apply(m_state->live, sourced.instance, *sourced.event);
     }
 }
 
@@ -415,7 +805,8 @@ Status ExperimentTracker::rebuild(const store::EventLog& log, const TaskControl&
         std::lock_guard lock(m_state->mutex);
         for (const auto& e : experiments) {
             m_state->follow(fresh, e.key, e);
-            if (e.state != ExperimentState::Draft) earliest = std::min(earliest, e.startedAtMs);
+            if (e.state != ExperimentState::Draft && e.frozenResults.empty())
+                earliest = std::min(earliest, e.startedAtMs);
         }
     }
     std::int64_t after = 0;
@@ -431,10 +822,10 @@ Status ExperimentTracker::rebuild(const store::EventLog& log, const TaskControl&
     const std::int64_t end = std::max(log.stats().lastId, begin + 1);
     auto replay = [&](bool toTheEnd) -> Status {
         while (true) {
-            if (control.cancelled()) return Error{"rebuilding experiment results: cancelled"};
+            if (control.cancelled()) return Error::cancelled("rebuilding experiment results: cancelled");
             auto page = log.readAfter(after, kPageSize);
             if (!page) return Error{"rebuilding experiment results: " + page.errorMessage()};
-            for (const auto& event : *page) m_state->apply(fresh, event, nullptr);
+            for (const auto& event : *page) m_state->apply(fresh, 0, event);
             if (!page->empty()) after = page->back().id;
             control.report(std::min(1.0, static_cast<double>(after - begin) / static_cast<double>(end - begin)),
                            "replaying events");
@@ -447,6 +838,7 @@ Status ExperimentTracker::rebuild(const store::EventLog& log, const TaskControl&
         // Finish under the lock so no live event slips between the replay and the swap.
         std::lock_guard lock(m_state->mutex);
         if (auto s = replay(true); !s) return s;
+        fresh.lastIdOf[0] = std::max(fresh.lastIdOf[0], after);
         fresh.stats.lastEventId = std::max(fresh.stats.lastEventId, after);
         m_state->live = std::move(fresh);
     }
@@ -472,17 +864,26 @@ Result<ExperimentResults> ExperimentTracker::results(std::string_view key) {
         std::lock_guard lock(m_state->mutex);
         auto it = m_state->live.runs.find(key);
         if (it != m_state->live.runs.end()) {
-            Run& run = *it->second;
-            State::look(run);
+            const Run& run = *it->second;
             definition = run.definition;
             counts = run.counts;
-            inputs.sequential = run.monitors;
+            if (run.frozen) {
+                inputs.sequential = run.monitors;
+            } else {
+                // A look at the current counts, on a copy: reading never changes the state.
+                Run view;
+                view.definition = run.definition;
+                view.counts = run.counts;
+                view.monitors = run.monitors;
+                State::look(view);
+                inputs.sequential = std::move(view.monitors);
+            }
             found = true;
         }
     }
     if (!found) {
         auto e = m_registry.get(key);
-        if (!e) return Error{"experiment '" + std::string(key) + "' does not exist"};
+        if (!e) return Error::notFound("experiment '" + std::string(key) + "' does not exist");
         definition = *e;
         counts.assign(definition.variants.size(), VariantCounts{});
     }
@@ -507,7 +908,66 @@ std::vector<SeriesPoint> ExperimentTracker::series(std::string_view key) const {
 
 TrackerStats ExperimentTracker::stats() const {
     std::lock_guard lock(m_state->mutex);
-    return m_state->live.stats;
+    TrackerStats out = m_state->live.stats;
+    out.pending = m_state->live.pending.size();
+    return out;
+}
+
+std::string ExperimentTracker::checkpoint() const {
+    std::lock_guard lock(m_state->mutex);
+    return m_state->encode(m_state->live);
+}
+
+Status ExperimentTracker::restore(std::string_view checkpoint) {
+    const auto experiments = m_registry.list();
+    std::lock_guard lock(m_state->mutex);
+    Books fresh;
+    if (!m_state->decode(checkpoint, fresh, experiments))
+        return Error::invalid("experiment results checkpoint: corrupt or of another version");
+    // Runs the checkpoint did not have (started since) begin empty; definitions are current.
+    for (const auto& e : experiments) m_state->follow(fresh, e.key, e);
+    m_state->live = std::move(fresh);
+    return {};
+}
+
+std::optional<std::string> ExperimentTracker::freezeSnapshot(std::string_view key) const {
+    std::lock_guard lock(m_state->mutex);
+    auto it = m_state->live.runs.find(key);
+    if (it == m_state->live.runs.end()) return std::nullopt;
+    const Run& run = *it->second;
+    if (run.frozen || run.definition.state != ExperimentState::Stopped) return std::nullopt;
+    nlohmann::json counts = nlohmann::json::array();
+    for (const auto& c : run.counts) counts.push_back(countsJson(c));
+    nlohmann::json monitors = nlohmann::json::array();
+    for (const auto& m : run.monitors) {
+        if (!m) {
+            monitors.push_back(nullptr);
+            continue;
+        }
+        const auto s = m->state();
+        monitors.push_back({{"alpha", m->options().alpha},
+                            {"tau", m->options().tau},
+                            {"looks", s.looks},
+                            {"p", s.pValue},
+                            {"low", s.ciLow},
+                            {"high", s.ciHigh}});
+    }
+    nlohmann::json series = nlohmann::json::array();
+    const std::size_t stride = std::max<std::size_t>(1, (run.series.size() + kFrozenSeriesPoints - 1) / kFrozenSeriesPoints);
+    for (std::size_t i = 0; i < run.series.size(); ++i) {
+        // Every stride-th point, and always the last one.
+        if ((run.series.size() - 1 - i) % stride != 0) continue;
+        const auto& p = run.series[i];
+        series.push_back(nlohmann::json::array({p.atMs, p.values, p.users}));
+    }
+    const nlohmann::json snapshot = {{"version", 1},
+                                     {"started_at", run.definition.startedAtMs},
+                                     {"stopped_at", run.definition.stoppedAtMs},
+                                     {"metric", std::string(metricName(run.definition.primaryMetric))},
+                                     {"counts", std::move(counts)},
+                                     {"monitors", std::move(monitors)},
+                                     {"series", std::move(series)}};
+    return snapshot.dump();
 }
 
 }  // namespace recdeck::experiments

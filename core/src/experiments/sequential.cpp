@@ -54,6 +54,9 @@ Result<SequentialLook> sequentialLook(ArmCounts control, ArmCounts treatment, co
 
 SequentialMonitor::SequentialMonitor(SequentialOptions options) : m_options(options) {}
 
+SequentialMonitor::SequentialMonitor(SequentialOptions options, State state)
+    : m_options(options), m_looks(state.looks), m_pValue(state.pValue), m_ciLow(state.ciLow), m_ciHigh(state.ciHigh) {}
+
 Result<SequentialLook> SequentialMonitor::update(ArmCounts control, ArmCounts treatment) {
     auto look = sequentialLook(control, treatment, m_options);
     if (!look) return look;

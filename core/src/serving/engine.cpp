@@ -216,19 +216,7 @@ struct Engine::Impl {
             }
             outcomes.push_back(std::move(outcome));
         }
-        if (tracker) {
-            std::vector<experiments::MatchedImpression> matched(outcomes.size());
-            std::vector<experiments::TrackedEvent> tracked(outcomes.size());
-            for (std::size_t i = 0; i < outcomes.size(); ++i) {
-                tracked[i].event = outcomes[i].event;
-                if (const auto& impression = outcomes[i].attributedTo) {
-                    matched[i] = {impression->requestId, impression->experiment, impression->variant, impression->items,
-                                  impression->atMs};
-                    tracked[i].impression = &matched[i];
-                }
-            }
-            tracker->onEvents(tracked);
-        }
+        if (tracker) tracker->onEvents(events);
         if (current && *current) (*current)(outcomes);
     }
 
@@ -247,6 +235,7 @@ struct Engine::Impl {
         event.experiment = answer.experiment;
         event.variant = answer.variant;
         event.model = answer.model;
+        event.served = true;
         for (const auto& item : answer.items()) record.items.push_back(item.itemId);
         event.items = record.items;
         measure(answer);

@@ -38,7 +38,16 @@ CREATE TABLE IF NOT EXISTS events(
 CREATE INDEX IF NOT EXISTS events_by_user ON events(user_id, id);
 CREATE INDEX IF NOT EXISTS events_by_time ON events(ts_ms);
 )sql";
-constexpr SchemaMigration kMigrations[] = {{1, kSchemaV1}};
+// Version 2: whether the service served an impression (experiments count only those),
+// and small named values (the fleet stream's cursor, the instance id).
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE events ADD COLUMN served INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE meta(
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql";
+constexpr SchemaMigration kMigrations[] = {{1, kSchemaV1}, {2, kSchemaV2}};
 
 SqliteFileOptions fileOptions(bool durable) {
     SqliteFileOptions options;
@@ -49,9 +58,10 @@ SqliteFileOptions fileOptions(bool durable) {
 }
 
 constexpr const char* kInsert =
-    "INSERT INTO events(ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?)";
-constexpr const char* kColumns = "id, ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model";
+    "INSERT INTO events(ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model, served) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kColumns =
+    "id, ts_ms, type, user_id, item_id, items, value, request_id, experiment, variant, model, served";
 
 struct Statement {
     sqlite3_stmt* handle = nullptr;
@@ -107,6 +117,7 @@ Event readRow(sqlite3_stmt* stmt) {
     event.experiment = columnText(stmt, 8);
     event.variant = columnText(stmt, 9);
     event.model = columnText(stmt, 10);
+    event.served = sqlite3_column_int(stmt, 11) != 0;
     return event;
 }
 
@@ -195,6 +206,7 @@ struct EventLog::Impl {
                     bindText(stmt, 8, event.experiment);
                     bindText(stmt, 9, event.variant);
                     bindText(stmt, 10, event.model);
+                    sqlite3_bind_int(stmt, 11, event.served ? 1 : 0);
                     if (sqlite3_step(stmt) != SQLITE_DONE) {
                         status = Error{sqliteError(writer, "append to event log")};
                         break;
@@ -336,6 +348,28 @@ Result<std::vector<Event>> EventLog::range(std::int64_t fromMs, std::int64_t toM
             sqlite3_bind_int64(stmt, 2, toMs);
             sqlite3_bind_int64(stmt, 3, static_cast<sqlite3_int64>(limit));
         });
+}
+
+Result<std::optional<std::string>> EventLog::meta(std::string_view name) const {
+    std::lock_guard lock(m_impl->readerMutex);
+    Statement stmt(m_impl->reader, "SELECT value FROM meta WHERE name = ?");
+    if (!stmt) return Error::internal(sqliteError(m_impl->reader, "read event log meta"));
+    sqlite3_bind_text(stmt.handle, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(stmt.handle);
+    if (rc == SQLITE_DONE) return std::optional<std::string>{};
+    if (rc != SQLITE_ROW) return Error::internal(sqliteError(m_impl->reader, "read event log meta"));
+    return std::optional<std::string>(columnText(stmt.handle, 0));
+}
+
+Status EventLog::setMeta(std::string_view name, std::string_view value) {
+    std::lock_guard lock(m_impl->readerMutex);
+    Statement stmt(m_impl->reader, "INSERT INTO meta(name, value) VALUES(?, ?) "
+                                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    if (!stmt) return Error::internal(sqliteError(m_impl->reader, "write event log meta"));
+    sqlite3_bind_text(stmt.handle, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt.handle, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(stmt.handle) != SQLITE_DONE) return Error::internal(sqliteError(m_impl->reader, "write event log meta"));
+    return {};
 }
 
 int EventLog::addListener(Listener listener) {

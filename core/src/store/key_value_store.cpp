@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cassert>
+#include <charconv>
 #include <utility>
 
 namespace recdeck::store {
@@ -170,6 +171,55 @@ Result<bool> KeyValueStore::expire(std::string_view key, Ttl ttl) {
         return invalidArgument("expire", "ttl must be > 0 ms (use remove() to delete); got " +
                                              std::to_string(ttl.count()));
     return doExpire(key, ttl);
+}
+
+Result<bool> KeyValueStore::setIfAbsent(std::string_view key, std::string_view value, Ttl ttl) {
+    if (ttl < Ttl::zero())
+        return invalidArgument("setIfAbsent", "ttl must be > 0 ms, or kNoExpiry; got " + std::to_string(ttl.count()));
+    return doSetIfAbsent(key, value, ttl);
+}
+
+Result<std::vector<StreamId>> KeyValueStore::streamAppend(std::string_view key, StringSpan payloads,
+                                                          std::size_t maxEntries) {
+    if (payloads.empty()) return std::vector<StreamId>{};
+    return doStreamAppend(key, payloads, maxEntries);
+}
+
+Result<std::vector<StreamRecord>> KeyValueStore::streamRead(std::string_view key, StreamId after, std::size_t count) {
+    if (count == 0) return invalidArgument("streamRead", "count must be > 0");
+    return doStreamRead(key, after, count);
+}
+
+Result<StreamInfo> KeyValueStore::streamInfo(std::string_view key) { return doStreamInfo(key); }
+
+namespace {
+Error streamsNotSupported(const KeyValueStore& store) {
+    return Error::unavailable("streams are not supported by the " + store.describe() +
+                              " store: the fleet's event stream needs Redis");
+}
+}  // namespace
+
+Result<std::vector<StreamId>> KeyValueStore::doStreamAppend(std::string_view, StringSpan, std::size_t) {
+    return streamsNotSupported(*this);
+}
+Result<std::vector<StreamRecord>> KeyValueStore::doStreamRead(std::string_view, StreamId, std::size_t) {
+    return streamsNotSupported(*this);
+}
+Result<StreamInfo> KeyValueStore::doStreamInfo(std::string_view) { return streamsNotSupported(*this); }
+
+std::string StreamId::text() const { return std::to_string(ms) + "-" + std::to_string(seq); }
+
+std::optional<StreamId> StreamId::parse(std::string_view text) {
+    const auto dash = text.find('-');
+    if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
+    StreamId id;
+    const auto* begin = text.data();
+    const auto* end = text.data() + text.size();
+    auto [p1, e1] = std::from_chars(begin, begin + dash, id.ms);
+    if (e1 != std::errc{} || p1 != begin + dash) return std::nullopt;
+    auto [p2, e2] = std::from_chars(begin + dash + 1, end, id.seq);
+    if (e2 != std::errc{} || p2 != end) return std::nullopt;
+    return id;
 }
 
 Result<std::int64_t> KeyValueStore::increment(std::string_view key, std::int64_t delta) {

@@ -335,6 +335,15 @@ Result<bool> MemoryStore::doExpire(std::string_view key, Ttl ttl) {
     return true;
 }
 
+Result<bool> MemoryStore::doSetIfAbsent(std::string_view key, std::string_view value, Ttl ttl) {
+    const auto now = Clock::now();
+    const std::unique_lock lock(m_state->mutex);
+    m_state->sweep(now);
+    if (m_state->findLiveForWrite(key, now) != m_state->entries.end()) return false;
+    m_state->put(key, value, ttl, now);
+    return true;
+}
+
 Result<std::int64_t> MemoryStore::doIncrement(std::string_view key, std::int64_t delta) {
     const auto now = Clock::now();
     const std::unique_lock lock(m_state->mutex);

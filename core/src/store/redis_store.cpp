@@ -707,6 +707,104 @@ Result<std::int64_t> RedisStore::doIncrement(std::string_view key, std::int64_t 
     return m_impl->runInteger(command, key);
 }
 
+Result<bool> RedisStore::doSetIfAbsent(std::string_view key, std::string_view value, Ttl ttl) {
+    RedisCommand command("SET", m_impl->options.keyPrefix);
+    command.key(key).arg(value).arg("NX");
+    if (ttl != kNoExpiry) command.arg("PX").number(ttl.count());
+    auto reply = m_impl->run(command, key);
+    if (!reply) return reply.error();
+    if ((*reply)->type == REDIS_REPLY_NIL) return false;
+    if ((*reply)->type != REDIS_REPLY_STATUS) return m_impl->unexpected(command, **reply);
+    return true;
+}
+
+namespace {
+
+std::optional<StreamId> streamIdOf(const redisReply& reply) {
+    if (reply.type != REDIS_REPLY_STRING && reply.type != REDIS_REPLY_STATUS) return std::nullopt;
+    return StreamId::parse(replyText(reply));
+}
+
+// One XRANGE / XREVRANGE entry: [id, [field, value, ...]]; the payload is the first value.
+std::optional<StreamRecord> streamRecordOf(const redisReply& entry) {
+    if (entry.type != REDIS_REPLY_ARRAY || entry.elements != 2) return std::nullopt;
+    auto id = streamIdOf(*entry.element[0]);
+    const redisReply& fields = *entry.element[1];
+    if (!id || fields.type != REDIS_REPLY_ARRAY || fields.elements < 2 || fields.element[1]->type != REDIS_REPLY_STRING)
+        return std::nullopt;
+    return StreamRecord{*id, std::string(replyText(*fields.element[1]))};
+}
+
+}  // namespace
+
+Result<std::vector<StreamId>> RedisStore::doStreamAppend(std::string_view key, StringSpan payloads,
+                                                         std::size_t maxEntries) {
+    std::vector<RedisCommand> commands;
+    commands.reserve(payloads.size());
+    const std::string limit = std::to_string(maxEntries);
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        auto& command = commands.emplace_back("XADD", m_impl->options.keyPrefix);
+        command.key(key);
+        if (maxEntries > 0) command.arg("MAXLEN").arg("~").arg(limit);
+        command.arg("*").arg("e").arg(payloads[i]);
+    }
+    auto replies = m_impl->runPipeline(commands);
+    if (!replies) return replies.error();
+    std::vector<StreamId> ids;
+    ids.reserve(replies->size());
+    for (std::size_t i = 0; i < replies->size(); ++i) {
+        const redisReply& reply = *(*replies)[i];
+        if (reply.type == REDIS_REPLY_ERROR) return m_impl->refused(commands[i], key, reply);
+        auto id = streamIdOf(reply);
+        if (!id) return m_impl->unexpected(commands[i], reply);
+        ids.push_back(*id);
+    }
+    return ids;
+}
+
+Result<std::vector<StreamRecord>> RedisStore::doStreamRead(std::string_view key, StreamId after, std::size_t count) {
+    RedisCommand command("XRANGE", m_impl->options.keyPrefix);
+    const std::string from = "(" + after.text();
+    command.key(key).arg(from).arg("+").arg("COUNT").number(static_cast<std::int64_t>(count));
+    auto reply = m_impl->run(command, key);
+    if (!reply) return reply.error();
+    const redisReply& array = **reply;
+    if (array.type != REDIS_REPLY_ARRAY) return m_impl->unexpected(command, array);
+    std::vector<StreamRecord> records;
+    records.reserve(array.elements);
+    for (std::size_t i = 0; i < array.elements; ++i) {
+        auto record = streamRecordOf(*array.element[i]);
+        if (!record) return m_impl->unexpected(command, *array.element[i]);
+        records.push_back(std::move(*record));
+    }
+    return records;
+}
+
+Result<StreamInfo> RedisStore::doStreamInfo(std::string_view key) {
+    std::vector<RedisCommand> commands;
+    commands.reserve(3);
+    commands.emplace_back("XLEN", m_impl->options.keyPrefix).key(key);
+    commands.emplace_back("XRANGE", m_impl->options.keyPrefix).key(key).arg("-").arg("+").arg("COUNT").arg("1");
+    commands.emplace_back("XREVRANGE", m_impl->options.keyPrefix).key(key).arg("+").arg("-").arg("COUNT").arg("1");
+    auto replies = m_impl->runPipeline(commands);
+    if (!replies) return replies.error();
+    for (std::size_t i = 0; i < replies->size(); ++i)
+        if ((*replies)[i]->type == REDIS_REPLY_ERROR) return m_impl->refused(commands[i], key, *(*replies)[i]);
+    const redisReply& length = *(*replies)[0];
+    if (length.type != REDIS_REPLY_INTEGER) return m_impl->unexpected(commands[0], length);
+    StreamInfo info;
+    info.length = static_cast<std::size_t>(std::max<long long>(length.integer, 0));
+    for (std::size_t i = 1; i < 3; ++i) {
+        const redisReply& array = *(*replies)[i];
+        if (array.type != REDIS_REPLY_ARRAY) return m_impl->unexpected(commands[i], array);
+        if (array.elements == 0) continue;
+        auto record = streamRecordOf(*array.element[0]);
+        if (!record) return m_impl->unexpected(commands[i], *array.element[0]);
+        (i == 1 ? info.first : info.last) = record->id;
+    }
+    return info;
+}
+
 Result<std::size_t> RedisStore::doSetAdd(std::string_view key, StringSpan members) {
     RedisCommand command("SADD", m_impl->options.keyPrefix);
     command.key(key);

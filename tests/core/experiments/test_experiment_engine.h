@@ -112,6 +112,11 @@ private slots:
     void resultsJson();
     void seriesAndRebuild();
     void restartStartsResultsAfresh();
+    void clientImpressionsDoNotCount();
+    void eachInstanceCountsOnce();
+    void stoppedRunStopsCountingAndFreezes();
+    void checkpointRestoresTheSameState();
+    void readingDoesNotChangeTheState();
     void banditFollowsResults();
     void concurrentEventsAndReads();
 };

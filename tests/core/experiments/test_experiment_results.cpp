@@ -43,6 +43,7 @@ Event impressionOf(const std::string& user, const std::string& experiment, const
     e.variant = variant;
     e.items = std::move(items);
     e.timestampMs = atMs;
+    e.served = true;  // as the service records the lists it served
     return e;
 }
 
@@ -90,7 +91,7 @@ void TestExperimentEngine::attribution_data() {
     QTest::addColumn<QString>("item");
     QTest::addColumn<QString>("user");
     QTest::addColumn<int>("type");     // 0 click, 1 add_to_cart, 2 purchase
-    QTest::addColumn<int>("matched");  // 0: tracker matches; 1: caller's impression; 2: caller's, without the item
+    QTest::addColumn<int>("order");  // 0: the impression arrives first; 1: the outcome does (another instance)
     QTest::addColumn<int>("clicks");
     QTest::addColumn<int>("conversions");
 
@@ -112,12 +113,16 @@ void TestExperimentEngine::attribution_data() {
                                                 << "u1" << 2 << 0 << 0 << 1;
     QTest::newRow("purchase after the window") << qint64(kWindowMs + 60'000) << "i1"
                                                << "u1" << 2 << 0 << 0 << 0;
-    QTest::newRow("caller's impression inside") << qint64(60'000) << "i2"
-                                                << "u1" << 0 << 1 << 1 << 0;
-    QTest::newRow("caller's impression outside") << qint64(kWindowMs + 1) << "i2"
-                                                 << "u1" << 0 << 1 << 0 << 0;
-    QTest::newRow("caller's impression lacks the item") << qint64(60'000) << "i2"
-                                                        << "u1" << 0 << 2 << 0 << 0;
+    QTest::newRow("late impression, click inside") << qint64(5'000) << "i2"
+                                                   << "u1" << 0 << 1 << 1 << 0;
+    QTest::newRow("late impression, purchase inside") << qint64(5'000) << "i1"
+                                                      << "u1" << 2 << 1 << 0 << 1;
+    QTest::newRow("late impression, click outside") << qint64(kWindowMs + 1) << "i2"
+                                                    << "u1" << 0 << 1 << 0 << 0;
+    QTest::newRow("late impression lacks the item") << qint64(5'000) << "i9"
+                                                    << "u1" << 0 << 1 << 0 << 0;
+    QTest::newRow("late impression, click before it") << qint64(-1) << "i2"
+                                                      << "u1" << 0 << 1 << 0 << 0;
 }
 
 void TestExperimentEngine::attribution() {
@@ -125,7 +130,7 @@ void TestExperimentEngine::attribution() {
     QFETCH(QString, item);
     QFETCH(QString, user);
     QFETCH(int, type);
-    QFETCH(int, matched);
+    QFETCH(int, order);
     QFETCH(int, clicks);
     QFETCH(int, conversions);
 
@@ -138,13 +143,15 @@ void TestExperimentEngine::attribution() {
     const std::int64_t shownAt = now() + 1000;
     const std::vector<Event> shown = {impressionOf("u1", "x", "treatment", {"i1", "i2", "i3"}, shownAt),
                                       impressionOf("u2", "x", "control", {"i7"}, shownAt)};
-    tracker.onEvents(shown);
     const EventType types[] = {EventType::Click, EventType::AddToCart, EventType::Purchase};
-    const Event action = actionOf(types[type], user.toStdString(), item.toStdString(), shownAt + offsetMs);
-    MatchedImpression impression{"req-1", "x", "treatment", {"i1", "i2", "i3"}, shownAt};
-    if (matched == 2) impression.items = {"i1", "i3"};
-    const TrackedEvent tracked{&action, matched == 0 ? nullptr : &impression};
-    tracker.onEvents(std::span<const TrackedEvent>(&tracked, 1));
+    const std::vector<Event> action = {actionOf(types[type], user.toStdString(), item.toStdString(), shownAt + offsetMs)};
+    if (order == 0) {
+        tracker.onEvents(shown);
+        tracker.onEvents(action);
+    } else {
+        tracker.onEvents(action);
+        tracker.onEvents(shown);
+    }
 
     const auto counts = tracker.counts("x");
     QVERIFY(counts);
@@ -243,9 +250,9 @@ void TestExperimentEngine::countsFromEvents() {
     QVERIFY(close(cmp.sequential.pValue, std::min(1.0, look->pValue)));
     QVERIFY(close(cmp.sequential.ciLow, look->ciLow));
     QVERIFY(cmp.sequential.peekingSafe);
-    // A second read with no new data is a second look at the same counts: same p.
+    // A second read with no new data shows the same look: reading keeps no state.
     auto again2 = tracker.results("cnt");
-    QCOMPARE(again2->comparisons[0].sequential.looks, 2);
+    QCOMPARE(again2->comparisons[0].sequential.looks, 1);
     QVERIFY(close(again2->comparisons[0].sequential.pValue, cmp.sequential.pValue));
 }
 
@@ -628,6 +635,161 @@ void TestExperimentEngine::restartStartsResultsAfresh() {
     QCOMPARE((*tracker.counts("rs"))[1].clicks, std::uint64_t{0});
     EXP_OK(registry->stop("rs"));
     QVERIFY(tracker.counts("rs").has_value());  // a stopped experiment keeps its results
+}
+
+// Regression: an impression posted by a client naming an experiment and a variant made
+// its user count (200 forged users were counted). Only served impressions count.
+void TestExperimentEngine::clientImpressionsDoNotCount() {
+    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("forged")));
+    EXP_OK(registry->start("forged"));
+    ExperimentTracker tracker(*registry);
+    std::vector<Event> forged;
+    for (int u = 0; u < 200; ++u) {
+        Event e = impressionOf("f" + std::to_string(u), "forged", "treatment", {"a"}, now() + 5);
+        e.served = false;
+        forged.push_back(e);
+        forged.push_back(actionOf(EventType::Click, e.userId, "a", now() + 6));
+    }
+    tracker.onEvents(forged);
+    const auto counts = tracker.counts("forged");
+    QVERIFY(counts);
+    QCOMPARE((*counts)[1].users + (*counts)[0].users, std::uint64_t{0});
+    QCOMPARE((*counts)[1].clicks, std::uint64_t{0});
+    QCOMPARE(tracker.stats().ignored, std::uint64_t{200});
+}
+
+// The fleet's stream may carry an instance's suffix twice; ids are per instance, so the
+// same id from two instances is two events.
+void TestExperimentEngine::eachInstanceCountsOnce() {
+    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("multi")));
+    EXP_OK(registry->start("multi"));
+    ExperimentTracker tracker(*registry);
+    Event a = impressionOf("ua", "multi", "control", {"i1"}, now() + 5);
+    a.id = 7;
+    Event b = impressionOf("ub", "multi", "control", {"i1"}, now() + 5);
+    b.id = 7;
+    Event click = actionOf(EventType::Click, "ua", "i1", now() + 6);
+    click.id = 8;  // committed on instance 2 after b, clicked on a list instance 1 served
+    const std::vector<SourcedEvent> stream = {{1, &a}, {2, &b}, {1, &a}, {2, &click}, {2, &click}, {2, &b}};
+    tracker.onEvents(stream);
+    const auto counts = tracker.counts("multi");
+    QCOMPARE((*counts)[0].users, std::uint64_t{2});
+    QCOMPARE((*counts)[0].lists, std::uint64_t{2});
+    QCOMPARE((*counts)[0].clicks, std::uint64_t{1});
+    QCOMPARE(tracker.stats().duplicates, std::uint64_t{3});
+}
+
+// Regression: a stopped experiment's clicks kept growing (clicks after the stop were
+// attributed to lists shown before it) and its readout changed after a backend switch.
+void TestExperimentEngine::stoppedRunStopsCountingAndFreezes() {
+    const auto dir = freshDir();
+    auto registry = openRegistry(dir / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("fz")));
+    EXP_OK(registry->start("fz"));
+    ExperimentTracker tracker(*registry);
+    tracker.onEvents(eventsFor("fz", {{"control", 150, 30, 5}, {"treatment", 150, 45, 9}}, now() + 10));
+    tick(120'000);
+    EXP_OK(registry->stop("fz"));
+    const auto atStop = *tracker.counts("fz");
+    QVERIFY(!tracker.freezeSnapshot("missing").has_value());
+    // A click after the stop on a list shown before it does not count.
+    tracker.onEvents(std::vector<Event>{actionOf(EventType::Click, "control-user-100", "a", now() + 1000)});
+    QCOMPARE(*tracker.counts("fz"), atStop);
+
+    const auto snapshot = tracker.freezeSnapshot("fz");
+    QVERIFY(snapshot.has_value());
+    const auto stopped = registry->get("fz");
+    EXP_OK(registry->freeze("fz", stopped->startedAtMs, *snapshot));
+    QVERIFY(!tracker.freezeSnapshot("fz").has_value());  // frozen already
+    const auto frozenResults = tracker.results("fz");
+    EXP_OK(frozenResults);
+
+    // A tracker that never saw a single event (another backend, another process) reads the
+    // same frozen readout.
+    ExperimentTracker elsewhere(*registry);
+    QCOMPARE(*elsewhere.counts("fz"), atStop);
+    const auto there = elsewhere.results("fz");
+    EXP_OK(there);
+    QCOMPARE(there->verdict, frozenResults->verdict);
+    QCOMPARE(elsewhere.series("fz").size(), tracker.series("fz").size());
+    // The second freeze of the run changes nothing; a restart starts afresh.
+    EXP_OK(registry->freeze("fz", stopped->startedAtMs, "{}"));
+    QCOMPARE(*elsewhere.counts("fz"), atStop);
+    QCOMPARE(registry->freeze("fz", stopped->startedAtMs + 1, *snapshot).errorKind(), recdeck::ErrorKind::Conflict);
+    tick(1000);
+    EXP_OK(registry->restart("fz"));
+    QVERIFY(registry->get("fz")->frozenResults.empty());
+    QCOMPARE((*elsewhere.counts("fz"))[0].users, std::uint64_t{0});
+}
+
+// A tracker restored from a checkpoint continues exactly as the one that wrote it.
+void TestExperimentEngine::checkpointRestoresTheSameState() {
+    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("cp")));
+    EXP_OK(registry->start("cp"));
+    ExperimentTracker original(*registry);
+    const std::int64_t at = now() + 10;
+    auto first = eventsFor("cp", {{"control", 120, 20, 4}, {"treatment", 120, 35, 6}}, at);
+    for (std::size_t i = 0; i < first.size(); ++i) first[i].id = static_cast<std::int64_t>(i + 1);
+    // One outcome whose impression is still on its way when the checkpoint is taken.
+    Event early = actionOf(EventType::Click, "waiting-user", "w", at + 100);
+    early.id = 9'000;
+    std::vector<SourcedEvent> part1;
+    for (const auto& e : first) part1.push_back({5, &e});
+    part1.push_back({6, &early});
+    original.onEvents(part1);
+    QCOMPARE(original.stats().pending, std::size_t{1});
+
+    ExperimentTracker restored(*registry);
+    EXP_OK(restored.restore(original.checkpoint()));
+    QCOMPARE(*restored.counts("cp"), *original.counts("cp"));
+    QCOMPARE(restored.stats().pending, std::size_t{1});
+    QCOMPARE(restored.checkpoint(), original.checkpoint());
+
+    // The same continuation (a resend of the first events included) gives the same state.
+    Event late = impressionOf("waiting-user", "cp", "treatment", {"w"}, at + 50);
+    late.id = 1;
+    Event click = actionOf(EventType::Click, "control-user-50", "c", at + 200);
+    click.id = 9'001;
+    std::vector<SourcedEvent> part2 = {{5, &first[0]}, {7, &late}, {6, &click}};
+    original.onEvents(part2);
+    restored.onEvents(part2);
+    QCOMPARE(*restored.counts("cp"), *original.counts("cp"));
+    QCOMPARE((*original.counts("cp"))[1].clickers, std::uint64_t{36});  // 35 + the late one
+    QCOMPARE((*original.counts("cp"))[0].clickers, std::uint64_t{21});
+    QCOMPARE(original.stats().late, std::uint64_t{1});
+    QCOMPARE(restored.results("cp")->verdict, original.results("cp")->verdict);
+    QCOMPARE(restored.checkpoint(), original.checkpoint());
+
+    QCOMPARE(restored.restore("not a checkpoint").errorKind(), recdeck::ErrorKind::Invalid);
+    QCOMPARE(*restored.counts("cp"), *original.counts("cp"));  // unchanged by a bad one
+    const std::string good = original.checkpoint();
+    for (std::size_t cut : {std::size_t{1}, good.size() / 3, good.size() - 1})
+        QVERIFY(!restored.restore(std::string_view(good).substr(0, cut)).ok());
+}
+
+// Instances read results at different times; reading must not feed the state, or their
+// peeking-safe monitors (and readouts) would drift apart.
+void TestExperimentEngine::readingDoesNotChangeTheState() {
+    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("ro")));
+    EXP_OK(registry->start("ro"));
+    ExperimentTracker tracker(*registry);
+    tracker.onEvents(eventsFor("ro", {{"control", 300, 40, 0}, {"treatment", 300, 70, 0}}, now() + 10));
+    const std::string before = tracker.checkpoint();
+    const auto a = tracker.results("ro");
+    const auto b = tracker.results("ro");
+    EXP_OK(a);
+    EXP_OK(b);
+    QCOMPARE(tracker.checkpoint(), before);
+    QCOMPARE(a->verdict, b->verdict);
 }
 
 void TestExperimentEngine::banditFollowsResults() {

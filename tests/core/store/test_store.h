@@ -86,6 +86,10 @@ private slots:
     void removeCountsExistingKeys();
     void incrementAddsAndRejectsNonIntegers_data();
     void incrementAddsAndRejectsNonIntegers();
+    void setIfAbsentKeepsTheFirstWriter_data();
+    void setIfAbsentKeepsTheFirstWriter();
+    void streamsAppendReadAndTrim_data();
+    void streamsAppendReadAndTrim();
     void setsAddListAndRemoveMembers_data();
     void setsAddListAndRemoveMembers();
     void setAddManyAddsExpiresAndCounts_data();

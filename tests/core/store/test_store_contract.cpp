@@ -245,6 +245,75 @@ void TestStore::incrementAddsAndRejectsNonIntegers() {
     QVERIFY(eventually([&] { return !store->get("ttl")->has_value(); }));
 }
 
+void TestStore::setIfAbsentKeepsTheFirstWriter_data() { addBackendRows(); }
+
+void TestStore::setIfAbsentKeepsTheFirstWriter() {
+    STORE_FOR_ROW(store);
+    QCOMPARE(*store->setIfAbsent("lease", "a"), true);
+    QCOMPARE(*store->setIfAbsent("lease", "b"), false);
+    QCOMPARE(bytes(store->get("lease")->value()), QByteArray("a"));
+    // With a TTL the key frees itself, and the next writer wins.
+    QCOMPARE(*store->setIfAbsent("short", "first", 50ms), true);
+    QVERIFY(eventually([&] { return *store->setIfAbsent("short", "second", 5000ms); }));
+    QCOMPARE(bytes(store->get("short")->value()), QByteArray("second"));
+    QVERIFY(!store->setIfAbsent("bad", "x", -1ms).ok());
+}
+
+void TestStore::streamsAppendReadAndTrim_data() { addBackendRows(); }
+
+void TestStore::streamsAppendReadAndTrim() {
+    STORE_FOR_ROW(store);
+    if (backend == QLatin1String("memory")) {
+        // Optional operation: the embedded store has no fleet to share a stream with.
+        auto refused = store->streamAppend("events", {std::string_view("x")});
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.errorKind(), recdeck::ErrorKind::Unavailable);
+        QVERIFY(!store->streamRead("events", {}, 10).ok());
+        return;
+    }
+    auto empty = store->streamInfo("events");
+    STORE_OK(empty);
+    QCOMPARE(empty->length, std::size_t{0});
+    QVERIFY(store->streamRead("events", {}, 10)->empty());
+
+    // Binary-safe payloads, appended in order with growing ids.
+    const std::vector<std::string> payloads = {std::string("a\0b", 3), "second", std::string(1000, 'x')};
+    auto ids = store->streamAppend("events", payloads);
+    STORE_OK(ids);
+    QCOMPARE(ids->size(), payloads.size());
+    QVERIFY((*ids)[0] < (*ids)[1] && (*ids)[1] < (*ids)[2]);
+    auto all = store->streamRead("events", {}, 10);
+    STORE_OK(all);
+    QCOMPARE(all->size(), payloads.size());
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        QVERIFY((*all)[i].id == (*ids)[i]);
+        QCOMPARE(bytes((*all)[i].payload), bytes(payloads[i]));
+    }
+    // Reading after an id is exclusive and pages with count.
+    auto rest = store->streamRead("events", (*ids)[0], 1);
+    STORE_OK(rest);
+    QCOMPARE(rest->size(), std::size_t{1});
+    QVERIFY(rest->front().id == (*ids)[1]);
+    auto info = store->streamInfo("events");
+    STORE_OK(info);
+    QCOMPARE(info->length, std::size_t{3});
+    QVERIFY(info->first == (*ids)[0] && info->last == (*ids)[2]);
+    QCOMPARE(QString::fromStdString(recdeck::store::StreamId::parse(info->last.text())->text()),
+             QString::fromStdString(info->last.text()));
+
+    // Trimming keeps about maxEntries (whole nodes go: never fewer, a bounded few more).
+    std::vector<std::string> many(2000, "p");
+    STORE_OK(store->streamAppend("trimmed", many, 100));
+    auto trimmed = store->streamInfo("trimmed");
+    STORE_OK(trimmed);
+    QVERIFY2(trimmed->length >= 100 && trimmed->length < 400, std::to_string(trimmed->length).c_str());
+
+    // A stream key is not a string.
+    QVERIFY(!store->get("events").ok());
+    QVERIFY(!recdeck::store::StreamId::parse("12").has_value());
+    QVERIFY(!recdeck::store::StreamId::parse("a-1").has_value());
+}
+
 // ---------------------------------------------------------------------------------------
 // Sets and hashes
 // ---------------------------------------------------------------------------------------

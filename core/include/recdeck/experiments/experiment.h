@@ -113,6 +113,10 @@ struct Experiment {
     // until the first recomputation, meaning the configured weights.
     std::vector<double> banditWeights;
     std::int64_t banditUpdatedAtMs = 0;
+    // A stopped run's readout kept for good (ExperimentTracker::freezeSnapshot, JSON), so
+    // it reads the same in every backend and after every restart; "" until it is frozen,
+    // and cleared by a restart.
+    std::string frozenResults;
 
     const Variant& control() const { return variants.front(); }
     // The weights assignment uses now: banditWeights when set (Thompson mode), else the

@@ -10,6 +10,7 @@
 //     start             draft -> running (takes a free range of its layer; refused when
 //                       the layer is full)
 //     stop              running -> stopped
+//     freeze            stopped: keeps the run's final readout (once per run)
 //     restart           running or stopped -> running with a new salt and startedAt, and
 //                       optionally a revised definition: the only way to change the
 //                       allocation of an experiment that has run. Results start afresh.
@@ -110,6 +111,10 @@ public:
     // A new salt (revised->salt when non-empty and different from the current one, else
     // generated), startedAt = now, stoppedAt = 0, a fresh layer range, no bandit weights.
     Result<Experiment> restart(std::string_view key, std::optional<Experiment> revised = std::nullopt);
+    // Keeps the readout of the stopped run that started at startedAtMs
+    // (Experiment::frozenResults). The first freeze of a run wins; later ones return the
+    // record unchanged. Conflict when the experiment is not that stopped run.
+    Result<Experiment> freeze(std::string_view key, std::int64_t startedAtMs, std::string readout);
 
     // --- reading ---
     std::optional<Experiment> get(std::string_view key) const;

@@ -57,7 +57,16 @@ Result<SequentialLook> sequentialLook(ArmCounts control, ArmCounts treatment, co
 // Continuous monitoring: feed cumulative counts at every look, in time order.
 class SequentialMonitor {
 public:
+    // Everything a monitor has learnt, to save and restore it (checkpoints, frozen runs).
+    struct State {
+        int looks = 0;
+        double pValue = 1.0;
+        double ciLow = -1.0;
+        double ciHigh = 1.0;
+    };
+
     explicit SequentialMonitor(SequentialOptions options);
+    SequentialMonitor(SequentialOptions options, State state);
 
     // Adds a look; returns it, or an Error (the monitor is then unchanged).
     Result<SequentialLook> update(ArmCounts control, ArmCounts treatment);
@@ -71,6 +80,7 @@ public:
     double ciLow() const { return m_ciLow; }
     double ciHigh() const { return m_ciHigh; }
     const SequentialOptions& options() const { return m_options; }
+    State state() const { return {m_looks, m_pValue, m_ciLow, m_ciHigh}; }
 
 private:
     SequentialOptions m_options;

@@ -31,6 +31,10 @@ struct Event {
     std::string experiment;        // experiment key and variant the user was served under
     std::string variant;
     std::string model;
+    // True only for an impression the service itself served (the Engine records one per
+    // answer). Experiments count only these: an impression a client posts, whatever
+    // experiment and variant it names, is not evidence.
+    bool served = false;
 };
 
 }  // namespace recdeck::store

@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -69,6 +71,11 @@ public:
     Result<std::vector<Event>> userEvents(std::string_view userId, std::size_t limit) const;
     // Events of a time range [fromMs, toMs), oldest first, at most `limit`.
     Result<std::vector<Event>> range(std::int64_t fromMs, std::int64_t toMs, std::size_t limit) const;
+
+    // Small named values kept with the log (the fleet stream's cursor, the instance id).
+    // setMeta writes durably outside the event writer's batches; keep it infrequent.
+    Result<std::optional<std::string>> meta(std::string_view name) const;
+    Status setMeta(std::string_view name, std::string_view value);
 
     // Registers a listener for committed batches; returns a handle for removeListener.
     int addListener(Listener listener);

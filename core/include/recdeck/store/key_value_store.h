@@ -161,6 +161,30 @@ struct StoreHealth {
     bool subscriptionsConnected = true;
 };
 
+// The id of a stream entry: the server's clock in ms when it was appended, and a sequence
+// number within that ms ("1700000000000-3"). Ids only grow within a stream.
+struct StreamId {
+    std::uint64_t ms = 0;
+    std::uint64_t seq = 0;
+
+    friend auto operator<=>(const StreamId&, const StreamId&) = default;
+    std::string text() const;                                // "ms-seq"
+    static std::optional<StreamId> parse(std::string_view text);  // nullopt unless "ms-seq"
+};
+
+// One entry of a stream: its id and its payload (the value of its one field).
+struct StreamRecord {
+    StreamId id;
+    std::string payload;
+};
+
+// What a stream holds now. first/last are {0,0} when it is empty.
+struct StreamInfo {
+    std::size_t length = 0;
+    StreamId first;
+    StreamId last;
+};
+
 // ---------------------------------------------------------------------------------------
 // Publish / subscribe
 // ---------------------------------------------------------------------------------------
@@ -228,6 +252,9 @@ public:
     Result<std::size_t> remove(StringSpan keys);
     // Sets a TTL (> 0 ms) on an existing key; false when the key does not exist.
     Result<bool> expire(std::string_view key, Ttl ttl);
+    // Stores value only when the key does not exist (SET NX); true when it was stored.
+    // ttl as for set(). For leases and first-writer-wins records.
+    Result<bool> setIfAbsent(std::string_view key, std::string_view value, Ttl ttl = kNoExpiry);
     // Adds delta to the integer stored at key (a missing key counts as 0) and returns the
     // new value (INCRBY). Fails when the value is not a base-10 64-bit integer or the sum
     // overflows.
@@ -253,6 +280,18 @@ public:
     Result<HashFields> hashGetAll(std::string_view key);
     // Removes fields; returns how many were present (HDEL).
     Result<std::size_t> hashDelete(std::string_view key, StringSpan fields);
+
+    // --- streams (the fleet's event stream) ---
+    // Optional: RedisStore implements them (XADD / XRANGE); MemoryStore, whose process has
+    // no fleet to share a stream with, answers ErrorKind::Unavailable ("not supported").
+    // Appends each payload as one entry (one field), in order, pipelined in one round trip,
+    // and returns their ids. maxEntries > 0 trims the stream to about that many entries
+    // (XADD MAXLEN ~: whole radix-tree nodes go, so it may keep a few more).
+    Result<std::vector<StreamId>> streamAppend(std::string_view key, StringSpan payloads, std::size_t maxEntries = 0);
+    // Entries with an id greater than `after`, oldest first, at most `count` (> 0).
+    Result<std::vector<StreamRecord>> streamRead(std::string_view key, StreamId after, std::size_t count);
+    // Length and first and last ids, in one round trip.
+    Result<StreamInfo> streamInfo(std::string_view key);
 
     // --- admin ---
     // Keys (of any kind) that start with prefix, at most maxKeys (> 0). For listing and
@@ -291,6 +330,12 @@ protected:
     virtual Result<std::size_t> doRemove(StringSpan keys) = 0;
     virtual Result<bool> doExpire(std::string_view key, Ttl ttl) = 0;
     virtual Result<std::int64_t> doIncrement(std::string_view key, std::int64_t delta) = 0;
+    virtual Result<bool> doSetIfAbsent(std::string_view key, std::string_view value, Ttl ttl) = 0;
+    // Streams are optional: the defaults answer "not supported" (ErrorKind::Unavailable).
+    virtual Result<std::vector<StreamId>> doStreamAppend(std::string_view key, StringSpan payloads,
+                                                         std::size_t maxEntries);
+    virtual Result<std::vector<StreamRecord>> doStreamRead(std::string_view key, StreamId after, std::size_t count);
+    virtual Result<StreamInfo> doStreamInfo(std::string_view key);
     virtual Result<std::size_t> doSetAdd(std::string_view key, StringSpan members) = 0;
     virtual Result<std::vector<std::string>> doSetMembers(std::string_view key) = 0;
     virtual Result<std::size_t> doSetRemove(std::string_view key, StringSpan members) = 0;

@@ -72,6 +72,11 @@ protected:
     Result<std::size_t> doRemove(StringSpan keys) override;
     Result<bool> doExpire(std::string_view key, Ttl ttl) override;
     Result<std::int64_t> doIncrement(std::string_view key, std::int64_t delta) override;
+    Result<bool> doSetIfAbsent(std::string_view key, std::string_view value, Ttl ttl) override;
+    Result<std::vector<StreamId>> doStreamAppend(std::string_view key, StringSpan payloads,
+                                                 std::size_t maxEntries) override;
+    Result<std::vector<StreamRecord>> doStreamRead(std::string_view key, StreamId after, std::size_t count) override;
+    Result<StreamInfo> doStreamInfo(std::string_view key) override;
     Result<std::size_t> doSetAdd(std::string_view key, StringSpan members) override;
     Result<std::vector<std::string>> doSetMembers(std::string_view key) override;
     Result<std::size_t> doSetRemove(std::string_view key, StringSpan members) override;

@@ -1,0 +1,74 @@
+#pragma once
+// StreamPublisher: appends this instance's committed events to the fleet's event stream,
+// in commit order, without ever holding up the request path or the event log's writer.
+//
+// The event log is the outbox. A thread reads the log after a cursor (the highest local
+// id known to be in the stream), appends a page with one pipelined XADD round trip and
+// advances the cursor; commits only wake it (notify()). When Redis is away the events stay
+// in the log and the thread retries with a growing pause (backoff), then sends them in
+// order: none lost. The cursor is saved in the log's meta table at most once per
+// cursorSaveInterval, so after a crash a suffix may be sent again; readers skip it by
+// (instance, local id) (stream_event.h): none doubled.
+//
+// Joining: the cursor is kept per store (the redacted URL). The first time an instance
+// publishes to a store, it starts at its log's current end: events committed before it
+// joined that fleet are not the fleet's.
+//
+// Retention: every append trims the stream to about maxStreamEntries (XADD MAXLEN ~).
+// Readouts survive trimming through checkpoints (fleet_readout.h); retraining reads what
+// the stream still holds (docs/fleet.md gives the arithmetic).
+//
+// Thread safety: notify(), flush() and stats() may be called from any thread.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "recdeck/common/result.h"
+#include "recdeck/store/event_log.h"
+#include "recdeck/store/key_value_store.h"
+
+namespace recdeck::fleet {
+
+struct PublisherOptions {
+    std::size_t pageSize = 512;                 // events per XADD round trip, > 0
+    std::size_t maxStreamEntries = 1'000'000;   // approximate stream length kept; 0 = no trimming
+    std::chrono::milliseconds idlePoll{200};    // re-check the log this often without notify()
+    std::chrono::milliseconds initialBackoff{100};
+    std::chrono::milliseconds maxBackoff{5'000};
+    std::chrono::milliseconds cursorSaveInterval{1'000};
+};
+
+struct PublisherStats {
+    std::int64_t published = 0;       // highest local id in the stream
+    std::int64_t committed = 0;       // highest local id in the log
+    std::uint64_t appended = 0;       // entries appended since start (resends included)
+    std::uint64_t failures = 0;       // failed append round trips since start
+    std::string lastError;            // of the latest failure, kept after recovery
+    bool failing = false;             // the latest round trip failed
+    std::int64_t lagEvents() const { return committed > published ? committed - published : 0; }
+};
+
+class StreamPublisher {
+public:
+    StreamPublisher(store::EventLog& log, std::shared_ptr<store::KeyValueStore> store, std::uint64_t instance,
+                    PublisherOptions options = {});
+    ~StreamPublisher();  // stops the thread and saves the cursor
+    StreamPublisher(const StreamPublisher&) = delete;
+    StreamPublisher& operator=(const StreamPublisher&) = delete;
+
+    // Wakes the thread: events were committed.
+    void notify();
+    // Waits until every event committed before the call is in the stream, at most
+    // `timeout`; Unavailable when it is not.
+    Status flush(std::chrono::milliseconds timeout);
+    PublisherStats stats() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace recdeck::fleet
