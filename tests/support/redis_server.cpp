@@ -140,7 +140,8 @@ bool RedisServer::launch(std::string* error) {
     const std::string dir = m_dir.string();
     const std::string log = logFile().string();
     std::vector<std::string> args = {binary->string(), "--port", port, "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", "--dir", dir,
+                                     "--save", "", "--appendonly", m_options.persistent ? "yes" : "no",
+                                     "--appendfsync", "always", "--dir", dir,
                                      "--logfile", log, "--daemonize", "no", "--databases", "16"};
     if (!m_options.password.empty()) {
         args.emplace_back("--requirepass");

@@ -1,6 +1,6 @@
 #pragma once
 // RedisServer: a real redis-server (found on PATH) for tests and benchmarks, on a free
-// loopback port, with no persistence (--save '' --appendonly no) and its working folder
+// loopback port, with no persistence (--save '' --appendonly no; see Options) and its working folder
 // and log in a fresh temp directory. start() returns once the server answers PING;
 // stop() sends SIGTERM (SIGKILL after 5 s); restart() brings it back on the same port,
 // for outage tests. The destructor stops it and removes the temp directory.
@@ -26,6 +26,9 @@ class RedisServer {
 public:
     struct Options {
         std::string password;  // non-empty: --requirepass
+        // Keep the data across stop()/start() (append-only file, fsync on every write), as
+        // a production server would; off: every start is an empty server.
+        bool persistent = false;
     };
 
     RedisServer();

@@ -45,3 +45,25 @@ std::filesystem::path makeTempDir(const char* prefix) {
 }
 
 }  // namespace recdeck::test
+
+namespace recdeck::test {
+
+int timeScale() {
+    if (const char* text = std::getenv("RECDECK_TIME_SCALE")) {
+        const int value = std::atoi(text);
+        if (value >= 1) return value;
+    }
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    return 5;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+    return 5;
+#else
+    return 1;
+#endif
+#else
+    return 1;
+#endif
+}
+
+}  // namespace recdeck::test

@@ -18,6 +18,9 @@ std::optional<std::filesystem::path> movieLensSmallDir();
 bool requirePrerequisites();
 // A fresh empty directory under the system temp folder, removed by the caller.
 std::filesystem::path makeTempDir(const char* prefix);
+// How much longer than usual bounded waits may take: $RECDECK_TIME_SCALE, else 5 in a
+// sanitizer build and 1 otherwise. Tests multiply their limits by it (never assert on time).
+int timeScale();
 
 }  // namespace recdeck::test
 

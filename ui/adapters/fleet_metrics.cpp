@@ -43,6 +43,8 @@ ScrapeTotals ScrapeTotals::from(const prometheus::Exposition& exposition) {
         totals.defaultVersion = QString::fromStdString(std::string(info->label("version").value_or("0"))).toLongLong();
         break;
     }
+    totals.streamLagSeconds = exposition.sum("recdeck_fleet_reader_lag_seconds");
+    totals.unpublishedEvents = exposition.sum("recdeck_fleet_unpublished_events");
     if (const auto up = exposition.find("recdeck_store_up"); !up.empty()) {
         totals.store = QString::fromStdString(std::string(up.front()->label("store").value_or("")));
         totals.storeUp = up.front()->value > 0.5;

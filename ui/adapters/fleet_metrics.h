@@ -40,6 +40,10 @@ struct ScrapeTotals {
     QString store;                // recdeck_store_up{store}
     std::optional<bool> storeUp;
     bool hasRequestFamily = false;  // recdeck_requests_total present (a RecDeck engine)
+    // Fleet mode: recdeck_fleet_reader_lag_seconds (how far its readouts are behind the
+    // fleet stream) and recdeck_fleet_unpublished_events (its events not yet in it).
+    std::optional<double> streamLagSeconds;
+    std::optional<double> unpublishedEvents;
 
     static ScrapeTotals from(const prometheus::Exposition& exposition);
 };

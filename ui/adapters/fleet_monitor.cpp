@@ -212,6 +212,8 @@ struct FleetMonitor::Impl {
                 s.requestsHistory = instance.window.requestsHistory();
                 s.p99History = instance.window.p99History();
                 s.storeUp = totals.storeUp;
+                s.streamLagSeconds = totals.streamLagSeconds;
+                s.unpublishedEvents = totals.unpublishedEvents;
                 if (s.store.isEmpty()) s.store = totals.store;
                 if (s.model.isEmpty() && !totals.defaultModel.isEmpty()) {
                     s.model = QObject::tr("%1 v%2").arg(totals.defaultModel).arg(totals.defaultVersion);

@@ -57,6 +57,8 @@ struct InstanceState {
     qint64 lastErrorMs = 0;             // when `error` happened; == lastPollMs while it lasts
     qint64 restarts = 0;                // counter resets seen (the instance restarted)
     QList<QPointF> p99History;          // (ms since the epoch, p99 ms), last 15 minutes
+    std::optional<double> streamLagSeconds;   // fleet mode: readouts behind the stream
+    std::optional<double> unpublishedEvents;  // fleet mode: its events not yet in the stream
 
     // Unknown until the first poll; Unreachable when /health failed; Degraded when /ready
     // did not answer 200; Ready otherwise.

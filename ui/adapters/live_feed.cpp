@@ -62,6 +62,10 @@ void LiveFeed::refresh() {
                 snapshot->modelVersion = entry->version;
             }
             snapshot->simulator = simulator;
+            if (const metrics::Monitor* fleet = engine->fleetMonitor()) {
+                snapshot->fleet = fleet->summary(window);
+                snapshot->fleetRequests = fleet->series(SeriesKind::RequestsPerSecond, window);
+            }
             return std::shared_ptr<const LiveSnapshot>(std::move(snapshot));
         },
         [this](std::shared_ptr<const LiveSnapshot> snapshot) {

@@ -41,6 +41,10 @@ struct LiveSnapshot {
     std::string model;
     std::uint64_t modelVersion = 0;
     std::optional<sim::SimulatorStats> simulator;
+    // Fleet mode: the fleet's figures over the window (every instance's served lists,
+    // clicks and conversions, from the event stream); nullopt in embedded mode.
+    std::optional<metrics::MonitorSummary> fleet;
+    std::vector<metrics::SeriesPoint> fleetRequests;  // per second over the window
 };
 
 class LiveFeed : public QObject {

@@ -76,10 +76,12 @@ KpiRow::KpiRow(QWidget* parent) : QWidget(parent) {
 
 void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
     const metrics::MonitorSummary& w = snapshot.window;
+    const bool fleetTraffic = snapshot.fleet && snapshot.fleet->requests > 0;
     if (w.requests == 0) {
         for (KpiTile* tile : {m_requests, m_latency, m_ctr, m_conversion, m_hitRate, m_coverage, m_diversity}) {
             tile->setValue(QStringLiteral("–"), tr("Waiting for traffic…"));
         }
+        if (fleetTraffic) showFleetOnly(*snapshot.fleet);
         return;
     }
     // The monitor divides by the whole window; right after traffic starts most of the
@@ -94,8 +96,11 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
     const QString span = fromSeries && !rate.wholeWindow
                              ? tr("the last %1").arg(live::windowLabel(static_cast<int>(rate.seconds)))
                              : live::windowLabel(static_cast<int>(w.windowSeconds));
+    const QString fleetRequests =
+        fleetTraffic ? tr(" · fleet %1").arg(format::rate(snapshot.fleet->requestsPerSecond)) : QString();
     m_requests->setValue(format::rate(perSecond),
-                         tr("%1 in %2 · %3 errors").arg(format::count(counted), span, format::percent(w.errorRate)),
+                         tr("%1 in %2 · %3 errors").arg(format::count(counted), span, format::percent(w.errorRate)) +
+                             fleetRequests,
                          stateFor(snapshot, AlertMetric::ErrorRate, w.errorRate, w.requests));
     m_latency->setValue(format::milliseconds(w.latencyP95Ms),
                         tr("p50 %1 · p99 %2").arg(format::milliseconds(w.latencyP50Ms), format::milliseconds(w.latencyP99Ms)),
@@ -104,13 +109,17 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
         m_ctr->setValue(QStringLiteral("–"), tr("No impressions yet"));
         m_conversion->setValue(QStringLiteral("–"), tr("No impressions yet"));
     } else {
+        const bool fleetShown = fleetTraffic && snapshot.fleet->impressions > 0;
         m_ctr->setValue(format::percent(w.ctr, 2),
                         tr("%1 clicks / %2 shown").arg(format::count(static_cast<double>(w.clicks)),
-                                                       format::count(static_cast<double>(w.impressions))),
+                                                       format::count(static_cast<double>(w.impressions))) +
+                            (fleetShown ? tr(" · fleet %1").arg(format::percent(snapshot.fleet->ctr, 2)) : QString()),
                         stateFor(snapshot, AlertMetric::Ctr, w.ctr, w.impressions));
-        m_conversion->setValue(format::percent(w.conversionRate, 2),
-                               tr("%1 carts and purchases").arg(format::count(static_cast<double>(w.conversions))),
-                               stateFor(snapshot, AlertMetric::ConversionRate, w.conversionRate, w.impressions));
+        m_conversion->setValue(
+            format::percent(w.conversionRate, 2),
+            tr("%1 carts and purchases").arg(format::count(static_cast<double>(w.conversions))) +
+                (fleetShown ? tr(" · fleet %1").arg(format::percent(snapshot.fleet->conversionRate, 2)) : QString()),
+            stateFor(snapshot, AlertMetric::ConversionRate, w.conversionRate, w.impressions));
     }
     const std::uint64_t cached = w.l1Hits + w.l2Hits + w.computes;
     m_hitRate->setValue(format::percent(w.hitRate),
@@ -131,6 +140,25 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
         m_diversity->setValue(format::number(w.diversity, 2),
                               tr("mean over %1 lists (0–1)").arg(format::count(static_cast<double>(w.lists))));
     }
+}
+
+void KpiRow::showFleetOnly(const metrics::MonitorSummary& fleet) {
+    // This console serves no traffic of its own (the usual case on a fleet's Redis): the
+    // tiles show the fleet's figures, from the event stream every instance appends to.
+    m_requests->setValue(format::rate(fleet.requestsPerSecond),
+                         tr("the fleet: %1 lists in %2").arg(format::count(static_cast<double>(fleet.requests)),
+                                                             live::windowLabel(static_cast<int>(fleet.windowSeconds))));
+    if (fleet.impressions > 0) {
+        m_ctr->setValue(format::percent(fleet.ctr, 2),
+                        tr("the fleet: %1 clicks / %2 shown")
+                            .arg(format::count(static_cast<double>(fleet.clicks)),
+                                 format::count(static_cast<double>(fleet.impressions))));
+        m_conversion->setValue(format::percent(fleet.conversionRate, 2),
+                               tr("the fleet: %1 carts and purchases").arg(format::count(static_cast<double>(fleet.conversions))));
+    }
+    const QString elsewhere = tr("The fleet's latency and cache figures: Fleet panel");
+    m_latency->setValue(QStringLiteral("–"), elsewhere);
+    m_hitRate->setValue(QStringLiteral("–"), elsewhere);
 }
 
 }  // namespace recdeck::ui

@@ -2,9 +2,12 @@
 // The dashboard's headline figures over the chosen window: requests/s, p95 latency, CTR,
 // conversion, cache hit rate, catalog coverage and diversity. A tile turns amber when its
 // figure breaches an alert rule's threshold (or the rule is pending) and red while the
-// rule fires.
+// rule fires. On a fleet's Redis the fleet's requests, CTR and conversion stand beside
+// this console's — or in their place when the console serves no traffic itself.
 
 #include <QWidget>
+
+#include "recdeck/metrics/monitor_types.h"
 
 namespace recdeck::ui {
 
@@ -18,6 +21,8 @@ public:
     void setSnapshot(const LiveSnapshot& snapshot);
 
 private:
+    void showFleetOnly(const metrics::MonitorSummary& fleet);
+
     KpiTile* m_requests;
     KpiTile* m_latency;
     KpiTile* m_ctr;

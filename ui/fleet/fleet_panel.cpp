@@ -248,11 +248,15 @@ void FleetPanel::removeSelected(bool confirm) {
 void FleetPanel::refresh() {
     const QString mine = storeKey(consoleStore(m_host));
     QList<FleetRow> rows;
-    FleetRow local{m_local->state(), true, false};
+    FleetRow local{m_local->state(), true, false, false};
     rows.append(local);
     for (const InstanceState& state : m_fleet.states()) {
         const QString theirs = storeKey(state.store);
-        rows.append(FleetRow{state, false, !mine.isEmpty() && theirs == mine});
+        const bool shares = !mine.isEmpty() && theirs == mine;
+        // On one Redis the fleet serves one default model and version: flag any other.
+        const bool differs = shares && state.reachable && !state.model.isEmpty() && !local.state.model.isEmpty() &&
+                             state.model != local.state.model;
+        rows.append(FleetRow{state, false, shares, differs});
     }
     const QUrl selected =
         m_table->selectionModel()->selectedRows().isEmpty()

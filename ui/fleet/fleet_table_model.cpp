@@ -58,6 +58,21 @@ int FleetTableModel::rowCount(const QModelIndex& parent) const {
 
 int FleetTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
+bool FleetTableModel::streamLagging(const InstanceState& s) {
+    return (s.streamLagSeconds && *s.streamLagSeconds > kLaggingSeconds) ||
+           (s.unpublishedEvents && *s.unpublishedEvents > kLaggingEvents);
+}
+
+QString FleetTableModel::streamText(const InstanceState& s) {
+    if (!s.reachable || !s.streamLagSeconds || !s.unpublishedEvents) return QStringLiteral("–");
+    QStringList parts;
+    if (*s.streamLagSeconds > kLaggingSeconds)
+        parts << tr("readouts %1 s behind").arg(static_cast<qlonglong>(*s.streamLagSeconds));
+    if (*s.unpublishedEvents > kLaggingEvents)
+        parts << tr("%L1 events to append").arg(static_cast<qlonglong>(*s.unpublishedEvents));
+    return parts.isEmpty() ? tr("in step") : parts.join(QStringLiteral(", "));
+}
+
 QVariant FleetTableModel::display(const FleetRow& row, int column) const {
     const InstanceState& s = row.state;
     const bool live = s.reachable;
@@ -68,7 +83,10 @@ QVariant FleetTableModel::display(const FleetRow& row, int column) const {
             if (s.store.isEmpty()) return QStringLiteral("–");
             if (s.store == QLatin1String("embedded")) return tr("embedded");
             return row.sharesStore && !row.local ? tr("%1  (shared)").arg(s.store) : s.store;
-        case ModelColumn: return s.model.isEmpty() ? QStringLiteral("–") : s.model;
+        case ModelColumn:
+            if (s.model.isEmpty()) return QStringLiteral("–");
+            return row.modelDiffers ? tr("%1  (differs)").arg(s.model) : s.model;
+        case StreamColumn: return streamText(s);
         case RequestsColumn: return live && s.hasRate ? format::rate(s.requestsPerSecond) : QStringLiteral("–");
         case P99Column: return live && s.hasLatency ? format::milliseconds(s.p99Ms) : QStringLiteral("–");
         case CtrColumn: return live && s.hasCtr ? format::percent(s.ctr, 2) : QStringLiteral("–");
@@ -109,6 +127,14 @@ QVariant FleetTableModel::toolTip(const FleetRow& row, int column) const {
         case P99Column: return tr("99th percentile of request latency over the last minute");
         case CtrColumn: return tr("Clicks / items shown over the last minute");
         case HitRateColumn: return tr("Share of requests answered from the L1 or L2 cache over the last minute");
+        case ModelColumn:
+            return row.modelDiffers ? tr("This instance serves another default model or version than this console on "
+                                         "the same Redis: a retrain, default change or rollback has not reached it yet, "
+                                         "or it serves other data (see its GET /models)")
+                                    : tr("The default model and the version it serves");
+        case StreamColumn:
+            return tr("Fleet mode: how far this instance's experiment readouts are behind the fleet's event stream, "
+                      "and how many of its own events wait to be appended to it");
         case LastSeenColumn:
             return s.lastSeenMs > 0 ? tr("Last answer at %1").arg(format::timestamp(s.lastSeenMs)) : tr("No answer yet");
         case ErrorColumn:
@@ -136,6 +162,8 @@ QVariant FleetTableModel::data(const QModelIndex& index, int role) const {
                 return row.state.lastErrorMs >= row.state.lastPollMs ? theme::bad() : theme::muted();
             }
             if (index.column() == StoreColumn && row.sharesStore && !row.local) return theme::good();
+            if (index.column() == ModelColumn && row.modelDiffers) return theme::bad();
+            if (index.column() == StreamColumn && streamLagging(row.state)) return theme::warning();
             return {};
         case Qt::FontRole:
             if (index.column() == InstanceColumn) {
@@ -156,6 +184,7 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
             case StateColumn: return tr("State");
             case StoreColumn: return tr("Store");
             case ModelColumn: return tr("Default model");
+            case StreamColumn: return tr("Event stream");
             case RequestsColumn: return tr("Requests/s");
             case P99Column: return tr("p99 latency");
             case CtrColumn: return tr("CTR");

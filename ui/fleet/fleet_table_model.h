@@ -13,6 +13,9 @@ struct FleetRow {
     InstanceState state;
     bool local = false;     // the console's own engine (not removable)
     bool sharesStore = false;  // reports the same Redis as the console
+    // On the console's Redis but serving another default model or version than the
+    // console: a retrain or rollback has not reached it, or it runs on other data.
+    bool modelDiffers = false;
 };
 
 // The fleet table: instance, state badge, store, model and live figures. Rows keep their
@@ -25,6 +28,7 @@ public:
         StateColumn,
         StoreColumn,
         ModelColumn,
+        StreamColumn,
         RequestsColumn,
         P99Column,
         CtrColumn,
@@ -33,6 +37,13 @@ public:
         ErrorColumn,
         ColumnCount
     };
+    // A reader this many seconds behind the stream, or this many events not yet appended,
+    // is flagged as lagging.
+    static constexpr double kLaggingSeconds = 5.0;
+    static constexpr double kLaggingEvents = 1000.0;
+    static bool streamLagging(const InstanceState& state);
+    static QString streamText(const InstanceState& state);
+
     // The badge colour of the state column (a QColor).
     static constexpr int BadgeColorRole = Qt::UserRole + 1;
     // The instance's URL (a QUrl), and whether it is the console itself (bool).

@@ -95,7 +95,10 @@ void LocalEngineProbe::pollNow() {
             s.model = reading.model.empty() ? QString()
                                             : tr("%1 v%2").arg(QString::fromStdString(reading.model)).arg(reading.modelVersion);
             const auto exposition = prometheus::parse(reading.metrics);
-            const TrafficFigures f = m_window.add(now, ScrapeTotals::from(exposition));
+            const ScrapeTotals totals = ScrapeTotals::from(exposition);
+            s.streamLagSeconds = totals.streamLagSeconds;
+            s.unpublishedEvents = totals.unpublishedEvents;
+            const TrafficFigures f = m_window.add(now, totals);
             s.hasRate = f.hasRate;
             s.requestsPerSecond = f.requestsPerSecond;
             s.errorsPerSecond = f.errorsPerSecond;

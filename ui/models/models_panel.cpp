@@ -37,11 +37,15 @@ constexpr std::size_t kAutoEvaluateMaxInteractions = 300'000;
 constexpr const char* kColumnsKey = "models/columns2";
 constexpr int kProgressSteps = 1000;
 
-struct TrainOutcome {
+struct TrainingDone {
     std::string error;
+    bool cancelled = false;
     std::string name;
     std::uint64_t version = 0;
     double seconds = 0.0;
+    std::uint64_t interactions = 0;
+    std::uint64_t eventInteractions = 0;
+    bool published = false;  // to the fleet
 };
 
 struct EvaluateOutcome {
@@ -433,24 +437,28 @@ bool ModelsPanel::train(const QString& name) {
     runAsync(
         this,
         [engine, name = name.toStdString(), control] {
-            TrainOutcome out;
+            TrainingDone out;
             Stopwatch watch;
-            auto entry = engine->train(name, control);
+            auto trained = engine->train(name, control);
             out.seconds = watch.elapsedSeconds();
-            if (!entry) {
-                out.error = entry.errorMessage();
+            if (!trained) {
+                out.error = trained.errorMessage();
+                out.cancelled = trained.errorKind() == ErrorKind::Cancelled;
                 return out;
             }
-            out.name = (*entry)->name;
-            out.version = (*entry)->version;
+            out.name = trained->entry->name;
+            out.version = trained->entry->version;
+            out.interactions = trained->interactions;
+            out.eventInteractions = trained->eventInteractions;
+            out.published = trained->published;
             return out;
         },
-        [this, name](TrainOutcome outcome) {
+        [this, name](TrainingDone outcome) {
             const bool cancelled = m_trainTask->cancelRequested();
             m_trainTask->end();
             ++m_trainings;
             if (!outcome.error.empty()) {
-                if (cancelled || outcome.error == "cancelled") {
+                if (cancelled || outcome.cancelled) {
                     showProgress(m_trainProgress, 0.0, tr("cancelled"));
                     setStatus(m_trainStatus, tr("Training of %1 cancelled; nothing changed.").arg(name),
                               theme::warning());
@@ -463,10 +471,16 @@ bool ModelsPanel::train(const QString& name) {
             }
             showProgress(m_trainProgress, 1.0, tr("done"));
             setStatus(m_trainStatus,
-                      tr("Trained %1 v%2 in %3; it serves from the next request.")
+                      (outcome.published
+                           ? tr("Trained %1 v%2 in %3 on %L4 interactions (%L5 from the fleet's events) and published "
+                                "it: every instance on this Redis serves it within seconds.")
+                           : tr("Trained %1 v%2 in %3 on %L4 interactions (%L5 from recorded events); it serves from the "
+                                "next request."))
                           .arg(q(outcome.name))
                           .arg(outcome.version)
-                          .arg(format::milliseconds(outcome.seconds * 1000.0)),
+                          .arg(format::milliseconds(outcome.seconds * 1000.0))
+                          .arg(static_cast<qulonglong>(outcome.interactions))
+                          .arg(static_cast<qulonglong>(outcome.eventInteractions)),
                       theme::good());
             m_host.notifyModelsChanged();
             updateButtons();
@@ -642,7 +656,7 @@ void ModelsPanel::askSetDefault() {
 bool ModelsPanel::setDefaultModel(const QString& name) {
     serving::Engine* engine = m_host.engine();
     if (!engine) return false;
-    const auto status = engine->registry().setDefault(name.toStdString());
+    const auto status = engine->setDefaultModel(name.toStdString());
     if (!status) {
         m_lastError = q(status.errorMessage());
         m_defaultNote->setText(

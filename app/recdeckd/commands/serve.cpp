@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "commands/commands.h"
 #include "experiment_routes.h"
+#include "model_routes.h"
 #include "http_server.h"
 #include "recdeck/serving/engine.h"
 #include "request_policy.h"
@@ -195,6 +196,7 @@ int runServe(const QStringList& arguments) {
 
     recdeck::http::Api api(*engine.engine, apiOptions);
     recdeck::http::installExperimentRoutes(api, *engine.engine);
+    recdeck::http::installModelRoutes(api, *engine.engine);
     auto& monitor = engine.engine->monitor();
     // Answers the service gave are recorded by the engine; recommendation requests refused
     // before it (bad parameters, unavailable) are recorded here.

@@ -5,4 +5,5 @@ recdeck_core_module(fleet
     ${CMAKE_CURRENT_LIST_DIR}/stream_publisher.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream_reader.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fleet_readout.cpp
-  PUBLIC_DEPS recdeck::common recdeck::store recdeck::experiments)
+    ${CMAKE_CURRENT_LIST_DIR}/model_artifacts.cpp
+  PUBLIC_DEPS recdeck::common recdeck::store recdeck::experiments nlohmann_json::nlohmann_json)

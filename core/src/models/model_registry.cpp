@@ -1,5 +1,6 @@
 #include "recdeck/models/model_registry.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "recdeck/common/stopwatch.h"
@@ -9,18 +10,33 @@ namespace recdeck::models {
 ModelRegistry::EntryPtr ModelRegistry::publish(std::string name, std::shared_ptr<const Model> model,
                                                double trainingSeconds, nlohmann::json offlineMetrics,
                                                std::int64_t trainedAtMs) {
-    auto entry = std::make_shared<ModelEntry>();
-    entry->name = name;
-    entry->trainedAtMs = trainedAtMs != 0 ? trainedAtMs : unixMillis();
-    entry->trainingSeconds = trainingSeconds;
-    entry->offlineMetrics = offlineMetrics.is_null() ? nlohmann::json::object() : std::move(offlineMetrics);
-    entry->model = std::move(model);
+    ModelEntry entry;
+    entry.name = std::move(name);
+    entry.trainedAtMs = trainedAtMs;
+    entry.trainingSeconds = trainingSeconds;
+    entry.offlineMetrics = std::move(offlineMetrics);
+    entry.model = std::move(model);
+    return publish(std::move(entry));
+}
+
+ModelRegistry::EntryPtr ModelRegistry::publish(ModelEntry entry) {
+    auto shared = std::make_shared<ModelEntry>(std::move(entry));
+    if (shared->trainedAtMs == 0) shared->trainedAtMs = unixMillis();
+    if (shared->offlineMetrics.is_null()) shared->offlineMetrics = nlohmann::json::object();
     std::unique_lock lock(m_mutex);
-    entry->version = ++m_lastVersion[name];
-    EntryPtr published = std::move(entry);
-    m_entries[name] = published;
-    if (m_default.empty()) m_default = name;
+    std::uint64_t& last = m_lastVersion[shared->name];
+    if (shared->version == 0) shared->version = last + 1;
+    last = std::max(last, shared->version);
+    EntryPtr published = std::move(shared);
+    m_entries[published->name] = published;
+    if (m_default.empty()) m_default = published->name;
     return published;
+}
+
+std::uint64_t ModelRegistry::nextVersion(std::string_view name) const {
+    std::shared_lock lock(m_mutex);
+    const auto it = m_lastVersion.find(name);
+    return it == m_lastVersion.end() ? 1 : it->second + 1;
 }
 
 Result<ModelRegistry::EntryPtr> ModelRegistry::trainAndPublish(std::string name, std::unique_ptr<Model> model,

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 #include <prometheus/gauge.h>
@@ -17,6 +18,8 @@
 #include "recdeck/common/text_checks.h"
 #include "recdeck/models/model_factory.h"
 #include "recdeck/models/model_file.h"
+#include "recdeck/fleet/fleet_keys.h"
+#include "recdeck/fleet/stream_event.h"
 #include "recdeck/store/store_factory.h"
 
 namespace recdeck::serving {
@@ -24,26 +27,6 @@ namespace recdeck::serving {
 namespace {
 
 using nlohmann::json;
-
-// Identifies the training data, so saved models are reused only on the same data.
-std::string fingerprintOf(const data::Dataset& dataset, const data::InteractionMatrix& matrix) {
-    std::uint64_t hash = 1469598103934665603ULL;
-    auto mix = [&hash](std::string_view text) {
-        for (unsigned char c : text) {
-            hash ^= c;
-            hash *= 1099511628211ULL;
-        }
-        hash ^= 0xFF;
-        hash *= 1099511628211ULL;
-    };
-    for (std::size_t u = 0; u < matrix.userCount(); ++u) {
-        mix(dataset.users.id(static_cast<data::Index>(u)));
-        for (data::Index item : matrix.itemsOf(static_cast<data::Index>(u))) mix(dataset.catalog.items().id(item));
-    }
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
-    return std::string(buffer) + "-" + std::to_string(matrix.nonZeros());
-}
 
 TaskControl subTask(const TaskControl& parent, double from, double to, std::string prefix) {
     TaskControl child;
@@ -57,36 +40,31 @@ TaskControl subTask(const TaskControl& parent, double from, double to, std::stri
     return child;
 }
 
-std::string kindFor(std::string_view name, const data::InteractionMatrix& matrix) {
-    if (name == "default") return std::string(models::defaultModelKind(matrix));
-    return std::string(name);
-}
-
 }  // namespace
 
 struct Engine::Impl {
     EngineConfig config;
     std::shared_ptr<store::KeyValueStore> store;
-    std::unique_ptr<store::EventLog> log;
     models::ModelRegistry registry;
     std::unique_ptr<features::FeatureStore> features;
     std::unique_ptr<cache::TieredCache> cache;
     std::unique_ptr<RecommendationService> service;
     ImpressionTracker impressions;
     metrics::Monitor monitor;
+    // Fleet mode: the fleet's traffic as its event stream shows it (served lists, items
+    // shown, clicks, conversions; no latency), for the console's dashboard.
+    std::unique_ptr<metrics::Monitor> fleetMonitor;
     std::unique_ptr<experiments::ExperimentRegistry> experiments;
-    std::unique_ptr<experiments::ExperimentTracker> tracker;
-    int listener = 0;
+    std::unique_ptr<EventPipeline> pipeline;  // after the registry it reads: destroyed first
+    std::unique_ptr<ModelProvisioning> models;  // owns which models serve, and the default
     std::jthread ticker;  // evaluates alert rules once a second
     std::vector<prometheus::Gauge*> modelGauges;  // scrape hook only (scrapes are serialised)
 
     mutable std::mutex dataMutex;
     DataInfo info;
     std::shared_ptr<const data::SyntheticWorld> world;  // the demo world, if it is served
-    std::string fingerprint;
-    std::string defaultKind;
 
-    std::mutex trainMutex;  // one (re)training or import at a time
+    std::mutex importMutex;  // one import at a time
 
     std::mutex observerMutex;
     std::shared_ptr<const EventObserver> observer;
@@ -99,21 +77,24 @@ struct Engine::Impl {
             ticker.request_stop();
             ticker.join();
         }
-        if (log && listener != 0) log->removeListener(listener);
         // The log flushes and stops its writer before the consumers it calls go away.
-        log.reset();
-    }
-
-    std::filesystem::path modelPath(std::string_view kind) const {
-        return config.dataDir / "models" / (std::string(kind) + ".rdm");
+        if (pipeline) {
+            pipeline->setListener({});
+            pipeline->setStreamObserver({});
+        }
+        pipeline.reset();
+        if (models) models->setChangeListener({});
+        models.reset();
     }
 
     Result<std::shared_ptr<const data::Dataset>> loadData(const std::optional<DatasetSource>& source,
-                                                         DataInfo& out, const TaskControl& control) {
+                                                         DataInfo& out, const TaskControl& control,
+                                                         std::shared_ptr<const data::SyntheticWorld>& demo) {
+        demo.reset();
         if (!source) {
             auto generated = std::make_shared<data::SyntheticWorld>(config.demo);
             out.description = "Demo world (seed " + std::to_string(config.demo.seed) + ")";
-            world = generated;
+            demo = generated;
             return std::shared_ptr<const data::Dataset>(generated, &generated->dataset());
         }
         auto dataset = std::make_shared<data::Dataset>();
@@ -136,51 +117,41 @@ struct Engine::Impl {
         out.interactions = dataset.interactions.size();
     }
 
-    // Loads a saved model trained on the same data, or trains and saves one.
-    Result<models::ModelRegistry::EntryPtr> provide(const std::string& kind, const data::Dataset& dataset,
-                                                    const data::InteractionMatrix& matrix, const std::string& fp,
-                                                    bool reuse, const TaskControl& control) {
-        const auto path = modelPath(kind);
-        if (reuse && std::filesystem::exists(path)) {
-            auto file = models::ModelFile::load(path);
-            if (file && file->metadata.value("fingerprint", std::string()) == fp &&
-                file->itemIds == dataset.catalog.items().ids() && file->model->kind() == kind) {
-                return registry.publish(kind, file->model, file->metadata.value("training_seconds", 0.0),
-                                        file->metadata.value("offline_metrics", json::object()),
-                                        file->metadata.value("trained_at_ms", std::int64_t{0}));
+    // Interaction events to train on: the fleet's stream in fleet mode (every instance's),
+    // else this process's log.
+    Status forEachTrainingEvent(const std::function<void(std::span<const store::Event>)>& page,
+                                const TaskControl& control) {
+        if (pipeline->fleet()) {
+            store::StreamId after;
+            std::unordered_map<std::uint64_t, std::int64_t> lastIdOf;  // a resent suffix counts once
+            for (;;) {
+                if (control.cancelled()) return Error::cancelled();
+                auto records = store->streamRead(fleet::kEventStreamKey, after, 5'000);
+                if (!records) return Error::unavailable("reading the fleet's events: " + records.errorMessage());
+                if (records->empty()) return {};
+                std::vector<store::Event> events;
+                events.reserve(records->size());
+                for (const auto& record : *records) {
+                    auto decoded = fleet::decodeStreamEvent(record.payload);
+                    if (!decoded) continue;
+                    std::int64_t& last = lastIdOf[decoded->instance];
+                    if (decoded->event.id > 0 && decoded->event.id <= last) continue;
+                    last = decoded->event.id;
+                    events.push_back(std::move(decoded->event));
+                }
+                page(events);
+                after = records->back().id;
             }
         }
-        auto model = models::createModel(kind);
-        if (!model) return model.error();
-        auto entry = registry.trainAndPublish(kind, std::move(*model), matrix, control);
-        if (!entry) return entry.error();
-        json metadata = {{"fingerprint", fp},
-                         {"training_seconds", (*entry)->trainingSeconds},
-                         {"trained_at_ms", (*entry)->trainedAtMs},
-                         {"data", info.description}};
-        // A model that cannot be saved is still served; it is retrained next start.
-        (void)createPrivateDirectories(path.parent_path());
-        (void)models::ModelFile::save(path, *(*entry)->model, dataset.catalog.items().ids(), dataset.users.ids(), metadata);
-        return *entry;
-    }
-
-    Status trainAll(const std::vector<std::string>& names, const data::Dataset& dataset,
-                    const data::InteractionMatrix& matrix, const std::string& fp, bool reuse,
-                    const TaskControl& control) {
-        std::vector<std::string> kinds;
-        for (const auto& name : names) {
-            const std::string kind = kindFor(name, matrix);
-            if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
-            if (name == "default") defaultKind = kind;
+        std::int64_t after = 0;
+        for (;;) {
+            if (control.cancelled()) return Error::cancelled();
+            auto events = pipeline->log().readAfter(after, 10'000);
+            if (!events) return events.error();
+            if (events->empty()) return {};
+            page(*events);
+            after = events->back().id;
         }
-        for (std::size_t i = 0; i < kinds.size(); ++i) {
-            const double from = static_cast<double>(i) / static_cast<double>(kinds.size());
-            const double to = static_cast<double>(i + 1) / static_cast<double>(kinds.size());
-            auto entry = provide(kinds[i], dataset, matrix, fp, reuse, subTask(control, from, to, "train " + kinds[i]));
-            if (!entry) return Error{"training " + kinds[i] + " failed: " + entry.errorMessage()};
-        }
-        if (!defaultKind.empty()) return registry.setDefault(defaultKind);
-        return {};
     }
 
     void onCommitted(std::span<const store::Event> events) {
@@ -216,8 +187,29 @@ struct Engine::Impl {
             }
             outcomes.push_back(std::move(outcome));
         }
-        if (tracker) tracker->onEvents(events);
         if (current && *current) (*current)(outcomes);
+    }
+
+    void onFleetEvents(std::span<const fleet::StreamEvent> events) {
+        metrics::Monitor& m = *fleetMonitor;
+        for (const auto& sourced : events) {
+            const store::Event& e = sourced.event;
+            const std::int64_t second = e.timestampMs / 1000;
+            switch (e.type) {
+                case store::EventType::Impression:
+                    if (!e.served) break;
+                    {
+                        metrics::RequestSample sample;
+                        m.recordRequest(sample, second);
+                        m.recordImpressions(metrics::kNoExperiment, static_cast<std::uint32_t>(e.items.size()), second);
+                    }
+                    break;
+                case store::EventType::Click: m.recordClick(metrics::kNoExperiment, second); break;
+                case store::EventType::AddToCart:
+                case store::EventType::Purchase: m.recordConversion(metrics::kNoExperiment, second); break;
+                case store::EventType::Rating: break;
+            }
+        }
     }
 
     void onAnswer(const RecommendationRequest&, const Recommendation& answer) {
@@ -240,7 +232,7 @@ struct Engine::Impl {
         event.items = record.items;
         measure(answer);
         impressions.record(answer.userId, std::move(record));
-        log->appendAsync({std::move(event)});
+        pipeline->record(std::move(event));
     }
 
     void measure(const Recommendation& answer) {
@@ -286,12 +278,38 @@ struct Engine::Impl {
                            .Name("recdeck_event_log_last_id")
                            .Help("Highest committed event id")
                            .Register(prom);
+        auto& failedBatches = prometheus::BuildGauge()
+                                  .Name("recdeck_event_log_failed_batches")
+                                  .Help("Event log batches that failed to commit since start")
+                                  .Register(prom)
+                                  .Add({});
+        auto& refused = prometheus::BuildGauge()
+                            .Name("recdeck_event_log_refused")
+                            .Help("Appends refused since start because the event log's queue was full")
+                            .Register(prom)
+                            .Add({});
+        auto& unpublished = prometheus::BuildGauge()
+                                .Name("recdeck_fleet_unpublished_events")
+                                .Help("Committed events not yet in the fleet stream (0 in embedded mode)")
+                                .Register(prom)
+                                .Add({});
+        auto& readerLag = prometheus::BuildGauge()
+                              .Name("recdeck_fleet_reader_lag_seconds")
+                              .Help("How far this instance's readout is behind the end of the fleet stream")
+                              .Register(prom)
+                              .Add({});
+        auto& pending = prometheus::BuildGauge()
+                            .Name("recdeck_experiment_outcomes_waiting")
+                            .Help("Clicks and conversions waiting for the impression that led to them")
+                            .Register(prom)
+                            .Add({});
         auto& entries = cacheEntries.Add({});
         auto& bytes = cacheBytes.Add({});
         auto& up = storeUp.Add({{"store", store->describe()}});
-        auto& pending = queue.Add({});
+        auto& queued = queue.Add({});
         auto& lastId = events.Add({});
-        monitor.setScrapeHook([this, &modelInfo, &entries, &bytes, &up, &pending, &lastId](prometheus::Registry&) {
+        monitor.setScrapeHook([this, &modelInfo, &entries, &bytes, &up, &queued, &lastId, &failedBatches, &refused,
+                               &unpublished, &readerLag, &pending](prometheus::Registry&) {
             // Only current versions are exposed: earlier ones are removed on each scrape.
             for (auto* gauge : modelGauges) modelInfo.Remove(gauge);
             modelGauges.clear();
@@ -308,18 +326,23 @@ struct Engine::Impl {
             entries.Set(static_cast<double>(stats.l1.entries));
             bytes.Set(static_cast<double>(stats.l1.bytes));
             up.Set(store->healthy() ? 1.0 : 0.0);
-            const auto logStats = log->stats();
-            pending.Set(static_cast<double>(logStats.queued));
-            lastId.Set(static_cast<double>(logStats.lastId));
+            const PipelineStats flow = pipeline->stats();
+            queued.Set(static_cast<double>(flow.log.queued));
+            lastId.Set(static_cast<double>(flow.log.lastId));
+            failedBatches.Set(static_cast<double>(flow.log.failedBatches));
+            refused.Set(static_cast<double>(flow.log.refused));
+            unpublished.Set(flow.publisher ? static_cast<double>(flow.publisher->lagEvents()) : 0.0);
+            readerLag.Set(flow.reader ? static_cast<double>(flow.reader->lagMs()) / 1000.0 : 0.0);
+            pending.Set(static_cast<double>(flow.tracker.pending));
         });
     }
 
     void replay() {
         if (config.replayEvents == 0 || store->describe() != "embedded") return;
-        const std::int64_t last = log->stats().lastId;
+        const std::int64_t last = pipeline->log().stats().lastId;
         std::int64_t after = std::max<std::int64_t>(0, last - static_cast<std::int64_t>(config.replayEvents));
         while (after < last) {
-            auto page = log->readAfter(after, 10'000);
+            auto page = pipeline->log().readAfter(after, 10'000);
             if (!page || page->empty()) break;
             features->onEvents(*page);
             after = page->back().id;
@@ -369,28 +392,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
         e.store = std::shared_ptr<store::KeyValueStore>(std::move(*store));
     }
 
-    auto log = store::EventLog::open(e.config.dataDir / "events.db");
-    if (!log) return log.error();
-    e.log = std::move(*log);
-
-    // Data: the configured dataset, else the folder's last one, else the demo world.
-    std::optional<DatasetSource> source = e.config.dataset ? e.config.dataset : e.savedSource();
-    control.report(0.02, source ? "importing " + source->interactions.filename().string() : "generating demo world");
-    auto dataset = e.loadData(source, e.info, subTask(control, 0.02, 0.15, "data"));
-    if (!dataset) return dataset.error();
-    if (source && e.config.dataset) e.saveSource(*source);
-    e.describe(e.info, **dataset);
-    auto matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(**dataset));
-    e.fingerprint = fingerprintOf(**dataset, *matrix);
-    if (control.cancelled()) return Error{"cancelled"};
-
-    if (auto trained = e.trainAll(e.config.models, **dataset, *matrix, e.fingerprint, e.config.reuseSavedModels,
-                                  subTask(control, 0.15, 0.95, "models"));
-        !trained) {
-        return trained.error();
-    }
-
-    control.report(0.95, "loading experiments");
+    control.report(0.01, "loading experiments and events");
     experiments::RegistryOptions experimentOptions;
     experimentOptions.sqlitePath = e.config.dataDir / "experiments.db";
     experimentOptions.store = e.store;
@@ -407,10 +409,35 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
         return std::any_of(experiment->variants.begin(), experiment->variants.end(),
                            [&](const auto& v) { return v.name == variant; });
     });
-    experiments::TrackerOptions trackerOptions;
-    trackerOptions.attributionWindow = e.config.attributionWindow;
-    e.tracker = std::make_unique<experiments::ExperimentTracker>(*e.experiments, trackerOptions);
-    if (auto rebuilt = e.tracker->rebuild(*e.log); !rebuilt) return rebuilt.error();
+    EventPipelineConfig pipelineConfig = e.config.events;
+    pipelineConfig.logPath = e.config.dataDir / "events.db";
+    pipelineConfig.store = e.store;
+    pipelineConfig.tracker.attributionWindow = e.config.attributionWindow;
+    auto pipeline = EventPipeline::open(std::move(pipelineConfig), *e.experiments, subTask(control, 0.01, 0.02, "events"));
+    if (!pipeline) return pipeline.error();
+    e.pipeline = std::move(*pipeline);
+
+    // Data: the configured dataset, else the folder's last one, else the demo world.
+    std::optional<DatasetSource> source = e.config.dataset ? e.config.dataset : e.savedSource();
+    control.report(0.02, source ? "importing " + source->interactions.filename().string() : "generating demo world");
+    auto dataset = e.loadData(source, e.info, subTask(control, 0.02, 0.15, "data"), e.world);
+    if (!dataset) return dataset.error();
+    if (source && e.config.dataset) e.saveSource(*source);
+    e.describe(e.info, **dataset);
+    auto matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(**dataset));
+    if (control.cancelled()) return Error::cancelled();
+
+    ProvisioningConfig provisioning;
+    provisioning.modelsDir = e.config.dataDir / "models";
+    provisioning.names = e.config.models;
+    provisioning.reuseSaved = e.config.reuseSavedModels;
+    provisioning.store = e.store;
+    provisioning.instance = fleet::instanceText(e.pipeline->instance());
+    auto models = ModelProvisioning::open(std::move(provisioning), e.registry,
+                                          ModelData{*dataset, matrix, dataFingerprint(**dataset, *matrix), e.info.description},
+                                          subTask(control, 0.15, 0.95, "models"));
+    if (!models) return models.error();
+    e.models = std::move(*models);
 
     control.report(0.96, "starting service");
     e.features = std::make_unique<features::FeatureStore>(e.store, features::BaseData{*dataset, matrix}, e.config.features);
@@ -439,7 +466,15 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     Impl* raw = impl.get();
     e.service->setObserver([raw](const RecommendationRequest& r, const Recommendation& a) { raw->onAnswer(r, a); });
     e.replay();
-    e.listener = e.log->addListener([raw](std::span<const store::Event> events) { raw->onCommitted(events); });
+    e.pipeline->setListener([raw](std::span<const store::Event> events) { raw->onCommitted(events); });
+    if (e.pipeline->fleet()) {
+        e.fleetMonitor = std::make_unique<metrics::Monitor>();
+        e.fleetMonitor->setCatalogSize((*dataset)->catalog.size());
+        e.pipeline->setStreamObserver([raw](std::span<const fleet::StreamEvent> events) { raw->onFleetEvents(events); });
+    }
+    // A model that starts serving another version (trained here or anywhere in the fleet)
+    // drops its cached lists.
+    e.models->setChangeListener([raw](const std::string& name) { (void)raw->cache->invalidateModel(name); });
     e.monitor.setCatalogSize((*dataset)->catalog.size());
     e.registerGauges();
     e.ticker = std::jthread([raw](std::stop_token stop) {
@@ -447,6 +482,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
         std::condition_variable_any wake;
         while (!stop.stop_requested()) {
             raw->monitor.evaluateAlerts(metrics::systemUnixSeconds());
+            raw->pipeline->maintain();
             std::unique_lock lock(mutex);
             wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
         }
@@ -517,24 +553,36 @@ Status Engine::validateEvent(const store::Event& event) {
     return {};
 }
 
-void Engine::ingest(std::vector<store::Event> events, store::EventLog::Done done) {
+namespace {
+
+// Validates every event (the message names the one at fault) and stamps missing times.
+// Events arriving over the service are never "served": only the Engine records those.
+Status prepareEvents(std::vector<store::Event>& events) {
     const std::int64_t now = unixMillis();
     for (std::size_t i = 0; i < events.size(); ++i) {
-        if (auto valid = validateEvent(events[i]); !valid) {
+        if (auto valid = Engine::validateEvent(events[i]); !valid) {
             const std::string where = events.size() > 1 ? "events[" + std::to_string(i) + "]." : std::string();
-            if (done) done(Result<std::int64_t>(Error{where + valid.errorMessage()}));
-            return;
+            return Error::invalid(where + valid.errorMessage());
         }
         if (events[i].timestampMs <= 0) events[i].timestampMs = now;
+        events[i].served = false;
     }
-    m_impl->log->appendAsync(std::move(events), std::move(done));
+    return {};
+}
+
+}  // namespace
+
+void Engine::ingest(std::vector<store::Event> events, store::EventLog::Done done) {
+    if (auto prepared = prepareEvents(events); !prepared) {
+        if (done) done(Result<std::int64_t>(prepared.error()));
+        return;
+    }
+    m_impl->pipeline->ingest(std::move(events), std::move(done));
 }
 
 Result<std::int64_t> Engine::ingestAndWait(std::vector<store::Event> events) {
-    auto promise = std::make_shared<std::promise<Result<std::int64_t>>>();
-    auto future = promise->get_future();
-    ingest(std::move(events), [promise](const Result<std::int64_t>& result) { promise->set_value(result); });
-    return future.get();
+    if (auto prepared = prepareEvents(events); !prepared) return prepared.error();
+    return m_impl->pipeline->ingestAndWait(std::move(events));
 }
 
 void Engine::setEventObserver(EventObserver observer) {
@@ -561,7 +609,7 @@ Result<UserView> Engine::user(std::string_view userId, std::size_t historyLimit)
     if (!features) return features.error();
     UserView view;
     view.features = std::move(*features);
-    if (auto history = m_impl->log->userEvents(userId, historyLimit)) view.history = std::move(*history);
+    if (auto history = m_impl->pipeline->log().userEvents(userId, historyLimit)) view.history = std::move(*history);
     view.recent = m_impl->impressions.recent(userId);
     return view;
 }
@@ -574,85 +622,65 @@ DataInfo Engine::dataInfo() const {
 ReadyState Engine::ready() {
     ReadyState state;
     if (auto ping = m_impl->store->ping(); !ping) state.problems.push_back("store: " + ping.errorMessage());
+    const PipelineStats events = m_impl->pipeline->stats();
+    if (events.log.failing) state.problems.push_back("event log: the last write failed: " + events.log.lastError);
+    const std::size_t queueLimit = std::max<std::size_t>(1, m_impl->config.events.log.maxQueued);
+    if (events.log.queued * 10 >= queueLimit * 8)
+        state.problems.push_back("event log: " + std::to_string(events.log.queued) + " events wait for the disk (limit " +
+                                 std::to_string(queueLimit) + ")");
+    if (events.publisher && events.publisher->failing)
+        state.problems.push_back("fleet stream: " + std::to_string(events.publisher->lagEvents()) +
+                                 " events wait to be appended: " + events.publisher->lastError);
+    if (events.reader && events.reader->failing)
+        state.problems.push_back("fleet readouts: cannot read the stream: " + events.reader->lastError);
+    else if (events.reader && events.reader->lagMs() > 10'000)
+        state.problems.push_back("fleet readouts: " + std::to_string(events.reader->lagMs() / 1000) +
+                                 " s behind the stream");
     if (!m_impl->registry.defaultEntry()) state.problems.push_back("no model loaded");
     if (!m_impl->service->snapshot()) state.problems.push_back("no data loaded");
     state.ready = state.problems.empty();
     return state;
 }
 
-Result<models::ModelRegistry::EntryPtr> Engine::train(std::string_view name, const TaskControl& control) {
-    std::lock_guard lock(m_impl->trainMutex);
-    const auto snapshot = m_impl->service->snapshot();
-    const std::string kind = kindFor(name, *snapshot->matrix);
-    auto entry = m_impl->provide(kind, *snapshot->dataset, *snapshot->matrix, m_impl->fingerprint, false, control);
-    if (!entry) return entry.error();
-    if (name == "default") {
-        m_impl->defaultKind = kind;
-        (void)m_impl->registry.setDefault(kind);
-    }
-    (void)m_impl->cache->invalidateModel(kind);
-    return *entry;
+Result<TrainOutcome> Engine::train(std::string_view name, const TaskControl& control) {
+    Impl* raw = m_impl.get();
+    const EventSource events = [raw](const std::function<void(std::span<const store::Event>)>& page,
+                                     const TaskControl& c) { return raw->forEachTrainingEvent(page, c); };
+    return m_impl->models->train(name, events, control);
 }
 
+Status Engine::setDefaultModel(std::string_view name) { return m_impl->models->setDefault(name); }
+
+Result<models::ModelRegistry::EntryPtr> Engine::rollbackModel(std::string_view name) {
+    return m_impl->models->rollback(name);
+}
+
+ModelProvisioning& Engine::models() { return *m_impl->models; }
+
 Result<DataInfo> Engine::importDataset(const DatasetSource& source, const TaskControl& control) {
-    std::lock_guard lock(m_impl->trainMutex);
+    std::lock_guard lock(m_impl->importMutex);
     DataInfo info;
-    auto dataset = m_impl->loadData(source, info, subTask(control, 0.0, 0.2, "data"));
+    std::shared_ptr<const data::SyntheticWorld> world;
+    auto dataset = m_impl->loadData(source, info, subTask(control, 0.0, 0.2, "data"), world);
     if (!dataset) return dataset.error();
     m_impl->describe(info, **dataset);
     auto matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(**dataset));
-    const std::string fp = fingerprintOf(**dataset, *matrix);
-
-    // The same models as now, retrained on the new data; "default" is resolved again.
-    std::vector<std::string> kinds;
-    std::string defaultKind;
-    for (const auto& entry : m_impl->registry.entries()) {
-        const bool isDefault = entry->name == m_impl->defaultKind;
-        const std::string kind = isDefault ? kindFor("default", *matrix) : entry->name;
-        if (isDefault) defaultKind = kind;
-        if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
-    }
-    // Train everything before switching, so a failure or cancellation changes nothing.
-    struct Trained {
-        std::string kind;
-        std::shared_ptr<const models::Model> model;
-        double seconds;
-    };
-    std::vector<Trained> trained;
-    for (std::size_t i = 0; i < kinds.size(); ++i) {
-        auto model = models::createModel(kinds[i]);
-        if (!model) return model.error();
-        const double from = 0.2 + 0.75 * static_cast<double>(i) / static_cast<double>(kinds.size());
-        const double to = 0.2 + 0.75 * static_cast<double>(i + 1) / static_cast<double>(kinds.size());
-        Stopwatch watch;
-        if (auto status = (*model)->train(*matrix, subTask(control, from, to, "train " + kinds[i])); !status) {
-            return Error{"training " + kinds[i] + " failed: " + status.errorMessage()};
-        }
-        trained.push_back({kinds[i], std::shared_ptr<const models::Model>(std::move(*model)), watch.elapsedSeconds()});
+    // Retrain every served model before switching, so a failure or cancellation changes nothing.
+    if (auto replaced = m_impl->models->replaceData(
+            ModelData{*dataset, matrix, dataFingerprint(**dataset, *matrix), info.description},
+            subTask(control, 0.2, 0.95, "models"));
+        !replaced) {
+        return replaced.error();
     }
     m_impl->features->setBase(features::BaseData{*dataset, matrix});
     m_impl->service->setSnapshot(ServingSnapshot::build(*dataset, matrix));
     m_impl->monitor.setCatalogSize((*dataset)->catalog.size());
-    for (const auto& t : trained) {
-        auto entry = m_impl->registry.publish(t.kind, t.model, t.seconds);
-        json metadata = {{"fingerprint", fp},
-                         {"training_seconds", t.seconds},
-                         {"trained_at_ms", entry->trainedAtMs},
-                         {"data", info.description}};
-        (void)models::ModelFile::save(m_impl->modelPath(t.kind), *t.model, (*dataset)->catalog.items().ids(),
-                                      (*dataset)->users.ids(), metadata);
-    }
-    if (!defaultKind.empty()) {
-        m_impl->defaultKind = defaultKind;
-        (void)m_impl->registry.setDefault(defaultKind);
-    }
     (void)m_impl->cache->invalidateAll();
     m_impl->saveSource(source);
     {
         std::lock_guard dataLock(m_impl->dataMutex);
         m_impl->info = info;
-        m_impl->fingerprint = fp;
-        m_impl->world.reset();  // an imported dataset replaces the demo world
+        m_impl->world = world;  // an imported dataset replaces the demo world
     }
     control.report(1.0, "ready");
     return info;
@@ -662,12 +690,14 @@ models::ModelRegistry& Engine::registry() { return m_impl->registry; }
 RecommendationService& Engine::service() { return *m_impl->service; }
 cache::TieredCache& Engine::cache() { return *m_impl->cache; }
 features::FeatureStore& Engine::features() { return *m_impl->features; }
-store::EventLog& Engine::eventLog() { return *m_impl->log; }
+store::EventLog& Engine::eventLog() { return m_impl->pipeline->log(); }
 std::shared_ptr<store::KeyValueStore> Engine::store() { return m_impl->store; }
 ImpressionTracker& Engine::impressions() { return m_impl->impressions; }
 metrics::Monitor& Engine::monitor() { return m_impl->monitor; }
+const metrics::Monitor* Engine::fleetMonitor() const { return m_impl->fleetMonitor.get(); }
 experiments::ExperimentRegistry& Engine::experiments() { return *m_impl->experiments; }
-experiments::ExperimentTracker& Engine::experimentResults() { return *m_impl->tracker; }
+experiments::ExperimentTracker& Engine::experimentResults() { return m_impl->pipeline->tracker(); }
+EventPipeline& Engine::events() { return *m_impl->pipeline; }
 std::shared_ptr<const ServingSnapshot> Engine::snapshot() const { return m_impl->service->snapshot(); }
 std::shared_ptr<const data::SyntheticWorld> Engine::demoWorld() const {
     std::lock_guard lock(m_impl->dataMutex);

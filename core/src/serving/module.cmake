@@ -3,6 +3,8 @@ recdeck_core_module(serving
     ${CMAKE_CURRENT_LIST_DIR}/recommendation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/impression_tracker.cpp
     ${CMAKE_CURRENT_LIST_DIR}/recommendation_service.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/event_pipeline.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/model_provisioning.cpp
     ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
-  PUBLIC_DEPS recdeck::experiments recdeck::metrics recdeck::cache recdeck::features recdeck::models recdeck::ranking recdeck::store recdeck::data
+  PUBLIC_DEPS recdeck::fleet recdeck::experiments recdeck::metrics recdeck::cache recdeck::features recdeck::models recdeck::ranking recdeck::store recdeck::data
   PRIVATE_DEPS nlohmann_json::nlohmann_json prometheus-cpp::core)

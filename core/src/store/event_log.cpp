@@ -127,6 +127,7 @@ struct EventLog::Impl {
     struct Pending {
         std::vector<Event> events;
         Done done;
+        std::uint64_t ticket = 0;
     };
 
     std::filesystem::path path;
@@ -139,6 +140,7 @@ struct EventLog::Impl {
     std::condition_variable queueChanged;
     std::deque<Pending> queue;
     std::size_t queuedEvents = 0;
+    std::uint64_t nextTicket = 1;
     bool stopping = false;
 
     std::mutex listenerMutex;
@@ -148,6 +150,11 @@ struct EventLog::Impl {
     std::atomic<std::uint64_t> appended{0};
     std::atomic<std::uint64_t> transactions{0};
     std::atomic<std::uint64_t> failedBatches{0};
+    std::atomic<std::uint64_t> refused{0};
+    mutable std::mutex errorMutex;
+    std::string lastError;
+    std::int64_t lastErrorUnixMs = 0;
+    bool failing = false;
     std::atomic<std::int64_t> lastId{0};
 
     std::thread thread;
@@ -217,6 +224,16 @@ struct EventLog::Impl {
             }
             if (status) status = exec(writer, "COMMIT");
             if (!status) (void)exec(writer, "ROLLBACK");
+        }
+        {
+            std::lock_guard lock(errorMutex);
+            failing = !status;
+            if (!status) {
+                lastError = status.errorMessage();
+                lastErrorUnixMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+            }
         }
         if (!status) {
             failedBatches.fetch_add(1);
@@ -302,17 +319,50 @@ Result<std::int64_t> EventLog::append(std::vector<Event> events) {
     return future.get();
 }
 
-void EventLog::appendAsync(std::vector<Event> events, Done done) {
+Result<std::int64_t> EventLog::append(std::vector<Event> events, std::chrono::milliseconds timeout) {
+    auto promise = std::make_shared<std::promise<Result<std::int64_t>>>();
+    auto future = promise->get_future();
+    const std::uint64_t ticket =
+        appendAsync(std::move(events), [promise](const Result<std::int64_t>& result) { promise->set_value(result); });
+    if (ticket == 0 || future.wait_for(timeout) == std::future_status::ready) return future.get();
+    if (withdraw(ticket))
+        return Error::unavailable("the event log did not take the events within " + std::to_string(timeout.count()) +
+                                  " ms (disk busy); nothing was written, retry later");
+    return future.get();  // the writer has them: their commit is under way
+}
+
+std::uint64_t EventLog::appendAsync(std::vector<Event> events, Done done) {
+    std::uint64_t ticket = 0;
     {
         std::lock_guard lock(m_impl->queueMutex);
         if (m_impl->stopping) {
-            if (done) done(Result<std::int64_t>(Error{"event log is closing"}));
-            return;
+            if (done) done(Result<std::int64_t>(Error::unavailable("event log is closing")));
+            return 0;
         }
+        if (!events.empty() && m_impl->queuedEvents + events.size() > std::max<std::size_t>(1, m_impl->options.maxQueued)) {
+            m_impl->refused.fetch_add(1);
+            if (done)
+                done(Result<std::int64_t>(Error::unavailable(
+                    "the event log has " + std::to_string(m_impl->queuedEvents) +
+                    " events waiting for the disk (the limit); nothing was written, retry later")));
+            return 0;
+        }
+        ticket = m_impl->nextTicket++;
         m_impl->queuedEvents += events.size();
-        m_impl->queue.push_back({std::move(events), std::move(done)});
+        m_impl->queue.push_back({std::move(events), std::move(done), ticket});
     }
     m_impl->queueChanged.notify_one();
+    return ticket;
+}
+
+bool EventLog::withdraw(std::uint64_t ticket) {
+    std::lock_guard lock(m_impl->queueMutex);
+    auto& queue = m_impl->queue;
+    auto it = std::find_if(queue.begin(), queue.end(), [&](const auto& pending) { return pending.ticket == ticket; });
+    if (it == queue.end()) return false;
+    m_impl->queuedEvents -= it->events.size();
+    queue.erase(it);
+    return true;
 }
 
 Status EventLog::flush() {
@@ -389,6 +439,13 @@ EventLogStats EventLog::stats() const {
     stats.appended = m_impl->appended.load();
     stats.transactions = m_impl->transactions.load();
     stats.failedBatches = m_impl->failedBatches.load();
+    stats.refused = m_impl->refused.load();
+    {
+        std::lock_guard errorLock(m_impl->errorMutex);
+        stats.lastError = m_impl->lastError;
+        stats.lastErrorUnixMs = m_impl->lastErrorUnixMs;
+        stats.failing = m_impl->failing;
+    }
     stats.lastId = m_impl->lastId.load();
     std::lock_guard lock(m_impl->queueMutex);
     stats.queued = m_impl->queuedEvents;

@@ -28,6 +28,7 @@ struct ModelEntry {
     std::uint64_t version = 0;         // 1 for the first publication of a name, then +1
     std::int64_t trainedAtMs = 0;      // Unix milliseconds
     double trainingSeconds = 0.0;
+    std::uint64_t interactions = 0;    // training rows (0 when unknown)
     nlohmann::json offlineMetrics = nlohmann::json::object();  // filled by the caller
     std::shared_ptr<const Model> model;
 };
@@ -40,6 +41,13 @@ public:
     // name ever published becomes the default unless one was set.
     EntryPtr publish(std::string name, std::shared_ptr<const Model> model, double trainingSeconds,
                      nlohmann::json offlineMetrics = nlohmann::json::object(), std::int64_t trainedAtMs = 0);
+    // Publishes an entry as given, with its own version (a model file's, the fleet's):
+    // version 0 takes the next version. Later publications of the name continue above
+    // the highest version seen, so versions never go back (a rollback publishes an older
+    // artifact under its own, older number).
+    EntryPtr publish(ModelEntry entry);
+    // The version the next publication of `name` would get.
+    std::uint64_t nextVersion(std::string_view name) const;
 
     // Trains `model` (outside any lock), times it and publishes it. On error (including
     // cancellation) the registry is unchanged.

@@ -43,7 +43,9 @@
 #include "recdeck/features/feature_store.h"
 #include "recdeck/metrics/monitor.h"
 #include "recdeck/models/model_registry.h"
+#include "recdeck/serving/event_pipeline.h"
 #include "recdeck/serving/impression_tracker.h"
+#include "recdeck/serving/model_provisioning.h"
 #include "recdeck/serving/recommendation_service.h"
 #include "recdeck/store/event_log.h"
 #include "recdeck/store/key_value_store.h"
@@ -74,6 +76,8 @@ struct EngineConfig {
     ranking::RankingParams ranking;   // the default ranking (diversity on)
     std::chrono::milliseconds attributionWindow{30 * 60 * 1000};
     std::size_t replayEvents = 200'000;  // recent events replayed into features (embedded)
+    // The event pipeline's limits and fleet options (paths and store are the Engine's).
+    EventPipelineConfig events;
 };
 
 // A user's state as an operator inspects it.
@@ -133,10 +137,16 @@ public:
     DataInfo dataInfo() const;
     ReadyState ready();
 
-    // --- models ---
-    // Trains `name` (a kind or "default") on the current data, publishes it as a new
-    // version, drops its cached lists and saves it to the data folder.
-    Result<models::ModelRegistry::EntryPtr> train(std::string_view name, const TaskControl& control = {});
+    // --- models (model_provisioning.h owns them) ---
+    // Trains `name` (a kind or "default") on the current data plus the interaction events
+    // (this process's, or in fleet mode the fleet's), serves it as a new version, saves it
+    // and in fleet mode publishes it to every instance.
+    Result<TrainOutcome> train(std::string_view name, const TaskControl& control = {});
+    // The default model, here and (fleet mode) for the fleet.
+    Status setDefaultModel(std::string_view name);
+    // Serves the version before the current one of `name` (fleet-wide in fleet mode).
+    Result<models::ModelRegistry::EntryPtr> rollbackModel(std::string_view name);
+    ModelProvisioning& models();
     // Replaces the data with a dataset (import, then retrain every published model).
     Result<DataInfo> importDataset(const DatasetSource& source, const TaskControl& control = {});
 
@@ -151,11 +161,17 @@ public:
     // Live figures: every served recommendation, impression, click and conversion; alert
     // rules are evaluated once a second; Prometheus families for models, cache and store.
     metrics::Monitor& monitor();
+    // Fleet mode: the whole fleet's traffic as its event stream shows it — served lists
+    // (requests), items shown, clicks and conversions; no latency or cache tiers. Null in
+    // embedded mode.
+    const metrics::Monitor* fleetMonitor() const;
     // A/B experiments: definitions (persisted in the data folder's experiments.db and in
     // the store, so instances sharing it assign identically) and their results, fed from
     // the committed events. Every request is assigned through the registry.
     experiments::ExperimentRegistry& experiments();
     experiments::ExperimentTracker& experimentResults();
+    // The event log, the fleet stream and the readouts they feed.
+    EventPipeline& events();
     std::shared_ptr<const ServingSnapshot> snapshot() const;
     // The synthetic world being served when the data is the demo world, else null (its
     // ground truth drives the traffic simulator).

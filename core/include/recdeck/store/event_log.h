@@ -31,6 +31,9 @@ namespace recdeck::store {
 
 struct EventLogOptions {
     std::size_t maxBatch = 4096;                // events per transaction at most
+    // Events waiting for the writer, at most; an append beyond it fails at once
+    // (ErrorKind::Unavailable) instead of queueing without bound behind a slow disk.
+    std::size_t maxQueued = 200'000;
     std::chrono::milliseconds maxDelay{1};      // how long the writer waits to grow a batch
     bool durable = true;                        // synchronous=FULL (false: NORMAL, for benchmarks)
 };
@@ -39,7 +42,11 @@ struct EventLogStats {
     std::uint64_t appended = 0;     // events committed since open
     std::uint64_t transactions = 0; // commits since open
     std::uint64_t failedBatches = 0;
+    std::uint64_t refused = 0;      // appends refused because the queue was full
     std::size_t queued = 0;         // events waiting for the writer now
+    std::string lastError;          // of the latest failed batch, kept after recovery
+    std::int64_t lastErrorUnixMs = 0;
+    bool failing = false;           // the latest batch failed
     std::int64_t lastId = 0;        // highest committed id
 };
 
@@ -59,9 +66,19 @@ public:
     // Appends and waits until the events are durable. Returns the id of the last one
     // (ids are consecutive within one call). Events get their ids filled in the log only.
     Result<std::int64_t> append(std::vector<Event> events);
+    // Appends and waits at most `timeout`. When the writer has not started on them by
+    // then they are withdrawn and the call fails (Unavailable): nothing is written, so the
+    // caller may retry. Events the writer already took are waited for (their commit is
+    // under way) and acknowledged.
+    Result<std::int64_t> append(std::vector<Event> events, std::chrono::milliseconds timeout);
     // Appends without waiting; `done` (optional) runs on the writer thread once durable
-    // or failed. Used for impressions and for HTTP handlers that reply asynchronously.
-    void appendAsync(std::vector<Event> events, Done done = {});
+    // or failed — or at once, on the caller's thread, when the queue is full. Used for
+    // impressions and for HTTP handlers that reply asynchronously. Returns a ticket for
+    // withdraw() (0 when refused).
+    std::uint64_t appendAsync(std::vector<Event> events, Done done = {});
+    // Takes back events of appendAsync that the writer has not started on: true when they
+    // were removed (their `done` then never runs).
+    bool withdraw(std::uint64_t ticket);
     // Waits until everything queued before this call is committed.
     Status flush();
 
