@@ -1,5 +1,5 @@
 #pragma once
-// The model routes of the HTTP API, installed on an Api as an extension:
+// The model routes of the HTTP API, added to an Api with addRoute():
 //
 //   GET  /models                          every served model: name, kind, version,
 //                                         trained_at, interactions, metrics, default,

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <cstring>
 #include <functional>
 
 #include "recdeck/data/synthetic_world.h"
@@ -82,6 +83,20 @@ bool allReport(const std::vector<const ServiceProcess*>& services, const QString
         if (timer.elapsed() > limit) return false;
         QTest::qWait(50);
     }
+}
+
+// One unlabelled gauge from /metrics; -1 when absent.
+double gauge(const ServiceProcess& service, const char* name) {
+    const QByteArray body = service.get(QStringLiteral("/metrics")).body;
+    for (const QByteArray& line : body.split('\n')) {
+        if (!line.startsWith(name) || line.size() <= static_cast<qsizetype>(std::strlen(name)) ||
+            line[static_cast<qsizetype>(std::strlen(name))] != ' ')
+            continue;
+        bool ok = false;
+        const double value = line.mid(static_cast<qsizetype>(std::strlen(name)) + 1).trimmed().toDouble(&ok);
+        return ok ? value : -1.0;
+    }
+    return -1.0;
 }
 
 bool createAndStart(const ServiceProcess& service, const QString& key) {
@@ -167,6 +182,74 @@ private slots:
             QVERIFY2(serveAndClick(b, a, user), qPrintable(user));
         }
         QVERIFY2(allReport({&a, &b}, QStringLiteral("fleet-exp"), Readout{220, 2200, 220, 220}, &seen), qPrintable(seen));
+        QVERIFY(a.terminate());
+        QVERIFY(b.terminate());
+    }
+
+    // A retrain requested through one instance trains on events only the other saw, and
+    // the other serves the new version; the default and a rollback are the fleet's.
+    void retrainThroughOneInstanceServesEverywhere() {
+        RedisServer redis;
+        RECDECK_REQUIRE_REDIS_SERVER(redis);
+        ServiceProcess a;
+        ServiceProcess b;
+        QString error;
+        QVERIFY2(a.start(arguments("ma", redis), &error), qPrintable(error));
+        QVERIFY2(b.start(arguments("mb", redis), &error), qPrintable(error));
+        auto versionOf = [](const ServiceProcess& s, const QString& name) -> qint64 {
+            for (const auto& m : object(s.get(QStringLiteral("/models"))).value(QStringLiteral("models")).toArray()) {
+                const auto o = m.toObject();
+                if (o.value(QStringLiteral("name")).toString() == name) return o.value(QStringLiteral("version")).toInteger();
+            }
+            return -1;
+        };
+        const qint64 before = versionOf(a, QStringLiteral("popularity"));
+        QVERIFY(before > 0);
+        QCOMPARE(versionOf(b, QStringLiteral("popularity")), before);  // B loaded what A published
+
+        // 40 clicks by users new to the dataset, acknowledged by B only.
+        const QString item = object(b.post(QStringLiteral("/recommendations?user_id=user_001&n=1")))
+                                 .value(QStringLiteral("items")).toArray().first().toString();
+        QJsonArray clicks;
+        for (int u = 0; u < 40; ++u)
+            clicks.append(QJsonObject{{"type", "click"}, {"user_id", QStringLiteral("only-b-%1").arg(u)}, {"item_id", item}});
+        QVERIFY(http("POST", b.port(), QStringLiteral("/events"), QJsonDocument(clicks).toJson(), kJson).status < 300);
+        // Until B has appended them to the stream.
+        QElapsedTimer timer;
+        timer.start();
+        while (gauge(b, "recdeck_fleet_unpublished_events") != 0.0 && timer.elapsed() < 20'000 * timeScale())
+            QTest::qWait(50);
+
+        const auto trained = http("POST", a.port(), QStringLiteral("/admin/models/popularity/train"), {}, kJson, 120'000);
+        QCOMPARE(trained.status, 200);
+        const auto t = object(trained);
+        const qint64 version = t.value(QStringLiteral("version")).toInteger();
+        QVERIFY(version > before);
+        QVERIFY2(t.value(QStringLiteral("event_interactions")).toInteger() >= 40, trained.body.constData());
+        QVERIFY(t.value(QStringLiteral("published")).toBool());
+        timer.restart();
+        while (versionOf(b, QStringLiteral("popularity")) != version && timer.elapsed() < 30'000 * timeScale())
+            QTest::qWait(50);
+        QCOMPARE(versionOf(b, QStringLiteral("popularity")), version);
+        qInfo("a retrain through A served by B after %lld ms", static_cast<long long>(timer.elapsed()));
+
+        // The default and a rollback, set through B, hold on A.
+        QCOMPARE(http("POST", b.port(), QStringLiteral("/admin/models/popularity/default"), {}, kJson).status, 200);
+        QCOMPARE(http("POST", b.port(), QStringLiteral("/admin/models/popularity/rollback"), {}, kJson).status, 200);
+        timer.restart();
+        auto isDefault = [&](const ServiceProcess& s) {
+            for (const auto& m : object(s.get(QStringLiteral("/models"))).value(QStringLiteral("models")).toArray()) {
+                const auto o = m.toObject();
+                if (o.value(QStringLiteral("name")).toString() == QLatin1String("popularity"))
+                    return o.value(QStringLiteral("default")).toBool();
+            }
+            return false;
+        };
+        while ((versionOf(a, QStringLiteral("popularity")) != before || !isDefault(a)) &&
+               timer.elapsed() < 30'000 * timeScale())
+            QTest::qWait(50);
+        QCOMPARE(versionOf(a, QStringLiteral("popularity")), before);
+        QVERIFY(isDefault(a));
         QVERIFY(a.terminate());
         QVERIFY(b.terminate());
     }
