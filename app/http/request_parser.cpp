@@ -50,10 +50,21 @@ bool BodyBudget::take(std::size_t bytes) {
     return true;
 }
 
-RequestParser::RequestParser(const HttpLimits& limits, BodyBudget* budget) : m_limits(limits), m_budget(budget) {
+RequestParser::RequestParser(const HttpLimits& limits, BodyBudget* budget, HttpRequest& into)
+    : m_limits(limits), m_budget(budget), m_request(into) {
     header_limit(static_cast<std::uint32_t>(m_limits.maxHeaderBytes));
     body_limit(static_cast<std::uint64_t>(m_limits.maxBodyBytes));
+    m_request.method.clear();
+    m_request.path.clear();
+    m_request.segments.clear();
+    m_request.query.clear();
+    m_request.headers.clear();
+    // An idle connection keeps a small body buffer, not the last large one.
+    if (m_request.body.capacity() > 16 * 1024) std::string().swap(m_request.body);
+    m_request.body.clear();
 }
+
+RequestParser::RequestParser(const HttpLimits& limits, BodyBudget* budget) : RequestParser(limits, budget, m_own) {}
 
 RequestParser::~RequestParser() {
     if (m_budget != nullptr && m_reserved > 0) m_budget->give(m_reserved);

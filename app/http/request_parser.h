@@ -61,7 +61,10 @@ struct Refusal {
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
 public:
-    // `budget` may be null (no shared limit); it must outlive the parser.
+    // `budget` may be null (no shared limit); it must outlive the parser. The request is
+    // parsed into `into` (cleared first, its capacity kept: a connection reuses one for
+    // every request it sends), or into the parser's own.
+    RequestParser(const HttpLimits& limits, BodyBudget* budget, HttpRequest& into);
     RequestParser(const HttpLimits& limits, BodyBudget* budget);
     ~RequestParser() override;
     RequestParser(const RequestParser&) = delete;
@@ -92,7 +95,8 @@ private:
     HttpLimits m_limits;
     BodyBudget* m_budget;
     std::size_t m_reserved = 0;  // taken from m_budget
-    HttpRequest m_request;
+    HttpRequest m_own;
+    HttpRequest& m_request;
     std::size_t m_fields = 0;
     bool m_headerDone = false;
     bool m_contentLength = false;
