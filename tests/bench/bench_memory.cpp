@@ -157,7 +157,11 @@ int main(int argc, char** argv) {
         }
     }
     // Warm up: the ranking's buffers, the first lists.
-    for (int i = 0; i < 200; ++i) (void)e.recommend({"warm-up-" + std::to_string(i % 20)});
+    for (int i = 0; i < 200; ++i) {
+        serving::RecommendationRequest request;
+        request.userId = "warm-up-" + std::to_string(i % 20);
+        (void)e.recommend(request);
+    }
     (void)e.eventLog().flush();
     const std::size_t baseline = residentBytes();
     std::printf("resident before open %.0f MB, after open and warm-up %.0f MB (catalog, model, ring buffers)\n\n",
