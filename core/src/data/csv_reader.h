@@ -68,7 +68,6 @@ private:
     std::size_t m_line = 1;  // line number of m_pos
     bool m_eof = false;
     bool m_readError = false;
-    bool m_started = false;                                    // the byte order mark check is done
     std::vector<std::pair<std::size_t, std::size_t>> m_spans;  // quoted path: (offset, length)
 };
 

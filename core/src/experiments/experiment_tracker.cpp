@@ -846,7 +846,8 @@ Status ExperimentTracker::rebuild(const store::EventLog& log, const TaskControl&
     const auto now = m_registry.list();
     std::lock_guard lock(m_state->mutex);
     std::vector<std::string> gone;
-    for (const auto& [key, run] : m_state->live.runs) {
+    for (const auto& entry : m_state->live.runs) {
+        const std::string& key = entry.first;  // not a structured binding: clang < 16 cannot capture one
         if (std::none_of(now.begin(), now.end(), [&](const Experiment& e) { return e.key == key; }))
             gone.push_back(key);
     }

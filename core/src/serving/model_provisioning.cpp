@@ -86,8 +86,8 @@ std::string kindFor(std::string_view name, const data::InteractionMatrix& matrix
 std::string dataFingerprint(const data::Dataset& dataset, const data::InteractionMatrix& matrix) {
     std::uint64_t hash = 1469598103934665603ULL;
     auto mix = [&hash](std::string_view text) {
-        for (unsigned char c : text) {
-            hash ^= c;
+        for (const char c : text) {
+            hash ^= static_cast<unsigned char>(c);
             hash *= 1099511628211ULL;
         }
         hash ^= 0xFF;
