@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTest>
 
 #include <cstring>
@@ -250,6 +251,29 @@ private slots:
             QTest::qWait(50);
         QCOMPARE(versionOf(a, QStringLiteral("popularity")), before);
         QVERIFY(isDefault(a));
+
+        // `recdeckd train --publish`, run beside the fleet, publishes a version both serve.
+        QProcess cli;
+        QStringList cliArguments{QStringLiteral("train"), QStringLiteral("--publish"), QStringLiteral("--model"),
+                                 QStringLiteral("popularity")};
+        cliArguments << arguments("mc", redis);
+        cli.start(recdeckdPath(), cliArguments);
+        QVERIFY(cli.waitForStarted());
+        const bool finished = cli.waitForFinished(static_cast<int>(180'000 * timeScale()));
+        if (!finished) cli.kill(), cli.waitForFinished();
+        QVERIFY2(finished && cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0,
+                 cli.readAllStandardError().constData());
+        const auto published = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        const qint64 cliVersion = published.value(QStringLiteral("version")).toInteger();
+        QVERIFY2(cliVersion > version, QJsonDocument(published).toJson().constData());
+        QVERIFY(published.value(QStringLiteral("event_interactions")).toInteger() >= 40);
+        timer.restart();
+        while ((versionOf(a, QStringLiteral("popularity")) != cliVersion ||
+                versionOf(b, QStringLiteral("popularity")) != cliVersion) &&
+               timer.elapsed() < 30'000 * timeScale())
+            QTest::qWait(50);
+        QCOMPARE(versionOf(a, QStringLiteral("popularity")), cliVersion);
+        QCOMPARE(versionOf(b, QStringLiteral("popularity")), cliVersion);
         QVERIFY(a.terminate());
         QVERIFY(b.terminate());
     }
@@ -288,7 +312,8 @@ private slots:
         QVERIFY(redis.stop());
         traffic(60, 90);
         QCOMPARE(served, 90);
-        QVERIFY2(redis.start(&error), qPrintable(error));
+        std::string redisError;
+        QVERIFY2(redis.start(&redisError), redisError.c_str());
         c.kill();
         QVERIFY2(c.start(arguments("rc", redis), &error), qPrintable(error));
         traffic(90, 120);

@@ -3,6 +3,13 @@
 //
 //   recdeckd train --train TRAIN --model NAME --out MODEL.file [--items ITEMS]
 //
+// With --publish it trains for a fleet instead: it joins the fleet on --redis like an
+// instance (same data options as `recdeckd serve`), trains NAME on the dataset plus every
+// instance's events, publishes the new version to the fleet and prints
+// {"name", "version", "interactions", "event_interactions", "seconds"} on stdout:
+//
+//   recdeckd train --publish --redis URL --model NAME [--data DIR] [--dataset RATINGS]
+//
 // The summary (users, items, interactions, import warnings by kind, training time) goes to
 // stderr. A missing or malformed file exits with status 2 and "file:line: what was
 // expected"; a training failure with status 1.
@@ -20,7 +27,10 @@
 #include "commands/commands.h"
 #include "offline/offline_data.h"
 #include "offline/offline_options.h"
+#include "recdeck/common/stopwatch.h"
 #include "recdeck/models/model_file.h"
+#include "recdeck/serving/engine.h"
+#include "service_options.h"
 
 namespace recdeckd {
 
@@ -89,9 +99,47 @@ int runTrainCommand(const QStringList& arguments) {
     return kExitOk;
 }
 
+// Trains through an engine on the fleet's Redis and publishes the result to the fleet.
+int runPublishCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.addOption(QCommandLineOption(QStringLiteral("publish"), QStringLiteral("Train for the fleet on --redis and publish the model.")));
+    parser.addOption(QCommandLineOption(QStringLiteral("model"), QStringLiteral("Model to train (a kind or \"default\"; default: default)."),
+                                        QStringLiteral("NAME"), QStringLiteral("default")));
+    ServiceOptions service;
+    service.addTo(parser);
+    int exitCode = kExitOk;
+    if (!parseOrExit(parser, arguments, QStringLiteral("Train a model for the fleet on a Redis and publish it."), exitCode)) {
+        return exitCode;
+    }
+    if (!parser.isSet(QStringLiteral("redis"))) {
+        return badInput(QStringLiteral("--publish needs --redis URL: the fleet's models live in its Redis"));
+    }
+    auto config = service.engineConfig(parser);
+    if (!config) return badInput(config.errorMessage());
+    const std::string name = parser.value(QStringLiteral("model")).toStdString();
+    auto engine = openEngineWithProgress(std::move(*config));
+    if (!engine) return engine.exitCode;
+    recdeck::Stopwatch watch;
+    auto trained = engine.engine->train(name);
+    if (!trained) {
+        return trained.errorKind() == recdeck::ErrorKind::NotFound || trained.errorKind() == recdeck::ErrorKind::Invalid
+                   ? badInput(trained.errorMessage())
+                   : failure(QString::fromStdString(trained.errorMessage()));
+    }
+    if (!trained->published) return failure(QStringLiteral("the model was trained but not published to the fleet"));
+    const nlohmann::json answer{{"name", trained->entry->name},
+                                {"version", trained->entry->version},
+                                {"interactions", trained->interactions},
+                                {"event_interactions", trained->eventInteractions},
+                                {"seconds", watch.elapsedSeconds()}};
+    std::printf("%s\n", answer.dump().c_str());
+    return kExitOk;
+}
+
 }  // namespace
 
 int runTrain(const QStringList& arguments) {
+    if (arguments.contains(QStringLiteral("--publish"))) return runPublishCommand(arguments);
     return offline::runGuarded([&] { return runTrainCommand(arguments); });
 }
 
