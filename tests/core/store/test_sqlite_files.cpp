@@ -158,7 +158,14 @@ private slots:
         const auto version = schemaVersion(db);
         sqlite3_close(db);
         QVERIFY(version.ok());
-        QCOMPARE(*version, 1);
+        QCOMPARE(*version, 2);  // v1 recorded, then v2 (whether the service served an event)
+        {
+            auto log = EventLog::open(path);
+            QVERIFY(log.ok());
+            const auto events = (*log)->userEvents("old-user", 10);
+            QVERIFY(events.ok() && events->size() == 1);
+            QVERIFY(!events->front().served);  // rows from before v2 were not marked served
+        }
     }
 
     void aSchemaNewerThanThisBuildIsRefused() {
