@@ -90,13 +90,12 @@ OpenedEngine openEngineWithProgress(recdeck::serving::EngineConfig config) {
     auto engine = recdeck::serving::Engine::open(std::move(config), control);
     OpenedEngine opened;
     if (!engine) {
+        // A malformed or missing file, or options the user must fix, exit with 2; a store or
+        // disk that failed, with 1 (the error's kind says which, never its text).
         const std::string& message = engine.errorMessage();
-        // Import errors name the file and line ("ratings.csv:17: ..."): bad input.
-        const bool badFile = message.find(':') != std::string::npos &&
-                             (message.find(".csv:") != std::string::npos || message.find(".data:") != std::string::npos ||
-                              message.find(".dat:") != std::string::npos || message.find(".tsv:") != std::string::npos ||
-                              message.find(".item:") != std::string::npos || message.find(".txt:") != std::string::npos);
-        opened.exitCode = badFile ? badInput(message) : failure(QString::fromStdString(message));
+        opened.exitCode = recdeck::errorExitCode(engine.errorKind()) == kExitBadInput
+                              ? badInput(message)
+                              : failure(QString::fromStdString(message));
         return opened;
     }
     opened.engine = std::move(*engine);

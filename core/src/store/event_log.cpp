@@ -81,7 +81,7 @@ Status exec(sqlite3* db, const char* sql) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
         std::string text = message ? message : "unknown error";
         sqlite3_free(message);
-        return Error{std::string("SQLite: ") + text};
+        return Error::unavailable(std::string("SQLite: ") + text);
     }
     return {};
 }
@@ -195,7 +195,7 @@ struct EventLog::Impl {
     }
 
     void commit(Statement& insert, std::vector<Pending>& batch) {
-        Status status = insert ? exec(writer, "BEGIN IMMEDIATE") : Status(Error{sqliteError(writer, "prepare insert")});
+        Status status = insert ? exec(writer, "BEGIN IMMEDIATE") : Status(Error::unavailable(sqliteError(writer, "prepare insert")));
         std::vector<Event> committed;
         if (status) {
             for (Pending& pending : batch) {
@@ -215,7 +215,7 @@ struct EventLog::Impl {
                     bindText(stmt, 10, event.model);
                     sqlite3_bind_int(stmt, 11, event.served ? 1 : 0);
                     if (sqlite3_step(stmt) != SQLITE_DONE) {
-                        status = Error{sqliteError(writer, "append to event log")};
+                        status = Error::unavailable(sqliteError(writer, "append to event log"));
                         break;
                     }
                     event.id = sqlite3_last_insert_rowid(writer);
@@ -238,7 +238,7 @@ struct EventLog::Impl {
         if (!status) {
             failedBatches.fetch_add(1);
             for (Pending& pending : batch) {
-                if (pending.done) pending.done(Result<std::int64_t>(Error{status.errorMessage()}));
+                if (pending.done) pending.done(Result<std::int64_t>(status.error()));
             }
             return;
         }
@@ -273,12 +273,12 @@ struct EventLog::Impl {
     Result<std::vector<Event>> query(const std::string& sql, Bind bind) const {
         std::lock_guard lock(readerMutex);
         Statement stmt(reader, sql);
-        if (!stmt) return Error{sqliteError(reader, "read event log")};
+        if (!stmt) return Error::unavailable(sqliteError(reader, "read event log"));
         bind(stmt.handle);
         std::vector<Event> events;
         int rc = SQLITE_ROW;
         while ((rc = sqlite3_step(stmt.handle)) == SQLITE_ROW) events.push_back(readRow(stmt.handle));
-        if (rc != SQLITE_DONE) return Error{sqliteError(reader, "read event log")};
+        if (rc != SQLITE_DONE) return Error::unavailable(sqliteError(reader, "read event log"));
         return events;
     }
 };
@@ -455,9 +455,9 @@ EventLogStats EventLog::stats() const {
 Status EventLog::integrityCheck() const {
     std::lock_guard lock(m_impl->readerMutex);
     Statement stmt(m_impl->reader, "PRAGMA integrity_check");
-    if (!stmt || sqlite3_step(stmt.handle) != SQLITE_ROW) return Error{sqliteError(m_impl->reader, "integrity check")};
+    if (!stmt || sqlite3_step(stmt.handle) != SQLITE_ROW) return Error::unavailable(sqliteError(m_impl->reader, "integrity check"));
     const std::string answer = columnText(stmt.handle, 0);
-    if (answer != "ok") return Error{"event log integrity check failed: " + answer};
+    if (answer != "ok") return Error::internal("event log integrity check failed: " + answer);
     return {};
 }
 

@@ -152,12 +152,12 @@ public:
     // Sends one command and reads its reply. Any Error means the connection is unusable.
     Result<ReplyPtr> exchange(redisContext& context, RedisCommand& command) const {
         std::string wire;
-        if (!appendFormatted(wire, command)) return Error{prefixed("could not format " + std::string(command.name()))};
-        if (auto failure = sendAll(context, wire, command.name())) return Error{*failure};
+        if (!appendFormatted(wire, command)) return Error::unavailable(prefixed("could not format " + std::string(command.name())));
+        if (auto failure = sendAll(context, wire, command.name())) return Error::unavailable(*failure);
         void* raw = nullptr;
         errno = 0;
         if (redisGetReply(&context, &raw) != REDIS_OK || raw == nullptr)
-            return Error{ioFailure(context, command.name(), errno)};
+            return Error::unavailable(ioFailure(context, command.name(), errno));
         return ReplyPtr(static_cast<redisReply*>(raw));
     }
 
@@ -168,8 +168,8 @@ public:
             ++connectAttempts;
         }
         ContextPtr context(redisConnectWithTimeout(url.host.c_str(), url.port, toTimeval(options.connectTimeout)));
-        if (!context) return Error{prefixed("unreachable: cannot allocate a connection")};
-        if (context->err != 0) return Error{prefixed("unreachable: " + std::string(context->errstr))};
+        if (!context) return Error::unavailable(prefixed("unreachable: cannot allocate a connection"));
+        if (context->err != 0) return Error::unavailable(prefixed("unreachable: " + std::string(context->errstr)));
         redisSetTimeout(context.get(), toTimeval(options.commandTimeout));
         redisEnableKeepAlive(context.get());
 
@@ -198,7 +198,7 @@ public:
             if (url.db != 0)
                 return Error{prefixed("refused SELECT " + db + ": " + std::string(text) +
                                       " (the server has fewer databases; see 'databases' in redis.conf)")};
-            return Error{prefixed("refused PING: " + std::string(text))};
+            return Error::unavailable(prefixed("refused PING: " + std::string(text)));
         }
         return context;
     }
@@ -280,7 +280,7 @@ public:
             bool prober = false;
             if (!healthy) {
                 const auto now = Clock::now();
-                if (now < retryAt || probing) return Error{failFastMessage(now)};
+                if (now < retryAt || probing) return Error::unavailable(failFastMessage(now));
                 probing = true;  // this caller tries; the others fail fast meanwhile
                 prober = true;
             }
@@ -309,9 +309,9 @@ public:
                 return Lease(this, std::make_unique<Connection>(Connection{std::move(*context), generation}));
             }
             if (poolCv.wait_until(lock, deadline) == std::cv_status::timeout)
-                return Error{prefixed("busy: all " + std::to_string(options.poolSize) + " connections stayed in use for " +
+                return Error::unavailable(prefixed("busy: all " + std::to_string(options.poolSize) + " connections stayed in use for " +
                                       msText(options.commandTimeout) + " (" + std::string(operation) +
-                                      "); raise the pool size or lower the load")};
+                                      "); raise the pool size or lower the load"));
         }
     }
 
@@ -322,12 +322,12 @@ public:
     Error refused(RedisCommand& command, std::string_view subject, const redisReply& reply) const {
         std::string what = "refused " + std::string(command.name());
         if (!subject.empty()) what += " on '" + printableKey(subject) + "'";
-        return Error{prefixed(what + ": " + std::string(replyText(reply)))};
+        return Error::unavailable(prefixed(what + ": " + std::string(replyText(reply))));
     }
 
     Error unexpected(RedisCommand& command, const redisReply& reply) const {
-        return Error{prefixed("answered " + std::string(command.name()) + " with an unexpected reply (type " +
-                              std::to_string(reply.type) + ")")};
+        return Error::unavailable(prefixed("answered " + std::string(command.name()) + " with an unexpected reply (type " +
+                              std::to_string(reply.type) + ")"));
     }
 
     // One command on a pooled connection. An error reply is returned as an Error (the
@@ -351,10 +351,10 @@ public:
         if (!lease) return lease.error();
         std::string wire;
         for (auto& command : commands)
-            if (!appendFormatted(wire, command)) return Error{prefixed("could not format " + std::string(command.name()))};
+            if (!appendFormatted(wire, command)) return Error::unavailable(prefixed("could not format " + std::string(command.name())));
         if (auto failure = sendAll(*lease->context(), wire, commands.front().name())) {
             lease->broken(*failure);
-            return Error{*failure};
+            return Error::unavailable(*failure);
         }
         std::vector<ReplyPtr> replies;
         replies.reserve(commands.size());
@@ -364,7 +364,7 @@ public:
             if (redisGetReply(lease->context(), &raw) != REDIS_OK || raw == nullptr) {
                 const std::string message = ioFailure(*lease->context(), command.name(), errno);
                 lease->broken(message);
-                return Error{message};
+                return Error::unavailable(message);
             }
             replies.emplace_back(static_cast<redisReply*>(raw));
         }
@@ -935,7 +935,7 @@ Status RedisStore::doPublish(std::string_view channel, std::string_view message)
 }
 
 Result<Subscription> RedisStore::doSubscribe(std::string_view channel, MessageHandler onMessage, GapHandler onGap) {
-    if (auto down = m_impl->subscriberDown()) return Error{"subscribe to '" + printableKey(channel) + "': " + *down};
+    if (auto down = m_impl->subscriberDown()) return Error::unavailable("subscribe to '" + printableKey(channel) + "': " + *down);
     m_impl->startSubscriber();
     std::string physical = m_impl->options.keyPrefix + std::string(channel);
     auto [handle, newChannel] = m_impl->hub->add(physical, std::string(channel), std::move(onMessage), std::move(onGap));
@@ -945,7 +945,7 @@ Result<Subscription> RedisStore::doSubscribe(std::string_view channel, MessageHa
         handle.cancel();
         std::string reason = m_impl->subscriberDown().value_or(
             m_impl->prefixed("did not confirm the subscription within " + msText(wait)));
-        return Error{"subscribe to '" + printableKey(channel) + "': " + reason};
+        return Error::unavailable("subscribe to '" + printableKey(channel) + "': " + reason);
     }
     return std::move(handle);
 }
