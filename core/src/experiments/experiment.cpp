@@ -166,7 +166,7 @@ Result<Experiment> validated(Experiment experiment) {
                      number(experiment.coverage)};
     if (!experiment.layer.empty()) {
         if (auto problem = keyProblem(experiment.layer); !problem.empty())
-            return Error{where + "layer: " + problem + " (or empty for a layer of its own)"};
+            return Error{where + "layer: " + problem + " (or empty for no layer)"};
     }
 
     auto& variants = experiment.variants;

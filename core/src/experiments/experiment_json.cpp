@@ -13,9 +13,9 @@ namespace {
 const std::initializer_list<std::string_view> kDefinitionFields = {
     "key",   "description", "salt",           "variants",          "coverage",
     "layer", "allocation",  "primary_metric", "guardrail_metrics", "plan"};
-const std::initializer_list<std::string_view> kStateFields = {"state",       "created_at",     "started_at",
-                                                              "stopped_at",  "updated_at",     "revision",
-                                                              "layer_range", "bandit_weights", "bandit_updated_at", "frozen_results"};
+const std::initializer_list<std::string_view> kStateFields = {
+    "state",         "created_at",     "started_at",        "stopped_at",  "updated_at",    "revision",
+    "traffic_range", "bandit_weights", "bandit_updated_at", "layer_range", "frozen_results"};
 
 bool listed(std::initializer_list<std::string_view> names, std::string_view name) {
     for (auto n : names)
@@ -149,7 +149,7 @@ json toJson(const Experiment& e) {
         {"stopped_at", e.stoppedAtMs},
         {"updated_at", e.updatedAtMs},
         {"revision", e.revision},
-        {"layer_range", json::array({e.layerStart, e.layerEnd})},
+        {"traffic_range", json::array({e.trafficBegin, e.trafficEnd})},
         {"bandit_weights", e.banditWeights},
         {"bandit_updated_at", e.banditUpdatedAtMs},
     };
@@ -231,14 +231,16 @@ Result<Experiment> experimentFromJson(const json& object, bool withState) {
     std::int64_t revision = 0;
     if (auto err = readInt(object, "revision", "", revision)) return *err;
     e.revision = static_cast<std::uint64_t>(revision < 0 ? 0 : revision);
-    if (auto it = object.find("layer_range"); it != object.end() && !it->is_null()) {
+    // "layer_range" (a record written before traffic windows) is accepted and ignored: the
+    // registry places such a running experiment afresh (planTopUps).
+    if (auto it = object.find("traffic_range"); it != object.end() && !it->is_null()) {
         if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number_unsigned() || !(*it)[1].is_number_unsigned())
-            return typeError("layer_range", "[begin, end] bucket numbers", *it);
+            return typeError("traffic_range", "[begin, end] bucket numbers", *it);
         const auto begin = (*it)[0].get<std::uint64_t>();
         const auto end = (*it)[1].get<std::uint64_t>();
-        if (begin > end || end > kBuckets) return typeError("layer_range", "0 <= begin <= end <= 10000", *it);
-        e.layerStart = static_cast<std::uint32_t>(begin);
-        e.layerEnd = static_cast<std::uint32_t>(end);
+        if (begin > end || end > kBuckets) return typeError("traffic_range", "0 <= begin <= end <= 10000", *it);
+        e.trafficBegin = static_cast<std::uint32_t>(begin);
+        e.trafficEnd = static_cast<std::uint32_t>(end);
     }
     if (auto it = object.find("bandit_weights"); it != object.end() && !it->is_null()) {
         if (!it->is_array()) return typeError("bandit_weights", "a list of numbers", *it);

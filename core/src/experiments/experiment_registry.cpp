@@ -317,84 +317,83 @@ struct ExperimentRegistry::Impl {
         return all;
     }
 
-    // The first free range of `width` layer buckets of `layer`, ignoring experiment
-    // `self`; or why there is none.
-    static Result<std::pair<std::uint32_t, std::uint32_t>> freeRange(const std::vector<Experiment>& all,
-                                                                     std::string_view layer, std::string_view self,
-                                                                     std::uint32_t width) {
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> taken;
-        std::vector<std::string> owners;
-        for (const auto& e : all) {
-            if (e.key == self || e.layer != layer || e.state != ExperimentState::Running) continue;
-            taken.emplace_back(e.layerStart, e.layerEnd);
-            owners.push_back(e.key + " [" + std::to_string(e.layerStart) + ", " + std::to_string(e.layerEnd) + ")");
-        }
-        std::sort(taken.begin(), taken.end());
-        std::uint32_t cursor = 0;
-        std::uint32_t largest = 0;
-        for (const auto& [begin, end] : taken) {
-            if (begin >= cursor) {
-                if (begin - cursor >= width) return std::make_pair(cursor, cursor + width);
-                largest = std::max(largest, begin - cursor);
-            }
-            cursor = std::max(cursor, end);
-        }
-        if (kBuckets - cursor >= width) return std::make_pair(cursor, cursor + width);
-        largest = std::max(largest, kBuckets - cursor);
-        std::string list;
-        for (const auto& o : owners) list += (list.empty() ? "" : ", ") + o;
-        return Error::conflict("layer " + inQuotes(layer) + " is full: it needs " + std::to_string(width) + " of " +
-                               std::to_string(kBuckets) + " layer buckets (coverage " + std::to_string(width / 100) +
-                               "%), the largest free range has " + std::to_string(largest) + " (running: " + list +
-                               "); stop an experiment of the layer or lower the coverage");
-    }
-
-    // Takes a layer range for `next` (which is about to run). Caller holds writeMutex.
-    Status allocateLayer(Experiment& next, std::vector<ExperimentChange>& changes) {
-        next.layerStart = 0;
-        next.layerEnd = 0;
-        if (next.layer.empty()) return {};
+    // Places `next` (about to run) beside the running experiments (assignment.h planStart);
+    // in Share mode the experiment giving up traffic is written first (so an instance
+    // reading in between sees the two windows apart) and reported in `changes`. Caller
+    // holds writeMutex.
+    Status allocateTraffic(Experiment& next, StartMode mode, std::vector<ExperimentChange>& changes) {
         auto all = freshAll(changes);
         if (!all) return all.error();
-        auto range = freeRange(*all, next.layer, next.key, next.coverageBuckets());
-        if (!range) {
-            return Error{"cannot start experiment " + inQuotes(next.key) + ": " + range.errorMessage(),
-                         range.errorKind()};
-        }
-        next.layerStart = range->first;
-        next.layerEnd = range->second;
+        const StartPlan plan = planStart(*all, next, mode);
+        next.trafficBegin = plan.window.begin;
+        next.trafficEnd = plan.window.end;
+        if (!plan.shrunk) return {};
+        auto giver = local(*plan.shrunk);
+        if (!giver || giver->state != ExperimentState::Running) return {};
+        Experiment shrunk = *giver;
+        shrunk.trafficBegin = plan.shrunkKeeps.begin;
+        shrunk.trafficEnd = plan.shrunkKeeps.end;
+        shrunk.updatedAtMs = now();
+        shrunk.revision = giver->revision + 1;
+        if (auto s = persist(shrunk.key, &shrunk, ChangeKind::Updated); !s)
+            return Error{"cannot share the traffic of experiment " + inQuotes(shrunk.key) + ": " + s.errorMessage(),
+                         s.errorKind()};
+        applyLocal(shrunk);
+        changes.push_back({shrunk.key, ChangeKind::Updated, false});
         return {};
     }
 
-    // After writing a start in a shared layer: true when another running experiment of the
-    // layer overlaps the range (it was taken concurrently). Caller holds writeMutex.
+    // After writing a start: the key of a running experiment it conflicts with whose
+    // window overlaps its own (another instance placed it at the same moment). Caller
+    // holds writeMutex.
     Result<std::optional<std::string>> overlapAfterWrite(const Experiment& next) {
-        if (!store || next.layer.empty()) return std::optional<std::string>();
+        if (!store || next.trafficEnd <= next.trafficBegin) return std::optional<std::string>();
         auto all = readAllFromStore();
         if (!all) return all.error();
+        const TrafficRange mine{next.trafficBegin, next.trafficEnd};
         for (const auto& e : *all) {
-            if (e.key == next.key || e.layer != next.layer || e.state != ExperimentState::Running) continue;
-            if (e.layerStart < next.layerEnd && next.layerStart < e.layerEnd) return std::optional<std::string>(e.key);
+            if (e.key == next.key || e.state != ExperimentState::Running || !conflicts(e, next)) continue;
+            if (overlap(mine, TrafficRange{e.trafficBegin, e.trafficEnd}) > 0) return std::optional<std::string>(e.key);
         }
         return std::optional<std::string>();
     }
 
-    // Writes `next` as a (re)start, undoing it if the layer changed concurrently.
+    // Writes `next` as a (re)start, undoing it if a conflicting window was taken
+    // concurrently. (Were both kept, assignment would still give the shared buckets to
+    // the earlier experiment alone; the undo keeps the later one from thinking it has them.)
     Status commitStart(const Experiment& next, const std::optional<Experiment>& previous, ChangeKind kind) {
         if (auto s = persist(next.key, &next, kind); !s) return s;
-        auto overlap = overlapAfterWrite(next);
-        if (overlap && !overlap->has_value()) return {};
+        auto overlapping = overlapAfterWrite(next);
+        if (overlapping && !overlapping->has_value()) return {};
         Experiment undo = previous ? *previous : next;
         undo.revision = next.revision + 1;
         undo.updatedAtMs = now();
         (void)persist(next.key, previous ? &undo : nullptr, ChangeKind::Updated);
-        if (!overlap) {
-            return Error{"cannot start experiment " + inQuotes(next.key) + ": " + overlap.errorMessage(),
-                         overlap.errorKind()};
+        if (!overlapping) {
+            return Error{"cannot start experiment " + inQuotes(next.key) + ": " + overlapping.errorMessage(),
+                         overlapping.errorKind()};
         }
-        return Error::conflict("layer " + inQuotes(next.layer) + " changed while starting " + inQuotes(next.key) +
-                               " (experiment " + inQuotes(**overlap) +
-                               " took an overlapping range at the same moment); retry");
+        return Error::conflict("experiment " + inQuotes(**overlapping) + " took the same users while " +
+                               inQuotes(next.key) + " was starting (on another instance, at the same moment); retry");
+    }
+
+    // Lets running experiments holding less than their coverage grow into free traffic
+    // (assignment.h planTopUps). Caller holds writeMutex.
+    void topUp(std::vector<ExperimentChange>& changes) {
+        auto all = freshAll(changes);
+        if (!all) return;
+        for (const auto& [key, window] : planTopUps(*all)) {
+            auto current = local(key);
+            if (!current || current->state != ExperimentState::Running) continue;
+            Experiment grown = *current;
+            grown.trafficBegin = window.begin;
+            grown.trafficEnd = window.end;
+            grown.updatedAtMs = now();
+            grown.revision = current->revision + 1;
+            if (!persist(key, &grown, ChangeKind::Updated)) continue;  // the next resync retries
+            applyLocal(grown);
+            changes.push_back({key, ChangeKind::Updated, false});
+        }
     }
 
     void onMessage(std::string_view message) {
@@ -420,7 +419,7 @@ struct ExperimentRegistry::Impl {
         std::vector<ExperimentChange> changes;
         {
             std::lock_guard lock(writeMutex);
-            (void)freshAll(changes);
+            topUp(changes);
         }
         for (const auto& c : changes) notify(c);
     }
@@ -572,8 +571,14 @@ Result<std::unique_ptr<ExperimentRegistry>> ExperimentRegistry::open(RegistryOpt
                 impl->experiments[e.key] = e;
             }
         }
-        std::lock_guard data(impl->dataMutex);
-        impl->rebuildTableLocked();
+        {
+            std::lock_guard data(impl->dataMutex);
+            impl->rebuildTableLocked();
+        }
+        // Records written before traffic windows, or experiments waiting for users whose
+        // traffic was freed while no instance was running, are placed now.
+        std::vector<ExperimentChange> ignored;
+        impl->topUp(ignored);
     }
     if (impl->options.resyncInterval.count() > 0 || impl->options.banditInterval.count() > 0)
         impl->maintenance = std::jthread([raw](std::stop_token stop) { raw->maintain(std::move(stop)); });
@@ -614,7 +619,7 @@ Result<Experiment> ExperimentRegistry::create(Experiment definition) {
         next.updatedAtMs = t;
         next.startedAtMs = 0;
         next.stoppedAtMs = 0;
-        next.layerStart = next.layerEnd = 0;
+        next.trafficBegin = next.trafficEnd = 0;
         next.banditWeights.clear();
         next.banditUpdatedAtMs = 0;
         next.revision = 1;
@@ -704,7 +709,7 @@ Status ExperimentRegistry::remove(std::string_view key) {
     return {};
 }
 
-Result<Experiment> ExperimentRegistry::start(std::string_view key) {
+Result<Experiment> ExperimentRegistry::start(std::string_view key, StartMode mode) {
     std::vector<ExperimentChange> changes;
     Experiment next;
     {
@@ -728,7 +733,7 @@ Result<Experiment> ExperimentRegistry::start(std::string_view key) {
         next.banditWeights.clear();
         next.banditUpdatedAtMs = 0;
         next.revision = current.revision + 1;
-        if (auto s = m_impl->allocateLayer(next, changes); !s) return s.error();
+        if (auto s = m_impl->allocateTraffic(next, mode, changes); !s) return s.error();
         if (auto s = m_impl->commitStart(next, current, ChangeKind::Started); !s) return s.error();
         m_impl->applyLocal(next);
     }
@@ -758,6 +763,8 @@ Result<Experiment> ExperimentRegistry::stop(std::string_view key) {
         next.revision = current.revision + 1;
         if (auto s = m_impl->persist(next.key, &next, ChangeKind::Stopped); !s) return s.error();
         m_impl->applyLocal(next);
+        // Experiments waiting for (or short of) the users it held get them now.
+        m_impl->topUp(changes);
     }
     for (const auto& c : changes) m_impl->notify(c);
     m_impl->notify({next.key, ChangeKind::Stopped, false});
@@ -830,7 +837,7 @@ Result<Experiment> ExperimentRegistry::restart(std::string_view key, std::option
         next.banditUpdatedAtMs = 0;
         next.frozenResults.clear();
         next.revision = current.revision + 1;
-        if (auto s = m_impl->allocateLayer(next, changes); !s) return s.error();
+        if (auto s = m_impl->allocateTraffic(next, StartMode::Queue, changes); !s) return s.error();
         if (auto s = m_impl->commitStart(next, current, ChangeKind::Restarted); !s) return s.error();
         m_impl->applyLocal(next);
     }

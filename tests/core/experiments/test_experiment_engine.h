@@ -1,7 +1,7 @@
 #pragma once
 // test_experiment_engine: the A/B experiment engine — definitions and validation, the
 // lifecycle, deterministic assignment (hash reference values, shares over a million
-// users, layers), persistence (SQLite, MemoryStore, a real redis-server), attribution and
+// users, which experiments may share users), persistence (SQLite, MemoryStore, a real redis-server), attribution and
 // the results readout. Slots are defined in test_experiment_registry.cpp (definitions,
 // lifecycle, assignment, persistence) and test_experiment_results.cpp (attribution,
 // results, rebuild).
@@ -85,10 +85,11 @@ private slots:
     void hashReference();
     void variantShares_data();
     void variantShares();
-    void layersIndependent_data();
-    void layersIndependent();
-    void sameLayerExclusive();
-    void firstStartedWins();
+    void differentScopesOverlap_data();
+    void differentScopesOverlap();
+    void sameLayerQueuesAndGrows();
+    void conflictingExperimentWaits();
+    void shareSplitsOnPurpose();
     void sqliteRoundTrip();
     void deterministicAcrossInstancesAndReload();
     void convergeOnMemoryStore();

@@ -174,8 +174,8 @@ void TestExperimentEngine::experimentJson() {
     Experiment full = *checked;
     full.state = ExperimentState::Running;
     full.startedAtMs = 123;
-    full.layerStart = 100;
-    full.layerEnd = 2100;
+    full.trafficBegin = 100;
+    full.trafficEnd = 2100;
     full.guardrails = {Metric::ConversionRate, Metric::Ctr};
     full.allocation = AllocationMode::Thompson;
     full.banditWeights = {0.3, 0.7};
@@ -184,6 +184,14 @@ void TestExperimentEngine::experimentJson() {
     auto back = experimentFromJson(nlohmann::json::parse(toJson(full).dump()), true);
     EXP_OK(back);
     QVERIFY(*back == full);
+
+    // A record written before traffic windows names a "layer_range": read, and ignored.
+    auto legacyJson = toJson(full);
+    legacyJson.erase("traffic_range");
+    legacyJson["layer_range"] = nlohmann::json::array({0, 0});
+    auto legacy = experimentFromJson(legacyJson, true);
+    EXP_OK(legacy);
+    QCOMPARE(legacy->trafficEnd, 0u);
 
     auto unknown =
         experimentFromJson(nlohmann::json::parse(R"({"key": "K", "variants": [{"name": "a", "weigth": 1}]})"));
@@ -457,7 +465,7 @@ void TestExperimentEngine::hashReference() {
     QCOMPARE(static_cast<quint64>(assignmentHash({text})), hash);
     if (input == "salt:user1") QCOMPARE(bucketOf("salt", "user1"), std::uint32_t{5634});
     if (input == "hex salt") QCOMPARE(bucketOf("0123456789abcdef", "42"), std::uint32_t{8478});
-    QCOMPARE(layerBucketOf("home", "u7"), std::uint32_t{9405});
+    QCOMPARE(trafficBucketOf("u7"), std::uint32_t{4577});
 }
 
 void TestExperimentEngine::variantShares_data() {
@@ -512,24 +520,27 @@ void TestExperimentEngine::variantShares() {
     check(outside, 1.0 - coverage, "outside coverage");
 }
 
-void TestExperimentEngine::layersIndependent_data() {
+void TestExperimentEngine::differentScopesOverlap_data() {
     QTest::addColumn<QString>("layerA");
     QTest::addColumn<QString>("layerB");
-    QTest::newRow("own layers") << ""
-                                << "";
+    QTest::newRow("no layers") << ""
+                               << "";
     QTest::newRow("two named layers") << "search"
                                       << "home";
 }
 
-void TestExperimentEngine::layersIndependent() {
+void TestExperimentEngine::differentScopesOverlap() {
     QFETCH(QString, layerA);
     QFETCH(QString, layerB);
     auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
     QVERIFY(registry);
-    Experiment a = twoArms("a", "salt-a");
+    Experiment a = twoArms("a", "salt-a");  // sets the model
     a.layer = layerA.toStdString();
-    Experiment b = twoArms("b", "salt-b");
+    Experiment b = twoArms("b", "salt-b");  // sets the ranking
     b.layer = layerB.toStdString();
+    b.variants[0].model.clear();
+    b.variants[1].model.clear();
+    b.variants[1].ranking = VariantRanking{false, 1.0, 0};
     EXP_OK(registry->create(a));
     EXP_OK(registry->create(b));
     EXP_OK(registry->start("a"));
@@ -553,13 +564,19 @@ void TestExperimentEngine::layersIndependent() {
     }
     const double p = std::erfc(std::sqrt(chi2 / 2.0));  // chi-square tail, 1 df
     QVERIFY2(p > 0.001, qPrintable(QString("chi2 %1, p %2").arg(chi2).arg(p)));
-    // And the first-started experiment is what the service is given.
+    // A request is served by one variant: the first-started experiment's, and what b
+    // really gets says so.
     auto served = registry->assign("visitor-1");
     QVERIFY(served);
     QCOMPARE(served->experiment, std::string("a"));
+    const auto shares = trafficShares(registry->list());
+    QCOMPARE(shares.size(), std::size_t{2});
+    QCOMPARE(shares[1].key, std::string("b"));
+    QCOMPARE(shares[1].served, 0u);
+    QCOMPARE(shares[1].heldBy, std::vector<std::string>{"a"});
 }
 
-void TestExperimentEngine::sameLayerExclusive() {
+void TestExperimentEngine::sameLayerQueuesAndGrows() {
     auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
     QVERIFY(registry);
     auto inLayer = [](const std::string& key, double coverage) {
@@ -568,54 +585,87 @@ void TestExperimentEngine::sameLayerExclusive() {
         e.coverage = coverage;
         return e;
     };
-    EXP_OK(registry->create(inLayer("a", 0.5)));
-    EXP_OK(registry->create(inLayer("b", 0.3)));
-    EXP_OK(registry->create(inLayer("c", 0.3)));
-    auto a = registry->start("a");
-    EXP_OK(a);
-    QCOMPARE(a->layerStart, std::uint32_t{0});
-    QCOMPARE(a->layerEnd, std::uint32_t{5000});
-    auto b = registry->start("b");
-    EXP_OK(b);
-    QCOMPARE(b->layerStart, std::uint32_t{5000});
-    QCOMPARE(b->layerEnd, std::uint32_t{8000});
-    auto c = registry->start("c");
-    QVERIFY(!c.ok());
-    QVERIFY2(c.errorMessage().find("layer 'home' is full") != std::string::npos, c.errorMessage().c_str());
-    QVERIFY(c.errorMessage().find("largest free range has 2000") != std::string::npos);
-    QCOMPARE(registry->get("c")->state, ExperimentState::Draft);
+    for (auto [key, coverage] : {std::pair{"a", 0.5}, {"b", 0.3}, {"c", 0.3}, {"d", 0.2}}) {
+        EXP_OK(registry->create(inLayer(key, coverage)));
+        tick(1);
+        EXP_OK(registry->start(key));
+    }
+    auto window = [&](const char* key) {
+        auto e = registry->get(key);
+        return std::pair{e->trafficBegin, e->trafficEnd};
+    };
+    QCOMPARE(window("a"), std::pair(0u, 5000u));
+    QCOMPARE(window("b"), std::pair(5000u, 8000u));
+    QCOMPARE(window("c"), std::pair(8000u, 10000u));  // 20 % of the 30 % it asked for
+    QCOMPARE(window("d"), std::pair(0u, 0u));         // nothing left: it waits
+    QCOMPARE(registry->get("d")->state, ExperimentState::Running);
+    const auto shares = trafficShares(registry->list());
+    QCOMPARE(shares[3].key, std::string("d"));
+    QVERIFY(shares[3].waiting());
+    QCOMPARE(shares[3].heldBy, (std::vector<std::string>{"a", "b", "c"}));
 
     std::size_t inA = 0;
     std::size_t inB = 0;
     for (int i = 0; i < 100'000; ++i) {
         auto all = registry->assignAll("u" + std::to_string(i));
         QVERIFY(all.size() <= 1);
-        if (!all.empty()) (all[0].experiment == "a" ? inA : inB) += 1;
+        if (!all.empty() && all[0].experiment == "a") ++inA;
+        if (!all.empty() && all[0].experiment == "b") ++inB;
+        QVERIFY(all.empty() || all[0].experiment != "d");
     }
     QVERIFY(std::abs(static_cast<double>(inA) / 1e5 - 0.5) < 0.01);
     QVERIFY(std::abs(static_cast<double>(inB) / 1e5 - 0.3) < 0.01);
 
-    EXP_OK(registry->stop("a"));
-    auto cAgain = registry->start("c");
-    EXP_OK(cAgain);
-    QCOMPARE(cAgain->layerStart, std::uint32_t{0});  // the first free range
-    QCOMPARE(cAgain->layerEnd, std::uint32_t{3000});
+    // b stops: c (started first) grows next to its window, then d takes what is left.
+    EXP_OK(registry->stop("b"));
+    QCOMPARE(window("c"), std::pair(7000u, 10000u));
+    QCOMPARE(window("d"), std::pair(5000u, 7000u));
+    for (const auto& share : trafficShares(registry->list())) QCOMPARE(share.served, share.requested);
 }
 
-void TestExperimentEngine::firstStartedWins() {
+void TestExperimentEngine::conflictingExperimentWaits() {
     auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
     QVERIFY(registry);
     EXP_OK(registry->create(twoArms("zeta")));
     EXP_OK(registry->create(twoArms("alpha")));
     EXP_OK(registry->start("zeta"));
     tick(10);
-    EXP_OK(registry->start("alpha"));
+    EXP_OK(registry->start("alpha"));  // both set the model: alpha waits for users
     for (int i = 0; i < 100; ++i) QCOMPARE(registry->assign("u" + std::to_string(i))->experiment, std::string("zeta"));
     EXP_OK(registry->stop("zeta"));
-    QCOMPARE(registry->assign("u1")->experiment, std::string("alpha"));
+    for (int i = 0; i < 100; ++i) QCOMPARE(registry->assign("u" + std::to_string(i))->experiment, std::string("alpha"));
     // The served assignment carries what the variant serves.
     auto a = registry->assign("u1");
     QCOMPARE(a->model, a->variantIndex == 0 ? std::string("popularity") : std::string("als"));
+}
+
+void TestExperimentEngine::shareSplitsOnPurpose() {
+    auto registry = openRegistry(freshDir() / "experiments.db", std::make_shared<MemoryStore>());
+    QVERIFY(registry);
+    EXP_OK(registry->create(twoArms("first")));
+    EXP_OK(registry->create(twoArms("second")));
+    EXP_OK(registry->start("first"));
+    const auto before = registry->table();
+    tick(10);
+    EXP_OK(registry->start("second", StartMode::Share));
+    QCOMPARE(registry->get("first")->trafficEnd, 5000u);
+    QCOMPARE(registry->get("second")->trafficBegin, 5000u);
+    std::size_t inFirst = 0;
+    for (int i = 0; i < 20'000; ++i) {
+        const std::string user = "s" + std::to_string(i);
+        auto now = registry->assign(user);
+        QVERIFY(now);
+        if (now->experiment == "first") {
+            ++inFirst;
+            // Users who stay keep their variant.
+            QCOMPARE(now->variant, before->assign(user)->variant);
+        }
+    }
+    QVERIFY2(std::abs(static_cast<double>(inFirst) / 2e4 - 0.5) < 0.02, qPrintable(QString::number(inFirst)));
+    // When the second stops, the first grows back to all of its coverage.
+    EXP_OK(registry->stop("second"));
+    QCOMPARE(registry->get("first")->trafficBegin, 0u);
+    QCOMPARE(registry->get("first")->trafficEnd, 10000u);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -670,6 +720,19 @@ void TestExperimentEngine::deterministicAcrossInstancesAndReload() {
     QVERIFY(exptest::eventually([&] { return b->running().size() == 1; }));
     const std::string salt = a->get("det")->salt;
     QCOMPARE(b->get("det")->salt, salt);
+    // A conflicting experiment started on the other instance shares det's traffic on
+    // purpose; both instances then hold the same windows.
+    Experiment other = twoArms("det-2");
+    other.coverage = 0.5;
+    EXP_OK(b->create(other));
+    tick(5);
+    EXP_OK(b->start("det-2", StartMode::Share));
+    QVERIFY(exptest::eventually([&] {
+        auto x = a->get("det-2");
+        return x && x->state == ExperimentState::Running && a->get("det")->trafficEnd == b->get("det")->trafficEnd;
+    }));
+    QCOMPARE(a->get("det")->trafficEnd, 3500u);  // 7,000 buckets halved
+    QCOMPARE(a->get("det-2")->trafficBegin, 3500u);
 
     std::vector<std::optional<Assignment>> fromA;
     for (int i = 0; i < 20000; ++i) {
@@ -678,6 +741,7 @@ void TestExperimentEngine::deterministicAcrossInstancesAndReload() {
         auto y = b->assign(user);
         QCOMPARE(x.has_value(), y.has_value());
         if (x) {
+            QCOMPARE(x->experiment, y->experiment);
             QCOMPARE(x->variant, y->variant);
             QCOMPARE(x->model, y->model);
         }
@@ -691,7 +755,10 @@ void TestExperimentEngine::deterministicAcrossInstancesAndReload() {
     for (int i = 0; i < 20000; ++i) {
         auto z = c->assign("member-" + std::to_string(i));
         QCOMPARE(z.has_value(), fromA[static_cast<std::size_t>(i)].has_value());
-        if (z) QCOMPARE(z->variant, fromA[static_cast<std::size_t>(i)]->variant);
+        if (z) {
+            QCOMPARE(z->experiment, fromA[static_cast<std::size_t>(i)]->experiment);
+            QCOMPARE(z->variant, fromA[static_cast<std::size_t>(i)]->variant);
+        }
     }
 }
 

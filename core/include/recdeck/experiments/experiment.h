@@ -93,7 +93,7 @@ struct Experiment {
     std::string salt;               // generated when empty; at most 128 bytes
     std::vector<Variant> variants;  // 2-16; variants[0] is the control
     double coverage = 1.0;          // fraction of users in the experiment, in (0, 1]
-    std::string layer;              // "" = its own layer; else [A-Za-z0-9_.-]{1,64}
+    std::string layer;              // "" = none; else [A-Za-z0-9_.-]{1,64}: an exclusion group
     AllocationMode allocation = AllocationMode::Fixed;
     Metric primaryMetric = Metric::ClickRate;
     std::vector<Metric> guardrails;  // distinct, not the primary
@@ -106,9 +106,10 @@ struct Experiment {
     std::int64_t stoppedAtMs = 0;  // 0 while running or never stopped
     std::int64_t updatedAtMs = 0;
     std::uint64_t revision = 0;  // +1 on every change, for diagnostics
-    // Layer buckets [layerStart, layerEnd) owned while running in a named layer.
-    std::uint32_t layerStart = 0;
-    std::uint32_t layerEnd = 0;
+    // The window of traffic buckets [trafficBegin, trafficEnd) held while running
+    // (assignment.h "Windows"); empty while it waits for users.
+    std::uint32_t trafficBegin = 0;
+    std::uint32_t trafficEnd = 0;
     // Thompson mode: the current traffic shares (same order as variants, sum 1); empty
     // until the first recomputation, meaning the configured weights.
     std::vector<double> banditWeights;

@@ -11,7 +11,7 @@
 //    "plan": {"baseline": 0, "relative_effect": 0.1, "alpha": 0.05, "power": 0.8},
 //    -- state, written by the registry (ignored in a submitted definition) --
 //    "state": "draft", "created_at": ms, "started_at": ms, "stopped_at": ms,
-//    "updated_at": ms, "revision": n, "layer_range": [begin, end],
+//    "updated_at": ms, "revision": n, "traffic_range": [begin, end],
 //    "bandit_weights": [...], "bandit_updated_at": ms}
 //
 // Every definition field is optional except key and variants; a variant's weight defaults

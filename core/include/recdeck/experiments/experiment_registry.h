@@ -7,9 +7,12 @@
 //     update            draft: anything but the key; running / stopped: description,
 //                       metrics and plan only (not the allocation, not what a variant serves)
 //     remove            draft only
-//     start             draft -> running (takes a free range of its layer; refused when
-//                       the layer is full)
-//     stop              running -> stopped
+//     start             draft -> running, holding a window of the traffic that no running
+//                       experiment it conflicts with holds (assignment.h "Windows"): what
+//                       is free, or nothing (it then waits for users), or in Share mode
+//                       half of a conflicting experiment's window
+//     stop              running -> stopped; running experiments short of their coverage
+//                       grow into the traffic it frees
 //     freeze            stopped: keeps the run's final readout (once per run)
 //     restart           running or stopped -> running with a new salt and startedAt, and
 //                       optionally a revised definition: the only way to change the
@@ -26,11 +29,13 @@
 // resyncInterval. At open it loads from the store when the store holds experiments
 // (Redis: another instance made them), else from SQLite, and writes them to the store.
 //
-// Starting in a shared layer reads the layer fresh from the store, takes the first free
-// range, writes, then reads the layer again: if another instance took an overlapping
-// range meanwhile, the start is undone and refused ("retry"), so two instances never keep
-// overlapping ranges. (Concurrent edits of one experiment on two instances: last writer
-// wins.)
+// Starting reads every experiment fresh from the store, places the window, writes, then
+// reads again: if another instance took an overlapping window of a conflicting experiment
+// meanwhile, the start is undone and refused ("retry"). (Even if both were kept,
+// assignment gives shared buckets to the earlier experiment only.) The top-ups after a
+// stop, at open and on every resync are deterministic, so instances doing them at once
+// write the same windows. (Concurrent edits of one experiment on two instances: last
+// writer wins.)
 //
 // Assignment (assignment.h) reads an immutable AssignmentTable swapped on every change:
 // assign() holds a lock only to copy the table's shared_ptr, and allocates only the
@@ -106,7 +111,7 @@ public:
     Result<Experiment> create(Experiment definition);
     Result<Experiment> update(Experiment definition);
     Status remove(std::string_view key);
-    Result<Experiment> start(std::string_view key);
+    Result<Experiment> start(std::string_view key, StartMode mode = StartMode::Queue);
     Result<Experiment> stop(std::string_view key);
     // A new salt (revised->salt when non-empty and different from the current one, else
     // generated), startedAt = now, stoppedAt = 0, a fresh layer range, no bandit weights.
