@@ -389,7 +389,9 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
             request.mde = experiment.plan.relativeEffect;
             request.alpha = alpha;
             request.power = experiment.plan.power;
-            if (auto n = sampleSize(request)) {
+            // With several treatments the plan carries the readout's Holm correction, as
+            // the console's sample-size calculator does.
+            if (auto n = plannedSampleSize(request, static_cast<int>(experiment.variants.size()) - 1)) {
                 c.plannedUsersPerVariant = n->perVariant;
                 c.daysRemaining = daysToPlan(counts[0], counts[i], n->perVariant, elapsedDays);
             }

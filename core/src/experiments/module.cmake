@@ -11,5 +11,6 @@ recdeck_core_module(experiments
     ${CMAKE_CURRENT_LIST_DIR}/experiment_registry.cpp
     ${CMAKE_CURRENT_LIST_DIR}/experiment_results.cpp
     ${CMAKE_CURRENT_LIST_DIR}/experiment_tracker.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/traffic_estimate.cpp
   PUBLIC_DEPS recdeck::common recdeck::store nlohmann_json::nlohmann_json
   PRIVATE_DEPS Boost::headers SQLite::SQLite3)

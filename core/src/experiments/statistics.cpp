@@ -23,9 +23,13 @@ using detail::number;
 // where doubles count users exactly).
 constexpr double kMaxUsersPerVariant = 1e15;
 
-double normalQuantile(double p) { return boost::math::quantile(boost::math::normal_distribution<double>(), p); }
+double normalQuantile(double p) {
+    return boost::math::quantile(boost::math::normal_distribution<double>(), p);
+}
 
-double normalCdf(double z) { return boost::math::cdf(boost::math::normal_distribution<double>(), z); }
+double normalCdf(double z) {
+    return boost::math::cdf(boost::math::normal_distribution<double>(), z);
+}
 
 // P(Z > z) without cancellation for large z.
 double normalUpperTail(double z) {
@@ -110,6 +114,13 @@ Result<SampleSize> sampleSize(const SampleSizeRequest& request) {
     return out;
 }
 
+Result<SampleSize> plannedSampleSize(SampleSizeRequest request, int treatments) {
+    if (treatments < 1) return Error{"treatments: at least 1 treatment arm, got " + std::to_string(treatments)};
+    if (auto error = checkAlpha(request.alpha)) return *error;
+    request.alpha /= static_cast<double>(treatments);
+    return sampleSize(request);
+}
+
 Result<double> power(const SampleSizeRequest& request, double users) {
     auto p2 = treatmentRate(request.baseline, request.mde, request.scale);
     if (!p2) return p2.error();
@@ -128,8 +139,7 @@ Result<MinimumDetectableEffect> minimumDetectableEffect(double baseline, double 
     if (auto error = checkAlpha(alpha)) return *error;
     if (auto error = checkPower(alpha, requestedPower)) return *error;
     if (!std::isfinite(users) || users <= 0.0 || users > kMaxUsersPerVariant)
-        return Error{"n (users per variant) must be in (0, " + number(kMaxUsersPerVariant) + "], got " +
-                     number(users)};
+        return Error{"n (users per variant) must be in (0, " + number(kMaxUsersPerVariant) + "], got " + number(users)};
 
     const double zSum = normalQuantile(1.0 - 0.5 * alpha) + normalQuantile(requestedPower);
     const double sign = direction == EffectDirection::Increase ? 1.0 : -1.0;
@@ -201,8 +211,8 @@ Result<ZTest> zTest(ArmCounts control, ArmCounts treatment, double alpha) {
     out.pValue = std::min(1.0, 2.0 * normalUpperTail(std::abs(out.z)));
 
     const double q = normalQuantile(1.0 - 0.5 * alpha);
-    const double waldSe = std::sqrt(out.controlRate * (1.0 - out.controlRate) / nc +
-                                    out.treatmentRate * (1.0 - out.treatmentRate) / nt);
+    const double waldSe =
+        std::sqrt(out.controlRate * (1.0 - out.controlRate) / nc + out.treatmentRate * (1.0 - out.treatmentRate) / nt);
     out.ciLow = out.diff - q * waldSe;
     out.ciHigh = out.diff + q * waldSe;
 
@@ -245,7 +255,8 @@ std::string verdict(const ZTest& result) {
 
 Result<SampleRatioCheck> sampleRatioMismatch(std::span<const std::uint64_t> observed, std::span<const double> weights,
                                              double threshold) {
-    if (observed.size() < 2) return Error{"sample-ratio check needs at least 2 arms, got " + std::to_string(observed.size())};
+    if (observed.size() < 2)
+        return Error{"sample-ratio check needs at least 2 arms, got " + std::to_string(observed.size())};
     if (observed.size() != weights.size())
         return Error{"observed counts (" + std::to_string(observed.size()) + ") and weights (" +
                      std::to_string(weights.size()) + ") must have the same number of arms"};

@@ -319,6 +319,15 @@ void TestExperimentEngine::holmAndBayesAcrossTreatments() {
     QVERIFY(!r->comparisons[1].significant);  // but Holm 0.072 among three treatments
     QVERIFY(!r->comparisons[2].significant);  // 9.9 % vs 10 %
     QCOMPARE(r->kind, VerdictKind::Winning);
+    // The planned sample carries the same correction: three treatments, alpha / 3.
+    SampleSizeRequest request;
+    request.baseline = 0.10;  // the control's observed click rate
+    request.mde = e.plan.relativeEffect;
+    request.alpha = 0.05 / 3.0;
+    request.power = e.plan.power;
+    const auto planned = sampleSize(request);
+    EXP_OK(planned);
+    QCOMPARE(*r->comparisons[0].plannedUsersPerVariant, planned->perVariant);
 }
 
 void TestExperimentEngine::srm_data() {

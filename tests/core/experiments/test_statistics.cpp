@@ -38,12 +38,12 @@ bool closeRelative(double actual, double expected, double relative, double absol
     return std::isfinite(actual) && std::abs(actual - expected) <= std::max(absolute, relative * std::abs(expected));
 }
 
-#define VERIFY_CLOSE(actual, expected, relative)                                                            \
-    QVERIFY2(closeRelative((actual), (expected), (relative)),                                               \
-             qPrintable(QStringLiteral("%1 = %2, expected %3 (relative tolerance %4)")                      \
-                            .arg(QLatin1String(#actual))                                                    \
-                            .arg(double(actual), 0, 'g', 17)                                                \
-                            .arg(double(expected), 0, 'g', 17)                                              \
+#define VERIFY_CLOSE(actual, expected, relative)                                       \
+    QVERIFY2(closeRelative((actual), (expected), (relative)),                          \
+             qPrintable(QStringLiteral("%1 = %2, expected %3 (relative tolerance %4)") \
+                            .arg(QLatin1String(#actual))                               \
+                            .arg(double(actual), 0, 'g', 17)                           \
+                            .arg(double(expected), 0, 'g', 17)                         \
                             .arg(double(relative))))
 
 ArmCounts arm(quint64 users, quint64 conversions) {
@@ -92,11 +92,11 @@ private slots:
         // EVAL.md's example: 5 % baseline, +10 % relative, two-sided 0.05, power 0.8.
         QTest::newRow("5% +10% rel") << 0.05 << 0.1 << false << 0.05 << 0.8 << 31234.61690284215 << qint64(31234);
         QTest::newRow("10% +5% rel") << 0.10 << 0.05 << false << 0.05 << 0.8 << 57763.830404942027 << qint64(57763);
-        QTest::newRow("20% +1pp abs, a=.01, 90%") << 0.2 << 0.01 << true << 0.01 << 0.9 << 48499.362478165519
-                                                  << qint64(48499);
+        QTest::newRow("20% +1pp abs, a=.01, 90%")
+            << 0.2 << 0.01 << true << 0.01 << 0.9 << 48499.362478165519 << qint64(48499);
         QTest::newRow("50% -10% rel") << 0.5 << -0.1 << false << 0.05 << 0.8 << 1565.8515070026441 << qint64(1565);
-        QTest::newRow("1% +20% rel, a=.1, 95%") << 0.01 << 0.2 << false << 0.1 << 0.95 << 58867.214474208013
-                                                << qint64(58867);
+        QTest::newRow("1% +20% rel, a=.1, 95%")
+            << 0.01 << 0.2 << false << 0.1 << 0.95 << 58867.214474208013 << qint64(58867);
         QTest::newRow("30% -5pp abs") << 0.3 << -0.05 << true << 0.05 << 0.8 << 1251.8963176286803 << qint64(1251);
         QTest::newRow("90% +5% rel") << 0.9 << 0.05 << false << 0.05 << 0.8 << 554.21811901987057 << qint64(554);
     }
@@ -108,14 +108,39 @@ private slots:
         QFETCH(double, power);
         QFETCH(double, exact);
         QFETCH(qint64, perVariant);
-        const auto result = sampleSize({baseline, mde, absolute ? EffectScale::Absolute : EffectScale::Relative,
-                                        alpha, power});
+        const auto result =
+            sampleSize({baseline, mde, absolute ? EffectScale::Absolute : EffectScale::Relative, alpha, power});
         QVERIFY2(result.ok(), result.ok() ? "" : result.errorMessage().c_str());
         VERIFY_CLOSE(result->perVariantExact, exact, 1e-12);
         QCOMPARE(result->perVariant, perVariant);
         const double p2 = absolute ? baseline + mde : baseline * (1 + mde);
         VERIFY_CLOSE(result->treatmentRate, p2, 1e-15);
         VERIFY_CLOSE(result->absoluteEffect, p2 - baseline, 1e-12);
+    }
+
+    // Several treatments: the plan carries the readout's Holm correction (Bonferroni level
+    // alpha / treatments, its strictest step). Reference values from Python's
+    // statistics.NormalDist with the pooled formula at that level.
+    void plannedSampleSizeCorrectsForTreatments_data() {
+        QTest::addColumn<double>("baseline");
+        QTest::addColumn<double>("mde");
+        QTest::addColumn<int>("treatments");
+        QTest::addColumn<qint64>("perVariant");
+        QTest::newRow("one treatment: no correction") << 0.05 << 0.1 << 1 << qint64(31234);
+        QTest::newRow("two treatments: alpha 2.5 %") << 0.05 << 0.1 << 2 << qint64(37825);
+        QTest::newRow("three treatments: alpha 1.67 %") << 0.05 << 0.1 << 3 << qint64(41661);
+        QTest::newRow("20 % +5 %, two treatments") << 0.2 << 0.05 << 2 << qint64(30981);
+        QTest::newRow("10 % +15 %, four treatments") << 0.1 << 0.15 << 4 << qint64(9510);
+    }
+    void plannedSampleSizeCorrectsForTreatments() {
+        QFETCH(double, baseline);
+        QFETCH(double, mde);
+        QFETCH(int, treatments);
+        QFETCH(qint64, perVariant);
+        const auto planned = plannedSampleSize({baseline, mde, EffectScale::Relative, 0.05, 0.8}, treatments);
+        QVERIFY2(planned.ok(), planned.ok() ? "" : planned.errorMessage().c_str());
+        QCOMPARE(planned->perVariant, perVariant);
+        QVERIFY(!plannedSampleSize({baseline, mde, EffectScale::Relative, 0.05, 0.8}, 0).ok());
     }
 
     void sampleSizeRejectsBadInput_data() {
@@ -145,8 +170,8 @@ private slots:
         QFETCH(double, alpha);
         QFETCH(double, power);
         QFETCH(QString, mentions);
-        const auto result = sampleSize({baseline, mde, absolute ? EffectScale::Absolute : EffectScale::Relative,
-                                        alpha, power});
+        const auto result =
+            sampleSize({baseline, mde, absolute ? EffectScale::Absolute : EffectScale::Relative, alpha, power});
         QVERIFY(!result.ok());
         QVERIFY2(QString::fromStdString(result.errorMessage()).contains(mentions), result.errorMessage().c_str());
     }
@@ -279,8 +304,7 @@ private slots:
         QTest::addColumn<double>("liftHigh");
         QTest::newRow("EVAL example") << quint64(10000) << quint64(500) << quint64(10000) << quint64(560) << 0.05
                                       << 1.8937529756356755 << 0.058257806033516142 << -0.0002092203462282223
-                                      << 0.012209220346228222 << 0.12 << -0.0040274607203277441
-                                      << 0.25947247592512236;
+                                      << 0.012209220346228222 << 0.12 << -0.0040274607203277441 << 0.25947247592512236;
         QTest::newRow("unequal arms") << quint64(1000) << quint64(100) << quint64(1200) << quint64(150) << 0.05
                                       << 1.8397324220155997 << 0.065807531083983786 << -0.0013792391719382487
                                       << 0.051379239171938249 << 0.25 << -0.015444216543929606 << 0.58701012807540603;
@@ -291,12 +315,12 @@ private slots:
         QTest::newRow("few conversions") << quint64(100) << quint64(1) << quint64(100) << quint64(3) << 0.05
                                          << 1.0101525445522107 << 0.31242221124269342 << -0.018706187361592579
                                          << 0.058706187361592579 << 2.0 << -0.68257739681586131 << 27.353368379311815;
-        QTest::newRow("million users, a=.01") << quint64(1000000) << quint64(50000) << quint64(1000000)
-                                              << quint64(51000) << 0.01 << 3.2291768366976213 << 0.001241471028728316
-                                              << 0.00020232842024970358 << 0.0017976715797502964 << 0.02
-                                              << 0.0040143297647759225 << 0.036240190161178917;
-        QTest::newRow("identical") << quint64(20000) << quint64(1000) << quint64(20000) << quint64(1000) << 0.05
-                                   << 0.0 << 1.0 << -0.0042716424707947057 << 0.0042716424707947057 << 0.0
+        QTest::newRow("million users, a=.01")
+            << quint64(1000000) << quint64(50000) << quint64(1000000) << quint64(51000) << 0.01 << 3.2291768366976213
+            << 0.001241471028728316 << 0.00020232842024970358 << 0.0017976715797502964 << 0.02 << 0.0040143297647759225
+            << 0.036240190161178917;
+        QTest::newRow("identical") << quint64(20000) << quint64(1000) << quint64(20000) << quint64(1000) << 0.05 << 0.0
+                                   << 1.0 << -0.0042716424707947057 << 0.0042716424707947057 << 0.0
                                    << -0.08188520707115539 << 0.089188419249771991;
     }
     void zTestMatchesReference() {
@@ -410,7 +434,8 @@ private slots:
             const auto r = zTest({users, drawBinomial(rng, users, baseline)}, {users, drawBinomial(rng, users, p2)});
             return r->pValue < 0.05;
         });
-        qInfo("n = %lld per variant: simulated power %.4f (requested %.2f)", static_cast<long long>(users), rate, power);
+        qInfo("n = %lld per variant: simulated power %.4f (requested %.2f)", static_cast<long long>(users), rate,
+              power);
         QVERIFY2(std::abs(rate - power) <= 0.03, qPrintable(QString::number(rate)));
     }
 
@@ -430,26 +455,25 @@ private slots:
         QTest::newRow("EVAL example") << quint64(10000) << quint64(500) << quint64(10000) << quint64(560)
                                       << 0.97083766370624992 << 0.029162336293750078 << 0.0060344748099517981
                                       << 3.5674569999788536e-5;
-        QTest::newRow("EVAL example reversed") << quint64(10000) << quint64(560) << quint64(10000) << quint64(500)
-                                               << 0.029162336293750078 << 0.97083766370624992
-                                               << 3.5674569999788536e-5 << 0.0060344748099517981;
-        QTest::newRow("zero conversions") << quint64(100) << quint64(0) << quint64(100) << quint64(1)
-                                          << 0.75124378109452736 << 0.24875621890547264 << 0.012218680575678547
-                                          << 0.0024147590070510963;
+        QTest::newRow("EVAL example reversed")
+            << quint64(10000) << quint64(560) << quint64(10000) << quint64(500) << 0.029162336293750078
+            << 0.97083766370624992 << 3.5674569999788536e-5 << 0.0060344748099517981;
+        QTest::newRow("zero conversions")
+            << quint64(100) << quint64(0) << quint64(100) << quint64(1) << 0.75124378109452736 << 0.24875621890547264
+            << 0.012218680575678547 << 0.0024147590070510963;
         QTest::newRow("all conversions") << quint64(50) << quint64(50) << quint64(50) << quint64(49)
                                          << 0.24752475247524752 << 0.75247524752475248 << 0.0046676624346527259
                                          << 0.023898431665421957;
-        QTest::newRow("empty control") << quint64(0) << quint64(0) << quint64(10) << quint64(3)
-                                       << 0.33333333333333333 << 0.66666666666666667 << 0.064102564102564103
-                                       << 0.23076923076923077;
+        QTest::newRow("empty control") << quint64(0) << quint64(0) << quint64(10) << quint64(3) << 0.33333333333333333
+                                       << 0.66666666666666667 << 0.064102564102564103 << 0.23076923076923077;
         QTest::newRow("clear winner") << quint64(100000) << quint64(5000) << quint64(100000) << quint64(6000) << 1.0
                                       << 4.8964607670649071e-23 << 0.00999980000399992 << 4.9898786611125626e-27;
         QTest::newRow("million users") << quint64(1000000) << quint64(50000) << quint64(1000000) << quint64(50300)
                                        << 0.83446076862019614 << 0.16553923137980386 << 0.00032711918787103914
                                        << 2.7119787869839142e-5;
-        QTest::newRow("2 million at 50%") << quint64(2000000) << quint64(1000000) << quint64(2000000)
-                                          << quint64(1001500) << 0.93319280986153593 << 0.06680719013846407
-                                          << 0.00076465263121682736 << 1.4653381216077357e-5;
+        QTest::newRow("2 million at 50%")
+            << quint64(2000000) << quint64(1000000) << quint64(2000000) << quint64(1001500) << 0.93319280986153593
+            << 0.06680719013846407 << 0.00076465263121682736 << 1.4653381216077357e-5;
     }
     void bayesMatchesReference() {
         QFETCH(quint64, nc);
@@ -494,9 +518,11 @@ private slots:
             for (const double rate : rates)
                 for (const double lift : lifts) {
                     const auto xc = static_cast<quint64>(std::llround(rate * static_cast<double>(n)));
-                    const auto xt = std::min<quint64>(n, static_cast<quint64>(std::llround(rate * (1 + lift) * static_cast<double>(n))));
+                    const auto xt = std::min<quint64>(
+                        n, static_cast<quint64>(std::llround(rate * (1 + lift) * static_cast<double>(n))));
                     const BetaPosterior c = BetaPosterior::fromCounts(arm(n, xc));
-                    const BetaPosterior t = BetaPosterior::fromCounts(arm(n + n / 7, std::min<quint64>(n + n / 7, xt + xt / 7)));
+                    const BetaPosterior t =
+                        BetaPosterior::fromCounts(arm(n + n / 7, std::min<quint64>(n + n / 7, xt + xt / 7)));
                     for (const auto& [a, b] : {std::pair{c, t}, std::pair{t, c}}) {
                         const double exact = probabilityGreater(a, b, BayesMethod::ClosedForm);
                         const double integral = probabilityGreater(a, b, BayesMethod::Quadrature);
@@ -506,7 +532,11 @@ private slots:
                         }
                         QVERIFY2(closeRelative(integral, exact, 1e-9),
                                  qPrintable(QStringLiteral("n=%1 rate=%2 lift=%3: %4 vs %5")
-                                                .arg(n).arg(rate).arg(lift).arg(exact, 0, 'g', 17).arg(integral, 0, 'g', 17)));
+                                                .arg(n)
+                                                .arg(rate)
+                                                .arg(lift)
+                                                .arg(exact, 0, 'g', 17)
+                                                .arg(integral, 0, 'g', 17)));
                         ++checked;
                     }
                 }
@@ -570,8 +600,7 @@ private slots:
         QTest::newRow("4 arms, unequal sizes")
             << QList<quint64>{5000, 5200, 4900, 5100} << QList<quint64>{250, 280, 240, 275}
             << QList<double>{0.076322887913840976, 0.43326925693507304, 0.043664747010917133, 0.44674310814016885}
-            << QList<double>{0.0058779987850785504, 0.002040241308292256, 0.0068943201227205641,
-                             0.0019614940424048633};
+            << QList<double>{0.0058779987850785504, 0.002040241308292256, 0.0068943201227205641, 0.0019614940424048633};
         QTest::newRow("2 arms") << QList<quint64>{10000, 10000} << QList<quint64>{500, 560}
                                 << QList<double>{0.029162336293750078, 0.97083766370624992}
                                 << QList<double>{0.0060344748099517981, 3.5674569999788536e-5};
@@ -608,14 +637,14 @@ private slots:
         QTest::addColumn<double>("chiSquare");
         QTest::addColumn<double>("pValue");
         QTest::addColumn<bool>("mismatch");
-        QTest::newRow("EVAL example 50.6/49.4") << QList<quint64>{50600, 49400} << QList<double>{0.5, 0.5} << 14.4
-                                                << 0.00014780231033445416 << true;
+        QTest::newRow("EVAL example 50.6/49.4")
+            << QList<quint64>{50600, 49400} << QList<double>{0.5, 0.5} << 14.4 << 0.00014780231033445416 << true;
         QTest::newRow("52/48 of 100k") << QList<quint64>{52000, 48000} << QList<double>{0.5, 0.5} << 160.0
                                        << 1.1314837902432984e-36 << true;
         QTest::newRow("fair split") << QList<quint64>{50100, 49900} << QList<double>{0.5, 0.5} << 0.4
                                     << 0.52708925686553809 << false;
-        QTest::newRow("3 arms, weights 1:1:1") << QList<quint64>{33500, 33200, 33300} << QList<double>{1, 1, 1} << 1.4
-                                               << 0.49658530379140951 << false;
+        QTest::newRow("3 arms, weights 1:1:1")
+            << QList<quint64>{33500, 33200, 33300} << QList<double>{1, 1, 1} << 1.4 << 0.49658530379140951 << false;
         QTest::newRow("20/80") << QList<quint64>{20500, 79500} << QList<double>{0.2, 0.8} << 15.625
                                << 7.7226795505434071e-5 << true;
         QTest::newRow("10/30/60") << QList<quint64>{1010, 2990, 6000} << QList<double>{0.1, 0.3, 0.6}
@@ -640,7 +669,8 @@ private slots:
         const std::vector<std::uint64_t> two{100, 100};
         QVERIFY(!recdeck::experiments::sampleRatioMismatch(two, std::vector<double>{1.0}).ok());
         QVERIFY(!recdeck::experiments::sampleRatioMismatch(two, std::vector<double>{1.0, 0.0}).ok());
-        QVERIFY(!recdeck::experiments::sampleRatioMismatch(std::vector<std::uint64_t>{0, 0}, std::vector<double>{1, 1}).ok());
+        QVERIFY(!recdeck::experiments::sampleRatioMismatch(std::vector<std::uint64_t>{0, 0}, std::vector<double>{1, 1})
+                     .ok());
         QVERIFY(!recdeck::experiments::sampleRatioMismatch(std::vector<std::uint64_t>{5}, std::vector<double>{1}).ok());
     }
 
@@ -759,13 +789,14 @@ private slots:
             }
         });
         const auto rate = [&](bool Outcome::*field) {
-            return static_cast<double>(std::count_if(outcomes.begin(), outcomes.end(),
-                                                     [&](const Outcome& o) { return o.*field; })) /
+            return static_cast<double>(
+                       std::count_if(outcomes.begin(), outcomes.end(), [&](const Outcome& o) { return o.*field; })) /
                    static_cast<double>(experiments);
         };
         const double msprt = rate(&Outcome::msprt);
         const double naive = rate(&Outcome::naive);
-        qInfo("A/A with %d looks: mSPRT false-positive rate %.4f, peeked z-test %.4f (alpha 0.05)", kLooks, msprt, naive);
+        qInfo("A/A with %d looks: mSPRT false-positive rate %.4f, peeked z-test %.4f (alpha 0.05)", kLooks, msprt,
+              naive);
         QVERIFY2(msprt <= 0.05, qPrintable(QString::number(msprt)));
         QVERIFY2(naive > 0.10, qPrintable(QString::number(naive)));
     }

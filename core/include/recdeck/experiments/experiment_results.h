@@ -19,8 +19,9 @@
 //     effect of the plan (the baseline is the control's observed rate at the first look
 //     when the plan gives none) and looks are taken by the tracker (each minute of events
 //     and each results() call), once both arms have >= 100 users and >= 10 successes;
-//   - the planned sample size per variant (statistics.h sampleSize at the plan's baseline,
-//     relative effect, alpha and power) and the days still needed at the traffic so far
+//   - the planned sample size per variant (statistics.h plannedSampleSize at the plan's
+//     baseline, relative effect, alpha and power, corrected for the number of treatments
+//     as the Holm adjustment needs) and the days still needed at the traffic so far
 //     (users per arm per day since the start, per arm, the slower arm decides).
 // Guardrail metrics get the same z-test (unadjusted); a guardrail is "harmed" when the
 // treatment is significantly worse on it (p < alpha).

@@ -51,8 +51,8 @@ struct SampleSizeRequest {
     double baseline = 0.0;  // p1, control conversion rate, in (0, 1)
     double mde = 0.0;       // minimum detectable effect, != 0 (negative = detect a drop)
     EffectScale scale = EffectScale::Relative;
-    double alpha = 0.05;    // two-sided significance level, in (0, 1)
-    double power = 0.8;     // 1 - beta, in (alpha / 2, 1)
+    double alpha = 0.05;  // two-sided significance level, in (0, 1)
+    double power = 0.8;   // 1 - beta, in (alpha / 2, 1)
 };
 
 struct SampleSize {
@@ -69,6 +69,14 @@ struct SampleSize {
 // n per variant for the request. Errors: baseline, alpha or power out of range, mde == 0,
 // p2 outside (0, 1), or an effect so small that n exceeds 1e15.
 Result<SampleSize> sampleSize(const SampleSizeRequest& request);
+
+// Users per variant for an experiment with `treatments` treatment arms, each compared with
+// the control under the Holm correction the readout applies (experiment_results.h): the
+// formula above at the Bonferroni level alpha / treatments, Holm's strictest step, so every
+// comparison keeps at least the requested power for the planned effect (Holm rejects
+// whatever Bonferroni rejects). treatments = 1 is sampleSize(request). Errors: those of
+// sampleSize, and treatments < 1.
+Result<SampleSize> plannedSampleSize(SampleSizeRequest request, int treatments);
 
 // Power for n users per variant, from the same formula solved for z_{power}:
 //   power = Phi( |p2 - p1| * sqrt(n / (2 pbar (1 - pbar))) - z_{1-a/2} )
@@ -90,8 +98,8 @@ struct MinimumDetectableEffect {
 // |p2 - p1| grows, so the root is unique; it is found with Boost's TOMS 748 bracketing
 // solver on log n(p2) - log n to full double precision. Errors: inputs out of range, or n
 // too small for any p2 inside (0, 1) (the message gives the smallest usable n).
-Result<MinimumDetectableEffect> minimumDetectableEffect(double baseline, double usersPerVariant,
-                                                        double alpha = 0.05, double power = 0.8,
+Result<MinimumDetectableEffect> minimumDetectableEffect(double baseline, double usersPerVariant, double alpha = 0.05,
+                                                        double power = 0.8,
                                                         EffectDirection direction = EffectDirection::Increase);
 
 // Calendar days to collect perVariant users in each of `variants` equally weighted arms
@@ -104,8 +112,7 @@ struct Duration {
     double days = 0.0;
     std::int64_t wholeDays = 0;
 };
-Result<Duration> experimentDuration(double perVariant, int variants, double dailyEligibleUsers,
-                                    double coverage = 1.0);
+Result<Duration> experimentDuration(double perVariant, int variants, double dailyEligibleUsers, double coverage = 1.0);
 
 // ---------------------------------------------------------------------------------------
 // Two-proportion z-test, control (c) against treatment (t).
@@ -131,14 +138,14 @@ Result<Duration> experimentDuration(double perVariant, int variants, double dail
 struct ZTest {
     double controlRate = 0.0;
     double treatmentRate = 0.0;
-    double diff = 0.0;         // p_t - p_c
+    double diff = 0.0;  // p_t - p_c
     double z = 0.0;
-    double pValue = 1.0;       // two-sided
-    double ciLow = 0.0;        // Wald interval for diff at confidenceLevel
+    double pValue = 1.0;  // two-sided
+    double ciLow = 0.0;   // Wald interval for diff at confidenceLevel
     double ciHigh = 0.0;
-    double confidenceLevel = 0.95;  // 1 - alpha
-    std::optional<double> relativeLift;        // absent when p_c = 0
-    std::optional<double> relativeCiLow;       // absent when X_c = 0 or X_t = 0
+    double confidenceLevel = 0.95;        // 1 - alpha
+    std::optional<double> relativeLift;   // absent when p_c = 0
+    std::optional<double> relativeCiLow;  // absent when X_c = 0 or X_t = 0
     std::optional<double> relativeCiHigh;
 };
 
@@ -171,8 +178,8 @@ struct SampleRatioCheck {
 };
 
 // Errors: fewer than 2 arms, sizes differ, a weight <= 0 or not finite, no users at all.
-Result<SampleRatioCheck> sampleRatioMismatch(std::span<const std::uint64_t> observed,
-                                             std::span<const double> weights, double threshold = 0.001);
+Result<SampleRatioCheck> sampleRatioMismatch(std::span<const std::uint64_t> observed, std::span<const double> weights,
+                                             double threshold = 0.001);
 
 // ---------------------------------------------------------------------------------------
 // Holm-Bonferroni step-down adjustment for m simultaneous tests (each treatment arm against
