@@ -8,6 +8,7 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "adapters/engine_host.h"
@@ -74,13 +75,18 @@ int main(int argc, char* argv[]) {
     parser.setApplicationDescription(QStringLiteral("RecDeck console: operate and experiment with recommendations."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Run the demo for a few seconds, render every panel to DIR/<panel>.png, exit."),
-                                        QStringLiteral("DIR"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Run the demo for a few seconds, render every panel to DIR/<panel>.png, exit."),
+        QStringLiteral("DIR"));
     const QCommandLineOption seconds(QStringLiteral("screenshot-delay"),
                                      QStringLiteral("Seconds of demo traffic before the screenshots (default 8)."),
                                      QStringLiteral("SECONDS"), QStringLiteral("8"));
-    const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Data folder (default: %1).").arg(defaultDataDir()),
+    const QCommandLineOption size(QStringLiteral("screenshot-size"),
+                                  QStringLiteral("Window size of the screenshots, WIDTHxHEIGHT (default 1440x900)."),
+                                  QStringLiteral("SIZE"), QStringLiteral("1440x900"));
+    const QCommandLineOption data(QStringLiteral("data"),
+                                  QStringLiteral("Data folder (default: %1).").arg(defaultDataDir()),
                                   QStringLiteral("DIR"));
     const QCommandLineOption redis(QStringLiteral("redis"),
                                    QStringLiteral("Use Redis as the backend: redis://host:port/db (the password from "
@@ -93,16 +99,19 @@ int main(int argc, char* argv[]) {
                                      QStringLiteral("RATINGS"));
     const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items file (titles, categories) for --dataset."),
                                    QStringLiteral("ITEMS"));
-    parser.addOptions({screenshot, seconds, data, redis, redisPasswordFile, dataset, items});
+    parser.addOptions({screenshot, seconds, size, data, redis, redisPasswordFile, dataset, items});
     parser.process(app);
 
     QSettings settings;
     recdeck::serving::EngineConfig config;
     const bool screenshotMode = parser.isSet(screenshot);
     // Screenshots always show the fresh demo, independent of this user's settings.
-    const QString dataDir = parser.isSet(data) ? parser.value(data)
-                            : screenshotMode   ? QDir(QDir::tempPath()).filePath(QStringLiteral("recdeck-screenshot-%1").arg(QCoreApplication::applicationPid()))
-                                               : settings.value(QStringLiteral("backend/data"), defaultDataDir()).toString();
+    const QString dataDir =
+        parser.isSet(data) ? parser.value(data)
+        : screenshotMode
+            ? QDir(QDir::tempPath())
+                  .filePath(QStringLiteral("recdeck-screenshot-%1").arg(QCoreApplication::applicationPid()))
+            : settings.value(QStringLiteral("backend/data"), defaultDataDir()).toString();
     config.dataDir = dataDir.toStdString();
     if (parser.isSet(redis) || parser.isSet(redisPasswordFile)) {
         // A password typed on the command line would show in every process listing.
@@ -144,7 +153,15 @@ int main(int argc, char* argv[]) {
     if (screenshotMode) {
         const QString dir = parser.value(screenshot);
         const int delayMs = std::max(1, parser.value(seconds).toInt()) * 1000;
-        window.resize(1440, 900);
+        const QStringList dimensions = parser.value(size).split(QLatin1Char('x'));
+        const int width = dimensions.value(0).toInt();
+        const int height = dimensions.value(1).toInt();
+        if (dimensions.size() != 2 || width <= 0 || height <= 0) {
+            std::fprintf(stderr, "recdeck: --screenshot-size: expected WIDTHxHEIGHT, got %s\n",
+                         qPrintable(parser.value(size)));
+            return 2;
+        }
+        window.resize(std::max(width, window.minimumWidth()), std::max(height, window.minimumHeight()));
         QObject::connect(&host, &recdeck::ui::EngineHost::openFailed, &app, [](const QString& message) {
             std::fprintf(stderr, "recdeck: %s\n", qPrintable(message));
             QApplication::exit(1);

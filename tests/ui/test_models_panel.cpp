@@ -1,5 +1,5 @@
-#include <QAbstractItemModel>
 #include <QAbstractButton>
+#include <QAbstractItemModel>
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -29,8 +29,8 @@
 #include "widget_lookup.h"
 
 using namespace recdeck;
-using test::child;
 using test::buttonNamed;
+using test::child;
 
 namespace {
 
@@ -46,7 +46,9 @@ void selectRow(QTableView* table, const QString& name) {
     qWarning("no row %s", qPrintable(name));
 }
 
-void chooseKind(QComboBox* box, const QString& kind) { box->setCurrentIndex(box->findData(kind)); }
+void chooseKind(QComboBox* box, const QString& kind) {
+    box->setCurrentIndex(box->findData(kind));
+}
 
 }  // namespace
 
@@ -58,6 +60,30 @@ private slots:
         QCoreApplication::setApplicationName(QStringLiteral("test_models_panel"));
     }
     void init() { QSettings().clear(); }
+
+    // A restart on the same data and models does not evaluate again: the figures come from
+    // the data folder (each model's kind, parameters, the data and the settings match).
+    void reopeningReusesTheEvaluation() {
+        test::UiFixture fixture;
+        ui::ModelsPanel panel(fixture.host());
+        QString error;
+        QVERIFY2(fixture.open(&error), qPrintable(error));
+        QVERIFY(test::UiFixture::waitFor([&] { return panel.finishedEvaluations() >= 1 && panel.startupSettled(); },
+                                         120000));
+        QVERIFY(panel.reusedEvaluations().isEmpty());  // a fresh folder: measured once
+        const std::string defaultName = fixture.engine().registry().defaultName();
+        const double ndcg = panel.evaluation(QString::fromStdString(defaultName))->served.ndcg;
+        const int evaluations = panel.finishedEvaluations();
+
+        QVERIFY2(fixture.open(&error), qPrintable(error));  // the console restarts on the same folder
+        QVERIFY(test::UiFixture::waitFor([&] { return panel.startupSettled(); }, 60000));
+        QCOMPARE(panel.finishedEvaluations(), evaluations);
+        QCOMPARE(static_cast<std::size_t>(panel.reusedEvaluations().size()),
+                 fixture.engine().registry().entries().size());
+        QCOMPARE(panel.evaluation(QString::fromStdString(defaultName))->served.ndcg, ndcg);
+        // The registry carries the figures again, for the table and the HTTP API.
+        QCOMPARE(fixture.engine().registry().defaultEntry()->offlineMetrics.at("ndcg").get<double>(), ndcg);
+    }
 
     void listsTheRegistryAndEvaluatesOnOpen() {
         test::UiFixture fixture;
@@ -71,9 +97,14 @@ private slots:
         auto* table = child<QTableView>(panel, QStringLiteral("modelsTable"));
         QVERIFY(table);
         QCOMPARE(static_cast<std::size_t>(table->model()->rowCount()), registry.entries().size());
-        const int defaultRow = static_cast<ui::ModelTableModel*>(table->model())->rowOf(QString::fromStdString(registry.defaultName()));
+        const int defaultRow =
+            static_cast<ui::ModelTableModel*>(table->model())->rowOf(QString::fromStdString(registry.defaultName()));
         QVERIFY(defaultRow >= 0);
-        QVERIFY(table->model()->index(defaultRow, ui::ModelTableModel::NameColumn).data().toString().startsWith(QStringLiteral("★")));
+        QVERIFY(table->model()
+                    ->index(defaultRow, ui::ModelTableModel::NameColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("★")));
 
         // On small data the evaluation runs by itself.
         QVERIFY(test::UiFixture::waitFor([&] { return panel.finishedEvaluations() >= 1; }, 120000));
@@ -86,7 +117,8 @@ private slots:
                 QVERIFY2(value >= 0.0 && value <= 1.0, key);
             }
             // The table shows what the registry stores.
-            const int row = static_cast<ui::ModelTableModel*>(table->model())->rowOf(QString::fromStdString(entry->name));
+            const int row =
+                static_cast<ui::ModelTableModel*>(table->model())->rowOf(QString::fromStdString(entry->name));
             QCOMPARE(table->model()->index(row, ui::ModelTableModel::NdcgColumn).data().toString(),
                      QString::number(metrics.at("ndcg").get<double>(), 'f', 3));
             const auto* evaluation = panel.evaluation(QString::fromStdString(entry->name));
@@ -119,13 +151,15 @@ private slots:
                          qPrintable(chart->visibleLabels()[i] + QStringLiteral(" / ") + chart->visibleLabels()[j]));
             }
         }
-        QVERIFY2(chart->visibleLabels().contains(QStringLiteral("λ 1.0")), qPrintable(chart->visibleLabels().join(QStringLiteral(" | "))));
+        QVERIFY2(chart->visibleLabels().contains(QStringLiteral("λ 1.0")),
+                 qPrintable(chart->visibleLabels().join(QStringLiteral(" | "))));
 
         // Every column is at least as wide as its header.
         QApplication::processEvents();
         for (int column = 0; column < ui::ModelTableModel::ColumnCount; ++column) {
-            QVERIFY2(table->horizontalHeader()->sectionSize(column) >= table->horizontalHeader()->sectionSizeHint(column),
-                     qPrintable(table->model()->headerData(column, Qt::Horizontal).toString()));
+            QVERIFY2(
+                table->horizontalHeader()->sectionSize(column) >= table->horizontalHeader()->sectionSizeHint(column),
+                qPrintable(table->model()->headerData(column, Qt::Horizontal).toString()));
         }
     }
 
@@ -229,7 +263,11 @@ private slots:
         QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
         QVERIFY(test::UiFixture::waitFor([&] { return registry.defaultName() == "als"; }, 2000));
         const int row = static_cast<ui::ModelTableModel*>(table->model())->rowOf(QStringLiteral("als"));
-        QVERIFY(table->model()->index(row, ui::ModelTableModel::NameColumn).data().toString().startsWith(QStringLiteral("★")));
+        QVERIFY(table->model()
+                    ->index(row, ui::ModelTableModel::NameColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("★")));
         QVERIFY(!button->isEnabled());  // already the default
     }
 
@@ -248,8 +286,10 @@ private slots:
         probe.setTimerType(Qt::PreciseTimer);
         probe.setInterval(10);
         connect(&probe, &QTimer::timeout, [&] {
-            if (clock.isValid()) gaps.push_back(clock.restart());
-            else clock.start();
+            if (clock.isValid())
+                gaps.push_back(clock.restart());
+            else
+                clock.start();
         });
         probe.start();
         chooseKind(child<QComboBox>(panel, QStringLiteral("trainKind")), QStringLiteral("default"));

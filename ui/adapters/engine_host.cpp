@@ -20,7 +20,9 @@ constexpr const char* kDemoExperiment = "homepage-personalisation";
 
 EngineHost::EngineHost(QObject* parent) : QObject(parent) {}
 
-EngineHost::~EngineHost() { detach(); }
+EngineHost::~EngineHost() {
+    detach();
+}
 
 QString EngineHost::backend() const {
     if (!m_engine) return QString::fromStdString(m_config.store);
@@ -37,7 +39,11 @@ void EngineHost::open(serving::EngineConfig config) {
     control.progress = [self](double fraction, std::string_view stage) {
         const QString text = QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size()));
         QMetaObject::invokeMethod(
-            self, [self, fraction, text] { if (self) emit self->opening(fraction, text); }, Qt::QueuedConnection);
+            self,
+            [self, fraction, text] {
+                if (self) emit self->opening(fraction, text);
+            },
+            Qt::QueuedConnection);
     };
     runAsync(
         this, [config = std::move(config), control]() { return serving::Engine::open(config, control); },
@@ -59,14 +65,21 @@ void EngineHost::attach(std::unique_ptr<serving::Engine> engine) {
     m_experimentListener = m_engine->experiments().addListener([self](const experiments::ExperimentChange& change) {
         const QString key = QString::fromStdString(change.key);
         QMetaObject::invokeMethod(
-            self, [self, key] { if (self) emit self->experimentsChanged(key); }, Qt::QueuedConnection);
+            self,
+            [self, key] {
+                if (self) emit self->experimentsChanged(key);
+            },
+            Qt::QueuedConnection);
     });
     m_engine->cache().setInvalidationListener([self](const cache::InvalidationRecord& record) {
         const QString kind = QString::fromLatin1(cache::invalidationKindName(record.kind));
         const QString id = QString::fromStdString(record.id);
         const bool remote = record.remote;
         QMetaObject::invokeMethod(
-            self, [self, kind, id, remote] { if (self) emit self->cacheInvalidated(kind, id, remote); },
+            self,
+            [self, kind, id, remote] {
+                if (self) emit self->cacheInvalidated(kind, id, remote);
+            },
             Qt::QueuedConnection);
     });
     createSimulator();
@@ -94,7 +107,7 @@ void EngineHost::createSimulator() {
         // the simulated traffic exercises the service with plausible clicks.
         const auto snapshot = m_engine->snapshot();
         m_truth = std::make_unique<sim::HeldOutTruth>(*snapshot->dataset, snapshot->dataset->interactions,
-                                                      sim::HeldOutParams{}, "the dataset's own interactions");
+                                                      sim::HeldOutParams{}, m_engine->dataInfo().description);
     }
     m_target = std::make_unique<sim::EngineTarget>(*m_engine);
     sim::SimulatorConfig config;
@@ -102,6 +115,34 @@ void EngineHost::createSimulator() {
     config.threads = 2;
     auto simulator = sim::TrafficSimulator::create(*m_target, *m_truth, config);
     if (simulator) m_simulator = std::move(*simulator);
+}
+
+void EngineHost::notifyDataChanged() {
+    if (m_engine) {
+        const bool wasRunning = simulatorRunning();
+        if (m_simulator) m_simulator->stop();
+        m_simulator.reset();
+        m_target.reset();
+        m_truth.reset();
+        createSimulator();
+        if (wasRunning && m_simulator) {
+            m_simulator->setRate(m_rate);
+            m_simulator->start();
+        }
+        emit simulatorChanged(simulatorRunning(), m_rate);
+    }
+    emit dataChanged();
+}
+
+QString EngineHost::simulatorTruth() const {
+    if (!m_truth || !m_engine) return {};
+    if (m_engine->demoWorld())
+        return tr("Simulated users are the demo world's, with its hidden tastes: %1.")
+            .arg(QString::fromStdString(m_truth->describe()));
+    return tr("Simulated users are the %L1 users of %2. They like the items they interacted with in the data; lists "
+              "leave those out, so most clicks come from a small curiosity rate and CTR stays low.")
+        .arg(m_truth->personaCount())
+        .arg(QString::fromStdString(m_engine->dataInfo().description));
 }
 
 void EngineHost::setUpDemo() {
@@ -113,13 +154,18 @@ void EngineHost::setUpDemo() {
     experiments::Experiment experiment;
     experiment.key = kDemoExperiment;
     experiment.description = "Does the personalised default model beat plain popularity on the home page?";
-    experiment.variants = {{"control", 0.5, "popularity", std::nullopt}, {"personalised", 0.5, defaultModel->name, std::nullopt}};
+    experiment.variants = {{"control", 0.5, "popularity", std::nullopt},
+                           {"personalised", 0.5, defaultModel->name, std::nullopt}};
     if (registry.create(experiment)) (void)registry.start(kDemoExperiment);
 }
 
-bool EngineHost::simulatorRunning() const { return m_simulator && m_simulator->running(); }
+bool EngineHost::simulatorRunning() const {
+    return m_simulator && m_simulator->running();
+}
 
-double EngineHost::simulatorRate() const { return m_simulator ? m_simulator->rate() : m_rate; }
+double EngineHost::simulatorRate() const {
+    return m_simulator ? m_simulator->rate() : m_rate;
+}
 
 void EngineHost::setSimulatorRate(double requestsPerSecond) {
     m_rate = std::max(0.0, requestsPerSecond);

@@ -48,9 +48,15 @@ public:
     void stopSimulator();
     std::optional<sim::SimulatorStats> simulatorStats() const;
 
-    // Tells panels that models or data changed (after training or an import).
+    // What the simulated users like, in a sentence ("" without a simulator).
+    QString simulatorTruth() const;
+
+    // Tells panels that models or data changed (after training or an import). After an
+    // import the simulator is rebuilt on the new data first (its users and their tastes
+    // are the new dataset's), keeping its rate and whether it runs, so every panel that
+    // reacts to dataChanged() already sees traffic of the new world.
     void notifyModelsChanged() { emit modelsChanged(); }
-    void notifyDataChanged() { emit dataChanged(); }
+    void notifyDataChanged();
 
 signals:
     void opening(double fraction, const QString& stage);

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDateTimeAxis>
 #include <QHBoxLayout>
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollArea>
@@ -13,6 +14,7 @@
 #include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
+#include "common/responsive_grid.h"
 
 #include "adapters/engine_host.h"
 #include "adapters/live_feed.h"
@@ -112,11 +114,12 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent)
                       tr("Computations that failed"), tr("Invalidations applied here, local and remote")},
                      this);
     m_compute->setProperty("tier", QStringLiteral("compute"));
-    auto* tiers = new QHBoxLayout();
-    tiers->setSpacing(12);
+    // Each row re-flows in a narrow window (three tier cards become one or two a row).
+    auto* tiers = new ResponsiveGrid(250, 3, this);
+    tiers->setObjectName(QStringLiteral("tierGrid"));
     for (TierCard* card : {m_l1, m_l2, m_compute}) {
         card->setMinimumWidth(250);
-        tiers->addWidget(card, 1);
+        tiers->addWidget(card);
     }
 
     m_chart = new ChartCard(tr("Hit rate by tier"), this);
@@ -132,16 +135,16 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent)
     m_invalidation = new InvalidationForm(host, this);
     m_warmUp = new WarmUpForm(host, this);
 
-    auto* middle = new QHBoxLayout();
-    middle->setSpacing(12);
-    middle->addWidget(m_chart, 4);
-    middle->addWidget(buildLogCard(), 5);  // six columns of text; the chart reads well narrower
+    auto* middle = new ResponsiveGrid(360, 2, this);
+    middle->setObjectName(QStringLiteral("chartAndLogGrid"));
+    middle->addWidget(m_chart, 1);
+    middle->addWidget(buildLogCard(), 1);
 
-    auto* actions = new QHBoxLayout();
-    actions->setSpacing(12);
-    actions->addWidget(m_invalidation, 4);
-    actions->addWidget(m_settings, 4);
-    actions->addWidget(m_warmUp, 3);
+    auto* actions = new ResponsiveGrid(300, 3, this);
+    actions->setObjectName(QStringLiteral("actionGrid"));
+    actions->addWidget(m_invalidation);
+    actions->addWidget(m_settings);
+    actions->addWidget(m_warmUp);
 
     auto* content = new PanelContent(this);
     auto* layout = new QVBoxLayout(content);
@@ -152,15 +155,15 @@ CachePanel::CachePanel(EngineHost& host, LiveFeed& feed, QWidget* parent)
     titles->addWidget(heading);
     titles->addWidget(subheading);
     layout->addLayout(titles);
-    layout->addLayout(tiers);
-    layout->addLayout(middle, 1);
-    layout->addLayout(actions);
+    layout->addWidget(tiers);
+    layout->addWidget(middle, 1);
+    layout->addWidget(actions);
 
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    // Everything fits from about 1,100 px of panel width; narrower windows scroll rather than clip.
+    // The rows re-flow; a horizontal scroll bar appears only if a single card cannot fit.
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     scroll->viewport()->setAutoFillBackground(false);
     content->setAutoFillBackground(false);

@@ -13,6 +13,7 @@ QLabel* panelHeading(const QString& text, QWidget* parent) {
 QLabel* panelSubheading(const QString& text, QWidget* parent) {
     auto* label = new QLabel(text, parent);
     label->setObjectName(QStringLiteral("panelSubheading"));
+    label->setWordWrap(true);  // a sentence: it wraps in a narrow window instead of widening the panel
     return label;
 }
 

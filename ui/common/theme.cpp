@@ -5,20 +5,38 @@
 #include <QPalette>
 #include <QStyleFactory>
 
+#include "common/input_guard.h"
+
 // The style sheet's arrow images live in theme.qrc, compiled into this static library:
 // referencing the initialiser keeps the linker from dropping them. Q_INIT_RESOURCE has to
 // run outside any namespace.
-static void initThemeResources() { Q_INIT_RESOURCE(theme); }
+static void initThemeResources() {
+    Q_INIT_RESOURCE(theme);
+}
 
 namespace recdeck::ui::theme {
 
-QColor accent() { return QColor(0x25, 0x63, 0xeb); }
-QColor good() { return QColor(0x16, 0xa3, 0x4a); }
-QColor warning() { return QColor(0xd9, 0x77, 0x06); }
-QColor bad() { return QColor(0xdc, 0x26, 0x26); }
-QColor muted() { return QColor(0x6b, 0x72, 0x80); }
-QColor text() { return QColor(0x1f, 0x29, 0x33); }
-QColor grid() { return QColor(0xe5, 0xe7, 0xeb); }
+QColor accent() {
+    return QColor(0x25, 0x63, 0xeb);
+}
+QColor good() {
+    return QColor(0x16, 0xa3, 0x4a);
+}
+QColor warning() {
+    return QColor(0xd9, 0x77, 0x06);
+}
+QColor bad() {
+    return QColor(0xdc, 0x26, 0x26);
+}
+QColor muted() {
+    return QColor(0x6b, 0x72, 0x80);
+}
+QColor text() {
+    return QColor(0x1f, 0x29, 0x33);
+}
+QColor grid() {
+    return QColor(0xe5, 0xe7, 0xeb);
+}
 
 QColor series(int index) {
     static const QColor palette[] = {QColor(0x25, 0x63, 0xeb), QColor(0xea, 0x58, 0x0c), QColor(0x16, 0xa3, 0x4a),
@@ -28,10 +46,14 @@ QColor series(int index) {
     return palette[((index % count) + count) % count];
 }
 
-QString css(const QColor& colour) { return colour.name(QColor::HexRgb); }
+QString css(const QColor& colour) {
+    return colour.name(QColor::HexRgb);
+}
 
 void apply(QApplication& app) {
     initThemeResources();
+    if (!app.findChild<InputGuard*>(QString(), Qt::FindDirectChildrenOnly))
+        app.installEventFilter(new InputGuard(&app));
     app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QPalette palette;
     palette.setColor(QPalette::Window, QColor(0xf4, 0xf5, 0xf7));
@@ -55,6 +77,7 @@ void apply(QApplication& app) {
     app.setFont(font);
 
     app.setStyleSheet(QStringLiteral(R"(
+QMenu::item:selected { background: #dbeafe; color: #111827; }
 QListWidget#navigation {
     background: #1f2937; color: #d1d5db; border: none; padding-top: 8px; font-size: 11pt;
 }
@@ -79,6 +102,9 @@ QPushButton:hover { background: #f3f4f6; }
 QPushButton:default, QPushButton#primary { background: #2563eb; color: white; border-color: #2563eb; }
 QPushButton#primary:hover { background: #1d4ed8; }
 QPushButton#danger { color: #b91c1c; border-color: #fca5a5; }
+QPushButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: center right; right: -8px;
+    image: url(:/recdeck/theme/arrow-down.png); width: 9px; height: 5px; }
+QPushButton#exportButton { padding-right: 26px; }
 QPushButton:disabled { color: #9ca3af; background: #f3f4f6; }
 QLineEdit, QAbstractSpinBox, QComboBox { padding: 4px 6px; border: 1px solid #cfd4dc; border-radius: 5px; background: white; }
 QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus { border-color: #2563eb; }
@@ -104,7 +130,11 @@ QComboBox::drop-down {
 QComboBox::drop-down:hover { background: #e5e7eb; }
 QComboBox::down-arrow { image: url(:/recdeck/theme/arrow-down.png); width: 9px; height: 5px; }
 QComboBox::down-arrow:disabled { image: url(:/recdeck/theme/arrow-down-disabled.png); }
-QComboBox QAbstractItemView { border: 1px solid #cfd4dc; background: white; selection-background-color: #2563eb; selection-color: white; }
+QComboBox QAbstractItemView { border: 1px solid #cfd4dc; background: white; color: #1f2933; outline: none;
+    selection-background-color: #dbeafe; selection-color: #111827; }
+QComboBox QAbstractItemView::item { padding: 4px 8px; min-height: 20px; color: #1f2933; background: white; }
+QComboBox QAbstractItemView::item:hover { background: #eff6ff; color: #111827; }
+QComboBox QAbstractItemView::item:selected { background: #dbeafe; color: #111827; }
 QToolBar { background: white; border-bottom: 1px solid #e3e6ea; spacing: 6px; padding: 4px; }
 QStatusBar { background: white; border-top: 1px solid #e3e6ea; }
 QStatusBar QLabel { padding: 0 8px; }

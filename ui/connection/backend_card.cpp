@@ -25,7 +25,9 @@ QString dot(const QColor& colour) {
     return QStringLiteral("<span style=\"color:%1\">&#9679;</span>").arg(theme::css(colour));
 }
 
-bool isEmbedded(const std::string& store) { return store.empty() || store == "embedded"; }
+bool isEmbedded(const std::string& store) {
+    return store.empty() || store == "embedded";
+}
 
 }  // namespace
 
@@ -59,13 +61,17 @@ BackendCard::BackendCard(EngineHost& host, QWidget* parent)
     group->addButton(m_redis);
     m_embedded->setObjectName(QStringLiteral("backendEmbedded"));
     m_redis->setObjectName(QStringLiteral("backendRedis"));
-    m_embedded->setToolTip(tr("Everything inside this app: state in memory, durable data in the data folder. Nothing to start."));
-    m_redis->setToolTip(tr("Feature store, L2 cache, experiments and invalidations in Redis, shared with every recdeckd "
-                           "instance that uses the same server"));
+    m_embedded->setToolTip(
+        tr("Everything inside this app: state in memory, durable data in the data folder. Nothing to start."));
+    m_redis->setToolTip(
+        tr("Feature store, L2 cache, experiments and invalidations in Redis, shared with every recdeckd "
+           "instance that uses the same server"));
     auto* embeddedNote = new QLabel(tr("Everything inside this app; nothing to start."), this);
     embeddedNote->setObjectName(QStringLiteral("muted"));
+    embeddedNote->setWordWrap(true);
     auto* redisNote = new QLabel(tr("Shares experiments, cache and invalidations with recdeckd instances."), this);
     redisNote->setObjectName(QStringLiteral("muted"));
+    redisNote->setWordWrap(true);
     auto* choice = new QFormLayout();
     choice->setContentsMargins(0, 4, 0, 0);
     choice->setHorizontalSpacing(12);
@@ -82,10 +88,10 @@ BackendCard::BackendCard(EngineHost& host, QWidget* parent)
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("none, or from RECDECK_REDIS_PASSWORD"));
     m_password->setToolTip(tr("The Redis password (AUTH). Kept in memory for this session only, never saved."));
-    auto* passwordNote = new QLabel(
-        tr("The password is used for this session only and never saved. To connect at start-up, set "
-           "RECDECK_REDIS_PASSWORD in the console's environment."),
-        this);
+    auto* passwordNote =
+        new QLabel(tr("The password is used for this session only and never saved. To connect at start-up, set "
+                      "RECDECK_REDIS_PASSWORD in the console's environment."),
+                   this);
     passwordNote->setObjectName(QStringLiteral("muted"));
     passwordNote->setWordWrap(true);
     auto* fields = new QFormLayout(m_redisFields);
@@ -136,8 +142,9 @@ BackendCard::BackendCard(EngineHost& host, QWidget* parent)
         m_openStage.clear();
         m_applying.clear();
         updateStatus();
-        showMessage(tr("The engine could not open on this backend: %1. Choose another backend and apply again.").arg(message),
-                    true);
+        showMessage(
+            tr("The engine could not open on this backend: %1. Choose another backend and apply again.").arg(message),
+            true);
     });
     m_timer.setInterval(2000);
     connect(&m_timer, &QTimer::timeout, this, &BackendCard::updateStatus);
@@ -146,7 +153,9 @@ BackendCard::BackendCard(EngineHost& host, QWidget* parent)
     updateStatus();
 }
 
-bool BackendCard::redisChosen() const { return m_redis->isChecked(); }
+bool BackendCard::redisChosen() const {
+    return m_redis->isChecked();
+}
 
 void BackendCard::loadFromHost() {
     const std::string& store = m_host.config().store;
@@ -214,7 +223,8 @@ void BackendCard::testConnection() {
     m_testing = true;
     m_test->setEnabled(false);
     m_test->setText(tr("Testing…"));
-    m_result->setText(dot(theme::muted()) + tr(" Connecting to %1…").arg(RedisSettings{m_url->text(), {}}.redacted().toHtmlEscaped()));
+    m_result->setText(dot(theme::muted()) +
+                      tr(" Connecting to %1…").arg(RedisSettings{m_url->text(), {}}.redacted().toHtmlEscaped()));
     m_result->show();
     runAsync(
         this, [target = *spec] { return testRedisConnection(target); },
@@ -230,8 +240,10 @@ void BackendCard::testConnection() {
 void BackendCard::showTest(const ConnectionTestResult& result) {
     if (!result.ok) {
         QString hint;
-        if (result.message.contains(QStringLiteral("requires a password"))) hint = tr(" Enter it in the Password field above.");
-        m_result->setText(dot(theme::bad()) + tr(" <b>Connection failed.</b> %1").arg(result.message.toHtmlEscaped()) + hint);
+        if (result.message.contains(QStringLiteral("requires a password")))
+            hint = tr(" Enter it in the Password field above.");
+        m_result->setText(dot(theme::bad()) + tr(" <b>Connection failed.</b> %1").arg(result.message.toHtmlEscaped()) +
+                          hint);
         m_result->show();
         return;
     }
@@ -240,7 +252,8 @@ void BackendCard::showTest(const ConnectionTestResult& result) {
         keys = tr("No RecDeck data there yet: this console would be the first to use it.");
     } else if (result.recdeckKeys > 0) {
         keys = tr("%1%2 RecDeck keys already there (instances use it).")
-                   .arg(result.keysTruncated ? tr("More than ") : QString(), format::count(static_cast<double>(result.recdeckKeys)));
+                   .arg(result.keysTruncated ? tr("More than ") : QString(),
+                        format::count(static_cast<double>(result.recdeckKeys)));
     }
     m_result->setText(dot(theme::good()) +
                       tr(" <b>Connected</b> to %1 — PING round trip %2 (connect and authenticate %3). %4")
@@ -272,7 +285,8 @@ bool BackendCard::apply(bool confirm) {
     if (confirm) {
         const auto answer = QMessageBox::question(
             this, tr("Switch the backend?"),
-            tr("Restart the engine on %1?\n\nThe traffic simulator restarts and in-memory state is reset: live charts, the "
+            tr("Restart the engine on %1?\n\nThe traffic simulator restarts and in-memory state is reset: live charts, "
+               "the "
                "L1 cache and recent impressions. Events, trained models and experiments kept in the data folder stay.")
                 .arg(shown),
             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);

@@ -1,6 +1,7 @@
 #include "connection/connection_panel.h"
 
 #include <QHBoxLayout>
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -9,6 +10,7 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
+#include "common/responsive_grid.h"
 
 #include <algorithm>
 
@@ -49,16 +51,20 @@ ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     layout->addWidget(heading);
     layout->addWidget(subheading);
 
-    // Left: where things live. Right: what is served.
-    auto* columns = new QHBoxLayout();
-    columns->setSpacing(12);
-    auto* left = new QVBoxLayout();
+    // Left: where things live. Right: what is served. Stacked in a narrow window.
+    auto* columns = new ResponsiveGrid(380, 2, this);
+    columns->setObjectName(QStringLiteral("connectionColumns"));
+    auto* leftColumn = new QWidget(this);
+    auto* left = new QVBoxLayout(leftColumn);
+    left->setContentsMargins(0, 0, 0, 0);
     left->setSpacing(12);
     left->addWidget(m_backend);
     left->addWidget(m_dataFolder);
     left->addWidget(m_export);
     left->addStretch(1);
-    auto* right = new QVBoxLayout();
+    auto* rightColumn = new QWidget(this);
+    auto* right = new QVBoxLayout(rightColumn);
+    right->setContentsMargins(0, 0, 0, 0);
     right->setSpacing(12);
     right->addWidget(m_dataset);
 
@@ -114,9 +120,10 @@ ConnectionPanel::ConnectionPanel(EngineHost& host, QWidget* parent)
     catalogLayout->addWidget(m_table, 1);
     right->addWidget(catalogCard, 1);
 
-    columns->addLayout(left, 5);
-    columns->addLayout(right, 6);
-    layout->addLayout(columns, 1);
+    m_table->setMinimumHeight(220);
+    columns->addWidget(leftColumn, 1);
+    columns->addWidget(rightColumn, 1);
+    layout->addWidget(columns, 1);
 
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_filter->setFilterFixedString(text.trimmed());

@@ -15,6 +15,7 @@
 #include "common/chart_card.h"
 #include "common/format.h"
 #include "common/panel_heading.h"
+#include "common/responsive_grid.h"
 #include "common/theme.h"
 #include "dashboard/alert_badges.h"
 #include "dashboard/kpi_row.h"
@@ -112,12 +113,11 @@ DashboardPanel::DashboardPanel(EngineHost& host, LiveFeed& feed, FleetMonitor& f
     m_fleetChart->setValueFormat(QStringLiteral("%.0f"));
     m_fleetChart->setVisible(false);
 
-    auto* row1 = new QHBoxLayout();
-    row1->setSpacing(12);
-    for (ChartCard* card : {m_requests, m_latency, m_hitRate}) row1->addWidget(card, 1);
-    auto* row2 = new QHBoxLayout();
-    row2->setSpacing(12);
-    for (ChartCard* card : {m_ctr, m_conversion, m_quality}) row2->addWidget(card, 1);
+    // Three charts a row on a wide screen, two in a 1024-pixel window.
+    auto* charts = new ResponsiveGrid(340, 3, this);
+    charts->setObjectName(QStringLiteral("chartGrid"));
+    for (ChartCard* card : {m_requests, m_latency, m_hitRate, m_ctr, m_conversion, m_quality})
+        charts->addWidget(card, 1);
 
     auto* content = new QWidget(this);
     content->setObjectName(QStringLiteral("dashboardContent"));
@@ -127,8 +127,7 @@ DashboardPanel::DashboardPanel(EngineHost& host, LiveFeed& feed, FleetMonitor& f
     layout->addLayout(header);
     layout->addLayout(alertRow);
     layout->addWidget(m_kpis);
-    layout->addLayout(row1, 1);
-    layout->addLayout(row2, 1);
+    layout->addWidget(charts, 2);
     layout->addWidget(m_fleetChart, 1);
 
     auto* scroll = new QScrollArea(this);

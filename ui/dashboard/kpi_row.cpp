@@ -1,6 +1,6 @@
 #include "dashboard/kpi_row.h"
 
-#include <QHBoxLayout>
+#include <QVBoxLayout>
 
 #include <optional>
 #include <vector>
@@ -8,6 +8,7 @@
 #include "adapters/live_feed.h"
 #include "common/format.h"
 #include "common/kpi_tile.h"
+#include "common/responsive_grid.h"
 #include "dashboard/live_series.h"
 
 namespace recdeck::ui {
@@ -24,7 +25,7 @@ KpiTile::State stateFor(const LiveSnapshot& snapshot, AlertMetric metric, double
         if (status.state == metrics::AlertState::Firing) return KpiTile::State::Bad;
         if (status.state == metrics::AlertState::Pending) state = KpiTile::State::Warning;
         const bool breached = status.rule.comparison == metrics::Comparison::Above ? value > status.rule.threshold
-                                                                                    : value < status.rule.threshold;
+                                                                                   : value < status.rule.threshold;
         if (breached && traffic >= status.rule.minTraffic && traffic > 0) state = KpiTile::State::Warning;
     }
     return state;
@@ -49,29 +50,32 @@ KpiRow::KpiRow(QWidget* parent) : QWidget(parent) {
                           this);
     m_latency = makeTile(tr("p95 latency"), "latency",
                          tr("95 % of requests were answered faster than this (end to end, in the engine)"), this);
-    m_ctr = makeTile(tr("Click-through rate"), "ctr",
-                     tr("Clicks divided by recommended items shown (impressions)"), this);
+    m_ctr =
+        makeTile(tr("Click-through rate"), "ctr", tr("Clicks divided by recommended items shown (impressions)"), this);
     m_conversion = makeTile(tr("Conversion rate"), "conversion",
                             tr("Add-to-cart and purchase events divided by impressions"), this);
     m_hitRate = makeTile(tr("Cache hit rate"), "hitRate",
                          tr("Share of requests answered from a cache tier (L1 in this process, L2 in the shared "
                             "store) instead of being computed"),
                          this);
-    m_coverage = makeTile(tr("Catalog coverage"), "coverage",
-                          tr("Share of the catalog that appeared in at least one recommended list during the window"),
-                          this);
+    m_coverage =
+        makeTile(tr("Catalog coverage"), "coverage",
+                 tr("Share of the catalog that appeared in at least one recommended list during the window"), this);
     m_diversity = makeTile(tr("Diversity"), "diversity",
                            tr("Mean intra-list distance of the lists served: 0 = every item in a list shares its "
                               "categories, 1 = no two items do"),
                            this);
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(12);
+    // One row on a wide screen, two in a 1024-pixel window.
+    auto* grid = new ResponsiveGrid(170, 7, this);
+    grid->setObjectName(QStringLiteral("kpiGrid"));
     for (KpiTile* tile : {m_requests, m_latency, m_ctr, m_conversion, m_hitRate, m_coverage, m_diversity}) {
         tile->setMinimumWidth(140);
         tile->setValue(QStringLiteral("–"), tr("Waiting for traffic…"));
-        layout->addWidget(tile);
+        grid->addWidget(tile);
     }
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(grid);
 }
 
 void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
@@ -102,9 +106,10 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
                          tr("%1 in %2 · %3 errors").arg(format::count(counted), span, format::percent(w.errorRate)) +
                              fleetRequests,
                          stateFor(snapshot, AlertMetric::ErrorRate, w.errorRate, w.requests));
-    m_latency->setValue(format::milliseconds(w.latencyP95Ms),
-                        tr("p50 %1 · p99 %2").arg(format::milliseconds(w.latencyP50Ms), format::milliseconds(w.latencyP99Ms)),
-                        stateFor(snapshot, AlertMetric::P95LatencyMs, w.latencyP95Ms, w.requests));
+    m_latency->setValue(
+        format::milliseconds(w.latencyP95Ms),
+        tr("p50 %1 · p99 %2").arg(format::milliseconds(w.latencyP50Ms), format::milliseconds(w.latencyP99Ms)),
+        stateFor(snapshot, AlertMetric::P95LatencyMs, w.latencyP95Ms, w.requests));
     if (w.impressions == 0) {
         m_ctr->setValue(QStringLiteral("–"), tr("No impressions yet"));
         m_conversion->setValue(QStringLiteral("–"), tr("No impressions yet"));
@@ -122,17 +127,17 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
             stateFor(snapshot, AlertMetric::ConversionRate, w.conversionRate, w.impressions));
     }
     const std::uint64_t cached = w.l1Hits + w.l2Hits + w.computes;
-    m_hitRate->setValue(format::percent(w.hitRate),
-                        tr("L1 %1 · L2 %2 · computed %3")
-                            .arg(format::percent(w.l1HitRate, 0), format::percent(w.l2HitRate, 0),
-                                 format::percent(w.computeRate, 0)),
-                        stateFor(snapshot, AlertMetric::HitRate, w.hitRate, cached));
+    m_hitRate->setValue(
+        format::percent(w.hitRate),
+        tr("L1 %1 · L2 %2 · computed %3")
+            .arg(format::percent(w.l1HitRate, 0), format::percent(w.l2HitRate, 0), format::percent(w.computeRate, 0)),
+        stateFor(snapshot, AlertMetric::HitRate, w.hitRate, cached));
     if (w.catalogSize == 0) {
         m_coverage->setValue(QStringLiteral("–"), tr("No catalog"));
     } else {
-        m_coverage->setValue(format::percent(w.coverage),
-                             tr("%1 of %2 items shown").arg(format::count(static_cast<double>(w.distinctItems)),
-                                                            format::count(static_cast<double>(w.catalogSize))));
+        m_coverage->setValue(format::percent(w.coverage), tr("%1 of %2 items shown")
+                                                              .arg(format::count(static_cast<double>(w.distinctItems)),
+                                                                   format::count(static_cast<double>(w.catalogSize))));
     }
     if (w.lists == 0) {
         m_diversity->setValue(QStringLiteral("–"), tr("No lists with categories"));

@@ -32,11 +32,16 @@ QIcon dotIcon(const QColor& colour) {
 
 QColor entryColour(ActivityCard::Entry kind) {
     switch (kind) {
-        case ActivityCard::Entry::Info: return theme::muted();
-        case ActivityCard::Entry::Event: return theme::series(3);
-        case ActivityCard::Entry::Invalidation: return theme::warning();
-        case ActivityCard::Entry::Result: return theme::good();
-        case ActivityCard::Entry::Error: return theme::bad();
+        case ActivityCard::Entry::Info:
+            return theme::muted();
+        case ActivityCard::Entry::Event:
+            return theme::series(3);
+        case ActivityCard::Entry::Invalidation:
+            return theme::warning();
+        case ActivityCard::Entry::Result:
+            return theme::good();
+        case ActivityCard::Entry::Error:
+            return theme::bad();
     }
     return theme::muted();
 }
@@ -69,8 +74,9 @@ ActivityCard::ActivityCard(QWidget* parent) : QFrame(parent) {
     m_purchase = new QPushButton(tr("Record purchase"), this);
     m_purchase->setObjectName(QStringLiteral("primary"));
     m_purchase->setAccessibleName(QStringLiteral("recordPurchaseButton"));
-    m_purchase->setToolTip(tr("The user buys the item: it is never recommended to them again, their cached lists "
-                              "are invalidated and their features refreshed."));
+    m_purchase->setToolTip(
+        tr("The user buys the item: it is never recommended to them again, their cached lists "
+           "are invalidated and their features refreshed."));
     connect(m_click, &QPushButton::clicked, this, [this] { request(store::EventType::Click); });
     connect(m_purchase, &QPushButton::clicked, this, [this] { request(store::EventType::Purchase); });
     auto* buttons = new QHBoxLayout();
@@ -81,12 +87,14 @@ ActivityCard::ActivityCard(QWidget* parent) : QFrame(parent) {
     auto* timelineTitle = new QLabel(tr("What happened"), this);
     timelineTitle->setObjectName(QStringLiteral("muted"));
     m_timeline = new QListWidget(this);
+    m_timeline->setMinimumHeight(110);
     m_timeline->setObjectName(QStringLiteral("timeline"));
     m_timeline->setWordWrap(true);
     m_timeline->setUniformItemSizes(false);
     m_timeline->setSelectionMode(QAbstractItemView::NoSelection);
     m_timeline->setFocusPolicy(Qt::NoFocus);
-    m_timeline->setToolTip(tr("Inspections, recorded events, cache invalidations and the lists that followed, oldest first"));
+    m_timeline->setToolTip(
+        tr("Inspections, recorded events, cache invalidations and the lists that followed, oldest first"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(14, 10, 14, 12);
@@ -101,9 +109,13 @@ ActivityCard::ActivityCard(QWidget* parent) : QFrame(parent) {
     updateButtons();
 }
 
-void ActivityCard::setCatalogModel(QAbstractItemModel* model) { m_completer->setModel(model); }
+void ActivityCard::setCatalogModel(QAbstractItemModel* model) {
+    m_completer->setModel(model);
+}
 
-void ActivityCard::setItem(const QString& text) { m_item->setText(text); }
+void ActivityCard::setItem(const QString& text) {
+    m_item->setText(text);
+}
 
 QString ActivityCard::itemId() const {
     const QString text = m_item->text().trimmed();

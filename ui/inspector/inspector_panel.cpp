@@ -17,9 +17,11 @@
 #include <algorithm>
 
 #include "adapters/engine_host.h"
+#include "common/adaptive_splitter.h"
 #include "common/async.h"
 #include "common/format.h"
 #include "common/panel_heading.h"
+#include "common/responsive_grid.h"
 #include "common/theme.h"
 #include "inspector/activity_card.h"
 #include "inspector/features_card.h"
@@ -91,7 +93,7 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
     m_search->setObjectName(QStringLiteral("userSearch"));
     m_search->setPlaceholderText(tr("User id (type to complete)"));
     m_search->setClearButtonEnabled(true);
-    m_search->setMinimumWidth(220);
+    m_search->setMinimumWidth(170);
     m_search->setToolTip(tr("Any user id. Users the models never saw get a cold-start list."));
     auto* completer = new QCompleter(m_users, this);
     completer->setModelSorting(QCompleter::CaseSensitivelySortedModel);
@@ -109,6 +111,8 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
 
     m_servingModel = new QComboBox(this);
     m_servingModel->setObjectName(QStringLiteral("servingModel"));
+    m_servingModel->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_servingModel->setMinimumContentsLength(16);
     m_servingModel->setToolTip(
         tr("Which model serves the inspected list: as live traffic would get it (the user's "
            "experiment variant, else the default model), or one model forced"));
@@ -130,18 +134,27 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
     m_status->setObjectName(QStringLiteral("inspectorStatus"));
     m_status->setWordWrap(true);
 
-    auto* bar = new QHBoxLayout();
-    bar->setSpacing(8);
-    bar->addWidget(new QLabel(tr("User"), this));
-    bar->addWidget(m_search);
-    bar->addWidget(m_inspectButton);
-    bar->addSpacing(12);
-    bar->addWidget(new QLabel(tr("Served by"), this));
-    bar->addWidget(m_servingModel);
-    bar->addWidget(m_refreshButton);
-    bar->addWidget(m_recomputeButton);
-    bar->addSpacing(12);
-    bar->addWidget(m_status, 1);
+    // Who to inspect, and how they are served: one row on a wide screen, two in a narrow one.
+    auto* who = new QWidget(this);
+    auto* whoLayout = new QHBoxLayout(who);
+    whoLayout->setContentsMargins(0, 0, 0, 0);
+    whoLayout->setSpacing(8);
+    whoLayout->addWidget(new QLabel(tr("User"), who));
+    whoLayout->addWidget(m_search, 1);
+    whoLayout->addWidget(m_inspectButton);
+    auto* how = new QWidget(this);
+    auto* howLayout = new QHBoxLayout(how);
+    howLayout->setContentsMargins(0, 0, 0, 0);
+    howLayout->setSpacing(8);
+    howLayout->addWidget(new QLabel(tr("Served by"), how));
+    howLayout->addWidget(m_servingModel, 1);
+    howLayout->addWidget(m_refreshButton);
+    howLayout->addWidget(m_recomputeButton);
+    auto* bar = new ResponsiveGrid(300, 2, this);
+    bar->setObjectName(QStringLiteral("inspectorBar"));
+    bar->setSpacing(16);
+    bar->addWidget(who);
+    bar->addWidget(how);
 
     // --- left: features and acting as the user ---
     m_features = new FeaturesCard(this);
@@ -211,7 +224,8 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
     rightLayout->addWidget(m_recommendations, 11);
     rightLayout->addWidget(m_tabs, 9);
 
-    m_splitter = new QSplitter(Qt::Horizontal, this);
+    // Side by side when both halves fit, stacked in a narrow window.
+    m_splitter = new AdaptiveSplitter(this);
     m_splitter->setObjectName(QStringLiteral("inspectorSplitter"));
     m_splitter->setChildrenCollapsible(false);
     m_splitter->setHandleWidth(12);
@@ -230,7 +244,8 @@ InspectorPanel::InspectorPanel(EngineHost& host, QWidget* parent)
     titles->addWidget(heading);
     titles->addWidget(subheading);
     layout->addLayout(titles);
-    layout->addLayout(bar);
+    layout->addWidget(bar);
+    layout->addWidget(m_status);
     layout->addWidget(m_splitter, 1);
 
     m_comparison->clear(tr("Pick a user to compare two models on them."));
@@ -300,6 +315,13 @@ void InspectorPanel::loadData() {
             if (!loaded.dataset) {
                 setError(tr("No data is loaded: import a dataset in Connection & data."));
                 return;
+            }
+            if (m_dataset && m_dataset != loaded.dataset) {
+                // Another world: the inspected user and the item to act on belong to the old one.
+                m_activity->setItem(QString());
+                m_userId.clear();
+                m_followed.reset();
+                m_activity->log(ActivityCard::Entry::Info, tr("The data changed: inspecting a user of the new data"));
             }
             m_dataset = loaded.dataset;
             m_users->setDataset(loaded.dataset, std::move(loaded.users));
@@ -386,7 +408,11 @@ void InspectorPanel::inspect(const QString& userId, bool bypassCache) {
     }
     // Remember a user the operator picked, once (refreshes of the same user do not count).
     if (user != m_userId && !m_pickingFirstView) QSettings().setValue(kSettingsUser, user);
-    if (user != m_userId) m_followed.reset();
+    if (user != m_userId) {
+        m_followed.reset();
+        // An item picked for the previous user is not this user's: pick again.
+        if (!m_userId.isEmpty()) m_activity->setItem(QString());
+    }
     m_userId = user;
     if (m_search->text() != user) m_search->setText(user);
 

@@ -19,6 +19,7 @@ namespace {
 
 QTableView* makeTable(QWidget* parent, RecommendationTableModel* model, const QString& name) {
     auto* table = new QTableView(parent);
+    table->setMinimumHeight(150);
     table->setObjectName(name);
     table->setModel(model);
     table->setSelectionMode(QAbstractItemView::NoSelection);
@@ -88,7 +89,8 @@ ModelComparisonView::ModelComparisonView(QWidget* parent)
     layout->addLayout(grid, 1);
 }
 
-void ModelComparisonView::setModelNames(const QStringList& names, const QString& preferredA, const QString& preferredB) {
+void ModelComparisonView::setModelNames(const QStringList& names, const QString& preferredA,
+                                        const QString& preferredB) {
     m_filling = true;
     auto fill = [&](QComboBox* box, const QString& preferred) {
         const QString keep = box->currentText();
@@ -103,8 +105,12 @@ void ModelComparisonView::setModelNames(const QStringList& names, const QString&
     m_filling = false;
 }
 
-QString ModelComparisonView::modelA() const { return m_chooserA->currentText(); }
-QString ModelComparisonView::modelB() const { return m_chooserB->currentText(); }
+QString ModelComparisonView::modelA() const {
+    return m_chooserA->currentText();
+}
+QString ModelComparisonView::modelB() const {
+    return m_chooserB->currentText();
+}
 
 void ModelComparisonView::showAnswer(const Answer& answer, RecommendationTableModel* model, QLabel* caption) {
     if (!answer.recommendation) {
@@ -115,7 +121,10 @@ void ModelComparisonView::showAnswer(const Answer& answer, RecommendationTableMo
     }
     const auto& r = *answer.recommendation;
     model->setItems(r.items());
-    QString text = tr("%1 v%2 · %3").arg(QString::fromStdString(r.model)).arg(r.modelVersion).arg(format::milliseconds(r.timings.totalUs / 1000.0));
+    QString text = tr("%1 v%2 · %3")
+                       .arg(QString::fromStdString(r.model))
+                       .arg(r.modelVersion)
+                       .arg(format::milliseconds(r.timings.totalUs / 1000.0));
     if (r.list && r.list->ild) text += tr(" · diversity %1").arg(format::number(*r.list->ild, 2));
     if (r.fallback()) text += tr(" · fallback to popularity");
     caption->setText(text);

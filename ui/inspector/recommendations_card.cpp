@@ -21,18 +21,24 @@ namespace {
 
 QString tierLabel(cache::Tier tier) {
     switch (tier) {
-        case cache::Tier::L1: return QObject::tr("L1 cache hit");
-        case cache::Tier::L2: return QObject::tr("L2 cache hit");
-        case cache::Tier::Compute: return QObject::tr("Computed");
+        case cache::Tier::L1:
+            return QObject::tr("L1 cache hit");
+        case cache::Tier::L2:
+            return QObject::tr("L2 cache hit");
+        case cache::Tier::Compute:
+            return QObject::tr("Computed");
     }
     return {};
 }
 
 QColor tierColour(cache::Tier tier) {
     switch (tier) {
-        case cache::Tier::L1: return theme::good();
-        case cache::Tier::L2: return theme::series(5);
-        case cache::Tier::Compute: return theme::accent();
+        case cache::Tier::L1:
+            return theme::good();
+        case cache::Tier::L2:
+            return theme::series(5);
+        case cache::Tier::Compute:
+            return theme::accent();
     }
     return theme::muted();
 }
@@ -46,8 +52,9 @@ RecommendationsCard::RecommendationsCard(QWidget* parent)
     title->setObjectName(QStringLiteral("sectionHeading"));
     m_tier = new QLabel(this);
     m_tier->setObjectName(QStringLiteral("tierBadge"));
-    m_tier->setToolTip(tr("Where this answer came from: the in-process cache (L1), the shared cache (L2) "
-                          "or a fresh computation"));
+    m_tier->setToolTip(
+        tr("Where this answer came from: the in-process cache (L1), the shared cache (L2) "
+           "or a fresh computation"));
     m_tier->hide();
     m_total = new QLabel(this);
     m_total->setObjectName(QStringLiteral("muted"));
@@ -71,6 +78,7 @@ RecommendationsCard::RecommendationsCard(QWidget* parent)
     m_latency->setObjectName(QStringLiteral("latencyBar"));
 
     m_table = new QTableView(this);
+    m_table->setMinimumHeight(220);  // the top six of the list at least; the panel scrolls below that
     m_table->setObjectName(QStringLiteral("recommendationsTable"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -130,9 +138,10 @@ void RecommendationsCard::setAnswer(const serving::Recommendation& answer) {
 
     m_tier->setText(tierLabel(answer.tier));
     // The theme's badge look, coloured by tier.
-    m_tier->setStyleSheet(QStringLiteral("QLabel { border-radius: 9px; padding: 2px 9px; color: white; font-weight: 600; "
-                                         "background: %1; }")
-                              .arg(theme::css(tierColour(answer.tier))));
+    m_tier->setStyleSheet(
+        QStringLiteral("QLabel { border-radius: 9px; padding: 2px 9px; color: white; font-weight: 600; "
+                       "background: %1; }")
+            .arg(theme::css(tierColour(answer.tier))));
     m_tier->show();
     m_latency->setTimings(answer.timings);
     m_total->setText(tr("total %1").arg(format::milliseconds(answer.timings.totalUs / 1000.0)));
@@ -184,11 +193,15 @@ void RecommendationsCard::refreshAges() {
     } else {
         parts << tr("No experiment (default serving)");
     }
-    parts << tr("Model %1").arg(strong.arg(QStringLiteral("%1 v%2").arg(QString::fromStdString(answer.model).toHtmlEscaped()).arg(answer.modelVersion)));
+    parts << tr("Model %1")
+                 .arg(strong.arg(QStringLiteral("%1 v%2")
+                                     .arg(QString::fromStdString(answer.model).toHtmlEscaped())
+                                     .arg(answer.modelVersion)));
     const std::int64_t computedAt = answer.list ? answer.list->computedAtMs : 0;
     if (computedAt > 0) {
         const QString age = format::age(unixMillis() - computedAt);
-        parts << (age == QStringLiteral("just now") ? tr("list computed just now") : tr("list computed %1 ago").arg(age));
+        parts << (age == QStringLiteral("just now") ? tr("list computed just now")
+                                                    : tr("list computed %1 ago").arg(age));
     }
     if (answer.list && answer.list->ild) parts << tr("diversity (ILD) %1").arg(format::number(*answer.list->ild, 2));
     m_servedBy->setText(parts.join(QStringLiteral("  ·  ")));
@@ -202,7 +215,8 @@ void RecommendationsCard::setError(const QString& message) {
     m_latency->clear();
     m_total->clear();
     m_notes->hide();
-    m_servedBy->setText(QStringLiteral("<span style=\"color:%1\">%2</span>").arg(theme::css(theme::bad()), message.toHtmlEscaped()));
+    m_servedBy->setText(
+        QStringLiteral("<span style=\"color:%1\">%2</span>").arg(theme::css(theme::bad()), message.toHtmlEscaped()));
     m_message->setText(tr("No list could be served. Check the user id and the model, then press Refresh."));
     m_message->show();
 }
@@ -220,7 +234,11 @@ void RecommendationsCard::clear(const QString& message) {
     m_message->show();
 }
 
-QString RecommendationsCard::tierText() const { return m_answer ? m_tier->text() : QString(); }
-QString RecommendationsCard::servedByText() const { return m_servedBy->text(); }
+QString RecommendationsCard::tierText() const {
+    return m_answer ? m_tier->text() : QString();
+}
+QString RecommendationsCard::servedByText() const {
+    return m_servedBy->text();
+}
 
 }  // namespace recdeck::ui

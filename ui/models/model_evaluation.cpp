@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -38,7 +39,9 @@ struct Setting {
     TradeOffPoint point;
 };
 
-bool near(double a, double b) { return std::abs(a - b) < 1e-9; }
+bool near(double a, double b) {
+    return std::abs(a - b) < 1e-9;
+}
 
 // The curve's settings, built around the default ranking so that only the diversity knob
 // varies; exactly one of them is marked as the default.
@@ -115,7 +118,8 @@ std::vector<Index> sampleUsers(const metrics::UserItemLists& testItems, std::siz
 
 }  // namespace
 
-Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot, const std::vector<ModelToEvaluate>& models,
+Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot,
+                                     const std::vector<ModelToEvaluate>& models,
                                      const ranking::RankingParams& defaultRanking, const EvaluationSettings& settings,
                                      const TaskControl& control) {
     Stopwatch total;
@@ -238,14 +242,15 @@ nlohmann::json registryMetrics(const ModelEvaluation& evaluation, const Evaluati
     std::snprintf(split, sizeof split, "per-user stratified %.0f/%.0f, seed %llu",
                   (1.0 - run.settings.testFraction) * 100.0, run.settings.testFraction * 100.0,
                   static_cast<unsigned long long>(run.settings.seed));
-    out["evaluation"] = {{"split", split},
-                         {"sampled_users", run.sampledUsers},
-                         {"test_users", run.testUsers},
-                         {"ranking", describeRanking(run.defaultRanking)},
-                         {"ndcg_diversity_off", evaluation.off.ndcg},
-                         {"ild_diversity_off", evaluation.off.ild ? nlohmann::json(*evaluation.off.ild) : nlohmann::json()},
-                         {"train_seconds", evaluation.trainSeconds},
-                         {"version", evaluation.version}};
+    out["evaluation"] = {
+        {"split", split},
+        {"sampled_users", run.sampledUsers},
+        {"test_users", run.testUsers},
+        {"ranking", describeRanking(run.defaultRanking)},
+        {"ndcg_diversity_off", evaluation.off.ndcg},
+        {"ild_diversity_off", evaluation.off.ild ? nlohmann::json(*evaluation.off.ild) : nlohmann::json()},
+        {"train_seconds", evaluation.trainSeconds},
+        {"version", evaluation.version}};
     return out;
 }
 
@@ -258,6 +263,226 @@ std::string describeRanking(const ranking::RankingParams& params) {
         std::snprintf(text, sizeof text, "MMR \xce\xbb %.2f, cap %zu", params.mmrLambda, params.categoryCap);
     }
     return text;
+}
+
+}  // namespace recdeck::ui
+
+// --- reuse across starts -----------------------------------------------------------------
+
+namespace recdeck::ui {
+
+namespace {
+
+constexpr int kCacheFormat = 1;
+
+nlohmann::json optionalJson(const std::optional<double>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+std::optional<double> optionalFrom(const nlohmann::json& value) {
+    if (!value.is_number()) return std::nullopt;
+    return value.get<double>();
+}
+
+nlohmann::json metricsJson(const metrics::OfflineMetrics& m) {
+    return {{"k", m.k},
+            {"precision", m.precision},
+            {"recall", m.recall},
+            {"ndcg", m.ndcg},
+            {"map", m.map},
+            {"coverage", optionalJson(m.coverage)},
+            {"ild", optionalJson(m.ild)},
+            {"test_users", m.testUsers},
+            {"evaluated_users", m.evaluatedUsers},
+            {"recommended_users", m.recommendedUsers},
+            {"ild_users", m.ildUsers},
+            {"distinct_recommended", m.distinctRecommended},
+            {"train_items", m.trainItems}};
+}
+
+metrics::OfflineMetrics metricsFrom(const nlohmann::json& j) {
+    metrics::OfflineMetrics m;
+    m.k = j.value("k", std::size_t{10});
+    m.precision = j.value("precision", 0.0);
+    m.recall = j.value("recall", 0.0);
+    m.ndcg = j.value("ndcg", 0.0);
+    m.map = j.value("map", 0.0);
+    m.coverage = optionalFrom(j.value("coverage", nlohmann::json()));
+    m.ild = optionalFrom(j.value("ild", nlohmann::json()));
+    m.testUsers = j.value("test_users", std::size_t{0});
+    m.evaluatedUsers = j.value("evaluated_users", std::size_t{0});
+    m.recommendedUsers = j.value("recommended_users", std::size_t{0});
+    m.ildUsers = j.value("ild_users", std::size_t{0});
+    m.distinctRecommended = j.value("distinct_recommended", std::size_t{0});
+    m.trainItems = j.value("train_items", std::size_t{0});
+    return m;
+}
+
+nlohmann::json rankingJson(const ranking::RankingParams& p) {
+    return {{"n", p.n},
+            {"diversity", p.diversity},
+            {"category_cap", p.categoryCap},
+            {"split_multi_category", p.splitMultiCategory},
+            {"mmr_lambda", p.mmrLambda},
+            {"ild_target", p.ildTarget}};
+}
+
+void rankingFrom(const nlohmann::json& j, ranking::RankingParams& p) {
+    p.n = j.value("n", p.n);
+    p.diversity = j.value("diversity", p.diversity);
+    p.categoryCap = j.value("category_cap", p.categoryCap);
+    p.splitMultiCategory = j.value("split_multi_category", p.splitMultiCategory);
+    p.mmrLambda = j.value("mmr_lambda", p.mmrLambda);
+    p.ildTarget = j.value("ild_target", p.ildTarget);
+}
+
+}  // namespace
+
+std::string dataFingerprint(const serving::ServingSnapshot& snapshot) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    auto mix = [&hash](std::string_view text) {
+        for (const unsigned char c : text) {
+            hash ^= c;
+            hash *= 1099511628211ULL;
+        }
+        hash ^= 0xFF;
+        hash *= 1099511628211ULL;
+    };
+    std::size_t pairs = 0;
+    if (snapshot.dataset && snapshot.matrix) {
+        const auto& dataset = *snapshot.dataset;
+        const auto& matrix = *snapshot.matrix;
+        for (std::size_t u = 0; u < matrix.userCount(); ++u) {
+            mix(dataset.users.id(static_cast<data::Index>(u)));
+            for (const data::Index item : matrix.itemsOf(static_cast<data::Index>(u))) {
+                mix(dataset.catalog.items().id(item));
+                ++pairs;
+            }
+        }
+        for (std::size_t i = 0; i < dataset.catalog.size(); ++i) {
+            for (const data::Index c : dataset.catalog.info(static_cast<data::Index>(i)).categories)
+                mix(dataset.catalog.categories().id(c));
+            mix("|");
+        }
+    }
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%016llx-%zu", static_cast<unsigned long long>(hash), pairs);
+    return buffer;
+}
+
+std::string evaluationKey(const ModelToEvaluate& model, const std::string& fingerprint,
+                          const EvaluationSettings& settings, const ranking::RankingParams& defaultRanking) {
+    const nlohmann::json key = {{"kind", model.kind},
+                                {"params", model.params},
+                                {"data", fingerprint},
+                                {"test_fraction", settings.testFraction},
+                                {"seed", settings.seed},
+                                {"max_users", settings.maxUsers},
+                                {"k", settings.k},
+                                {"lambdas", settings.lambdas},
+                                {"ild_targets", settings.ildTargets},
+                                {"ranking", rankingJson(defaultRanking)}};
+    return key.dump();
+}
+
+EvaluationCache loadEvaluationCache(const std::filesystem::path& file) {
+    EvaluationCache cache;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return cache;
+    const nlohmann::json root = nlohmann::json::parse(in, nullptr, false);
+    if (root.is_discarded() || !root.is_object() || root.value("format", 0) != kCacheFormat) return cache;
+    try {
+        for (const auto& entry : root.at("entries")) {
+            CachedEvaluation cached;
+            ModelEvaluation& e = cached.evaluation;
+            const auto& ev = entry.at("evaluation");
+            e.name = ev.at("name").get<std::string>();
+            e.version = ev.value("version", std::uint64_t{0});
+            e.kind = ev.value("kind", std::string());
+            e.served = metricsFrom(ev.at("served"));
+            e.off = metricsFrom(ev.at("off"));
+            e.trainSeconds = ev.value("train_seconds", 0.0);
+            e.rankSeconds = ev.value("rank_seconds", 0.0);
+            for (const auto& p : ev.at("curve")) {
+                TradeOffPoint point;
+                point.mode = static_cast<TradeOffPoint::Mode>(std::clamp(p.value("mode", 1), 0, 2));
+                point.setting = p.value("setting", 1.0);
+                point.ndcg = p.value("ndcg", 0.0);
+                point.ild = p.value("ild", 0.0);
+                point.meanLambda = p.value("mean_lambda", 1.0);
+                point.isDefault = p.value("default", false);
+                e.curve.push_back(point);
+            }
+            const auto& run = entry.at("run");
+            cached.run.trainRows = run.value("train_rows", std::size_t{0});
+            cached.run.testRows = run.value("test_rows", std::size_t{0});
+            cached.run.testUsers = run.value("test_users", std::size_t{0});
+            cached.run.sampledUsers = run.value("sampled_users", std::size_t{0});
+            cached.run.seconds = run.value("seconds", 0.0);
+            cached.run.settings.testFraction = run.value("test_fraction", cached.run.settings.testFraction);
+            cached.run.settings.seed = run.value("seed", cached.run.settings.seed);
+            cached.run.settings.maxUsers = run.value("max_users", cached.run.settings.maxUsers);
+            cached.run.settings.k = run.value("k", cached.run.settings.k);
+            rankingFrom(run.value("ranking", nlohmann::json::object()), cached.run.defaultRanking);
+            cached.savedAtMs = entry.value("saved_at", std::int64_t{0});
+            cache[entry.at("key").get<std::string>()] = std::move(cached);
+        }
+    } catch (const nlohmann::json::exception&) {
+        return {};  // a damaged cache is no cache
+    }
+    return cache;
+}
+
+Status saveEvaluationCache(const std::filesystem::path& file, const EvaluationCache& cache) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& [key, cached] : cache) {
+        const ModelEvaluation& e = cached.evaluation;
+        nlohmann::json curve = nlohmann::json::array();
+        for (const auto& p : e.curve) {
+            curve.push_back({{"mode", static_cast<int>(p.mode)},
+                             {"setting", p.setting},
+                             {"ndcg", p.ndcg},
+                             {"ild", p.ild},
+                             {"mean_lambda", p.meanLambda},
+                             {"default", p.isDefault}});
+        }
+        const EvaluationRun& run = cached.run;
+        entries.push_back({{"key", key},
+                           {"saved_at", cached.savedAtMs},
+                           {"evaluation",
+                            {{"name", e.name},
+                             {"version", e.version},
+                             {"kind", e.kind},
+                             {"served", metricsJson(e.served)},
+                             {"off", metricsJson(e.off)},
+                             {"train_seconds", e.trainSeconds},
+                             {"rank_seconds", e.rankSeconds},
+                             {"curve", std::move(curve)}}},
+                           {"run",
+                            {{"train_rows", run.trainRows},
+                             {"test_rows", run.testRows},
+                             {"test_users", run.testUsers},
+                             {"sampled_users", run.sampledUsers},
+                             {"seconds", run.seconds},
+                             {"test_fraction", run.settings.testFraction},
+                             {"seed", run.settings.seed},
+                             {"max_users", run.settings.maxUsers},
+                             {"k", run.settings.k},
+                             {"ranking", rankingJson(run.defaultRanking)}}}});
+    }
+    const nlohmann::json root = {{"format", kCacheFormat}, {"entries", std::move(entries)}};
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    const std::filesystem::path temporary = file.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out) return Error{"cannot write " + temporary.string()};
+        out << root.dump();
+        if (!out) return Error{"cannot write " + temporary.string()};
+    }
+    std::filesystem::rename(temporary, file, ec);
+    if (ec) return Error{"cannot replace " + file.string() + ": " + ec.message()};
+    return {};
 }
 
 }  // namespace recdeck::ui

@@ -13,6 +13,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,7 +83,8 @@ struct EvaluationRun {
 
 // Evaluates `models` on `snapshot`'s data. Fails when the data is too small to split,
 // a kind cannot be created, or the control asks to stop ("cancelled").
-Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot, const std::vector<ModelToEvaluate>& models,
+Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot,
+                                     const std::vector<ModelToEvaluate>& models,
                                      const ranking::RankingParams& defaultRanking, const EvaluationSettings& settings,
                                      const TaskControl& control = {});
 
@@ -91,5 +94,29 @@ nlohmann::json registryMetrics(const ModelEvaluation& evaluation, const Evaluati
 
 // A short description of a ranking setting: "ILD target 0.70", "MMR λ 0.80, cap 3", "off".
 std::string describeRanking(const ranking::RankingParams& params);
+
+// --- reuse across starts -------------------------------------------------------------
+// An evaluation's figures depend only on the data it splits, the model's kind and
+// parameters, the settings and the default ranking (each model is retrained on the split,
+// so the registry's version does not matter). The Models panel keeps them in the data
+// folder under that key and evaluates at start only what it has not measured before.
+
+// A digest of the data an evaluation uses: users, their items, and the items' categories.
+std::string dataFingerprint(const serving::ServingSnapshot& snapshot);
+std::string evaluationKey(const ModelToEvaluate& model, const std::string& fingerprint,
+                          const EvaluationSettings& settings, const ranking::RankingParams& defaultRanking);
+
+struct CachedEvaluation {
+    ModelEvaluation evaluation;
+    EvaluationRun run;  // its description (no models)
+    std::int64_t savedAtMs = 0;
+};
+using EvaluationCache = std::map<std::string, CachedEvaluation>;
+
+// The cache in `file`: empty when missing, unreadable or of another format (it is only a
+// cache: the next evaluation rewrites it).
+EvaluationCache loadEvaluationCache(const std::filesystem::path& file);
+// Writes the cache atomically (temporary file, then rename).
+Status saveEvaluationCache(const std::filesystem::path& file, const EvaluationCache& cache);
 
 }  // namespace recdeck::ui

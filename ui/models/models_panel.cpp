@@ -1,6 +1,7 @@
 #include "models/models_panel.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -17,6 +18,7 @@
 #include <algorithm>
 
 #include "adapters/engine_host.h"
+#include "common/adaptive_splitter.h"
 #include "common/async.h"
 #include "common/format.h"
 #include "common/panel_heading.h"
@@ -51,7 +53,17 @@ struct TrainingDone {
 struct EvaluateOutcome {
     std::optional<EvaluationRun> run;
     std::string error;
+    std::map<std::string, std::string> keys;  // registry name -> cache key
 };
+
+struct CacheLookup {
+    EvaluationCache cache;
+    std::map<std::string, std::string> keys;  // registry name -> cache key
+};
+
+std::filesystem::path cacheFileOf(const serving::Engine& engine) {
+    return engine.config().dataDir / "models" / "evaluation-cache.json";
+}
 
 QString q(const std::string& text) {
     return QString::fromStdString(text);
@@ -166,6 +178,7 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
 
     m_defaultNote = new QLabel(registryCard);
     m_defaultNote->setObjectName(QStringLiteral("muted"));
+    m_defaultNote->setWordWrap(true);
     m_retrain = new QPushButton(tr("Retrain"), registryCard);
     m_retrain->setObjectName(QStringLiteral("retrainButton"));
     m_retrain->setToolTip(tr("Train the selected model again on the current data; it is published as a new version"));
@@ -275,11 +288,16 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
     auto* sideHost = new QWidget(this);
     sideHost->setLayout(side);
     side->setContentsMargins(0, 0, 0, 0);
-    sideHost->setFixedWidth(360);
-    auto* bottom = new QHBoxLayout();
-    bottom->setSpacing(12);
+    sideHost->setMinimumWidth(320);
+    // Side by side when the window is wide enough for both, stacked otherwise.
+    auto* bottom = new AdaptiveSplitter(this);
+    bottom->setObjectName(QStringLiteral("modelsSplitter"));
+    bottom->setHandleWidth(12);
     bottom->addWidget(sideHost);
-    bottom->addWidget(m_chart, 1);
+    bottom->addWidget(m_chart);
+    bottom->setStretchFactor(0, 0);
+    bottom->setStretchFactor(1, 1);
+    bottom->setSizes({380, 800});
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(18, 14, 18, 14);
@@ -290,7 +308,7 @@ ModelsPanel::ModelsPanel(EngineHost& host, QWidget* parent)
     titles->addWidget(subheading);
     layout->addLayout(titles);
     layout->addWidget(registryCard, 2);  // a handful of models; the chart needs the height more
-    layout->addLayout(bottom, 5);
+    layout->addWidget(bottom, 5);
 
     setStatus(m_trainStatus, tr("Pick a kind and press Train."), theme::muted());
     setStatus(m_evaluateStatus, tr("Not evaluated yet."), theme::muted());
@@ -320,19 +338,88 @@ void ModelsPanel::onEngineOpened() {
     m_kept.clear();
     m_lastRun.reset();
     m_autoEvaluated = false;
+    m_reused.clear();
+    m_startupSettled = false;
     refreshTable();
     updateChart();
-    serving::Engine* engine = m_host.engine();
+    restoreOrEvaluate();
+}
+
+void ModelsPanel::restoreOrEvaluate() {
+    const auto engine = m_host.sharedEngine();
     if (!engine) return;
-    // On small data the evaluation takes seconds: run it now, so the metrics and the
-    // trade-off are there when the panel is first opened.
-    if (engine->dataInfo().interactions <= kAutoEvaluateMaxInteractions && !evaluating()) {
-        m_autoEvaluated = true;
-        evaluate();
-    } else {
-        setStatus(m_evaluateStatus, tr("Large data: press Evaluate to measure the models (takes a while)."),
-                  theme::muted());
+    std::vector<ModelToEvaluate> specs;
+    for (const auto& entry : engine->registry().entries()) {
+        if (!entry->model) continue;
+        specs.push_back({entry->name, entry->version, std::string(entry->model->kind()), entry->model->params()});
     }
+    const EvaluationSettings settings = m_settings;
+    const ranking::RankingParams ranking = engine->service().defaultRanking();
+    const quint64 generation = ++m_openGeneration;
+    setStatus(m_evaluateStatus, tr("Looking for earlier evaluations of this data…"), theme::muted());
+    // Hashing the data and reading the file: off the GUI thread.
+    runAsync(
+        this,
+        [engine, specs, settings, ranking] {
+            CacheLookup lookup;
+            const auto snapshot = engine->snapshot();
+            if (!snapshot) return lookup;
+            const std::string fingerprint = dataFingerprint(*snapshot);
+            for (const auto& spec : specs) lookup.keys[spec.name] = evaluationKey(spec, fingerprint, settings, ranking);
+            lookup.cache = loadEvaluationCache(cacheFileOf(*engine));
+            return lookup;
+        },
+        [this, engine, specs, generation](CacheLookup lookup) {
+            if (generation != m_openGeneration || engine != m_host.sharedEngine()) return;
+            m_cache = std::move(lookup.cache);
+            m_cacheFile = cacheFileOf(*engine);
+            QStringList missing;
+            std::int64_t savedAt = 0;
+            for (const auto& spec : specs) {
+                const auto key = lookup.keys.find(spec.name);
+                const auto cached = key == lookup.keys.end() ? m_cache.end() : m_cache.find(key->second);
+                if (cached == m_cache.end()) {
+                    missing << q(spec.name);
+                    continue;
+                }
+                ModelEvaluation evaluation = cached->second.evaluation;
+                evaluation.name = spec.name;
+                evaluation.version = spec.version;
+                (void)engine->registry().setOfflineMetrics(spec.name, spec.version,
+                                                           registryMetrics(evaluation, cached->second.run));
+                m_kept[spec.name] = std::move(evaluation);
+                m_lastRun = cached->second.run;
+                savedAt = std::max(savedAt, cached->second.savedAtMs);
+                m_reused << q(spec.name);
+            }
+            refreshTable();
+            updateChart();
+            const bool small = engine->dataInfo().interactions <= kAutoEvaluateMaxInteractions;
+            if (!missing.isEmpty() && small && !evaluating()) {
+                // On small data the evaluation takes seconds: run it now for what the cache
+                // lacks, so the metrics and the trade-off are there when the panel opens.
+                m_autoEvaluated = true;
+                evaluate(missing.size() == static_cast<qsizetype>(specs.size()) ? QStringList() : missing);
+            } else if (!missing.isEmpty()) {
+                setStatus(m_evaluateStatus, tr("Large data: press Evaluate to measure the models (takes a while)."),
+                          theme::muted());
+            } else if (!specs.empty()) {
+                setStatus(m_evaluateStatus,
+                          tr("Figures of the evaluation of %1 (the same data and models): nothing to measure again. "
+                             "Press Evaluate to run it anew.")
+                              .arg(format::timestamp(savedAt)),
+                          theme::muted());
+            }
+            m_startupSettled = !evaluating();
+        });
+}
+
+void ModelsPanel::saveCache() {
+    if (m_cacheFile.empty()) return;
+    EvaluationCache cache = m_cache;
+    const std::filesystem::path file = m_cacheFile;
+    runAsync(
+        this, [cache = std::move(cache), file] { return saveEvaluationCache(file, cache); }, [](Status) {});
 }
 
 QString ModelsPanel::selectedName() const {
@@ -537,6 +624,9 @@ bool ModelsPanel::evaluate(const QStringList& names) {
                 out.error = "no data is loaded";
                 return out;
             }
+            const std::string fingerprint = dataFingerprint(*snapshot);
+            for (const auto& spec : specs)
+                out.keys[spec.name] = evaluationKey(spec, fingerprint, settings, defaultRanking);
             auto run = evaluateModels(*snapshot, specs, defaultRanking, settings, control);
             if (run) {
                 out.run = std::move(*run);
@@ -545,10 +635,11 @@ bool ModelsPanel::evaluate(const QStringList& names) {
             }
             return out;
         },
-        [this](EvaluateOutcome outcome) {
+        [this, engine](EvaluateOutcome outcome) {
             const bool cancelled = m_evaluateTask->cancelRequested();
             m_evaluateTask->end();
             ++m_evaluations;
+            m_startupSettled = true;
             updateButtons();
             if (!outcome.run) {
                 if (cancelled || outcome.error == "cancelled") {
@@ -569,7 +660,16 @@ bool ModelsPanel::evaluate(const QStringList& names) {
                                                                               registryMetrics(evaluation, run));
                     if (!stored) notStored << q(evaluation.name);
                 }
+                if (const auto key = outcome.keys.find(evaluation.name); key != outcome.keys.end()) {
+                    EvaluationRun description = run;
+                    description.models.clear();
+                    m_cache[key->second] = {evaluation, std::move(description), QDateTime::currentMSecsSinceEpoch()};
+                }
                 m_kept[evaluation.name] = std::move(evaluation);
+            }
+            if (engine == m_host.sharedEngine()) {
+                m_cacheFile = cacheFileOf(*engine);
+                saveCache();
             }
             const std::size_t count = run.models.size();
             run.models.clear();

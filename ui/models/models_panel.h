@@ -53,6 +53,11 @@ public:
     const ModelEvaluation* evaluation(const QString& name) const;
     int finishedTrainings() const { return m_trainings; }
     int finishedEvaluations() const { return m_evaluations; }
+    // Models whose figures came from an earlier evaluation of the same data (the data
+    // folder's cache) when the engine opened, instead of being evaluated again.
+    QStringList reusedEvaluations() const { return m_reused; }
+    // True once the start-up look at the cache (and any evaluation it led to) is settled.
+    bool startupSettled() const { return m_startupSettled; }
     QString lastError() const { return m_lastError; }
 
 protected:
@@ -62,6 +67,9 @@ private:
     void fitColumns();
     void spreadColumns();
     void onEngineOpened();
+    // Takes what the cache knows for the current models; evaluates the rest if small.
+    void restoreOrEvaluate();
+    void saveCache();
     void refreshTable();
     void updateButtons();
     void updateChart();
@@ -95,6 +103,11 @@ private:
     std::map<std::string, ModelEvaluation> m_kept;  // by registry name
     std::optional<EvaluationRun> m_lastRun;         // the run's description (models moved out)
     bool m_autoEvaluated = false;
+    EvaluationCache m_cache;
+    std::filesystem::path m_cacheFile;
+    QStringList m_reused;
+    bool m_startupSettled = false;
+    quint64 m_openGeneration = 0;
     int m_trainings = 0;
     int m_evaluations = 0;
     QString m_lastError;

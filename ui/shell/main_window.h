@@ -10,6 +10,8 @@ class QProgressBar;
 class QSpinBox;
 class QStackedWidget;
 
+#include "shell/help_dialog.h"
+
 namespace recdeck::ui {
 
 class EngineHost;
@@ -32,6 +34,9 @@ public:
     QWidget* panel(const QString& id) const;
     void showPanel(const QString& id);
     QString currentPanel() const;
+    // Opens the help window on a topic (Help menu).
+    void showHelp(HelpTopic topic);
+    HelpDialog* helpDialog() const { return m_help; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -44,12 +49,16 @@ private:
     void restoreLayout();
     void onSnapshot(const LiveSnapshot& snapshot);
     void updateSimulatorControls();
+    void updateDataLabel();
 
     EngineHost& m_host;
     LiveFeed& m_feed;
     QListWidget* m_navigation;
     QStackedWidget* m_stack;
     QStringList m_ids;
+    QList<QWidget*> m_panels;  // in navigation order (each inside its scroll area)
+    QStringList m_menuTitles;  // with their mnemonics
+    HelpDialog* m_help = nullptr;
     QAction* m_simulatorAction = nullptr;
     QSpinBox* m_rate = nullptr;
     QLabel* m_backend = nullptr;

@@ -5,9 +5,38 @@
 #include <QPixmap>
 #include <QThread>
 
+#include <cstdio>
+#include <functional>
+
 #include "shell/main_window.h"
 
 namespace recdeck::ui {
+
+namespace {
+
+// Layout debugging (RECDECK_LAYOUT_DEBUG=1): the widgets that ask for more width than the
+// panel's scroll area shows, innermost last, so the culprit of a horizontal scroll bar is
+// at the end of the list.
+void reportWideWidgets(const QString& id, QWidget* panel) {
+    if (!panel || !panel->parentWidget()) return;
+    const int available = panel->parentWidget()->width();
+    std::fprintf(stderr, "%s: panel needs %d, has %d\n", qPrintable(id), panel->minimumSizeHint().width(), available);
+    std::function<void(QWidget*, int)> walk = [&](QWidget* w, int depth) {
+        for (QObject* child : w->children()) {
+            auto* c = qobject_cast<QWidget*>(child);
+            if (!c || !c->isVisibleTo(panel)) continue;
+            const int needed = std::max(c->minimumSizeHint().width(), c->minimumWidth());
+            if (needed > available - 40) {
+                std::fprintf(stderr, "%*s%s#%s needs %d\n", depth * 2, "", c->metaObject()->className(),
+                             qPrintable(c->objectName()), needed);
+                walk(c, depth + 1);
+            }
+        }
+    };
+    walk(panel, 1);
+}
+
+}  // namespace
 
 QStringList renderPanels(MainWindow& window, const QString& dir, QString* error) {
     if (!QDir().mkpath(dir)) {
@@ -23,6 +52,7 @@ QStringList renderPanels(MainWindow& window, const QString& dir, QString* error)
             QThread::msleep(40);
         }
         QApplication::processEvents();
+        if (qEnvironmentVariableIsSet("RECDECK_LAYOUT_DEBUG")) reportWideWidgets(id, window.panel(id));
         const QString path = QDir(dir).filePath(id + QStringLiteral(".png"));
         if (!window.grab().save(path)) {
             if (error) *error = QStringLiteral("cannot write %1").arg(path);
