@@ -44,8 +44,8 @@
 #include "widget_lookup.h"
 
 using namespace recdeck;
-using test::child;
 using experiments::ExperimentState;
+using test::child;
 
 namespace {
 
@@ -71,8 +71,10 @@ private:
             m_text = box->windowTitle() + QLatin1Char('\n') + box->text();
             m_answered = true;
             m_timer.stop();
-            if (m_accept) box->findChild<QPushButton*>(QStringLiteral("confirmAccept"))->click();
-            else box->reject();
+            if (m_accept)
+                box->findChild<QPushButton*>(QStringLiteral("confirmAccept"))->click();
+            else
+                box->reject();
             return;
         }
     }
@@ -105,7 +107,8 @@ private:
         QMessageBox* box = nullptr;
         for (QWidget* w : QApplication::topLevelWidgets()) {
             auto* candidate = qobject_cast<QMessageBox*>(w);
-            if (candidate && candidate->objectName() == QLatin1String("confirmDialog") && candidate->isVisible()) box = candidate;
+            if (candidate && candidate->objectName() == QLatin1String("confirmDialog") && candidate->isVisible())
+                box = candidate;
         }
         if (!box) return;
         if (m_changesAtOpen < 0) {
@@ -161,7 +164,8 @@ private slots:
     }
 
     void listsTheDemoExperimentAsRunning() {
-        for (ui::ExperimentsPanel* panel : {m_early.get(), new ui::ExperimentsPanel(m_fixture->host(), m_fixture->feed())}) {
+        for (ui::ExperimentsPanel* panel :
+             {m_early.get(), new ui::ExperimentsPanel(m_fixture->host(), m_fixture->feed())}) {
             std::unique_ptr<ui::ExperimentsPanel> owned(panel == m_early.get() ? nullptr : panel);
             auto* list = child<QTableView>(panel, "experimentList");
             QVERIFY(list);
@@ -172,8 +176,10 @@ private slots:
             }
             QVERIFY2(row >= 0, "the demo experiment is listed");
             QCOMPARE(list->model()->index(row, 1).data().toString(), QStringLiteral("Running"));
-            QVERIFY(list->model()->index(row, 3).data().toString().startsWith(QStringLiteral("click rate")));
-            QVERIFY(list->model()->index(row, 4).data().toString() != QStringLiteral("not started"));
+            QVERIFY(list->model()->index(row, 4).data().toString().startsWith(QStringLiteral("click rate")));
+            QVERIFY(list->model()->index(row, 5).data().toString() != QStringLiteral("not started"));
+            // What it really gets: every user, as its coverage asks.
+            QCOMPARE(list->model()->index(row, 2).data().toString(), QStringLiteral("100 %"));
             // The running experiment is selected and its readout shown.
             QCOMPARE(panel->selectedKey(), kDemo);
             QCOMPARE(list->currentIndex().row(), row);
@@ -228,7 +234,8 @@ private slots:
         QCOMPARE(tile->value(), QLocale().toString(static_cast<qlonglong>(expected->perVariant)));
         QCOMPARE(child<ui::KpiTile>(&calculator, "calcTotalTile")->value(),
                  QLocale().toString(static_cast<qlonglong>(expected->perVariant * 2)));
-        if (QByteArray(QTest::currentDataTag()) == "textbook 5% +10%") QCOMPARE(calculator.perVariant(), std::int64_t{31234});
+        if (QByteArray(QTest::currentDataTag()) == "textbook 5% +10%")
+            QCOMPARE(calculator.perVariant(), std::int64_t{31234});
     }
 
     void calculatorRecomputesOnEveryInput() {
@@ -246,17 +253,26 @@ private slots:
         QCOMPARE(tile->value(), QLocale().toString(static_cast<qlonglong>(twenty->perVariant)));
         QVERIFY(calculator.perVariant() < 31234);
 
-        // Three variants: three times the users; the duration at a typed traffic figure
-        // is the core's experimentDuration.
+        // Three variants: two comparisons with the control under the results' Holm
+        // correction, so more users per variant (the core's plannedSampleSize, alpha / 2),
+        // three times that in all; the duration at a typed traffic figure is the core's
+        // experimentDuration.
         child<QSpinBox>(&calculator, "calcVariants")->setValue(3);
+        const auto corrected =
+            experiments::plannedSampleSize({0.05, 0.20, experiments::EffectScale::Relative, 0.05, 0.80}, 2);
+        QCOMPARE(calculator.perVariant(), corrected->perVariant);
+        QVERIFY(corrected->perVariant > twenty->perVariant);
+        QVERIFY2(tile->detail().contains(QStringLiteral("Holm")), qPrintable(tile->detail()));
         QCOMPARE(child<ui::KpiTile>(&calculator, "calcTotalTile")->value(),
-                 QLocale().toString(static_cast<qlonglong>(twenty->perVariant * 3)));
+                 QLocale().toString(static_cast<qlonglong>(corrected->perVariant * 3)));
         child<QCheckBox>(&calculator, "calcUseTraffic")->setChecked(false);
         child<QSpinBox>(&calculator, "calcUsersPerDay")->setValue(5000);
         child<QDoubleSpinBox>(&calculator, "calcCoverage")->setValue(50.0);
-        const auto duration = experiments::experimentDuration(static_cast<double>(twenty->perVariant), 3, 5000.0, 0.5);
+        const auto duration =
+            experiments::experimentDuration(static_cast<double>(corrected->perVariant), 3, 5000.0, 0.5);
         QVERIFY(calculator.durationDays().has_value());
         QCOMPARE(*calculator.durationDays(), duration->days);
+        child<QSpinBox>(&calculator, "calcVariants")->setValue(2);
 
         // The power curve: power against users per variant, the chosen n marked.
         auto* chart = calculator.findChild<ui::ChartCard*>(QStringLiteral("powerCurve"));
@@ -266,7 +282,8 @@ private slots:
         const double chosen = twenty->perVariantExact;
         QCOMPARE(series[1].points.front().x(), chosen);
         for (const QPointF& p : series[0].points) {
-            const auto expected = experiments::power({0.05, 0.20, experiments::EffectScale::Relative, 0.05, 0.80}, p.x());
+            const auto expected =
+                experiments::power({0.05, 0.20, experiments::EffectScale::Relative, 0.05, 0.80}, p.x());
             QVERIFY(std::abs(p.y() - *expected * 100.0) < 1e-9);
         }
 
@@ -274,6 +291,34 @@ private slots:
         calculator.setInputs({0.95, 0.10, experiments::EffectScale::Relative, 0.05, 0.80, 2, 1.0});
         QCOMPARE(calculator.perVariant(), std::int64_t{0});
         QVERIFY(child<QLabel>(&calculator, "calculatorError")->isVisibleTo(&calculator));
+    }
+
+    // The duration counts distinct users, not requests: the users served recently enter as
+    // they come back, then new ones at the rate they appear; a closed population of users
+    // that keep returning never fills a large plan, and the calculator says so.
+    void calculatorDurationCountsDistinctUsers() {
+        ui::SampleSizeCalculator calculator;
+        calculator.setInputs({0.05, 0.10, experiments::EffectScale::Relative, 0.05, 0.80, 2, 1.0});
+        experiments::RecentTraffic traffic;
+        traffic.fromMs = 0;
+        traffic.toMs = 15 * 60'000;
+        traffic.users = 2000;
+        traffic.newLaterUsers = 500;  // 500 new users in 7.5 minutes
+        calculator.setTraffic(traffic, QStringLiteral("test traffic"));
+        const auto expected = traffic.daysToReach(31234.0 * 2.0, 1.0);
+        QVERIFY(expected);
+        QVERIFY(calculator.durationDays().has_value());
+        QCOMPARE(*calculator.durationDays(), *expected);
+        // The same 2,000 users returning, nobody new: never.
+        traffic.newLaterUsers = 0;
+        calculator.setTraffic(traffic, QStringLiteral("closed"));
+        QVERIFY(!calculator.durationDays().has_value());
+        QVERIFY2(calculator.durationText().contains(QStringLiteral("never")), qPrintable(calculator.durationText()));
+        // A plan the present users can fill: a fraction of the span.
+        calculator.setInputs({0.30, 0.50, experiments::EffectScale::Relative, 0.05, 0.80, 2, 1.0});
+        QVERIFY(calculator.perVariant() * 2 < 2000);
+        QVERIFY(calculator.durationDays().has_value());
+        QVERIFY(*calculator.durationDays() <= traffic.spanDays());
     }
 
     void createsADraftWithUndoAndRedo() {
@@ -334,7 +379,8 @@ private slots:
 
         // Save creates the draft in the registry.
         QTest::mouseClick(save, Qt::LeftButton);
-        QVERIFY(test::UiFixture::waitFor([&] { return stored(*m_fixture, QStringLiteral("ui-test-exp")).has_value(); }));
+        QVERIFY(
+            test::UiFixture::waitFor([&] { return stored(*m_fixture, QStringLiteral("ui-test-exp")).has_value(); }));
         auto record = stored(*m_fixture, QStringLiteral("ui-test-exp"));
         QCOMPARE(record->state, ExperimentState::Draft);
         QCOMPARE(record->coverage, 0.5);
@@ -351,7 +397,8 @@ private slots:
         QTest::mouseClick(redo, Qt::LeftButton);
         QCOMPARE(editor->definition().coverage, 0.4);
         QTest::mouseClick(save, Qt::LeftButton);
-        QVERIFY(test::UiFixture::waitFor([&] { return stored(*m_fixture, QStringLiteral("ui-test-exp"))->coverage == 0.4; }));
+        QVERIFY(test::UiFixture::waitFor(
+            [&] { return stored(*m_fixture, QStringLiteral("ui-test-exp"))->coverage == 0.4; }));
         QVERIFY(test::UiFixture::waitFor([&] { return !editor->isDirty(); }));
 
         // The definition exports as JSON the core reads back.
@@ -491,13 +538,136 @@ private slots:
         QVERIFY(!registry.get("ui-churn-other").has_value());
     }
 
+    // A second experiment that sets the same thing as the running demo (the model) cannot
+    // share its users: the editor and the Start dialog say what it will really get, it
+    // waits (the list says for whom), or it shares the demo's traffic on purpose; when it
+    // stops, the demo gets its users back.
+    void conflictingExperimentWaitsOrSharesOnPurpose() {
+        auto& registry = m_fixture->engine().experiments();
+        auto make = [&](const std::string& key) {
+            experiments::Experiment e;
+            e.key = key;
+            e.salt = experiments::generateSalt();
+            e.variants = {{"control", 0.5, "popularity", std::nullopt}, {"knn", 0.5, "itemknn", std::nullopt}};
+            QVERIFY(registry.create(e));
+        };
+        make("ui-waits");
+        make("ui-shares");
+        ui::ExperimentsPanel panel(m_fixture->host(), m_fixture->feed());
+        panel.show();
+        QVERIFY(panel.selectExperiment(QStringLiteral("ui-waits")));
+        QVERIFY2(panel.editor()->shareNote().contains(QStringLiteral("waits for users")) &&
+                     panel.editor()->shareNote().contains(kDemo),
+                 qPrintable(panel.editor()->shareNote()));
+
+        QString text;
+        QStringList choices;
+        panel.setChooser([&](const QString&, const QString& t, const QStringList& c) {
+            text = t;
+            choices = c;
+            return 0;  // start and wait
+        });
+        QSignalSpy finished(&panel, &ui::ExperimentsPanel::actionFinished);
+        QTest::mouseClick(child<QPushButton>(&panel, "startButton"), Qt::LeftButton);
+        QVERIFY2(text.contains(kDemo) && text.contains(QStringLiteral("waits for users")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("both set the model")), qPrintable(text));
+        QCOMPARE(choices.size(), 2);
+        QVERIFY(choices[1].contains(kDemo));  // "Share with ..."
+        QVERIFY(test::UiFixture::waitFor([&] { return !finished.isEmpty(); }));
+        QVERIFY(finished.front().at(2).toBool());
+        auto* list = child<QTableView>(&panel, "experimentList");
+        auto usersOf = [&](const QString& key) {
+            for (int r = 0; r < list->model()->rowCount(); ++r) {
+                if (list->model()->index(r, 0).data().toString() == key)
+                    return list->model()->index(r, 2).data().toString();
+            }
+            return QString();
+        };
+        QCOMPARE(usersOf(QStringLiteral("ui-waits")), QStringLiteral("waiting for users: all are in “%1”").arg(kDemo));
+        QCOMPARE(usersOf(kDemo), QStringLiteral("100 %"));
+        for (int i = 0; i < 200; ++i) QVERIFY(registry.assign("user_" + std::to_string(i))->experiment != "ui-waits");
+
+        // The other one shares on purpose: the demo keeps half.
+        QVERIFY(panel.selectExperiment(QStringLiteral("ui-shares")));
+        panel.setChooser([&](const QString&, const QString& t, const QStringList& c) {
+            text = t;
+            choices = c;
+            return 1;  // share
+        });
+        finished.clear();
+        QTest::mouseClick(child<QPushButton>(&panel, "startButton"), Qt::LeftButton);
+        QVERIFY2(text.contains(QStringLiteral("keeps 50 %")), qPrintable(text));
+        QVERIFY(test::UiFixture::waitFor([&] { return !finished.isEmpty(); }));
+        QVERIFY(finished.front().at(2).toBool());
+        QVERIFY(test::UiFixture::waitFor([&] { return usersOf(kDemo) == QStringLiteral("50 % of the 100 % asked"); }));
+        QCOMPARE(usersOf(QStringLiteral("ui-shares")), QStringLiteral("50 % of the 100 % asked"));
+        QCOMPARE(usersOf(QStringLiteral("ui-waits")),
+                 QStringLiteral("waiting for users: all are in “%1” and “ui-shares”").arg(kDemo));
+
+        // Stopping both hands every user back to the demo.
+        panel.setConfirmer([](const QString&, const QString&, const QString&) { return true; });
+        for (const char* key : {"ui-shares", "ui-waits"}) {
+            QVERIFY(panel.selectExperiment(QString::fromLatin1(key)));
+            finished.clear();
+            QVERIFY(test::UiFixture::waitFor([&] { return child<QPushButton>(&panel, "stopButton")->isEnabled(); }));
+            QTest::mouseClick(child<QPushButton>(&panel, "stopButton"), Qt::LeftButton);
+            QVERIFY(test::UiFixture::waitFor([&] { return !finished.isEmpty(); }));
+        }
+        QVERIFY(test::UiFixture::waitFor([&] { return usersOf(kDemo) == QStringLiteral("100 %"); }));
+        QCOMPARE(registry.get(kDemo.toStdString())->trafficEnd, 10000u);
+    }
+
+    // The verdict card names every guardrail the experiment was given, harmed or not; once
+    // stopped it says the figures are frozen, and the chart ends at the stop.
+    void verdictNamesGuardrailsAndAStoppedRunIsFrozen() {
+        auto& registry = m_fixture->engine().experiments();
+        experiments::Experiment e;
+        e.key = "ui-guarded";
+        e.salt = experiments::generateSalt();
+        e.variants = {{"control", 0.5, "popularity", std::nullopt}, {"knn", 0.5, "itemknn", std::nullopt}};
+        e.guardrails = {experiments::Metric::ConversionRate};
+        QVERIFY(registry.create(e));
+        QVERIFY(registry.start("ui-guarded", experiments::StartMode::Share));
+        ui::ExperimentsPanel panel(m_fixture->host(), m_fixture->feed());
+        panel.show();
+        QVERIFY(panel.selectExperiment(QStringLiteral("ui-guarded")));
+        m_fixture->host().setSimulatorRate(400);
+        m_fixture->host().startSimulator();
+        QVERIFY(test::UiFixture::waitFor(
+            [&] {
+                const auto& r = panel.currentResults();
+                return r && r->key == "ui-guarded" && r->variants.size() == 2 && r->variants[0].counts.users >= 20 &&
+                       r->variants[1].counts.users >= 20;
+            },
+            60000));
+        const QString guard = panel.resultsView()->guardrailText();
+        QVERIFY2(guard.contains(QStringLiteral("Guardrail conversion rate")) && guard.contains(QStringLiteral("“knn”")),
+                 qPrintable(guard));
+        QVERIFY(panel.resultsView()->frozenText().isEmpty());
+
+        QVERIFY(registry.stop("ui-guarded"));
+        const std::int64_t stoppedAt = registry.get("ui-guarded")->stoppedAtMs;
+        QVERIFY(test::UiFixture::waitFor([&] {
+            const auto& r = panel.currentResults();
+            return r && r->state == ExperimentState::Stopped && !panel.resultsView()->frozenText().isEmpty();
+        }));
+        // Looks after the stop: the chart still ends at it.
+        QTest::qWait(2500);
+        panel.refreshResults();
+        QVERIFY(test::UiFixture::waitFor([&] { return panel.currentResults()->computedAtMs > stoppedAt; }));
+        for (const auto& series : panel.resultsView()->chart()->series())
+            for (const QPointF& p : series.points) QVERIFY(p.x() <= static_cast<double>(stoppedAt));
+        QVERIFY(panel.resultsView()->verdictHeadline().startsWith(QStringLiteral("Stopped")));
+        m_fixture->host().stopSimulator();
+    }
+
     void runningAllocationIsLocked() {
         ui::ExperimentsPanel panel(m_fixture->host(), m_fixture->feed());
         QVERIFY(panel.selectExperiment(kDemo));
         auto* editor = panel.editor();
         QVERIFY(!editor->allocationEditable());
-        for (const char* name : {"coverageSpin", "layerEdit", "regenerateSaltButton", "allocationCombo", "addVariantButton",
-                                 "removeVariantButton", "equalWeightsButton"}) {
+        for (const char* name : {"coverageSpin", "layerEdit", "regenerateSaltButton", "allocationCombo",
+                                 "addVariantButton", "removeVariantButton", "equalWeightsButton"}) {
             auto* widget = editor->findChild<QWidget*>(QString::fromLatin1(name));
             QVERIFY2(widget && !widget->isEnabled(), name);
         }
@@ -587,8 +757,10 @@ private slots:
             QCOMPARE(cell(row, C::Impressions).toULongLong(), static_cast<qulonglong>(c.itemsShown));
             QCOMPARE(cell(row, C::Clicks).toULongLong(), static_cast<qulonglong>(c.clicks));
             QCOMPARE(cell(row, C::Ctr).toDouble(), static_cast<double>(c.clicks) / static_cast<double>(c.itemsShown));
-            QCOMPARE(cell(row, C::ClickRate).toDouble(), static_cast<double>(c.clickers) / static_cast<double>(c.users));
-            QCOMPARE(cell(row, C::ConversionRate).toDouble(), static_cast<double>(c.converters) / static_cast<double>(c.users));
+            QCOMPARE(cell(row, C::ClickRate).toDouble(),
+                     static_cast<double>(c.clickers) / static_cast<double>(c.users));
+            QCOMPARE(cell(row, C::ConversionRate).toDouble(),
+                     static_cast<double>(c.converters) / static_cast<double>(c.users));
         }
         // The lift and p-value are the core's z-test on the same counts (one treatment:
         // Holm changes nothing).
@@ -610,20 +782,24 @@ private slots:
         QVERIFY(!table->verticalScrollBar()->isVisible());
         int rowsHeight = 0;
         for (int row = 0; row < model->rowCount(); ++row) rowsHeight += table->rowHeight(row);
-        QVERIFY2(table->viewport()->height() >= rowsHeight,
-                 qPrintable(QStringLiteral("viewport %1 px for %2 px of rows").arg(table->viewport()->height()).arg(rowsHeight)));
+        QVERIFY2(
+            table->viewport()->height() >= rowsHeight,
+            qPrintable(
+                QStringLiteral("viewport %1 px for %2 px of rows").arg(table->viewport()->height()).arg(rowsHeight)));
         QVERIFY(!table->horizontalScrollBar()->isVisible());
         for (int column = 0; column < C::ColumnCount; ++column) {
-            QVERIFY2(table->horizontalHeader()->sectionSize(column) >= table->horizontalHeader()->sectionSizeHint(column),
-                     qPrintable(model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
+            QVERIFY2(
+                table->horizontalHeader()->sectionSize(column) >= table->horizontalHeader()->sectionSizeHint(column),
+                qPrintable(model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
         }
 
-        qInfo("demo world, %llu/%llu users: control click rate %.3f (CTR %.4f), personalised click rate %.3f (CTR %.4f); "
-              "lift %+.1f%% [%+.1f%%, %+.1f%%], p = %.4g, chance to beat control %.3f",
-              static_cast<unsigned long long>(counts[0].users), static_cast<unsigned long long>(counts[1].users),
-              cell(0, C::ClickRate).toDouble(), cell(0, C::Ctr).toDouble(), cell(1, C::ClickRate).toDouble(),
-              cell(1, C::Ctr).toDouble(), *z->relativeLift * 100.0, z->relativeCiLow.value_or(0.0) * 100.0,
-              z->relativeCiHigh.value_or(0.0) * 100.0, z->pValue, chance);
+        qInfo(
+            "demo world, %llu/%llu users: control click rate %.3f (CTR %.4f), personalised click rate %.3f (CTR %.4f); "
+            "lift %+.1f%% [%+.1f%%, %+.1f%%], p = %.4g, chance to beat control %.3f",
+            static_cast<unsigned long long>(counts[0].users), static_cast<unsigned long long>(counts[1].users),
+            cell(0, C::ClickRate).toDouble(), cell(0, C::Ctr).toDouble(), cell(1, C::ClickRate).toDouble(),
+            cell(1, C::Ctr).toDouble(), *z->relativeLift * 100.0, z->relativeCiLow.value_or(0.0) * 100.0,
+            z->relativeCiHigh.value_or(0.0) * 100.0, z->pValue, chance);
 
         // Indicators and the plain-language verdict.
         const QString srm = child<ui::KpiTile>(view, "srmTile")->value();
@@ -650,7 +826,8 @@ private slots:
         const QStringList header = rows[0].split(QLatin1Char(','));
         const QStringList treatment = rows[2].split(QLatin1Char(','));
         QCOMPARE(treatment[header.indexOf(QStringLiteral("variant"))], QStringLiteral("personalised"));
-        QCOMPARE(treatment[header.indexOf(QStringLiteral("users"))].toULongLong(), static_cast<qulonglong>(counts[1].users));
+        QCOMPARE(treatment[header.indexOf(QStringLiteral("users"))].toULongLong(),
+                 static_cast<qulonglong>(counts[1].users));
         QVERIFY(std::abs(treatment[header.indexOf(QStringLiteral("p_value"))].toDouble() - z->pValue) < 1e-9);
         std::filesystem::remove_all(dir);
     }

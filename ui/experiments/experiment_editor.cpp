@@ -23,6 +23,7 @@
 
 #include "common/theme.h"
 #include "experiments/button_style.h"
+#include "experiments/panel_text.h"
 #include "experiments/variant_table_model.h"
 
 namespace recdeck::ui {
@@ -38,9 +39,12 @@ constexpr Metric kMetrics[] = {Metric::ClickRate, Metric::ConversionRate, Metric
 
 QString metricText(Metric metric) {
     switch (metric) {
-        case Metric::ClickRate: return ExperimentEditor::tr("Click rate (users who click)");
-        case Metric::ConversionRate: return ExperimentEditor::tr("Conversion rate (users who add to cart or buy)");
-        case Metric::Ctr: return ExperimentEditor::tr("CTR (clicks per item shown)");
+        case Metric::ClickRate:
+            return ExperimentEditor::tr("Click rate (users who click)");
+        case Metric::ConversionRate:
+            return ExperimentEditor::tr("Conversion rate (users who add to cart or buy)");
+        case Metric::Ctr:
+            return ExperimentEditor::tr("CTR (clicks per item shown)");
     }
     return {};
 }
@@ -179,8 +183,9 @@ ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent), m_undo(ne
     m_message->setObjectName(QStringLiteral("validationMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->setStyleSheet(QStringLiteral("color:%1; background:#fef2f2; border:1px solid #fecaca; border-radius:6px; padding:6px 10px;")
-                                 .arg(theme::css(theme::bad())));
+    m_message->setStyleSheet(
+        QStringLiteral("color:%1; background:#fef2f2; border:1px solid #fecaca; border-radius:6px; padding:6px 10px;")
+            .arg(theme::css(theme::bad())));
     m_message->setVisible(false);
 
     // --- form ---
@@ -199,7 +204,8 @@ ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent), m_undo(ne
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setStyleSheet(QStringLiteral("QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget { background: transparent; }"));
+    scroll->setStyleSheet(QStringLiteral(
+        "QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget { background: transparent; }"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 12, 0, 0);
@@ -219,8 +225,10 @@ QWidget* ExperimentEditor::buildDefinitionCard() {
     m_key->setObjectName(QStringLiteral("keyEdit"));
     m_key->setPlaceholderText(tr("e.g. homepage-ranker-2"));
     m_key->setMaxLength(64);
-    m_key->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[A-Za-z0-9_.-]{0,64}")), m_key));
-    m_key->setToolTip(tr("A short unique name: letters, digits, '-', '_' and '.'. It cannot change after the first save"));
+    m_key->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[A-Za-z0-9_.-]{0,64}")), m_key));
+    m_key->setToolTip(
+        tr("A short unique name: letters, digits, '-', '_' and '.'. It cannot change after the first save"));
     connect(m_key, &QLineEdit::textEdited, this, [this](const QString& text) {
         change(tr("Edit key"), EditField::Key, 0, [&](Experiment& e) { e.key = text.toStdString(); });
     });
@@ -238,16 +246,26 @@ QWidget* ExperimentEditor::buildDefinitionCard() {
 
     m_layer = new QLineEdit(this);
     m_layer->setObjectName(QStringLiteral("layerEdit"));
-    m_layer->setPlaceholderText(tr("its own layer"));
+    m_layer->setPlaceholderText(tr("none"));
     m_layer->setMaxLength(64);
-    m_layer->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[A-Za-z0-9_.-]{0,64}")), m_layer));
-    m_layer->setToolTip(tr("Experiments in the same layer never share a user (mutually exclusive). Leave empty for a layer of its own"));
+    m_layer->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[A-Za-z0-9_.-]{0,64}")), m_layer));
+    m_layer->setToolTip(
+        tr("Experiments in the same layer never share a user (mutually exclusive). Without a layer, "
+           "experiments that set the same thing (the model, or the ranking) still never share a user; "
+           "those that set different things may"));
     connect(m_layer, &QLineEdit::textEdited, this, [this](const QString& text) {
         change(tr("Edit layer"), EditField::Layer, 0, [&](Experiment& e) { e.layer = text.toStdString(); });
     });
 
     m_coverage = spin(this, QStringLiteral("coverageSpin"), 0.01, 100.0, 2, 5.0, QStringLiteral(" %"));
-    m_coverage->setToolTip(tr("Share of all users who enter the experiment; the others get the default experience"));
+    m_coverage->setToolTip(
+        tr("Share of all users the experiment asks for; the others get the default experience. "
+           "Users already in an experiment that sets the same thing are not available"));
+    m_shareNote = new QLabel(this);
+    m_shareNote->setObjectName(QStringLiteral("trafficShareNote"));
+    m_shareNote->setWordWrap(true);
+    m_shareNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
     connect(m_coverage, &QDoubleSpinBox::valueChanged, this, [this](double value) {
         change(tr("Change coverage"), EditField::Coverage, 0, [&](Experiment& e) { e.coverage = value / 100.0; });
     });
@@ -255,8 +273,9 @@ QWidget* ExperimentEditor::buildDefinitionCard() {
     m_salt = new QLineEdit(this);
     m_salt->setObjectName(QStringLiteral("saltEdit"));
     m_salt->setReadOnly(true);
-    m_salt->setToolTip(tr("The salt seeds the assignment hash: the same salt always puts a user in the same variant. "
-                          "A new salt reshuffles every user"));
+    m_salt->setToolTip(
+        tr("The salt seeds the assignment hash: the same salt always puts a user in the same variant. "
+           "A new salt reshuffles every user"));
     m_regenerateSalt = new QPushButton(tr("Regenerate"), this);
     m_regenerateSalt->setObjectName(QStringLiteral("regenerateSaltButton"));
     m_regenerateSalt->setToolTip(tr("Draw a new random salt (reshuffles who sees which variant)"));
@@ -273,8 +292,9 @@ QWidget* ExperimentEditor::buildDefinitionCard() {
     m_allocation->setObjectName(QStringLiteral("allocationCombo"));
     m_allocation->addItem(tr("Fixed weights"), static_cast<int>(AllocationMode::Fixed));
     m_allocation->addItem(tr("Thompson sampling (bandit)"), static_cast<int>(AllocationMode::Thompson));
-    m_allocation->setToolTip(tr("Fixed: each variant keeps its share for the whole run (a classic A/B test). Thompson: traffic "
-                                "moves towards the variant that does best on the primary metric"));
+    m_allocation->setToolTip(
+        tr("Fixed: each variant keeps its share for the whole run (a classic A/B test). Thompson: traffic "
+           "moves towards the variant that does best on the primary metric"));
     connect(m_allocation, &QComboBox::currentIndexChanged, this, [this] {
         const auto mode = static_cast<AllocationMode>(m_allocation->currentData().toInt());
         change(tr("Change allocation mode"), EditField::NoMerge, 0, [&](Experiment& e) { e.allocation = mode; });
@@ -287,6 +307,7 @@ QWidget* ExperimentEditor::buildDefinitionCard() {
     form->addRow(tr("Key"), m_key);
     form->addRow(tr("Description"), m_description);
     form->addRow(tr("Coverage"), m_coverage);
+    form->addRow(QString(), m_shareNote);
     form->addRow(tr("Layer"), m_layer);
     form->addRow(tr("Salt"), saltRow);
     form->addRow(tr("Allocation"), m_allocation);
@@ -324,23 +345,33 @@ QWidget* ExperimentEditor::buildMetricsCard() {
 
     m_planBaseline = spin(this, QStringLiteral("planBaselineSpin"), 0.0, 99.99, 2, 0.5, QStringLiteral(" %"));
     m_planBaseline->setSpecialValueText(tr("observed control rate"));
-    m_planBaseline->setToolTip(tr("The control's expected rate; leave at 0 to take what the control shows once it runs"));
+    m_planBaseline->setToolTip(
+        tr("The control's expected rate; leave at 0 to take what the control shows once it runs"));
     m_planEffect = spin(this, QStringLiteral("planEffectSpin"), 0.1, 1000.0, 1, 1.0, QStringLiteral(" %"));
     m_planEffect->setToolTip(tr("The smallest relative lift worth detecting (10 % means 5.0 % → 5.5 %)"));
     m_planAlpha = spin(this, QStringLiteral("planAlphaSpin"), 0.1, 50.0, 1, 0.5, QStringLiteral(" %"));
     m_planAlpha->setToolTip(tr("Significance level α (two-sided); 5 % means 95 % confidence"));
     m_planPower = spin(this, QStringLiteral("planPowerSpin"), 50.5, 99.9, 1, 5.0, QStringLiteral(" %"));
     m_planPower->setToolTip(tr("The chance of detecting the effect when it is there"));
-    const std::pair<QDoubleSpinBox*, int> planFields[] = {{m_planBaseline, 0}, {m_planEffect, 1}, {m_planAlpha, 2}, {m_planPower, 3}};
+    const std::pair<QDoubleSpinBox*, int> planFields[] = {
+        {m_planBaseline, 0}, {m_planEffect, 1}, {m_planAlpha, 2}, {m_planPower, 3}};
     for (auto [box, which] : planFields) {
         connect(box, &QDoubleSpinBox::valueChanged, this, [this, which](double value) {
             change(tr("Change plan"), EditField::Plan, which, [&](Experiment& e) {
                 const double fraction = value / 100.0;
                 switch (which) {
-                    case 0: e.plan.baseline = fraction; break;
-                    case 1: e.plan.relativeEffect = fraction; break;
-                    case 2: e.plan.alpha = fraction; break;
-                    default: e.plan.power = fraction; break;
+                    case 0:
+                        e.plan.baseline = fraction;
+                        break;
+                    case 1:
+                        e.plan.relativeEffect = fraction;
+                        break;
+                    case 2:
+                        e.plan.alpha = fraction;
+                        break;
+                    default:
+                        e.plan.power = fraction;
+                        break;
                 }
             });
         });
@@ -435,7 +466,8 @@ bool ExperimentEditor::eventFilter(QObject* watched, QEvent* event) {
     if (event->type() == QEvent::ShortcutOverride) {
         auto* key = static_cast<QKeyEvent*>(event);
         const QKeyCombination combo = key->keyCombination();
-        if (combo == QKeyCombination(Qt::CTRL, Qt::Key_Z) || combo == QKeyCombination(Qt::CTRL | Qt::SHIFT, Qt::Key_Z) ||
+        if (combo == QKeyCombination(Qt::CTRL, Qt::Key_Z) ||
+            combo == QKeyCombination(Qt::CTRL | Qt::SHIFT, Qt::Key_Z) ||
             combo == QKeyCombination(Qt::CTRL, Qt::Key_Y)) {
             // Leave the event unaccepted: the editor's shortcut handles it, not the field.
             return true;
@@ -475,7 +507,8 @@ void ExperimentEditor::markSaved(const Experiment& stored) {
     m_stored = stored;
     m_saveError.clear();
     m_undo->setClean();
-    if (definitionOf(m_draft) != definitionOf(stored)) setDraft(stored);
+    if (definitionOf(m_draft) != definitionOf(stored))
+        setDraft(stored);
     else {
         m_draft = stored;  // state fields
         updateEnabled();
@@ -500,6 +533,66 @@ void ExperimentEditor::storedChanged(const Experiment& stored) {
 void ExperimentEditor::showError(const QString& message) {
     m_saveError = message;
     updateStatus();
+}
+
+void ExperimentEditor::setTrafficContext(std::vector<Experiment> all) {
+    m_context = std::move(all);
+    updateShareNote();
+}
+
+QString ExperimentEditor::shareNote() const {
+    return m_shareNote->text();
+}
+
+void ExperimentEditor::updateShareNote() {
+    using namespace panel_text;
+    QString text;
+    bool problem = false;
+    if (m_hasDefinition) {
+        const ExperimentState state = m_stored ? m_stored->state : ExperimentState::Draft;
+        if (state == ExperimentState::Running) {
+            for (const auto& share : experiments::trafficShares(m_context)) {
+                if (share.key != m_draft.key) continue;
+                text = shareSentence(share);
+                problem = share.served < share.requested;
+            }
+        } else if (state == ExperimentState::Draft && m_draft.coverageBuckets() > 0) {
+            const auto plan = experiments::planStart(m_context, m_draft);
+            const auto& share = plan.share;
+            // Who holds what it cannot have, and why it cannot share with them.
+            auto named = [&](const std::vector<std::string>& keys) {
+                QStringList parts;
+                for (const auto& key : keys) {
+                    QString part = quoted(q(key));
+                    for (const auto& [other, reason] : plan.conflictsWith)
+                        if (other == key) part += QStringLiteral(" (%1)").arg(q(reason));
+                    parts << part;
+                }
+                return parts.join(QStringLiteral(", "));
+            };
+            if (share.served >= share.requested) {
+                text = tr("If started now it gets %1 of users.")
+                           .arg(format::percent(share.fraction(), share.fraction() < 0.1 ? 1 : 0));
+                std::vector<std::string> apart;
+                for (const auto& [other, reason] : plan.conflictsWith) apart.push_back(other);
+                if (!apart.empty()) text += QLatin1Char(' ') + tr("It never shares users with %1.").arg(named(apart));
+            } else if (share.waiting()) {
+                text = tr("If started now it waits for users: every user it could have is in %1. Start offers to "
+                          "share their traffic instead.")
+                           .arg(named(share.heldBy));
+                problem = true;
+            } else {
+                text = tr("If started now it gets %1 of users, not %2: the rest are in %3.")
+                           .arg(format::percent(share.fraction(), 0), format::percent(share.requestedFraction(), 0),
+                                named(share.heldBy));
+                problem = true;
+            }
+        }
+    }
+    m_shareNote->setText(text);
+    m_shareNote->setVisible(!text.isEmpty());
+    m_shareNote->setStyleSheet(
+        QStringLiteral("color:%1;").arg(theme::css(problem ? theme::warning() : theme::muted())));
 }
 
 void ExperimentEditor::setModels(const QStringList& names, const QString& defaultName) {
@@ -531,8 +624,8 @@ void ExperimentEditor::change(const QString& text, EditField field, int subKey, 
     mutate(after);
     if (after == m_draft) return;
     m_saveError.clear();
-    m_undo->push(new EditDefinitionCommand([this](const Experiment& e) { setDraft(e); }, m_draft, std::move(after), text,
-                                           field, subKey));
+    m_undo->push(new EditDefinitionCommand([this](const Experiment& e) { setDraft(e); }, m_draft, std::move(after),
+                                           text, field, subKey));
 }
 
 void ExperimentEditor::setDraft(const Experiment& draft) {
@@ -541,6 +634,8 @@ void ExperimentEditor::setDraft(const Experiment& draft) {
     updateEnabled();
     validate();
     updateStatus();
+    updateShareNote();
+    emit definitionChanged();
 }
 
 void ExperimentEditor::refreshWidgets() {
@@ -584,19 +679,24 @@ void ExperimentEditor::updateEnabled() {
                                                       m_equalWeights})
         w->setEnabled(allocation);
     m_removeVariant->setEnabled(allocation && m_draft.variants.size() > 2);
-    for (int i = 0; i < m_guardrails.size(); ++i) m_guardrails[i]->setEnabled(any && kMetrics[i] != m_draft.primaryMetric);
+    for (int i = 0; i < m_guardrails.size(); ++i)
+        m_guardrails[i]->setEnabled(any && kMetrics[i] != m_draft.primaryMetric);
 
     QString note;
     if (!any) {
         note = tr("Select an experiment to see its design, or press New experiment.");
     } else if (isNew()) {
-        note = tr("A new draft: nobody sees it until it is saved and started. Everything can be changed while it is a draft.");
+        note =
+            tr("A new draft: nobody sees it until it is saved and started. Everything can be changed while it is a "
+               "draft.");
     } else if (m_stored->state == ExperimentState::Draft) {
         note = tr("Draft: everything but the key can change until it starts.");
     } else {
         note = (m_stored->state == ExperimentState::Running ? tr("Running: ") : tr("Stopped: ")) +
-               tr("the variants, their models and ranking, weights, coverage, layer, salt and allocation mode are locked so "
-                  "every user stays in one treatment. The description, metrics and plan can still change. To change the rest, "
+               tr("the variants, their models and ranking, weights, coverage, layer, salt and allocation mode are "
+                  "locked so "
+                  "every user stays in one treatment. The description, metrics and plan can still change. To change "
+                  "the rest, "
                   "use Restart (it reshuffles users with a new salt and counts afresh).");
     }
     m_stateNote->setText(note);
@@ -623,15 +723,24 @@ void ExperimentEditor::validate() {
             // The core names the field first ("key: ...", "experiment 'k': coverage: ...").
             const QString message = m_validation;
             auto mentions = [&](const char* field) { return message.contains(QLatin1String(field)); };
-            if (message.startsWith(QLatin1String("key:"))) culprit = m_key;
-            else if (mentions(": coverage:")) culprit = m_coverage;
-            else if (mentions(": layer:")) culprit = m_layer;
-            else if (mentions(": variants")) culprit = m_variantTable;
-            else if (mentions(": description:")) culprit = m_description;
-            else if (mentions(": plan.baseline")) culprit = m_planBaseline;
-            else if (mentions(": plan.relative_effect") || mentions(": plan.relativeEffect")) culprit = m_planEffect;
-            else if (mentions(": plan.alpha")) culprit = m_planAlpha;
-            else if (mentions(": plan.power")) culprit = m_planPower;
+            if (message.startsWith(QLatin1String("key:")))
+                culprit = m_key;
+            else if (mentions(": coverage:"))
+                culprit = m_coverage;
+            else if (mentions(": layer:"))
+                culprit = m_layer;
+            else if (mentions(": variants"))
+                culprit = m_variantTable;
+            else if (mentions(": description:"))
+                culprit = m_description;
+            else if (mentions(": plan.baseline"))
+                culprit = m_planBaseline;
+            else if (mentions(": plan.relative_effect") || mentions(": plan.relativeEffect"))
+                culprit = m_planEffect;
+            else if (mentions(": plan.alpha"))
+                culprit = m_planAlpha;
+            else if (mentions(": plan.power"))
+                culprit = m_planPower;
         }
     }
     markInvalid(culprit);
@@ -640,10 +749,14 @@ void ExperimentEditor::validate() {
 void ExperimentEditor::updateStatus() {
     const bool dirty = isDirty();
     QString status;
-    if (!m_hasDefinition) status.clear();
-    else if (isNew()) status = tr("New experiment — not saved yet");
-    else if (dirty) status = tr("Unsaved changes");
-    else status = tr("Saved");
+    if (!m_hasDefinition)
+        status.clear();
+    else if (isNew())
+        status = tr("New experiment — not saved yet");
+    else if (dirty)
+        status = tr("Unsaved changes");
+    else
+        status = tr("Saved");
     m_status->setText(status);
     m_status->setStyleSheet(dirty ? QStringLiteral("color:%1; font-weight:600;").arg(theme::css(theme::warning()))
                                   : QStringLiteral("color:%1;").arg(theme::css(theme::muted())));

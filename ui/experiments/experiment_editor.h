@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "experiments/experiment_commands.h"
 #include "recdeck/experiments/experiment.h"
@@ -56,6 +57,11 @@ public:
     // A refusal or failure of the last save, shown inline until the next edit.
     void showError(const QString& message);
 
+    // Every experiment of the registry, so the editor can say what share of users this one
+    // gets (running) or would get if started now (drafts): assignment.h's rule.
+    void setTrafficContext(std::vector<experiments::Experiment> all);
+    QString shareNote() const;
+
     // The registry's model names and the default model's name, for the variant table.
     void setModels(const QStringList& names, const QString& defaultName);
     // Replaces the plan (one undoable edit); false when there is nothing to edit.
@@ -77,6 +83,8 @@ signals:
     // The user discarded a new, unsaved draft.
     void newDiscarded();
     void dirtyChanged(bool dirty);
+    // The definition shown changed (an edit, undo, load or save).
+    void definitionChanged();
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -89,6 +97,7 @@ private:
     void updateEnabled();
     void validate();
     void updateStatus();
+    void updateShareNote();
     void markInvalid(QWidget* widget);
     QWidget* buildDefinitionCard();
     QWidget* buildMetricsCard();
@@ -104,9 +113,11 @@ private:
     QString m_saveError;
     QStringList m_models;
     QString m_defaultModel;
+    std::vector<experiments::Experiment> m_context;
 
     QLabel* m_status;
     QLabel* m_stateNote;
+    QLabel* m_shareNote;
     QLabel* m_message;
     QPushButton* m_undoButton;
     QPushButton* m_redoButton;

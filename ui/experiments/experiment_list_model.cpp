@@ -7,6 +7,7 @@
 
 #include "common/format.h"
 #include "common/theme.h"
+#include "experiments/panel_text.h"
 
 namespace recdeck::ui {
 
@@ -17,9 +18,12 @@ namespace {
 
 QString stateText(ExperimentState state) {
     switch (state) {
-        case ExperimentState::Draft: return ExperimentListModel::tr("Draft");
-        case ExperimentState::Running: return ExperimentListModel::tr("Running");
-        case ExperimentState::Stopped: return ExperimentListModel::tr("Stopped");
+        case ExperimentState::Draft:
+            return ExperimentListModel::tr("Draft");
+        case ExperimentState::Running:
+            return ExperimentListModel::tr("Running");
+        case ExperimentState::Stopped:
+            return ExperimentListModel::tr("Stopped");
     }
     return {};
 }
@@ -35,6 +39,11 @@ QString variantsText(const Experiment& e) {
 ExperimentListModel::ExperimentListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void ExperimentListModel::setExperiments(std::vector<Experiment> list) {
+    m_shares.clear();
+    for (auto& share : experiments::trafficShares(list)) {
+        std::string key = share.key;
+        m_shares.emplace(std::move(key), std::move(share));
+    }
     bool sameKeys = list.size() == m_list.size();
     for (std::size_t i = 0; sameKeys && i < list.size(); ++i) sameKeys = list[i].key == m_list[i].key;
     if (sameKeys) {
@@ -59,11 +68,19 @@ const Experiment* ExperimentListModel::at(int row) const {
     return row >= 0 && row < rowCount() ? &m_list[static_cast<std::size_t>(row)] : nullptr;
 }
 
+std::optional<experiments::TrafficShare> ExperimentListModel::share(const QString& key) const {
+    auto it = m_shares.find(key.toStdString());
+    if (it == m_shares.end()) return std::nullopt;
+    return it->second;
+}
+
 int ExperimentListModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_list.size());
 }
 
-int ExperimentListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ExperimentListModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
     const Experiment* e = at(index.row());
@@ -73,12 +90,22 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
     if (role == StateRole) return static_cast<int>(e->state);
     if (role == Qt::DisplayRole) {
         switch (column) {
-            case Key: return QString::fromStdString(e->key);
-            case State: return stateText(e->state);
-            case Variants: return variantsText(*e);
+            case Key:
+                return QString::fromStdString(e->key);
+            case State:
+                return stateText(e->state);
+            case Users: {
+                if (e->state == ExperimentState::Draft) return tr("none yet");
+                if (e->state == ExperimentState::Stopped) return tr("none (stopped)");
+                auto it = m_shares.find(e->key);
+                return it == m_shares.end() ? QString() : panel_text::shareText(it->second);
+            }
+            case Variants:
+                return variantsText(*e);
             case Metric: {
                 QString text = QString::fromLatin1(experiments::metricLabel(e->primaryMetric).data());
-                if (!e->guardrails.empty()) text += tr("  (+%n guardrail(s))", nullptr, static_cast<int>(e->guardrails.size()));
+                if (!e->guardrails.empty())
+                    text += tr("  (+%n guardrail(s))", nullptr, static_cast<int>(e->guardrails.size()));
                 return text;
             }
             case Started:
@@ -88,22 +115,35 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
                 const std::int64_t ms = e->updatedAtMs > 0 ? e->updatedAtMs : e->createdAtMs;
                 return ms > 0 ? format::age(QDateTime::currentMSecsSinceEpoch() - ms) + tr(" ago") : QString();
             }
-            case ColumnCount: break;
+            case ColumnCount:
+                break;
         }
     } else if (role == Qt::ToolTipRole) {
         if (column == Key && !e->description.empty()) return QString::fromStdString(e->description);
         if (column == State) {
             switch (e->state) {
-                case ExperimentState::Draft: return tr("Draft: being designed; no user sees it yet");
+                case ExperimentState::Draft:
+                    return tr("Draft: being designed; no user sees it yet");
                 case ExperimentState::Running:
-                    return tr("Running since %1: users are assigned to its variants").arg(format::timestamp(e->startedAtMs));
+                    return tr("Running since %1: users are assigned to its variants")
+                        .arg(format::timestamp(e->startedAtMs));
                 case ExperimentState::Stopped:
-                    return tr("Stopped at %1: results are frozen; restart it to run again").arg(format::timestamp(e->stoppedAtMs));
+                    return tr("Stopped at %1: results are frozen; restart it to run again")
+                        .arg(format::timestamp(e->stoppedAtMs));
             }
+        }
+        if (column == Users && e->state == ExperimentState::Running) {
+            auto it = m_shares.find(e->key);
+            if (it != m_shares.end()) return panel_text::shareSentence(it->second);
         }
         if (column == Started && e->stoppedAtMs > 0) return tr("Stopped at %1").arg(format::timestamp(e->stoppedAtMs));
     } else if (role == Qt::ForegroundRole) {
         if (column == Started || column == Updated || column == Variants) return theme::muted();
+        if (column == Users && e->state == ExperimentState::Running) {
+            auto it = m_shares.find(e->key);
+            if (it != m_shares.end() && it->second.waiting()) return theme::bad();
+            if (it != m_shares.end() && it->second.served < it->second.requested) return theme::warning();
+        }
     } else if (role == Qt::FontRole && column == Key) {
         QFont font;
         font.setBold(true);
@@ -115,22 +155,34 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
 QVariant ExperimentListModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (static_cast<Column>(section)) {
-        case Key: return tr("Experiment");
-        case State: return tr("State");
-        case Variants: return tr("Variants");
-        case Metric: return tr("Primary metric");
-        case Started: return tr("Started");
-        case Updated: return tr("Last change");
-        case ColumnCount: break;
+        case Key:
+            return tr("Experiment");
+        case State:
+            return tr("State");
+        case Users:
+            return tr("Users it gets");
+        case Variants:
+            return tr("Variants");
+        case Metric:
+            return tr("Primary metric");
+        case Started:
+            return tr("Started");
+        case Updated:
+            return tr("Last change");
+        case ColumnCount:
+            break;
     }
     return {};
 }
 
 QColor StateBadgeDelegate::colour(ExperimentState state) {
     switch (state) {
-        case ExperimentState::Draft: return theme::muted();
-        case ExperimentState::Running: return theme::good();
-        case ExperimentState::Stopped: return QColor(0x47, 0x55, 0x69);
+        case ExperimentState::Draft:
+            return theme::muted();
+        case ExperimentState::Running:
+            return theme::good();
+        case ExperimentState::Stopped:
+            return QColor(0x47, 0x55, 0x69);
     }
     return theme::muted();
 }

@@ -1,12 +1,18 @@
 #pragma once
-// The experiments of the registry as a table: key, state (drawn as a coloured badge),
-// variants, primary metric, when the current run started and the last change.
+// The experiments of the registry as a table: key, state (drawn as a coloured badge), the
+// share of users a running experiment really gets (assignment.h trafficShares: "waiting
+// for users: all are in x" when it gets none), variants, primary metric, when the current
+// run started and the last change.
 
 #include <QAbstractTableModel>
 #include <QStyledItemDelegate>
 
+#include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "recdeck/experiments/assignment.h"
 #include "recdeck/experiments/experiment.h"
 
 namespace recdeck::ui {
@@ -14,7 +20,7 @@ namespace recdeck::ui {
 class ExperimentListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Key, State, Variants, Metric, Started, Updated, ColumnCount };
+    enum Column { Key, State, Users, Variants, Metric, Started, Updated, ColumnCount };
     static constexpr int KeyRole = Qt::UserRole + 1;    // QString
     static constexpr int StateRole = Qt::UserRole + 2;  // int (ExperimentState)
 
@@ -26,6 +32,8 @@ public:
     // Row of `key`, -1 when absent.
     int rowOf(const QString& key) const;
     const experiments::Experiment* at(int row) const;
+    // What a running experiment gets (nullopt for drafts and stopped ones).
+    std::optional<experiments::TrafficShare> share(const QString& key) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,6 +42,7 @@ public:
 
 private:
     std::vector<experiments::Experiment> m_list;
+    std::map<std::string, experiments::TrafficShare, std::less<>> m_shares;
 };
 
 // Paints the State column as a rounded badge: draft grey, running green, stopped slate.

@@ -6,8 +6,10 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
@@ -45,6 +47,7 @@ constexpr int kRefreshMs = 2000;
 // Versioned: header states saved before the columns were sized to their contents (every
 // resize was saved, even the automatic ones) are dropped.
 constexpr const char* kResultsColumnsKey = "experiments/resultsColumns2";
+constexpr const char* kSplitterKey = "experiments/splitter2";
 
 }  // namespace
 
@@ -97,17 +100,23 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
         makeButton(tr("Delete"), QStringLiteral("deleteButton"), tr("Delete a draft (experiments that ran are kept)"));
     styleDanger(m_stop);
     styleDanger(m_delete);
-    m_exportResults = makeButton(tr("Export results…"), QStringLiteral("exportResultsButton"),
-                                 tr("Save the per-variant results as CSV"));
-    m_exportDefinition = makeButton(tr("Export definition…"), QStringLiteral("exportDefinitionButton"),
-                                    tr("Save the experiment's definition as JSON (the form the HTTP API accepts)"));
+    // One Export button with a menu: the row of actions fits a 1024-pixel window.
+    m_export = makeButton(tr("Export"), QStringLiteral("exportButton"), tr("Save the results or the definition"));
+    auto* exportMenu = new QMenu(m_export);
+    m_exportResults = exportMenu->addAction(tr("Results as CSV…"));
+    m_exportResults->setObjectName(QStringLiteral("exportResultsAction"));
+    m_exportResults->setToolTip(tr("Save the per-variant results as CSV"));
+    m_exportDefinition = exportMenu->addAction(tr("Definition as JSON…"));
+    m_exportDefinition->setObjectName(QStringLiteral("exportDefinitionAction"));
+    m_exportDefinition->setToolTip(tr("Save the experiment's definition as JSON (the form the HTTP API accepts)"));
+    m_export->setMenu(exportMenu);
     connect(m_new, &QPushButton::clicked, this, &ExperimentsPanel::newExperiment);
     connect(m_start, &QPushButton::clicked, this, &ExperimentsPanel::startSelected);
     connect(m_stop, &QPushButton::clicked, this, &ExperimentsPanel::stopSelected);
     connect(m_restart, &QPushButton::clicked, this, &ExperimentsPanel::restartSelected);
     connect(m_delete, &QPushButton::clicked, this, &ExperimentsPanel::deleteSelected);
-    connect(m_exportResults, &QPushButton::clicked, this, [this] { exportResults(); });
-    connect(m_exportDefinition, &QPushButton::clicked, this, [this] { exportDefinition(); });
+    connect(m_exportResults, &QAction::triggered, this, [this] { exportResults(); });
+    connect(m_exportDefinition, &QAction::triggered, this, [this] { exportDefinition(); });
 
     auto* buttons = new QHBoxLayout();
     buttons->setSpacing(8);
@@ -118,8 +127,7 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
     buttons->addWidget(m_restart);
     buttons->addWidget(m_delete);
     buttons->addStretch(1);
-    buttons->addWidget(m_exportResults);
-    buttons->addWidget(m_exportDefinition);
+    buttons->addWidget(m_export);
 
     m_list = new QTableView(this);
     m_list->setObjectName(QStringLiteral("experimentList"));
@@ -135,8 +143,7 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
     m_list->horizontalHeader()->setStretchLastSection(true);
     m_list->horizontalHeader()->setHighlightSections(false);
     m_list->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int listWidths[] = {240, 100, 260, 200, 170, 120};
-    for (int c = 0; c < ExperimentListModel::ColumnCount; ++c) m_list->setColumnWidth(c, listWidths[c]);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     m_list->setMinimumHeight(96);
     connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ExperimentsPanel::onSelectionChanged);
@@ -235,30 +242,46 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
         }
         updateActions();
     });
-    connect(&m_feed, &LiveFeed::updated, this, [this](const std::shared_ptr<const LiveSnapshot>& snapshot) {
-        if (snapshot) onSnapshot(*snapshot);
+    // The calculator follows the design being edited (variants, coverage, metric) until
+    // its own inputs are edited.
+    connect(m_editor, &ExperimentEditor::definitionChanged, this, [this] {
+        if (m_calculatorTouched || !m_editor->hasDefinition()) return;
+        seedCalculator(m_editor->definition());
     });
     m_timer->setInterval(kRefreshMs);
     connect(m_timer, &QTimer::timeout, this, [this] {
         reloadList();  // ages and states; an in-memory read
         refreshResults();
+        refreshTraffic();
     });
 
     QSettings settings;
-    m_splitter->restoreState(settings.value(QStringLiteral("experiments/splitter")).toByteArray());
+    // Versioned: states saved before the list grew with the window kept it at two rows.
+    m_splitterDragged = m_splitter->restoreState(settings.value(QLatin1String(kSplitterKey)).toByteArray());
     m_resultsView->restoreColumnState(settings.value(QLatin1String(kResultsColumnsKey)).toByteArray());
-    connect(m_splitter, &QSplitter::splitterMoved, this, [this] { saveSettings(); });
+    connect(m_splitter, &QSplitter::splitterMoved, this, [this] {
+        m_splitterDragged = true;
+        saveSettings();
+    });
     connect(m_resultsView, &ResultsView::columnsResizedByUser, this, [this] { saveSettings(); });
 
-    m_confirmer = [this](const QString& title, const QString& text, const QString& accept) {
+    m_chooser = [this](const QString& title, const QString& text, const QStringList& choices) {
         QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, this);
         box.setObjectName(QStringLiteral("confirmDialog"));
-        QPushButton* yes = box.addButton(accept, QMessageBox::AcceptRole);
-        yes->setObjectName(QStringLiteral("confirmAccept"));
+        QList<QPushButton*> answers;
+        for (int i = 0; i < choices.size(); ++i) {
+            QPushButton* button = box.addButton(choices[i], QMessageBox::AcceptRole);
+            button->setObjectName(i == 0 ? QStringLiteral("confirmAccept") : QStringLiteral("confirmChoice%1").arg(i));
+            answers << button;
+        }
         QPushButton* no = box.addButton(QMessageBox::Cancel);
         box.setDefaultButton(no);
         box.exec();
-        return box.clickedButton() == yes;
+        // Only the index leaves the dialog: the caller re-resolves everything else.
+        return static_cast<int>(answers.indexOf(qobject_cast<QPushButton*>(box.clickedButton())));
+    };
+    m_confirmer = [this](const QString& title, const QString& text, const QString& accept) {
+        return m_chooser(title, text, {accept}) == 0;
     };
 
     updateHeader();
@@ -274,15 +297,26 @@ ExperimentsPanel::~ExperimentsPanel() = default;
 
 void ExperimentsPanel::setConfirmer(Confirmer confirmer) {
     m_confirmer = std::move(confirmer);
+    m_chooser = [this](const QString& title, const QString& text, const QStringList& choices) {
+        return confirm(title, text, choices.value(0)) ? 0 : -1;
+    };
+}
+
+void ExperimentsPanel::setChooser(Chooser chooser) {
+    m_chooser = std::move(chooser);
 }
 
 bool ExperimentsPanel::confirm(const QString& title, const QString& text, const QString& accept) {
     return m_confirmer ? m_confirmer(title, text, accept) : true;
 }
 
+int ExperimentsPanel::choose(const QString& title, const QString& text, const QStringList& choices) {
+    return m_chooser ? m_chooser(title, text, choices) : 0;
+}
+
 void ExperimentsPanel::saveSettings() const {
     QSettings settings;
-    settings.setValue(QStringLiteral("experiments/splitter"), m_splitter->saveState());
+    if (m_splitterDragged) settings.setValue(QLatin1String(kSplitterKey), m_splitter->saveState());
     if (const QByteArray columns = m_resultsView->columnState(); !columns.isEmpty()) {
         settings.setValue(QLatin1String(kResultsColumnsKey), columns);
     } else {
@@ -316,6 +350,7 @@ void ExperimentsPanel::onOpened() {
                "to use and the metric that decides."));
     }
     m_timer->start();
+    refreshTraffic(true);
 }
 
 void ExperimentsPanel::reloadModels() {
@@ -330,7 +365,9 @@ void ExperimentsPanel::reloadList() {
     auto* engine = m_host.engine();
     if (!engine) return;
     m_changingSelection = true;
-    m_listModel->setExperiments(engine->experiments().list());
+    auto all = engine->experiments().list();
+    m_editor->setTrafficContext(all);
+    m_listModel->setExperiments(std::move(all));
     const int row = m_listModel->rowOf(m_selected);
     if (row >= 0 && m_list->currentIndex().row() != row) m_list->setCurrentIndex(m_listModel->index(row, 0));
     if (row < 0 && !m_selected.isEmpty() && !(m_editor->isNew())) {
@@ -342,6 +379,52 @@ void ExperimentsPanel::reloadList() {
     m_changingSelection = false;
     updateHeader();
     updateActions();
+    fitList();
+}
+
+void ExperimentsPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitList();
+}
+
+void ExperimentsPanel::fitList() {
+    // Columns: each as wide as its contents; drop the least needed while they do not fit.
+    QHeaderView* header = m_list->horizontalHeader();
+    const int available = m_list->viewport()->width();
+    QList<int> widths;
+    for (int c = 0; c < ExperimentListModel::ColumnCount; ++c) {
+        int content = header->sectionSizeHint(c);
+        for (int row = 0; row < m_listModel->rowCount(); ++row)
+            content = std::max(content, m_list->sizeHintForIndex(m_listModel->index(row, c)).width());
+        widths << std::min(content + 12, c == ExperimentListModel::Users ? 420 : 260);
+    }
+    const int order[] = {ExperimentListModel::Updated, ExperimentListModel::Started, ExperimentListModel::Variants,
+                         ExperimentListModel::Metric};
+    QList<bool> shown(ExperimentListModel::ColumnCount, true);
+    auto sumShown = [&] {
+        int sum = 0;
+        for (int c = 0; c < widths.size(); ++c) sum += shown[c] ? widths[c] : 0;
+        return sum;
+    };
+    for (int column : order) {
+        if (sumShown() <= available) break;
+        shown[column] = false;
+    }
+    for (int c = 0; c < ExperimentListModel::ColumnCount; ++c) {
+        m_list->setColumnHidden(c, !shown[c]);
+        if (shown[c] && header->sectionSize(c) != widths[c]) header->resizeSection(c, widths[c]);
+    }
+    // Height: every row while there are few, up to a third of the panel; the results get
+    // the rest. Only until the user drags the splitter.
+    if (m_splitterDragged) return;
+    const int height = m_splitter->height();
+    if (height <= 0) return;
+    const int rows = std::max(3, std::min(m_listModel->rowCount(), 12));
+    const int listCard = header->height() + rows * m_list->verticalHeader()->defaultSectionSize() + 72;
+    const int wanted = std::clamp(listCard, 170, std::max(170, height / 3));
+    const QList<int> sizes = m_splitter->sizes();
+    if (sizes.size() == 2 && std::abs(sizes[0] - wanted) > 4)
+        m_splitter->setSizes({wanted, std::max(0, height - wanted)});
 }
 
 bool ExperimentsPanel::selectExperiment(const QString& key) {
@@ -380,7 +463,6 @@ void ExperimentsPanel::showSelected(const QString& key) {
     m_selected = key;
     m_results.reset();
     m_calculatorTouched = false;
-    m_baselineSeeded = false;
     const std::optional<Experiment> e = selectedExperiment();
     if (!e) {
         m_editor->clear();
@@ -407,7 +489,6 @@ void ExperimentsPanel::showSelected(const QString& key) {
     saveSettings();
     updateHeader();
     updateActions();
-    updateTrafficEstimate();
 }
 
 std::optional<Experiment> ExperimentsPanel::selectedExperiment() const {
@@ -466,6 +547,7 @@ void ExperimentsPanel::updateActions() {
     m_exportResults->setEnabled(e.has_value() && m_results.has_value() && m_results->key == e->key &&
                                 e->state != ExperimentState::Draft);
     m_exportDefinition->setEnabled(m_editor->hasDefinition());
+    m_export->setEnabled(m_exportResults->isEnabled() || m_exportDefinition->isEnabled());
     m_calculator->setPlanTarget(m_editor->hasDefinition() ? q(m_editor->definition().key) : QString(),
                                 m_editor->hasDefinition());
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <cstdint>
@@ -16,7 +17,9 @@
 #include "recdeck/experiments/experiment.h"
 #include "recdeck/experiments/experiment_results.h"
 #include "recdeck/experiments/experiment_tracker.h"
+#include "recdeck/experiments/traffic_estimate.h"
 
+class QAction;
 class QLabel;
 class QPushButton;
 class QSplitter;
@@ -52,11 +55,17 @@ public:
     // that goes ahead. True = go ahead. The default shows a QMessageBox named
     // "confirmDialog" whose accepting button is named "confirmAccept".
     using Confirmer = std::function<bool(const QString& title, const QString& text, const QString& accept)>;
+    // Asks the user to pick one of several ways to go ahead; the index of the choice, or -1
+    // to cancel. The default shows the same QMessageBox with the first choice's button
+    // named "confirmAccept" and the others "confirmChoice1", "confirmChoice2", ...
+    // setConfirmer() also answers choices (with the first one) until setChooser() is called.
+    using Chooser = std::function<int(const QString& title, const QString& text, const QStringList& choices)>;
 
     explicit ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* parent = nullptr);
     ~ExperimentsPanel() override;
 
     void setConfirmer(Confirmer confirmer);
+    void setChooser(Chooser chooser);
     // Selects an experiment by key (false when not listed).
     bool selectExperiment(const QString& key);
     QString selectedKey() const { return m_selected; }
@@ -108,6 +117,7 @@ private:
     // which the 1 Hz refresh replaces (also while a confirmation dialog runs its event loop).
     std::optional<experiments::Experiment> selectedExperiment() const;
     bool confirm(const QString& title, const QString& text, const QString& accept);
+    int choose(const QString& title, const QString& text, const QStringList& choices);
     void runChange(const QString& action, const QString& key, Change change,
                    std::function<void(const experiments::Experiment&)> onSuccess = {});
     void onSave(const experiments::Experiment& definition, bool create);
@@ -115,16 +125,27 @@ private:
                    std::vector<experiments::SeriesPoint> series);
     QList<ChartSeries> chartSeries(const experiments::ExperimentResults& results,
                                    const std::vector<experiments::SeriesPoint>& series);
-    void updateTrafficEstimate();
-    void onSnapshot(const LiveSnapshot& snapshot);
+    // Reads the last minutes of events (off the GUI thread) for the calculator's traffic
+    // and baseline; at most every kTrafficRefreshMs unless forced.
+    void refreshTraffic(bool force = false);
+    void applyTraffic();
     void seedCalculator(const experiments::Experiment& experiment);
+    void seedBaseline(const experiments::Experiment& experiment);
     void showMessage(const QString& text, bool error);
     void hideMessage();
     void saveSettings() const;
+    // Shows as many list columns as fit (the least needed go first) and gives the list the
+    // height of its rows (within limits) until the user drags the splitter.
+    void fitList();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
     EngineHost& m_host;
     LiveFeed& m_feed;
     Confirmer m_confirmer;
+    Chooser m_chooser;
 
     ExperimentListModel* m_listModel;
     QTableView* m_list;
@@ -140,8 +161,9 @@ private:
     QPushButton* m_stop;
     QPushButton* m_restart;
     QPushButton* m_delete;
-    QPushButton* m_exportResults;
-    QPushButton* m_exportDefinition;
+    QPushButton* m_export;
+    QAction* m_exportResults;
+    QAction* m_exportDefinition;
     ResultsView* m_resultsView;
     ExperimentEditor* m_editor;
     SampleSizeCalculator* m_calculator;
@@ -153,10 +175,12 @@ private:
     bool m_refreshAgain = false;
     bool m_changingSelection = false;
     bool m_calculatorTouched = false;
-    bool m_baselineSeeded = false;
+    bool m_splitterDragged = false;
     std::optional<experiments::ExperimentResults> m_results;
     std::map<std::string, RunHistory> m_history;
-    std::optional<double> m_feedRequestsPerSecond;
+    std::optional<experiments::RecentTraffic> m_traffic;
+    std::int64_t m_trafficReadAtMs = 0;
+    bool m_trafficInFlight = false;
 };
 
 }  // namespace recdeck::ui

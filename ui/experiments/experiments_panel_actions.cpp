@@ -8,10 +8,11 @@
 #include "common/async.h"
 #include "common/format.h"
 #include "experiments/experiment_editor.h"
-#include "experiments/panel_text.h"
 #include "experiments/experiment_list_model.h"
+#include "experiments/panel_text.h"
 #include "experiments/results_export.h"
 #include "experiments/results_view.h"
+#include "recdeck/experiments/assignment.h"
 
 namespace recdeck::ui {
 
@@ -24,10 +25,11 @@ using namespace panel_text;
 
 void ExperimentsPanel::newExperiment() {
     if (!m_host.engine()) return;
-    if (m_editor->isDirty() && !confirm(tr("Discard unsaved changes?"),
-                                        tr("You have unsaved changes to %1. A new experiment discards them.")
-                                            .arg(m_editor->isNew() ? tr("the new experiment") : quoted(q(m_editor->definition().key))),
-                                        tr("Discard changes")))
+    if (m_editor->isDirty() &&
+        !confirm(tr("Discard unsaved changes?"),
+                 tr("You have unsaved changes to %1. A new experiment discards them.")
+                     .arg(m_editor->isNew() ? tr("the new experiment") : quoted(q(m_editor->definition().key))),
+                 tr("Discard changes")))
         return;
     auto* engine = m_host.engine();  // re-resolved: the dialog's event loop may have reopened it
     if (!engine) return;
@@ -38,7 +40,8 @@ void ExperimentsPanel::newExperiment() {
     } while (m_listModel->rowOf(q(draft.key)) >= 0);
     draft.salt = experiments::generateSalt();
     const bool hasPopularity = engine->registry().find("popularity") != nullptr;
-    draft.variants = {{"control", 0.5, hasPopularity ? "popularity" : "", std::nullopt}, {"treatment", 0.5, "", std::nullopt}};
+    draft.variants = {{"control", 0.5, hasPopularity ? "popularity" : "", std::nullopt},
+                      {"treatment", 0.5, "", std::nullopt}};
     m_changingSelection = true;
     m_list->clearSelection();
     m_list->setCurrentIndex(QModelIndex());
@@ -56,20 +59,71 @@ void ExperimentsPanel::startSelected() {
     const std::optional<Experiment> e = selectedExperiment();
     if (!e || m_busy) return;
     const QString key = q(e->key);
-    const QString coverage = format::percent(e->coverage, e->coverage < 0.1 ? 1 : 0);
     // Only values survive the dialog: its event loop runs the refresh that replaces the list.
-    if (!confirm(tr("Start %1?").arg(quoted(key)),
-                 tr("From now on %1 of users are split between %2, and each user keeps their variant for the whole run.\n\n"
-                    "While it runs, the variants, their models, weights, coverage, layer and salt are locked. You can stop "
-                    "it at any time.")
-                     .arg(coverage, splitText(*e)),
-                 tr("Start experiment")))
-        return;
-    runChange(tr("start"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.start(k); },
-              [this, key](const Experiment&) {
-                  showMessage(tr("%1 is running: users are being assigned. Results appear as traffic arrives.").arg(quoted(key)), false);
-                  m_tabs->setCurrentWidget(m_resultsView);
-              });
+    const std::vector<Experiment> all = m_listModel->experiments();
+    const auto queued = experiments::planStart(all, *e, experiments::StartMode::Queue);
+    const auto shared = experiments::planStart(all, *e, experiments::StartMode::Share);
+    const QString locked = tr(
+        "While it runs, the variants, their models, weights, coverage, layer and salt are locked. You can stop it at "
+        "any time.");
+    QStringList apart;
+    for (const auto& [other, reason] : queued.conflictsWith) apart << tr("%1 (%2)").arg(quoted(q(other)), q(reason));
+    const QString apartText =
+        apart.isEmpty()
+            ? QString()
+            : tr("It never shares users with %1.").arg(apart.join(QStringLiteral(", "))) + QStringLiteral("\n\n");
+    const auto percentOf = [](const experiments::TrafficShare& share) {
+        return format::percent(share.fraction(), share.fraction() < 0.1 ? 1 : 0);
+    };
+
+    experiments::StartMode mode = experiments::StartMode::Queue;
+    if (queued.share.served >= queued.share.requested) {
+        if (!confirm(tr("Start %1?").arg(quoted(key)),
+                     tr("From now on %1 of users are split between %2, and each user keeps their variant for the whole "
+                        "run.\n\n%3%4")
+                         .arg(percentOf(queued.share), splitText(*e), apartText, locked),
+                     tr("Start experiment")))
+            return;
+    } else {
+        const QString holders = keysText(queued.share.heldBy);
+        const QString plural = queued.share.heldBy.size() == 1 ? QStringLiteral("s") : QString();
+        QString text = tr("%1 asks for %2 of users, but %3 hold%4 them.")
+                           .arg(quoted(key), format::percent(queued.share.requestedFraction(), 0), holders, plural) +
+                       QStringLiteral(" ");
+        text += queued.share.waiting()
+                    ? tr("Started now, it waits for users and gets them when %1 stop%2.").arg(holders, plural)
+                    : tr("Started now, it gets %1 of users (split between %2) and more when %3 stop%4.")
+                          .arg(percentOf(queued.share), splitText(*e), holders, plural);
+        QStringList choices{queued.share.waiting() ? tr("Start and wait")
+                                                   : tr("Start with %1").arg(percentOf(queued.share))};
+        const bool canShare = shared.shrunk && shared.shrunkShare && shared.share.served > queued.share.served;
+        if (canShare) {
+            text += QStringLiteral("\n\n") +
+                    tr("Or share the traffic: %1 keeps %2 of users and %3 gets %4. Users who leave %1 stay counted in "
+                       "its results so far; those who stay keep their variant.")
+                        .arg(quoted(q(*shared.shrunk)), percentOf(*shared.shrunkShare), quoted(key),
+                             percentOf(shared.share));
+            choices << tr("Share with %1").arg(quoted(q(*shared.shrunk)));
+        }
+        text += QStringLiteral("\n\n") + apartText + locked;
+        const int choice = choose(tr("Start %1?").arg(quoted(key)), text, choices);
+        if (choice < 0) return;
+        if (choice == 1) mode = experiments::StartMode::Share;
+    }
+    runChange(
+        tr("start"), key, [k = e->key, mode](experiments::ExperimentRegistry& r) { return r.start(k, mode); },
+        [this, key](const Experiment&) {
+            const auto share = m_listModel->share(key);
+            if (share && share->waiting())
+                showMessage(
+                    tr("%1 is running and waiting for users: all are in %2.").arg(quoted(key), keysText(share->heldBy)),
+                    false);
+            else
+                showMessage(
+                    tr("%1 is running: users are being assigned. Results appear as traffic arrives.").arg(quoted(key)),
+                    false);
+            m_tabs->setCurrentWidget(m_resultsView);
+        });
 }
 
 void ExperimentsPanel::stopSelected() {
@@ -80,34 +134,62 @@ void ExperimentsPanel::stopSelected() {
     if (m_results && m_results->key == e->key) {
         std::uint64_t users = 0;
         for (const auto& v : m_results->variants) users += v.counts.users;
-        readout = tr(" (%L1 users so far; the verdict now: %2)").arg(static_cast<qulonglong>(users)).arg(m_resultsView->verdictHeadline());
+        readout = tr(" (%L1 users so far; the verdict now: %2)")
+                      .arg(static_cast<qulonglong>(users))
+                      .arg(m_resultsView->verdictHeadline());
     }
-    if (!confirm(tr("Stop %1?").arg(quoted(key)),
-                 tr("Users go back to the default experience at once, and the results freeze at their current figures%1.\n\n"
-                    "To run it again later you restart it with a new salt, which reshuffles users and counts from zero.")
-                     .arg(readout),
-                 tr("Stop experiment")))
+    // Who gets its users: the experiments waiting for (or short of) them.
+    std::vector<Experiment> after = m_listModel->experiments();
+    for (auto& x : after) {
+        if (x.key == e->key) x.state = ExperimentState::Stopped;
+    }
+    std::vector<std::string> growing;
+    for (const auto& [other, window] : experiments::planTopUps(after)) growing.push_back(other);
+    const QString handOver = growing.empty()
+                                 ? QString()
+                                 : tr("\n\nIts users then go to %1, which asked for more users than %2.")
+                                       .arg(keysText(growing), growing.size() == 1 ? tr("it had") : tr("they had"));
+    if (!confirm(
+            tr("Stop %1?").arg(quoted(key)),
+            tr("Users go back to the default experience at once, and the results freeze at their current "
+               "figures%1.%2\n\n"
+               "To run it again later you restart it with a new salt, which reshuffles users and counts from zero.")
+                .arg(readout, handOver),
+            tr("Stop experiment")))
         return;
-    runChange(tr("stop"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.stop(k); },
-              [this, key](const Experiment&) { showMessage(tr("%1 is stopped; its results are frozen.").arg(quoted(key)), false); });
+    runChange(
+        tr("stop"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.stop(k); },
+        [this, key](const Experiment&) {
+            showMessage(tr("%1 is stopped; its results are frozen.").arg(quoted(key)), false);
+        });
 }
 
 void ExperimentsPanel::restartSelected() {
     const std::optional<Experiment> e = selectedExperiment();
     if (!e || m_busy) return;
     const QString key = q(e->key);
-    if (!confirm(tr("Restart %1 with a new salt?").arg(quoted(key)),
-                 tr("Every user is reshuffled into %1, and the results start again from zero: the current run's figures "
-                    "are no longer shown.\n\nUse it to run a stopped experiment again, or after a sample-ratio mismatch "
-                    "has been fixed.")
-                     .arg(splitText(*e)),
-                 tr("Restart with new salt")))
+    const auto plan = experiments::planStart(m_listModel->experiments(), *e);
+    QString share;
+    if (plan.share.waiting())
+        share = tr("\n\nIt will wait for users: all are in %1.").arg(keysText(plan.share.heldBy));
+    else if (plan.share.served < plan.share.requested)
+        share = tr("\n\nIt will get %1 of users, not %2: the rest are in %3.")
+                    .arg(format::percent(plan.share.fraction(), 0), format::percent(plan.share.requestedFraction(), 0),
+                         keysText(plan.share.heldBy));
+    if (!confirm(
+            tr("Restart %1 with a new salt?").arg(quoted(key)),
+            tr("Every user is reshuffled into %1, and the results start again from zero: the current run's figures "
+               "are no longer shown.%2\n\nUse it to run a stopped experiment again, or after a sample-ratio mismatch "
+               "has been fixed.")
+                .arg(splitText(*e), share),
+            tr("Restart with new salt")))
         return;
-    runChange(tr("restart"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.restart(k); },
-              [this, key](const Experiment& record) {
-                  m_history.erase(record.key);
-                  showMessage(tr("%1 restarted with salt %2; counting from zero.").arg(quoted(key), q(record.salt)), false);
-              });
+    runChange(
+        tr("restart"), key, [k = e->key](experiments::ExperimentRegistry& r) { return r.restart(k); },
+        [this, key](const Experiment& record) {
+            m_history.erase(record.key);
+            showMessage(tr("%1 restarted with salt %2; counting from zero.").arg(quoted(key), q(record.salt)), false);
+        });
 }
 
 void ExperimentsPanel::deleteSelected() {
@@ -115,42 +197,47 @@ void ExperimentsPanel::deleteSelected() {
     if (!e || m_busy) return;
     const QString key = q(e->key);
     if (!confirm(tr("Delete %1?").arg(quoted(key)),
-                 tr("The draft %1 has never run, so no results are lost, but its definition cannot be recovered.").arg(quoted(key)),
+                 tr("The draft %1 has never run, so no results are lost, but its definition cannot be recovered.")
+                     .arg(quoted(key)),
                  tr("Delete draft")))
         return;
-    runChange(tr("delete"), key,
-              [k = e->key](experiments::ExperimentRegistry& r) -> Result<Experiment> {
-                  auto status = r.remove(k);
-                  if (!status) return status.error();
-                  Experiment removed;
-                  removed.key = k;
-                  return removed;
-              },
-              [this, key](const Experiment&) {
-                  m_selected.clear();
-                  m_editor->clear();
-                  reloadList();
-                  if (!m_listModel->experiments().empty()) selectExperiment(q(m_listModel->experiments().front().key));
-                  else showSelected(QString());
-                  showMessage(tr("%1 deleted.").arg(quoted(key)), false);
-              });
+    runChange(
+        tr("delete"), key,
+        [k = e->key](experiments::ExperimentRegistry& r) -> Result<Experiment> {
+            auto status = r.remove(k);
+            if (!status) return status.error();
+            Experiment removed;
+            removed.key = k;
+            return removed;
+        },
+        [this, key](const Experiment&) {
+            m_selected.clear();
+            m_editor->clear();
+            reloadList();
+            if (!m_listModel->experiments().empty())
+                selectExperiment(q(m_listModel->experiments().front().key));
+            else
+                showSelected(QString());
+            showMessage(tr("%1 deleted.").arg(quoted(key)), false);
+        });
 }
 
 void ExperimentsPanel::onSave(const Experiment& definition, bool create) {
     if (m_busy) return;
     const QString key = q(definition.key);
-    runChange(create ? tr("create") : tr("save"), key,
-              [definition, create](experiments::ExperimentRegistry& r) {
-                  return create ? r.create(definition) : r.update(definition);
-              },
-              [this, key, create](const Experiment& record) {
-                  m_editor->markSaved(record);
-                  reloadList();
-                  if (create) selectExperiment(key);
-                  showMessage(create ? tr("Draft %1 created. Press Start when it is ready.").arg(quoted(key))
-                                     : tr("%1 saved.").arg(quoted(key)),
-                              false);
-              });
+    runChange(
+        create ? tr("create") : tr("save"), key,
+        [definition, create](experiments::ExperimentRegistry& r) {
+            return create ? r.create(definition) : r.update(definition);
+        },
+        [this, key, create](const Experiment& record) {
+            m_editor->markSaved(record);
+            reloadList();
+            if (create) selectExperiment(key);
+            showMessage(create ? tr("Draft %1 created. Press Start when it is ready.").arg(quoted(key))
+                               : tr("%1 saved.").arg(quoted(key)),
+                        false);
+        });
 }
 
 void ExperimentsPanel::runChange(const QString& action, const QString& key, Change change,
@@ -175,7 +262,8 @@ void ExperimentsPanel::runChange(const QString& action, const QString& key, Chan
             hideMessage();
             reloadList();
             if (onSuccess) onSuccess(*result);
-            if (const std::optional<Experiment> e = selectedExperiment(); e && q(e->key) == key) m_editor->storedChanged(*e);
+            if (const std::optional<Experiment> e = selectedExperiment(); e && q(e->key) == key)
+                m_editor->storedChanged(*e);
             updateHeader();
             updateActions();
             refreshResults();
@@ -220,7 +308,8 @@ bool ExperimentsPanel::exportDefinition(const QString& requested) {
         showMessage(tr("Could not write %1: %2").arg(path, error), true);
         return false;
     }
-    showMessage(tr("Definition written to %1%2.").arg(path, m_editor->isDirty() ? tr(" (with your unsaved changes)") : QString()),
+    showMessage(tr("Definition written to %1%2.")
+                    .arg(path, m_editor->isDirty() ? tr(" (with your unsaved changes)") : QString()),
                 false);
     return true;
 }

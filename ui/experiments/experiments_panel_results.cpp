@@ -6,12 +6,12 @@
 #include <cmath>
 
 #include "adapters/engine_host.h"
+#include "adapters/live_feed.h"
 #include "common/async.h"
 #include "common/format.h"
+#include "common/theme.h"
 #include "experiments/experiment_editor.h"
 #include "experiments/panel_text.h"
-#include "adapters/live_feed.h"
-#include "common/theme.h"
 #include "experiments/results_view.h"
 #include "experiments/sample_size_calculator.h"
 
@@ -25,6 +25,9 @@ using namespace panel_text;
 namespace {
 
 constexpr std::size_t kMaxSamples = 2000;
+constexpr std::int64_t kTrafficRefreshMs = 15'000;
+constexpr std::int64_t kTrafficWindowMs = 15 * 60'000;
+constexpr std::size_t kTrafficEventLimit = 150'000;
 
 }  // namespace
 
@@ -74,7 +77,8 @@ void ExperimentsPanel::onResults(const std::string& key, Result<ExperimentResult
         m_results.reset();
         m_resultsView->showMessage(tr("Not started yet"),
                                    tr("%1 is a draft: nobody sees it. Review its design, then press Start to begin "
-                                      "collecting results.").arg(quoted(q(key))));
+                                      "collecting results.")
+                                       .arg(quoted(q(key))));
         updateActions();
         emit resultsUpdated(q(key));
         return;
@@ -84,36 +88,29 @@ void ExperimentsPanel::onResults(const std::string& key, Result<ExperimentResult
     if (history.startedAtMs != r.startedAtMs) history = RunHistory{r.startedAtMs, {}};
     std::uint64_t users = 0;
     for (const auto& v : r.variants) users += v.counts.users;
-    if (users > 0 && (history.samples.empty() || r.computedAtMs > history.samples.back().atMs)) {
+    // A stopped run is frozen at its stop: no look after it goes on the chart.
+    const bool afterStop = r.state == ExperimentState::Stopped && r.stoppedAtMs > 0 && r.computedAtMs > r.stoppedAtMs;
+    if (users > 0 && !afterStop && (history.samples.empty() || r.computedAtMs > history.samples.back().atMs)) {
         Sample sample{r.computedAtMs, {}};
         for (const auto& v : r.variants) sample.values.push_back(v.primary);
         history.samples.push_back(std::move(sample));
-        if (history.samples.size() > kMaxSamples) history.samples.erase(history.samples.begin(), history.samples.begin() + kMaxSamples / 2);
+        if (history.samples.size() > kMaxSamples)
+            history.samples.erase(history.samples.begin(), history.samples.begin() + kMaxSamples / 2);
     }
     m_resultsView->setResults(r, chartSeries(r, series));
     m_results = std::move(r);
-    // The observed control rate seeds the calculator's baseline when the plan has none.
-    if (!m_calculatorTouched && !m_baselineSeeded) {
-        if (const std::optional<Experiment> e = selectedExperiment(); e && e->plan.baseline <= 0.0 && !m_results->variants.empty() &&
-                                                         m_results->variants[0].counts.users >= experiments::kMinUsersPerArm &&
-                                                         m_results->primaryMetric != experiments::Metric::Ctr) {
-            auto inputs = m_calculator->inputs();
-            const double observed = m_results->variants[0].primary;
-            if (observed > 0.0 && observed < 1.0) {
-                inputs.baseline = std::round(observed * 1000.0) / 1000.0;
-                m_calculator->setInputs(inputs);
-                m_baselineSeeded = true;
-            }
-        }
-    }
-    updateTrafficEstimate();
     updateActions();
     emit resultsUpdated(q(key));
 }
 
-QList<ChartSeries> ExperimentsPanel::chartSeries(const ExperimentResults& r, const std::vector<experiments::SeriesPoint>& series) {
+QList<ChartSeries> ExperimentsPanel::chartSeries(const ExperimentResults& r,
+                                                 const std::vector<experiments::SeriesPoint>& series) {
     const auto& samples = m_history[r.key].samples;
-    const std::int64_t firstSample = samples.empty() ? r.computedAtMs : samples.front().atMs;
+    // The chart ends where the run ended: at the stop, or now.
+    const std::int64_t end = r.state == ExperimentState::Stopped && r.stoppedAtMs > 0
+                                 ? std::min(r.stoppedAtMs, r.computedAtMs)
+                                 : r.computedAtMs;
+    const std::int64_t firstSample = samples.empty() ? end : samples.front().atMs;
     QList<ChartSeries> out;
     for (std::size_t i = 0; i < r.variants.size(); ++i) {
         ChartSeries s;
@@ -124,12 +121,15 @@ QList<ChartSeries> ExperimentsPanel::chartSeries(const ExperimentResults& r, con
         for (std::size_t k = 0; k < series.size(); ++k) {
             const auto& p = series[k];
             if (i >= p.values.size() || i >= p.users.size() || p.users[i] == 0) continue;
-            const std::int64_t end = k + 1 < series.size() ? series[k + 1].atMs : std::min(p.atMs + 60'000, r.computedAtMs);
-            if (end >= firstSample) continue;
-            s.points.append(QPointF(static_cast<double>(end), p.values[i] * 100.0));
+            if (p.atMs > end) break;
+            const std::int64_t stepEnd = std::min(k + 1 < series.size() ? series[k + 1].atMs : p.atMs + 60'000, end);
+            if (stepEnd >= firstSample) continue;
+            s.points.append(QPointF(static_cast<double>(stepEnd), p.values[i] * 100.0));
         }
         for (const auto& sample : samples) {
-            if (i < sample.values.size()) s.points.append(QPointF(static_cast<double>(sample.atMs), sample.values[i] * 100.0));
+            if (sample.atMs > end) break;
+            if (i < sample.values.size())
+                s.points.append(QPointF(static_cast<double>(sample.atMs), sample.values[i] * 100.0));
         }
         out.append(s);
     }
@@ -138,7 +138,6 @@ QList<ChartSeries> ExperimentsPanel::chartSeries(const ExperimentResults& r, con
 
 void ExperimentsPanel::seedCalculator(const Experiment& e) {
     auto inputs = m_calculator->inputs();
-    if (e.plan.baseline > 0.0) inputs.baseline = e.plan.baseline;
     inputs.mde = e.plan.relativeEffect;
     inputs.scale = experiments::EffectScale::Relative;
     inputs.alpha = e.plan.alpha;
@@ -146,44 +145,77 @@ void ExperimentsPanel::seedCalculator(const Experiment& e) {
     inputs.variants = static_cast<int>(std::max<std::size_t>(2, e.variants.size()));
     inputs.coverage = e.coverage;
     m_calculator->setInputs(inputs);
+    seedBaseline(e);
 }
 
-void ExperimentsPanel::onSnapshot(const LiveSnapshot& snapshot) {
-    m_feedRequestsPerSecond = snapshot.window.requests > 0 ? std::optional<double>(snapshot.window.requestsPerSecond) : std::nullopt;
-    updateTrafficEstimate();
+void ExperimentsPanel::seedBaseline(const Experiment& e) {
+    auto inputs = m_calculator->inputs();
+    const QString metric = QString::fromLatin1(experiments::metricLabel(e.primaryMetric).data());
+    const std::optional<double> observed = m_traffic ? m_traffic->baseline(e.primaryMetric) : std::nullopt;
+    QString source;
+    if (e.plan.baseline > 0.0) {
+        inputs.baseline = e.plan.baseline;
+        source = tr("From the plan of %1.").arg(quoted(q(e.key)));
+    } else if (observed && *observed > 0.0 && *observed < 1.0) {
+        inputs.baseline = std::round(*observed * 10000.0) / 10000.0;
+        const QString among = e.primaryMetric == experiments::Metric::Ctr
+                                  ? tr("of the %L1 items shown").arg(m_traffic->itemsShown)
+                                  : tr("among the %L1 users served").arg(m_traffic->users);
+        source = tr("The %1 %2 in the last %3 (all traffic). Per user over a longer run it is higher: users have more "
+                    "visits to act in.")
+                     .arg(metric, among, format::age(m_traffic->toMs - m_traffic->fromMs));
+    } else {
+        inputs.baseline = 0.05;
+        source = tr("A neutral default: no recent traffic to measure the %1 from. Type your own figure.").arg(metric);
+    }
+    m_calculator->setInputs(inputs);
+    m_calculator->setBaselineSource(source);
 }
 
-void ExperimentsPanel::updateTrafficEstimate() {
-    // Best: the users the selected running experiment gained per unit of time, scaled up
-    // by its coverage to all eligible users.
-    if (m_results && q(m_results->key) == m_selected && m_results->state == ExperimentState::Running &&
-        m_results->startedAtMs > 0) {
-        const std::optional<Experiment> e = selectedExperiment();
-        const double coverage = e ? e->coverage : 1.0;
-        const std::int64_t elapsed = m_results->computedAtMs - m_results->startedAtMs;
-        std::uint64_t users = 0;
-        for (const auto& v : m_results->variants) users += v.counts.users;
-        if (elapsed >= 5'000 && users > 0 && coverage > 0.0) {
-            const double perDay = static_cast<double>(users) / static_cast<double>(elapsed) * 86'400'000.0 / coverage;
-            m_calculator->setTrafficEstimate(
-                perDay, tr("≈ %1 eligible users/day: %2 users entered %3 in its first %4 at %5 coverage, extrapolated to a "
-                           "day. Returning users count once, so this rate falls as a run ages (on the small demo world, "
-                           "quickly); treat it as an upper bound.")
-                            .arg(format::count(perDay), QLocale().toString(static_cast<qulonglong>(users)), quoted(m_selected),
-                                 elapsedText(elapsed), format::percent(coverage, 0)));
-            return;
-        }
+void ExperimentsPanel::refreshTraffic(bool force) {
+    std::shared_ptr<serving::Engine> engine = m_host.sharedEngine();
+    const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+    if (!engine || m_trafficInFlight || (!force && now - m_trafficReadAtMs < kTrafficRefreshMs)) return;
+    m_trafficInFlight = true;
+    m_trafficReadAtMs = now;
+    runAsync(
+        this,
+        [engine, now] {
+            // The last minutes of events; a busy service is read up to a limit (then the
+            // span ends at the last event read).
+            const std::int64_t from = now - kTrafficWindowMs;
+            auto events = engine->eventLog().range(from, now, kTrafficEventLimit);
+            if (!events || events->empty()) return std::optional<experiments::RecentTraffic>();
+            const std::int64_t to = events->size() >= kTrafficEventLimit ? events->back().timestampMs + 1 : now;
+            auto traffic = experiments::summariseTraffic(*events, from, to);
+            if (traffic.users == 0) return std::optional<experiments::RecentTraffic>();
+            return std::optional<experiments::RecentTraffic>(traffic);
+        },
+        [this](std::optional<experiments::RecentTraffic> traffic) {
+            m_trafficInFlight = false;
+            m_traffic = traffic;
+            applyTraffic();
+        });
+}
+
+void ExperimentsPanel::applyTraffic() {
+    if (!m_traffic) {
+        m_calculator->setTraffic(std::nullopt, tr("No traffic in the last %1: start the traffic simulator (F6) or type "
+                                                  "the new users per day.")
+                                                   .arg(format::age(kTrafficWindowMs)));
+    } else {
+        const auto& t = *m_traffic;
+        m_calculator->setTraffic(
+            t,
+            tr("%L1 distinct users were served in the last %2; %L3 of them were first seen in its second half, about "
+               "%4 new users a day. A user who returns counts once, as in the results.")
+                .arg(t.users)
+                .arg(format::age(t.toMs - t.fromMs))
+                .arg(t.newLaterUsers)
+                .arg(format::count(t.newUsersPerDay())));
     }
-    if (m_feedRequestsPerSecond && *m_feedRequestsPerSecond > 0.0) {
-        const double perDay = *m_feedRequestsPerSecond * 86'400.0;
-        m_calculator->setTrafficEstimate(
-            perDay, tr("≈ %1 requests/day from the current %2 requests/s, counting every request as a new user: an upper "
-                       "bound. Select a running experiment for an estimate from the users it actually gains.")
-                        .arg(format::count(perDay), format::number(*m_feedRequestsPerSecond, 1)));
-        return;
-    }
-    m_calculator->setTrafficEstimate(std::nullopt, tr("No traffic measured yet: start the traffic simulator (F6) or type "
-                                                      "the eligible users per day."));
+    // The baseline follows the traffic until the user types one.
+    if (!m_calculatorTouched && m_editor->hasDefinition()) seedBaseline(m_editor->definition());
 }
 
 }  // namespace recdeck::ui

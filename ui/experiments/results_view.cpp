@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QStackedWidget>
 #include <QTableView>
@@ -18,6 +19,7 @@
 
 #include "common/format.h"
 #include "common/kpi_tile.h"
+#include "common/responsive_grid.h"
 #include "common/theme.h"
 #include "experiments/results_table_model.h"
 
@@ -41,7 +43,9 @@ QString pText(double p) {
     return QLocale().toString(p, 'f', p < 0.01 ? 4 : 3);
 }
 
-QString quoted(const std::string& name) { return QStringLiteral("“%1”").arg(QString::fromStdString(name)); }
+QString quoted(const std::string& name) {
+    return QStringLiteral("“%1”").arg(QString::fromStdString(name));
+}
 
 QString duration(std::int64_t ms) {
     const std::int64_t minutes = ms / 60'000;
@@ -83,32 +87,50 @@ ResultsView::ResultsView(QWidget* parent)
     m_verdictText->setObjectName(QStringLiteral("verdictText"));
     m_verdictText->setWordWrap(true);
     m_verdictText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_guardrails = new QLabel(m_verdictCard);
+    m_guardrails->setObjectName(QStringLiteral("guardrailsText"));
+    m_guardrails->setWordWrap(true);
+    m_guardrails->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_frozen = new QLabel(m_verdictCard);
+    m_frozen->setObjectName(QStringLiteral("frozenNote"));
+    m_frozen->setWordWrap(true);
+    m_frozen->setStyleSheet(QStringLiteral("color:%1; font-weight:600;").arg(theme::css(QColor(0x47, 0x55, 0x69))));
     m_notes = new QLabel(m_verdictCard);
     m_notes->setObjectName(QStringLiteral("muted"));
     m_notes->setWordWrap(true);
+    for (QLabel* label : {m_verdictHeadline, m_verdictText, m_guardrails, m_frozen, m_notes}) {
+        // Wrapped text takes the height it needs at the card's width, never less.
+        label->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+    }
+    m_verdictHeadline->setWordWrap(true);
     auto* verdictLayout = new QVBoxLayout(m_verdictCard);
     verdictLayout->setContentsMargins(16, 10, 16, 10);
     verdictLayout->setSpacing(4);
     verdictLayout->addWidget(m_verdictHeadline);
     verdictLayout->addWidget(m_verdictText);
+    verdictLayout->addWidget(m_guardrails);
+    verdictLayout->addWidget(m_frozen);
     verdictLayout->addWidget(m_notes);
 
     m_srm = new KpiTile(tr("Sample ratio"), resultsPage);
     m_srm->setObjectName(QStringLiteral("srmTile"));
-    m_srm->setToolTip(tr("Sample-ratio mismatch check: do the variants get the users their weights promise? A mismatch "
-                         "(χ² test, p < 0.001) means assignment or logging is broken; do not trust the results until it is explained"));
+    m_srm->setToolTip(tr(
+        "Sample-ratio mismatch check: do the variants get the users their weights promise? A mismatch "
+        "(χ² test, p < 0.001) means assignment or logging is broken; do not trust the results until it is explained"));
     m_peeking = new KpiTile(tr("Peeking-safe test"), resultsPage);
     m_peeking->setObjectName(QStringLiteral("peekingTile"));
-    m_peeking->setToolTip(tr("Sequential test (mSPRT) whose always-valid p-value stays correct however often you look at "
-                             "the results. When it says safe to stop, you can end the experiment now"));
+    m_peeking->setToolTip(
+        tr("Sequential test (mSPRT) whose always-valid p-value stays correct however often you look at "
+           "the results. When it says safe to stop, you can end the experiment now"));
     m_progress = new KpiTile(tr("Planned sample"), resultsPage);
     m_progress->setObjectName(QStringLiteral("progressTile"));
     m_progress->setToolTip(tr("Users per variant so far against the sample the plan needs to detect its effect"));
     m_runtime = new KpiTile(tr("Runtime"), resultsPage);
     m_runtime->setObjectName(QStringLiteral("runtimeTile"));
-    auto* tiles = new QHBoxLayout();
-    tiles->setSpacing(12);
-    for (KpiTile* tile : {m_srm, m_peeking, m_progress, m_runtime}) tiles->addWidget(tile, 1);
+    // Four across on a wide screen, two by two in a narrow window (never squeezed).
+    auto* tiles = new ResponsiveGrid(200, 4, resultsPage);
+    tiles->setObjectName(QStringLiteral("indicatorTiles"));
+    for (KpiTile* tile : {m_srm, m_peeking, m_progress, m_runtime}) tiles->addWidget(tile);
 
     m_table = new QTableView(resultsPage);
     m_table->setObjectName(QStringLiteral("resultsTable"));
@@ -138,6 +160,7 @@ ResultsView::ResultsView(QWidget* parent)
     fitColumns(true);
 
     m_chart = new ChartCard(tr("Primary metric over time"), resultsPage);
+    m_chart->setMinimumHeight(220);
     m_chart->setObjectName(QStringLiteral("metricChart"));
     m_chart->setValueFormat(QStringLiteral("%.1f"));
     m_chart->setValueTitle(tr("%"));
@@ -148,20 +171,39 @@ ResultsView::ResultsView(QWidget* parent)
     resultsLayout->setContentsMargins(0, 0, 0, 0);
     resultsLayout->setSpacing(12);
     resultsLayout->addWidget(m_verdictCard);
-    resultsLayout->addLayout(tiles);
+    resultsLayout->addWidget(tiles);
     resultsLayout->addWidget(m_table);
     resultsLayout->addWidget(m_chart, 1);
 
+    // A short window scrolls the readout instead of squeezing the verdict or the chart.
+    auto* resultsScroll = new QScrollArea(this);
+    resultsScroll->setObjectName(QStringLiteral("resultsScroll"));
+    resultsScroll->setWidget(resultsPage);
+    resultsScroll->setWidgetResizable(true);
+    resultsScroll->setFrameShape(QFrame::NoFrame);
+    resultsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    resultsScroll->setStyleSheet(QStringLiteral(
+        "QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget { background: transparent; }"));
     m_stack->addWidget(messagePage);
-    m_stack->addWidget(resultsPage);
+    m_stack->addWidget(resultsScroll);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 12, 0, 0);
     layout->addWidget(m_stack);
     showMessage(tr("No experiment selected"), tr("Pick an experiment in the list, or create one with New experiment."));
 }
 
-QString ResultsView::verdictHeadline() const { return m_verdictHeadline->text(); }
-QString ResultsView::verdictText() const { return m_verdictText->text(); }
+QString ResultsView::verdictHeadline() const {
+    return m_verdictHeadline->text();
+}
+QString ResultsView::verdictText() const {
+    return m_verdictText->text();
+}
+QString ResultsView::guardrailText() const {
+    return m_guardrails->isHidden() ? QString() : m_guardrails->text();
+}
+QString ResultsView::frozenText() const {
+    return m_frozen->isHidden() ? QString() : m_frozen->text();
+}
 
 void ResultsView::showMessage(const QString& title, const QString& text) {
     m_messageTitle->setText(title);
@@ -247,12 +289,14 @@ void ResultsView::fitTableHeight() {
     }
     int needed = 0;
     if (m_columnsUserSized) {
-        for (int column = 0; column < ResultsTableModel::ColumnCount - 1; ++column) needed += header->sectionSize(column);
+        for (int column = 0; column < ResultsTableModel::ColumnCount - 1; ++column)
+            needed += header->sectionSize(column);
         needed += header->minimumSectionSize();
     } else {
         for (int width : m_naturalWidths) needed += width;
     }
-    if (needed > m_table->width() - 2 * m_table->frameWidth()) height += m_table->horizontalScrollBar()->sizeHint().height();
+    if (needed > m_table->width() - 2 * m_table->frameWidth())
+        height += m_table->horizontalScrollBar()->sizeHint().height();
     if (m_table->minimumHeight() != height || m_table->maximumHeight() != height) m_table->setFixedHeight(height);
 }
 
@@ -285,8 +329,10 @@ void ResultsView::updateVerdict(const ExperimentResults& r) {
             break;
         case VerdictKind::Winning:
             headline = best ? tr("%1 is winning").arg(quoted(best->variant)) : tr("A treatment is winning");
-            if (best && !best->safeToStop && r.state == ExperimentState::Running) headline += tr(" — keep it running to confirm");
-            else if (best && best->safeToStop && r.state == ExperimentState::Running) headline += tr(" — safe to stop");
+            if (best && !best->safeToStop && r.state == ExperimentState::Running)
+                headline += tr(" — keep it running to confirm");
+            else if (best && best->safeToStop && r.state == ExperimentState::Running)
+                headline += tr(" — safe to stop");
             edge = theme::good();
             break;
         case VerdictKind::Losing:
@@ -305,7 +351,8 @@ void ResultsView::updateVerdict(const ExperimentResults& r) {
     }
     if (r.state == ExperimentState::Stopped) headline = tr("Stopped · ") + headline;
     m_verdictHeadline->setText(headline);
-    m_verdictHeadline->setStyleSheet(QStringLiteral("font-size:14pt; font-weight:600; color:%1;").arg(theme::css(edge)));
+    m_verdictHeadline->setStyleSheet(
+        QStringLiteral("font-size:14pt; font-weight:600; color:%1;").arg(theme::css(edge)));
     m_verdictCard->setStyleSheet(QStringLiteral("QFrame#card { border-left: 5px solid %1; }").arg(theme::css(edge)));
 
     QStringList lines;
@@ -315,6 +362,49 @@ void ResultsView::updateVerdict(const ExperimentResults& r) {
         lines << sentence(r.verdict);
     }
     m_verdictText->setText(lines.join(QLatin1Char('\n')));
+
+    // The guardrails the experiment was given, harmed or not, for every treatment.
+    QStringList guards;
+    std::vector<experiments::Metric> metrics;
+    for (const auto& c : r.comparisons) {
+        for (const auto& m : c.guardrails) {
+            if (std::find(metrics.begin(), metrics.end(), m.metric) == metrics.end()) metrics.push_back(m.metric);
+        }
+    }
+    for (const experiments::Metric metric : metrics) {
+        QStringList parts;
+        for (const auto& c : r.comparisons) {
+            for (const auto& m : c.guardrails) {
+                if (m.metric != metric) continue;
+                const bool harmed =
+                    std::find(c.harmedGuardrails.begin(), c.harmedGuardrails.end(), metric) != c.harmedGuardrails.end();
+                QString effect;
+                if (!m.available) {
+                    parts << tr("%1 not measurable yet").arg(quoted(c.variant));
+                    continue;
+                }
+                effect = m.relativeLift ? format::signedPercent(*m.relativeLift, 1)
+                                        : tr("%1 pp").arg(QLocale().toString(m.diff * 100.0, 'f', 2));
+                parts << (harmed ? tr("%1 significantly worse (%2, p = %3) ✗")
+                                 : tr("%1 not significantly worse (%2, p = %3) ✓"))
+                             .arg(quoted(c.variant), effect, pText(m.pValue));
+            }
+        }
+        QString label = QString::fromLatin1(experiments::metricLabel(metric).data());
+        guards << tr("Guardrail %1: %2").arg(label, parts.join(QStringLiteral("; ")));
+    }
+    m_guardrails->setText(guards.join(QLatin1Char('\n')));
+    m_guardrails->setVisible(!guards.isEmpty());
+
+    if (r.state == ExperimentState::Stopped && r.stoppedAtMs > 0) {
+        m_frozen->setText(
+            tr("Frozen: these are the figures at the stop (%1) and they no longer change; the chart and the "
+               "peeking-safe looks end there too.")
+                .arg(format::timestamp(r.stoppedAtMs)));
+        m_frozen->setVisible(true);
+    } else {
+        m_frozen->setVisible(false);
+    }
     QStringList notes;
     for (const auto& note : r.notes) notes << sentence(note);
     m_notes->setText(notes.join(QStringLiteral(". ")));
@@ -326,9 +416,11 @@ void ResultsView::updateIndicators(const ExperimentResults& r) {
     if (!r.srm.applicable) {
         m_srm->setValue(tr("n/a"), sentence(r.srm.note));
     } else if (r.srm.mismatch) {
-        m_srm->setValue(tr("Mismatch"), tr("p = %1 · %2").arg(pText(r.srm.pValue), sentence(r.srm.note)), KpiTile::State::Bad);
+        m_srm->setValue(tr("Mismatch"), tr("p = %1 · %2").arg(pText(r.srm.pValue), sentence(r.srm.note)),
+                        KpiTile::State::Bad);
     } else {
-        m_srm->setValue(tr("OK"), tr("p = %1: users split as the weights say").arg(pText(r.srm.pValue)), KpiTile::State::Good);
+        m_srm->setValue(tr("OK"), tr("p = %1: users split as the weights say").arg(pText(r.srm.pValue)),
+                        KpiTile::State::Good);
     }
 
     // Peeking-safe test (the first treatment's, or the one that decides).
@@ -347,17 +439,27 @@ void ResultsView::updateIndicators(const ExperimentResults& r) {
             m_peeking->setValue(tr("Waiting"), tr("starts at %1 users and %2 successes per variant")
                                                    .arg(experiments::kMinUsersPerArm)
                                                    .arg(experiments::kMinSuccessesPerArm));
+        } else if (r.state == ExperimentState::Stopped) {
+            m_peeking->setValue(
+                shown->safeToStop ? tr("Confirmed")
+                : s.significant   ? tr("Significant")
+                                  : tr("Stopped early"),
+                who + tr("always-valid p = %1 after %2 looks, frozen at the stop").arg(pText(s.pValue)).arg(s.looks),
+                shown->safeToStop || s.significant ? KpiTile::State::Good : KpiTile::State::Normal);
         } else if (shown->safeToStop) {
-            m_peeking->setValue(tr("Safe to stop"), who + tr("always-valid p = %1 after %2 looks").arg(pText(s.pValue)).arg(s.looks),
+            m_peeking->setValue(tr("Safe to stop"),
+                                who + tr("always-valid p = %1 after %2 looks").arg(pText(s.pValue)).arg(s.looks),
                                 KpiTile::State::Good);
         } else if (s.significant) {
-            m_peeking->setValue(tr("Significant"), who + tr("always-valid p = %1 after %2 looks").arg(pText(s.pValue)).arg(s.looks),
+            m_peeking->setValue(tr("Significant"),
+                                who + tr("always-valid p = %1 after %2 looks").arg(pText(s.pValue)).arg(s.looks),
                                 KpiTile::State::Good);
         } else {
-            m_peeking->setValue(tr("Keep running"), who + tr("always-valid p = %1 after %2 looks (needs ≤ %3)")
-                                                              .arg(pText(s.pValue))
-                                                              .arg(s.looks)
-                                                              .arg(r.alpha),
+            m_peeking->setValue(tr("Keep running"),
+                                who + tr("always-valid p = %1 after %2 looks (needs ≤ %3)")
+                                          .arg(pText(s.pValue))
+                                          .arg(s.looks)
+                                          .arg(r.alpha),
                                 KpiTile::State::Warning);
         }
     }
@@ -377,12 +479,17 @@ void ResultsView::updateIndicators(const ExperimentResults& r) {
     }
     if (planned && *planned > 0) {
         const double share = std::min(1.0, static_cast<double>(fewest) / static_cast<double>(*planned));
-        QString detail = tr("%1 of %L2 users per variant").arg(format::percent(share, 0)).arg(static_cast<qlonglong>(*planned));
-        if (share >= 1.0) detail += tr(" · plan reached");
+        QString detail =
+            tr("%1 of %L2 users per variant").arg(format::percent(share, 0)).arg(static_cast<qlonglong>(*planned));
+        if (share >= 1.0)
+            detail += tr(" · plan reached");
         else if (daysLeft && r.state == ExperimentState::Running)
-            detail += *daysLeft >= 1.0 ? tr(" · ≈ %1 more days at current traffic").arg(QLocale().toString(*daysLeft, 'f', *daysLeft < 10 ? 1 : 0))
-                      : *daysLeft * 24.0 >= 1.0 ? tr(" · ≈ %1 more hours at current traffic").arg(static_cast<int>(std::ceil(*daysLeft * 24.0)))
-                                                : tr(" · under an hour more at current traffic");
+            detail +=
+                *daysLeft >= 1.0 ? tr(" · ≈ %1 more days at current traffic")
+                                       .arg(QLocale().toString(*daysLeft, 'f', *daysLeft < 10 ? 1 : 0))
+                : *daysLeft * 24.0 >= 1.0
+                    ? tr(" · ≈ %1 more hours at current traffic").arg(static_cast<int>(std::ceil(*daysLeft * 24.0)))
+                    : tr(" · under an hour more at current traffic");
         m_progress->setValue(QLocale().toString(static_cast<qulonglong>(fewest)), detail,
                              share >= 1.0 ? KpiTile::State::Good : KpiTile::State::Normal);
     } else {
@@ -395,9 +502,11 @@ void ResultsView::updateIndicators(const ExperimentResults& r) {
         m_runtime->setValue(tr("Not started"));
     } else if (r.state == ExperimentState::Running) {
         const std::int64_t now = r.computedAtMs > 0 ? r.computedAtMs : QDateTime::currentMSecsSinceEpoch();
-        m_runtime->setValue(duration(now - r.startedAtMs), tr("running since %1").arg(format::timestamp(r.startedAtMs)));
+        m_runtime->setValue(duration(now - r.startedAtMs),
+                            tr("running since %1").arg(format::timestamp(r.startedAtMs)));
     } else {
-        m_runtime->setValue(duration(r.stoppedAtMs - r.startedAtMs), tr("stopped at %1").arg(format::timestamp(r.stoppedAtMs)));
+        m_runtime->setValue(duration(r.stoppedAtMs - r.startedAtMs),
+                            tr("stopped at %1").arg(format::timestamp(r.stoppedAtMs)));
     }
 }
 

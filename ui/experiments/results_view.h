@@ -1,7 +1,9 @@
 #pragma once
 // ResultsView: the readout of one experiment for a product manager: the verdict in plain
-// language on a prominent card, the sample-ratio and peeking-safe indicators, progress
-// to the planned sample, a table per variant and the primary metric over time.
+// language on a prominent card (one line per treatment, the guardrails it was given, and,
+// once stopped, that the figures are frozen at the stop), the sample-ratio and
+// peeking-safe indicators, progress to the planned sample, a table per variant and the
+// primary metric over time. The page scrolls when the window is too short for it.
 
 #include <QList>
 #include <QString>
@@ -35,6 +37,10 @@ public:
     ChartCard* chart() const { return m_chart; }
     QString verdictHeadline() const;
     QString verdictText() const;
+    // The guardrail line of the verdict card ("" without guardrails) and the frozen note
+    // of a stopped run ("" while it runs).
+    QString guardrailText() const;
+    QString frozenText() const;
 
     // The results table's column widths follow the header texts and the values until the
     // user drags one; then the user's widths are kept. columnState() is the header state
@@ -62,6 +68,8 @@ private:
     QFrame* m_verdictCard;
     QLabel* m_verdictHeadline;
     QLabel* m_verdictText;
+    QLabel* m_guardrails;
+    QLabel* m_frozen;
     QLabel* m_notes;
     KpiTile* m_srm;
     KpiTile* m_peeking;

@@ -15,9 +15,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/adaptive_splitter.h"
 #include "common/chart_card.h"
 #include "common/format.h"
 #include "common/kpi_tile.h"
+#include "common/responsive_grid.h"
 #include "common/theme.h"
 
 namespace recdeck::ui {
@@ -54,21 +56,24 @@ QString days(double value) {
 
 }  // namespace
 
-SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
-    : QWidget(parent), m_result(Error{"not computed yet"}) {
+SampleSizeCalculator::SampleSizeCalculator(QWidget* parent) : QWidget(parent), m_result(Error{"not computed yet"}) {
     // --- inputs ---
     m_baseline = percentSpin(this, QStringLiteral("calcBaseline"), 0.01, 99.99, 2, 0.5);
-    m_baseline->setToolTip(tr("The control's current rate of the metric: the share of users who click (or convert) today"));
+    m_baseline->setToolTip(
+        tr("The control's current rate of the metric: the share of users who click (or convert) today"));
     m_effect = percentSpin(this, QStringLiteral("calcEffect"), 0.01, 1000.0, 2, 1.0);
-    m_effect->setToolTip(tr("The smallest change worth detecting. Relative: 10 % means 5.0 % → 5.5 %. "
-                            "Absolute: percentage points, 0.5 means 5.0 % → 5.5 %"));
+    m_effect->setToolTip(
+        tr("The smallest change worth detecting. Relative: 10 % means 5.0 % → 5.5 %. "
+           "Absolute: percentage points, 0.5 means 5.0 % → 5.5 %"));
     m_scale = new QComboBox(this);
     m_scale->setObjectName(QStringLiteral("calcEffectScale"));
-    m_scale->addItem(tr("relative to the baseline"), static_cast<int>(EffectScale::Relative));
-    m_scale->addItem(tr("absolute (percentage points)"), static_cast<int>(EffectScale::Absolute));
+    m_scale->addItem(tr("relative"), static_cast<int>(EffectScale::Relative));
+    m_scale->addItem(tr("in points"), static_cast<int>(EffectScale::Absolute));
+    m_scale->setToolTip(tr("Relative to the baseline (10 % of 5 % is 0.5 points), or absolute percentage points"));
     m_alpha = percentSpin(this, QStringLiteral("calcAlpha"), 0.1, 50.0, 1, 0.5);
-    m_alpha->setToolTip(tr("Significance level α (two-sided): the chance of calling a difference when there is none. "
-                           "5 % means 95 % confidence"));
+    m_alpha->setToolTip(
+        tr("Significance level α (two-sided): the chance of calling a difference when there is none. "
+           "5 % means 95 % confidence"));
     m_power = percentSpin(this, QStringLiteral("calcPower"), 50.5, 99.9, 1, 5.0);
     m_power->setToolTip(tr("Power: the chance of detecting the effect when it is really there. 80 % is usual"));
     m_variants = new QSpinBox(this);
@@ -80,15 +85,19 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     m_useTraffic = new QCheckBox(tr("Use current traffic"), this);
     m_useTraffic->setObjectName(QStringLiteral("calcUseTraffic"));
     m_useTraffic->setChecked(true);
-    m_useTraffic->setToolTip(tr("Estimate eligible users per day from what the service sees now; untick to type your own figure"));
+    m_useTraffic->setToolTip(
+        tr("Estimate from the distinct users the service served recently; untick to type your own "
+           "figure"));
     m_usersPerDay = new QSpinBox(this);
     m_usersPerDay->setObjectName(QStringLiteral("calcUsersPerDay"));
     m_usersPerDay->setRange(0, 2'000'000'000);
     m_usersPerDay->setGroupSeparatorShown(true);
-    m_usersPerDay->setSuffix(tr(" users/day"));
+    m_usersPerDay->setSuffix(tr(" new users/day"));
     m_usersPerDay->setSpecialValueText(tr("unknown"));
     m_usersPerDay->setEnabled(false);
-    m_usersPerDay->setToolTip(tr("New eligible users per day (before coverage)"));
+    m_usersPerDay->setToolTip(
+        tr("Distinct users not seen before, per day, before coverage (a user who returns "
+           "counts once)"));
 
     auto* effectRow = new QHBoxLayout();
     effectRow->setSpacing(6);
@@ -109,17 +118,22 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     form->setLabelAlignment(Qt::AlignRight);
     form->setHorizontalSpacing(10);
     form->setVerticalSpacing(8);
+    m_baselineNote = new QLabel(inputs);
+    m_baselineNote->setObjectName(QStringLiteral("calcBaselineSource"));
+    m_baselineNote->setWordWrap(true);
+    m_baselineNote->setStyleSheet(QStringLiteral("color:%1;").arg(theme::css(theme::muted())));
     form->addRow(tr("Baseline rate"), m_baseline);
+    form->addRow(QString(), m_baselineNote);
     form->addRow(tr("Minimum detectable effect"), effectRow);
     form->addRow(tr("Significance level (α)"), m_alpha);
     form->addRow(tr("Power"), m_power);
     form->addRow(tr("Variants (incl. control)"), m_variants);
     form->addRow(tr("Coverage"), m_coverage);
-    form->addRow(tr("Eligible traffic"), trafficRow);
+    form->addRow(tr("Traffic"), trafficRow);
     m_trafficNote = new QLabel(inputs);
     m_trafficNote->setObjectName(QStringLiteral("muted"));
     m_trafficNote->setWordWrap(true);
-    m_trafficNote->setText(tr("Waiting for traffic to estimate users per day."));
+    m_trafficNote->setText(tr("Waiting for traffic to estimate distinct users per day."));
     m_error = new QLabel(inputs);
     m_error->setObjectName(QStringLiteral("calculatorError"));
     m_error->setWordWrap(true);
@@ -128,7 +142,8 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     m_usePlan = new QPushButton(tr("Use in plan"), inputs);
     m_usePlan->setObjectName(QStringLiteral("calcUsePlan"));
     m_usePlan->setEnabled(false);
-    m_usePlan->setToolTip(tr("Copy baseline, effect, α and power into the selected experiment's plan (undoable in Design)"));
+    m_usePlan->setToolTip(
+        tr("Copy baseline, effect, α and power into the selected experiment's plan (undoable in Design)"));
     auto* planRow = new QHBoxLayout();
     planRow->addStretch(1);
     planRow->addWidget(m_usePlan);
@@ -138,8 +153,7 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     inputsLayout->addWidget(m_error);
     inputsLayout->addStretch(1);
     inputsLayout->addLayout(planRow);
-    inputs->setMinimumWidth(400);
-    inputs->setMaximumWidth(520);
+    inputs->setMaximumWidth(540);
 
     // --- outputs ---
     m_perVariantTile = new KpiTile(tr("Users per variant"), this);
@@ -148,8 +162,8 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     m_totalTile->setObjectName(QStringLiteral("calcTotalTile"));
     m_durationTile = new KpiTile(tr("Expected duration"), this);
     m_durationTile->setObjectName(QStringLiteral("calcDurationTile"));
-    auto* tiles = new QHBoxLayout();
-    tiles->setSpacing(12);
+    auto* tiles = new ResponsiveGrid(170, 3, this);
+    tiles->setObjectName(QStringLiteral("calcTiles"));
     tiles->addWidget(m_perVariantTile);
     tiles->addWidget(m_totalTile);
     tiles->addWidget(m_durationTile);
@@ -164,20 +178,30 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     m_chart->setXTitle(tr("Users per variant"));
     m_chart->setValueFormat(QStringLiteral("%.0f"));
     m_chart->setValueRange(0.0, 100.0);
-    m_chart->setToolTip(tr("The chance of detecting the effect for each number of users per variant; "
-                           "the dashed lines mark the chosen power and the users it needs"));
+    m_chart->setToolTip(
+        tr("The chance of detecting the effect for each number of users per variant; "
+           "the dashed lines mark the chosen power and the users it needs"));
 
-    auto* outputs = new QVBoxLayout();
+    auto* outputsHost = new QWidget(this);
+    auto* outputs = new QVBoxLayout(outputsHost);
+    outputs->setContentsMargins(0, 0, 0, 0);
     outputs->setSpacing(12);
-    outputs->addLayout(tiles);
+    outputs->addWidget(tiles);
     outputs->addWidget(m_formula);
+    m_chart->setMinimumHeight(220);
     outputs->addWidget(m_chart, 1);
 
-    auto* layout = new QHBoxLayout(this);
+    // Inputs beside the figures when both fit, above them in a narrow window.
+    auto* split = new AdaptiveSplitter(this);
+    split->setObjectName(QStringLiteral("calculatorSplitter"));
+    split->setHandleWidth(12);
+    split->addWidget(inputs);
+    split->addWidget(outputsHost);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 12, 0, 0);
-    layout->setSpacing(12);
-    layout->addWidget(inputs);
-    layout->addLayout(outputs, 1);
+    layout->addWidget(split);
 
     // Defaults: the textbook example (5 % baseline, +10 % relative, α 5 %, power 80 %).
     setInputs(Inputs{});
@@ -195,7 +219,8 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
             else if (baseline > 0)
                 m_effect->setValue(m_effect->value() / baseline * 100.0);
             m_effect->setSuffix(m_scale->currentData().toInt() == static_cast<int>(EffectScale::Absolute)
-                                    ? tr(" pp") : QStringLiteral(" %"));
+                                    ? tr(" pp")
+                                    : QStringLiteral(" %"));
         }
         onUserEdit();
     });
@@ -204,8 +229,13 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent)
     });
     connect(m_useTraffic, &QCheckBox::toggled, this, [this](bool on) {
         m_usersPerDay->setEnabled(!on);
-        if (on) setTrafficEstimate(m_estimate, m_estimateText);
-        else updateDuration();
+        if (on)
+            setTraffic(m_traffic, m_trafficText);
+        else
+            updateDuration();
+    });
+    connect(m_baseline, &QDoubleSpinBox::valueChanged, this, [this] {
+        if (!m_updating) m_baselineNote->setText(tr("Typed in."));
     });
     connect(m_usePlan, &QPushButton::clicked, this, [this] {
         if (!m_result) return;
@@ -266,16 +296,32 @@ void SampleSizeCalculator::onUserEdit() {
     emit inputsEdited();
 }
 
-void SampleSizeCalculator::setTrafficEstimate(std::optional<double> usersPerDay, const QString& explanation) {
-    m_estimate = usersPerDay;
-    m_estimateText = explanation;
+void SampleSizeCalculator::setTraffic(std::optional<experiments::RecentTraffic> traffic, const QString& explanation) {
+    m_traffic = traffic;
+    m_trafficText = explanation;
     if (m_useTraffic->isChecked()) {
         m_updating = true;
-        m_usersPerDay->setValue(usersPerDay ? static_cast<int>(std::min(2e9, std::round(*usersPerDay))) : 0);
+        m_usersPerDay->setValue(traffic ? static_cast<int>(std::min(2e9, std::round(traffic->newUsersPerDay()))) : 0);
         m_updating = false;
         m_trafficNote->setText(explanation);
     }
     updateDuration();
+}
+
+void SampleSizeCalculator::setBaselineSource(const QString& text) {
+    m_baselineNote->setText(text);
+}
+
+QString SampleSizeCalculator::baselineSource() const {
+    return m_baselineNote->text();
+}
+
+QString SampleSizeCalculator::durationText() const {
+    return m_durationTile->value() + QLatin1Char('\n') + m_durationTile->detail();
+}
+
+int SampleSizeCalculator::treatments() const {
+    return std::max(1, m_variants->value() - 1);
 }
 
 void SampleSizeCalculator::setPlanTarget(const QString& experimentKey, bool editable) {
@@ -286,7 +332,7 @@ void SampleSizeCalculator::setPlanTarget(const QString& experimentKey, bool edit
 
 void SampleSizeCalculator::recompute() {
     const auto r = request();
-    m_result = experiments::sampleSize(r);
+    m_result = experiments::plannedSampleSize(r, treatments());
     m_usePlan->setEnabled(!m_planKey.isEmpty() && m_result.ok());
     if (!m_result) {
         m_error->setText(tr("Cannot compute: %1").arg(QString::fromStdString(m_result.errorMessage())));
@@ -302,17 +348,35 @@ void SampleSizeCalculator::recompute() {
     const auto& s = *m_result;
     const int variants = m_variants->value();
     const double total = static_cast<double>(s.perVariant) * variants;
-    m_perVariantTile->setValue(QLocale().toString(static_cast<qlonglong>(s.perVariant)),
-                               tr("to detect %1 → %2").arg(format::percent(s.baseline, 2), format::percent(s.treatmentRate, 2)));
+    const int comparisons = treatments();
+    const double levelPerComparison = r.alpha / comparisons;
+    QString detail = tr("to detect %1 → %2").arg(format::percent(s.baseline, 2), format::percent(s.treatmentRate, 2));
+    if (comparisons > 1)
+        detail += tr(" in each of %1 comparisons (Holm: α %2 each)")
+                      .arg(comparisons)
+                      .arg(format::percent(levelPerComparison, 2));
+    m_perVariantTile->setValue(QLocale().toString(static_cast<qlonglong>(s.perVariant)), detail);
     m_totalTile->setValue(QLocale().toString(static_cast<qlonglong>(total)),
                           tr("%1 variants × users per variant").arg(variants));
+    const QString correction =
+        comparisons > 1
+            ? tr(" %1 treatments are each compared with the control, and the results adjust their p-values with Holm's "
+                 "method; the plan uses α / %1 = %2 per comparison (Holm's strictest step), so each comparison keeps "
+                 "its power.")
+                  .arg(comparisons)
+                  .arg(format::percent(levelPerComparison, 2))
+            : QString();
     m_formula->setText(
         tr("Two-sided two-proportion z-test, pooled variance: n = (z₁₋α/₂ + z_power)² · 2p̄(1 − p̄) / (p₂ − p₁)², "
            "with z₁₋α/₂ = %1, z_power = %2, p̄ = %3. Relative effect %4, absolute %5 points. Assumes independent users "
            "and equal shares.")
-            .arg(format::number(s.zAlpha, 3), format::number(s.zPower, 3), format::percent((s.baseline + s.treatmentRate) / 2, 2),
-                 format::signedPercent(s.relativeEffect, 1), format::number(s.absoluteEffect * 100.0, 2)));
-    updatePowerCurve(r, s.perVariantExact);
+            .arg(format::number(s.zAlpha, 3), format::number(s.zPower, 3),
+                 format::percent((s.baseline + s.treatmentRate) / 2, 2), format::signedPercent(s.relativeEffect, 1),
+                 format::number(s.absoluteEffect * 100.0, 2)) +
+        correction);
+    auto corrected = r;
+    corrected.alpha = levelPerComparison;
+    updatePowerCurve(corrected, s.perVariantExact);
     updateDuration();
 }
 
@@ -323,7 +387,8 @@ void SampleSizeCalculator::updatePowerCurve(const experiments::SampleSizeRequest
         const double n = xMax * i / kCurvePoints;
         if (auto p = experiments::power(r, n)) curve.points.append(QPointF(n, *p * 100.0));
     }
-    ChartSeries marker{tr("Chosen: %1 users, %2 power").arg(QLocale().toString(std::floor(chosen), 'f', 0), format::percent(r.power, 0)),
+    ChartSeries marker{tr("Chosen: %1 users, %2 power")
+                           .arg(QLocale().toString(std::floor(chosen), 'f', 0), format::percent(r.power, 0)),
                        {QPointF(chosen, 0.0), QPointF(chosen, r.power * 100.0), QPointF(0.0, r.power * 100.0)},
                        theme::series(1),
                        true};
@@ -338,14 +403,42 @@ void SampleSizeCalculator::updateDuration() {
     }
     const double perDay = m_usersPerDay->value();
     const double coverage = m_coverage->value() / 100.0;
-    if (perDay <= 0) {
-        m_durationTile->setValue(tr("unknown"), m_useTraffic->isChecked() ? tr("no traffic measured yet: start traffic or type a figure")
-                                                                         : tr("type the eligible users per day"));
+    const double needed = static_cast<double>(m_result->perVariant) * m_variants->value();
+    if (m_useTraffic->isChecked() && m_traffic && m_traffic->users > 0) {
+        // Distinct users: those served recently enter as they come back, then new ones.
+        const auto reach = m_traffic->daysToReach(needed, coverage);
+        const QString pool = tr("%L1 users served in the last %2, %L3 new users/day")
+                                 .arg(m_traffic->users)
+                                 .arg(format::age(m_traffic->toMs - m_traffic->fromMs))
+                                 .arg(static_cast<qulonglong>(std::llround(m_traffic->newUsersPerDay())));
+        if (!reach) {
+            const double most = std::floor(coverage * static_cast<double>(m_traffic->users));
+            m_durationTile->setValue(tr("never at this traffic"),
+                                     tr("the same %L1 users keep returning: at %2 coverage at most %L3 users, not the "
+                                        "%L4 needed")
+                                         .arg(m_traffic->users)
+                                         .arg(format::percent(coverage, 0))
+                                         .arg(static_cast<qulonglong>(most))
+                                         .arg(static_cast<qulonglong>(needed)),
+                                     KpiTile::State::Warning);
+            return;
+        }
+        m_days = *reach;
+        m_durationTile->setValue(days(*reach), pool + tr(" × %1 coverage").arg(format::percent(coverage, 0)),
+                                 *reach > 60 ? KpiTile::State::Warning : KpiTile::State::Normal);
         return;
     }
-    auto duration = experiments::experimentDuration(static_cast<double>(m_result->perVariant), m_variants->value(), perDay, coverage);
+    if (perDay <= 0) {
+        m_durationTile->setValue(tr("unknown"), m_useTraffic->isChecked()
+                                                    ? tr("no traffic measured yet: start traffic or type a figure")
+                                                    : tr("type the eligible users per day"));
+        return;
+    }
+    auto duration = experiments::experimentDuration(static_cast<double>(m_result->perVariant), m_variants->value(),
+                                                    perDay, coverage);
     if (!duration) {
-        m_durationTile->setValue(QStringLiteral("–"), QString::fromStdString(duration.errorMessage()), KpiTile::State::Warning);
+        m_durationTile->setValue(QStringLiteral("–"), QString::fromStdString(duration.errorMessage()),
+                                 KpiTile::State::Warning);
         return;
     }
     m_days = duration->days;

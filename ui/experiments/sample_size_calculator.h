@@ -1,11 +1,13 @@
 #pragma once
 // SampleSizeCalculator: how many users an experiment needs and how long that takes.
-// Inputs: baseline rate, minimum detectable effect (relative or absolute), significance
-// level, power, number of variants and coverage. Outputs: users per variant (the core's
-// experiments::sampleSize, so the figure is the one `recdeckd stats sample-size` prints),
-// total users, the expected duration at the current traffic, and a power curve (power
-// against users per variant, with the chosen n marked). Everything recomputes as soon as
-// an input changes; there is no button.
+// Inputs: baseline rate (with where it came from), minimum detectable effect (relative or
+// absolute), significance level, power, number of variants and coverage. Outputs: users
+// per variant (the core's experiments::plannedSampleSize: with k variants every treatment
+// is compared with the control under the Holm correction the results apply, so the plan
+// uses alpha / (k - 1); with two variants it is the figure `recdeckd stats sample-size`
+// prints), total users, the expected duration from distinct users (recent traffic:
+// experiments::RecentTraffic, or a figure typed in), and a power curve at the corrected
+// level. Everything recomputes as soon as an input changes; there is no button.
 
 #include <QString>
 #include <QWidget>
@@ -15,6 +17,7 @@
 
 #include "recdeck/experiments/experiment.h"
 #include "recdeck/experiments/statistics.h"
+#include "recdeck/experiments/traffic_estimate.h"
 
 class QCheckBox;
 class QComboBox;
@@ -47,9 +50,14 @@ public:
     // Sets every input at once (recomputes once; not reported as a user edit).
     void setInputs(const Inputs& inputs);
     Inputs inputs() const;
-    // Eligible users per day at the current traffic, or nullopt when unknown, and how it
-    // was estimated (shown under the duration). Used unless the user types a figure.
-    void setTrafficEstimate(std::optional<double> usersPerDay, const QString& explanation);
+    // Recent traffic (nullopt when there is none) and how it was read, shown under the
+    // traffic row. Unless the user types a figure, the duration comes from it.
+    void setTraffic(std::optional<experiments::RecentTraffic> traffic, const QString& explanation);
+    // Where the baseline came from ("12.3 % click rate of the users served in the last
+    // 15 min", "a neutral default"), shown under it until the user edits it.
+    void setBaselineSource(const QString& text);
+    QString baselineSource() const;
+    QString durationText() const;
     // Which experiment "Use in plan" writes to ("" = none: the button is disabled).
     void setPlanTarget(const QString& experimentKey, bool editable);
 
@@ -69,6 +77,7 @@ private:
     void updatePowerCurve(const experiments::SampleSizeRequest& request, double chosen);
     void updateDuration();
     experiments::SampleSizeRequest request() const;
+    int treatments() const;
     void onUserEdit();
 
     QDoubleSpinBox* m_baseline;
@@ -81,6 +90,7 @@ private:
     QCheckBox* m_useTraffic;
     QSpinBox* m_usersPerDay;
     QLabel* m_trafficNote;
+    QLabel* m_baselineNote;
     QLabel* m_error;
     QLabel* m_formula;
     QPushButton* m_usePlan;
@@ -91,8 +101,8 @@ private:
 
     Result<experiments::SampleSize> m_result;
     std::optional<double> m_days;
-    std::optional<double> m_estimate;
-    QString m_estimateText;
+    std::optional<experiments::RecentTraffic> m_traffic;
+    QString m_trafficText;
     QString m_planKey;
     bool m_updating = false;
 };
