@@ -102,7 +102,7 @@ QPushButton:hover { background: #f3f4f6; }
 QPushButton:default, QPushButton#primary { background: #2563eb; color: white; border-color: #2563eb; }
 QPushButton#primary:hover { background: #1d4ed8; }
 QPushButton#danger { color: #b91c1c; border-color: #fca5a5; }
-QPushButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: center right; right: -8px;
+QPushButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: center right; right: 8px;
     image: url(:/recdeck/theme/arrow-down.png); width: 9px; height: 5px; }
 QPushButton#exportButton { padding-right: 26px; }
 QPushButton:disabled { color: #9ca3af; background: #f3f4f6; }

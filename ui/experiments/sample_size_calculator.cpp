@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -192,16 +193,25 @@ SampleSizeCalculator::SampleSizeCalculator(QWidget* parent) : QWidget(parent), m
     outputs->addWidget(m_chart, 1);
 
     // Inputs beside the figures when both fit, above them in a narrow window.
-    auto* split = new AdaptiveSplitter(this);
+    auto* split = new AdaptiveSplitter();
     split->setObjectName(QStringLiteral("calculatorSplitter"));
     split->setHandleWidth(12);
     split->addWidget(inputs);
     split->addWidget(outputsHost);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
+    // Its own scroll area, as the other tabs have: a short window scrolls the calculator,
+    // not the whole panel.
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("calculatorScroll"));
+    scroll->setWidget(split);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setStyleSheet(QStringLiteral(
+        "QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget { background: transparent; }"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 12, 0, 0);
-    layout->addWidget(split);
+    layout->addWidget(scroll);
 
     // Defaults: the textbook example (5 % baseline, +10 % relative, α 5 %, power 80 %).
     setInputs(Inputs{});
