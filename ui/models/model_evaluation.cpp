@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "recdeck/common/parallel.h"
+#include "recdeck/common/private_files.h"
 #include "recdeck/common/random.h"
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/data/interaction_matrix.h"
@@ -471,15 +472,17 @@ Status saveEvaluationCache(const std::filesystem::path& file, const EvaluationCa
                              {"ranking", rankingJson(run.defaultRanking)}}}});
     }
     const nlohmann::json root = {{"format", kCacheFormat}, {"entries", std::move(entries)}};
-    std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
+    // Private like every file of the data folder (common/private_files.h).
+    if (auto s = createPrivateDirectories(file.parent_path()); !s) return s;
     const std::filesystem::path temporary = file.string() + ".tmp";
+    if (auto s = ensurePrivateFile(temporary); !s) return s;
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out) return Error{"cannot write " + temporary.string()};
         out << root.dump();
         if (!out) return Error{"cannot write " + temporary.string()};
     }
+    std::error_code ec;
     std::filesystem::rename(temporary, file, ec);
     if (ec) return Error{"cannot replace " + file.string() + ": " + ec.message()};
     return {};
