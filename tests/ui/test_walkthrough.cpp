@@ -13,7 +13,9 @@
 // for the README), else to a temporary folder that is removed.
 
 #include <QAbstractItemModel>
+#include <QAbstractItemView>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -239,6 +241,14 @@ private slots:
         QVERIFY(planned.ok());
         QCOMPARE(calculator->perVariant(), planned->perVariant);
         look(window, QStringLiteral("pm-2-sample-size"));
+        // A drop-down list as the user sees it: the current entry highlighted, readable.
+        auto* scale = child<QComboBox>(calculator, "calcEffectScale");
+        scale->showPopup();
+        settle();
+        QVERIFY(scale->view()->isVisible());
+        QVERIFY(scale->view()->window()->grab().save(QDir(m_shots).filePath(
+            QStringLiteral("%1x%2-dropdown.png").arg(m_size.width()).arg(m_size.height()))));
+        scale->hidePopup();
         QTest::mouseClick(child<QPushButton>(calculator, "calcUsePlan"), Qt::LeftButton);
         QVERIFY(editor->isDirty());
         finished.clear();
