@@ -82,17 +82,19 @@ void installExperimentRoutes(Api& api, serving::Engine& engine) {
                       if (!results) return refused("GET /experiments/results", results.error());
                       return jsonOk(experiments::toJson(*results));
                   }});
-    using Move = Result<experiments::Experiment> (experiments::ExperimentRegistry::*)(std::string_view);
-    const std::pair<const char*, Move> moves[] = {{"start", &experiments::ExperimentRegistry::start},
-                                                  {"stop", &experiments::ExperimentRegistry::stop},
-                                                  {"restart", nullptr}};
+    // Start queues (it takes the traffic no conflicting experiment holds and waits for the
+    // rest), as the console's plain Start does.
+    using Move = Result<experiments::Experiment> (*)(experiments::ExperimentRegistry&, const std::string&);
+    const std::pair<const char*, Move> moves[] = {
+        {"start", [](experiments::ExperimentRegistry& r, const std::string& k) { return r.start(k); }},
+        {"stop", [](experiments::ExperimentRegistry& r, const std::string& k) { return r.stop(k); }},
+        {"restart", [](experiments::ExperimentRegistry& r, const std::string& k) { return r.restart(k); }}};
     for (const auto& [action, move] : moves) {
         const std::string where = std::string("POST /experiments/") + action;
         api.addRoute({"POST", std::string("/experiments/{key}/") + action, Access::Token, Work::Blocking, 0,
                       [&registry, move, where](const HttpRequest&, const PathParams& params) {
                           const std::string key(params[0]);
-                          Result<experiments::Experiment> moved =
-                              move != nullptr ? (registry.*move)(key) : registry.restart(key);
+                          Result<experiments::Experiment> moved = move(registry, key);
                           if (!moved) return refused(where, moved.error());
                           return jsonOk(experiments::toJson(*moved));
                       }});
