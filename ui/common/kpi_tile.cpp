@@ -21,13 +21,17 @@ KpiTile::KpiTile(const QString& title, QWidget* parent)
     layout->addWidget(m_title);
     layout->addWidget(m_value);
     layout->addWidget(m_detail);
+    // Tiles of a row share its height: the spare room goes below, so titles and values
+    // line up whether a detail takes one line or two.
+    layout->addStretch(1);
     setMinimumWidth(150);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 }
 
 void KpiTile::setValue(const QString& value, const QString& detail, State state) {
     m_value->setText(value);
-    m_detail->setText(detail);
+    // A wrapped detail never leaves a unit on a line of its own ("46" / "%").
+    m_detail->setText(QString(detail).replace(QStringLiteral(" %"), QStringLiteral("\u00A0%")));
     QString edge = QStringLiteral("#e3e6ea");
     switch (state) {
         case State::Normal: break;
