@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include "common/async.h"
 #include "test_support.h"
 
 namespace recdeck::test {
@@ -29,7 +30,11 @@ UiFixture::~UiFixture() {
     m_fleet.reset();
     m_feed.reset();
     m_host.reset();
-    std::filesystem::remove_all(m_dir);
+    // Work the panels left running (an evaluation cache being saved) may still write into
+    // the data folder: let it finish before the folder goes.
+    ui::coreThreadPool()->waitForDone();
+    std::error_code ignored;
+    std::filesystem::remove_all(m_dir, ignored);
 }
 
 bool UiFixture::open(QString* error, int timeoutMs) { return open("embedded", error, timeoutMs); }
