@@ -66,9 +66,16 @@ class TestFleetCore : public QObject {
     std::filesystem::path m_dir;
     int m_prefixes = 0;
 
+    // Model chunks are large and the machine may be loaded: a slow reply is not what these
+    // tests are about (the store's own tests cover timeouts).
+    static void patient(store::RedisStoreOptions& options) {
+        options.connectTimeout = std::chrono::milliseconds(2'000 * test::timeScale());
+        options.commandTimeout = std::chrono::milliseconds(5'000 * test::timeScale());
+    }
     std::shared_ptr<store::KeyValueStore> openStore() {
         store::RedisStoreOptions options;
         options.keyPrefix = "fleet-test-" + std::to_string(++m_prefixes) + ":";
+        patient(options);
         auto opened = store::RedisStore::open(m_redis.url(), options);
         if (!opened) return nullptr;
         return std::shared_ptr<store::KeyValueStore>(std::move(*opened));
@@ -77,6 +84,7 @@ class TestFleetCore : public QObject {
     std::shared_ptr<store::KeyValueStore> openSameStore() {
         store::RedisStoreOptions options;
         options.keyPrefix = "fleet-test-" + std::to_string(m_prefixes) + ":";
+        patient(options);
         auto opened = store::RedisStore::open(m_redis.url(), options);
         if (!opened) return nullptr;
         return std::shared_ptr<store::KeyValueStore>(std::move(*opened));
