@@ -350,6 +350,11 @@ struct ModelProvisioning::Impl {
             noteError("following the fleet's models: " + current.errorMessage());
             return current.error();
         }
+        {
+            // The fleet's versions are known now, before this instance has loaded them.
+            std::lock_guard lock(statsMutex);
+            fleetVersions = *current;
+        }
         const ModelData d = snapshot();
         for (const auto& [name, version] : *current) {
             const auto here = registry.find(name);
@@ -371,7 +376,6 @@ struct ModelProvisioning::Impl {
             changed(**def);
         }
         std::lock_guard lock(statsMutex);
-        fleetVersions = *current;
         stats.lastSyncMs = unixMillis();
         return {};
     }
