@@ -95,7 +95,9 @@ ChartCard::ChartCard(const QString& title, QWidget* parent, XAxis xAxis)
       m_title(new QLabel(title, this)),
       m_subtitle(new QLabel(this)),
       m_empty(nullptr),
-      m_view(new QChartView(this)) {
+      // Built with its chart: QChartView(QWidget*) makes a default chart that setChart()
+      // would release without deleting.
+      m_view(new QChartView(new QChart(), this)) {
     setObjectName(QStringLiteral("card"));
     m_title->setObjectName(QStringLiteral("sectionHeading"));
     m_subtitle->setObjectName(QStringLiteral("chartSubtitle"));
@@ -103,7 +105,7 @@ ChartCard::ChartCard(const QString& title, QWidget* parent, XAxis xAxis)
     m_subtitle->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_subtitle->hide();
 
-    auto* chart = new QChart();
+    QChart* chart = m_view->chart();
     chart->setBackgroundVisible(false);
     chart->setMargins(QMargins(4, 4, 4, 4));
     QLegend* legend = chart->legend();
@@ -114,7 +116,6 @@ ChartCard::ChartCard(const QString& title, QWidget* parent, XAxis xAxis)
     legendFont.setPointSizeF(9.0);
     legend->setFont(legendFont);
     chart->setAnimationOptions(QChart::NoAnimation);
-    m_view->setChart(chart);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(170);
     // Takes the height it is given, asks for no more than its minimum: a page of charts in a
