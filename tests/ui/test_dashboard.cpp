@@ -350,7 +350,7 @@ private slots:
         QVERIFY2(fixture.open(&error), qPrintable(error));
         QSignalSpy updates(&fixture.feed(), &ui::LiveFeed::updated);
         fixture.feed().refresh();
-        QVERIFY(updates.wait(10000));
+        QVERIFY(updates.wait(10000 * test::timeScale()));
         QCOMPARE(tile(&panel, "requests")->value(), QStringLiteral("–"));
         QVERIFY(tile(&panel, "requests")->detail().contains(QStringLiteral("Waiting for traffic")));
         ui::ChartCard* requests = chart(&panel, "requests");
@@ -534,7 +534,7 @@ private slots:
         const auto stats = fixture.host().simulatorStats();
         fixture.host().stopSimulator();
 
-        QVERIFY(gaps.size() > 50);
+        QVERIFY(!gaps.empty());
         std::sort(gaps.begin(), gaps.end());
         const qint64 maxGap = gaps.back();
         const qint64 p99 = gaps[std::min(gaps.size() - 1, gaps.size() * 99 / 100)];
@@ -546,7 +546,12 @@ private slots:
         QVERIFY(redraws >= 1);
         // The 99th percentile, not the single largest gap: on a shared, loaded machine one
         // scheduler hiccup of the whole process says nothing about the GUI thread's work.
-        QVERIFY2(p99 < 250,
+        // The budget is for a normal build; a sanitizer build runs everything several times
+        // slower, so it scales with test::timeScale() (a stuck GUI still fails).
+        const int scale = test::timeScale();
+        QVERIFY2(gaps.size() > static_cast<std::size_t>(50 / scale),
+                 qPrintable(QStringLiteral("only %1 ticks of 10 ms in 3 s").arg(gaps.size())));
+        QVERIFY2(p99 < 250 * scale,
                  qPrintable(QStringLiteral("p99 gap between 10 ms ticks: %1 ms (max %2 ms)").arg(p99).arg(maxGap)));
     }
 };

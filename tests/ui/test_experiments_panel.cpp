@@ -703,7 +703,7 @@ private slots:
         QTest::keyClicks(key, kDemo);  // taken
         QSignalSpy finished(&panel, &ui::ExperimentsPanel::actionFinished);
         QTest::mouseClick(child<QPushButton>(editor, "saveButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(10000));
+        QVERIFY(finished.wait(10000 * test::timeScale()));
         QCOMPARE(finished.front().at(2).toBool(), false);
         auto* message = child<QLabel>(&panel, "panelMessage");
         QVERIFY(message->isVisibleTo(&panel));
@@ -741,7 +741,7 @@ private slots:
             10000));
         QSignalSpy updated(&panel, &ui::ExperimentsPanel::resultsUpdated);
         panel.refreshResults();
-        QVERIFY(updated.wait(10000));
+        QVERIFY(updated.wait(10000 * test::timeScale()));
 
         auto* view = panel.resultsView();
         auto* model = view->model();

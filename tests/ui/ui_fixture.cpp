@@ -10,10 +10,11 @@
 namespace recdeck::test {
 
 bool waitForCondition(const std::function<bool()>& cond, int timeoutMs) {
+    const qint64 limitMs = qint64{timeoutMs} * timeScale();
     QElapsedTimer timer;
     timer.start();
     while (!cond()) {
-        if (timer.elapsed() > timeoutMs) return false;
+        if (timer.elapsed() > limitMs) return false;
         QTest::qWait(10);
     }
     return true;

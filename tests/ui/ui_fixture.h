@@ -24,7 +24,8 @@ public:
     bool open(QString* error = nullptr, int timeoutMs = 120000);
     // The same on another store ("embedded" or a redis:// URL).
     bool open(const std::string& store, QString* error, int timeoutMs = 120000);
-    // Waits (processing events) until cond() is true or the timeout passes.
+    // Waits (processing events) until cond() is true or the timeout (times timeScale())
+    // passes.
     template <typename Condition>
     static bool waitFor(Condition cond, int timeoutMs = 20000);
 

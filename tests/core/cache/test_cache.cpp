@@ -11,6 +11,7 @@
 #include "recdeck/store/memory_store.h"
 #include "recdeck/store/redis_store.h"
 #include "redis_server.h"
+#include "test_support.h"
 
 using namespace recdeck;
 using namespace recdeck::cache;
@@ -22,7 +23,7 @@ namespace {
 // narrow a chrono count to int inside their expansion, which -Wconversion rejects here.)
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto deadline = std::chrono::steady_clock::now() + timeout * test::timeScale();
     while (!condition()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
         QTest::qWait(10);
