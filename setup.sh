@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # RecDeck developer set-up: installs what is missing (Debian/Ubuntu packages), configures
 # and builds, then either starts the console on the embedded store with demo data
-# (`./setup.sh run`) or runs every test (`./setup.sh test`).
+# (`./setup.sh run`) or runs every test (`./setup.sh test`). `./setup.sh sanitize` builds and
+# runs the sanitizer stages CI runs after the tests: the whole suite under AddressSanitizer +
+# UBSan (preset asan), then the tests labelled concurrency under ThreadSanitizer (preset tsan).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,6 +40,19 @@ build() {
   cmake --build --preset "$preset"
 }
 
+# One sanitizer stage: configure, build and run its test preset; prints how long each part
+# took. Any failure (configure, build, a test, no test selected) ends the script non-zero.
+sanitizer_stage() {
+  local stage="$1" start
+  start=$(date +%s)
+  echo "setup.sh: sanitizer stage '$stage': building"
+  preset="$stage" build
+  local built=$(date +%s)
+  echo "setup.sh: sanitizer stage '$stage': built in $((built - start)) s; running its tests"
+  ctest --preset "$stage"
+  echo "setup.sh: sanitizer stage '$stage': passed (build $((built - start)) s, tests $(( $(date +%s) - built )) s)"
+}
+
 case "$mode" in
   run)
     install_missing
@@ -53,12 +68,22 @@ case "$mode" in
     build
     exec ctest --preset "$preset"
     ;;
+  sanitize)
+    install_missing
+    stages="${RECDECK_SANITIZERS:-asan tsan}"
+    for stage in $stages; do
+      case "$stage" in
+        asan|tsan) sanitizer_stage "$stage" ;;
+        *) echo "setup.sh: unknown sanitizer stage '$stage' (asan, tsan)" >&2; exit 2 ;;
+      esac
+    done
+    ;;
   build)
     install_missing
     build
     ;;
   *)
-    echo "usage: ./setup.sh [run|test|build]" >&2
+    echo "usage: ./setup.sh [run|test|sanitize|build]" >&2
     exit 2
     ;;
 esac
