@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include "experiments/experiments_panel.h"
+#include "experiments/results_view.h"
 #include "recdeck/experiments/experiment_results.h"
 #include "redis_server.h"
 #include "service_process.h"
@@ -164,6 +165,8 @@ private slots:
         QVERIFY2(test::UiFixture::waitFor([&] { return users() == std::make_pair(std::uint64_t{30}, std::uint64_t{30}); },
                                           30000 * test::timeScale()),
                  qPrintable(QStringLiteral("the console read %1 users, %2 clicks").arg(users().first).arg(users().second)));
+        QVERIFY2(panel.resultsView()->scope().startsWith(QStringLiteral("Fleet readout")),
+                 qPrintable(panel.resultsView()->scope()));
         // The service reads the same.
         const auto served = service.get(QStringLiteral("/experiments/served-elsewhere/results")).json().object();
         qint64 serviceUsers = 0;

@@ -11,6 +11,7 @@
 #include "common/format.h"
 #include "common/theme.h"
 #include "experiments/experiment_editor.h"
+#include "recdeck/serving/event_pipeline.h"
 #include "experiments/panel_text.h"
 #include "experiments/results_view.h"
 #include "experiments/sample_size_calculator.h"
@@ -46,15 +47,19 @@ void ExperimentsPanel::refreshResults() {
     struct Fetch {
         Result<ExperimentResults> results;
         std::vector<experiments::SeriesPoint> series;
+        bool fleet = false;
     };
     runAsync(
         this,
         [engine, key]() {
             auto& tracker = engine->experimentResults();
-            return Fetch{tracker.results(key), tracker.series(key)};
+            return Fetch{tracker.results(key), tracker.series(key), engine->events().fleet()};
         },
         [this, key](Fetch fetch) {
             m_resultsInFlight = false;
+            m_resultsView->setScope(fetch.fleet ? tr("Fleet readout: every instance's events on the shared Redis, each "
+                                                     "counted once")
+                                                : tr("Readout of this console's own traffic (embedded store)"));
             onResults(key, std::move(fetch.results), std::move(fetch.series));
             if (m_refreshAgain) {
                 m_refreshAgain = false;

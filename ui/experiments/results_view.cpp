@@ -211,6 +211,8 @@ void ResultsView::showMessage(const QString& title, const QString& text) {
     m_stack->setCurrentIndex(0);
 }
 
+void ResultsView::setScope(const QString& scope) { m_scope = scope; }
+
 void ResultsView::setResults(const ExperimentResults& results, const QList<ChartSeries>& chart) {
     m_model->setResults(results);
     updateVerdict(results);
@@ -406,6 +408,7 @@ void ResultsView::updateVerdict(const ExperimentResults& r) {
         m_frozen->setVisible(false);
     }
     QStringList notes;
+    if (!m_scope.isEmpty()) notes << m_scope;
     for (const auto& note : r.notes) notes << sentence(note);
     m_notes->setText(notes.join(QStringLiteral(". ")));
     m_notes->setVisible(!notes.isEmpty());

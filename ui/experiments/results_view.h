@@ -31,6 +31,10 @@ public:
     void setResults(const experiments::ExperimentResults& results, const QList<ChartSeries>& chart);
     // Shows a message instead of results (nothing selected, a draft, an error).
     void showMessage(const QString& title, const QString& text);
+    // Whose events the readout counts (the fleet's on a shared Redis, or this console's),
+    // shown with the verdict's notes.
+    void setScope(const QString& scope);
+    QString scope() const { return m_scope; }
 
     ResultsTableModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
@@ -71,6 +75,7 @@ private:
     QLabel* m_guardrails;
     QLabel* m_frozen;
     QLabel* m_notes;
+    QString m_scope;
     KpiTile* m_srm;
     KpiTile* m_peeking;
     KpiTile* m_progress;
