@@ -27,22 +27,23 @@ json entryJson(const models::ModelEntry& entry, bool isDefault) {
 }  // namespace
 
 void installModelRoutes(Api& api, serving::Engine& engine) {
-    api.addRoute({"GET", "/models", Access::Open, Work::Inline, 0, [&engine](const HttpRequest&, const PathParams&) {
-                      json models = json::array();
-                      for (const auto& m : engine.models().list()) {
-                          models.push_back({{"name", m.name},
-                                            {"kind", m.kind},
-                                            {"version", m.version},
-                                            {"trained_at", m.trainedAtMs},
-                                            {"training_seconds", m.trainingSeconds},
-                                            {"interactions", m.interactions},
-                                            {"metrics", m.offlineMetrics},
-                                            {"default", m.isDefault},
-                                            {"fleet_version", m.fleetVersion}});
-                      }
-                      const auto stats = engine.models().stats();
-                      return jsonOk({{"models", std::move(models)}, {"fleet", stats.fleet}, {"problems", stats.mismatches}});
-                  }});
+    api.addRoute(
+        {"GET", "/models", Access::Open, Work::Inline, 0, [&engine](const HttpRequest&, const PathParams&) {
+             json models = json::array();
+             for (const auto& m : engine.models().list()) {
+                 models.push_back({{"name", m.name},
+                                   {"kind", m.kind},
+                                   {"version", m.version},
+                                   {"trained_at", m.trainedAtMs},
+                                   {"training_seconds", m.trainingSeconds},
+                                   {"interactions", m.interactions},
+                                   {"metrics", m.offlineMetrics},
+                                   {"default", m.isDefault},
+                                   {"fleet_version", m.fleetVersion}});
+             }
+             const auto stats = engine.models().stats();
+             return jsonOk({{"models", std::move(models)}, {"fleet", stats.fleet}, {"problems", stats.mismatches}});
+         }});
     api.addRoute({"POST", "/admin/models/{name}/train", Access::Token, Work::Blocking, 0,
                   [&engine](const HttpRequest&, const PathParams& params) {
                       const std::string name(params[0]);

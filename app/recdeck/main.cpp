@@ -94,10 +94,12 @@ int main(int argc, char* argv[]) {
                                    QStringLiteral("URL"));
     const QCommandLineOption redisPasswordFile(
         QStringLiteral("redis-password-file"),
-        QStringLiteral("File holding the Redis password (first line; readable by its owner only)."), QStringLiteral("FILE"));
-    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("Interactions file to import and serve."),
-                                     QStringLiteral("RATINGS"));
-    const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items file (titles, categories) for --dataset."),
+        QStringLiteral("File holding the Redis password (first line; readable by its owner only)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption dataset(
+        QStringLiteral("dataset"), QStringLiteral("Interactions file to import and serve."), QStringLiteral("RATINGS"));
+    const QCommandLineOption items(QStringLiteral("items"),
+                                   QStringLiteral("Items file (titles, categories) for --dataset."),
                                    QStringLiteral("ITEMS"));
     parser.addOptions({screenshot, seconds, size, data, redis, redisPasswordFile, dataset, items});
     parser.process(app);
@@ -124,10 +126,10 @@ int main(int argc, char* argv[]) {
         }
         config.store = std::move(*store);
     } else {
-        config.store = screenshotMode ? std::string("embedded")
-                                      : settings.value(QStringLiteral("backend/store"), QStringLiteral("embedded"))
-                                            .toString()
-                                            .toStdString();
+        config.store =
+            screenshotMode
+                ? std::string("embedded")
+                : settings.value(QStringLiteral("backend/store"), QStringLiteral("embedded")).toString().toStdString();
     }
     if (parser.isSet(dataset)) {
         recdeck::serving::DatasetSource source;

@@ -17,20 +17,24 @@ using recdeck::Error;
 using recdeck::Result;
 
 ServiceOptions::ServiceOptions()
-    : m_redis(QStringLiteral("redis"), QStringLiteral("Share state through Redis: redis://host:port/db (the password "
-                                                      "from RECDECK_REDIS_PASSWORD or --redis-password-file, never "
-                                                      "in the URL). Default: embedded."),
+    : m_redis(QStringLiteral("redis"),
+              QStringLiteral("Share state through Redis: redis://host:port/db (the password "
+                             "from RECDECK_REDIS_PASSWORD or --redis-password-file, never "
+                             "in the URL). Default: embedded."),
               QStringLiteral("URL")),
       m_redisPasswordFile(QStringLiteral("redis-password-file"),
                           QStringLiteral("File holding the Redis password (first line; readable by its owner only)."),
                           QStringLiteral("FILE")),
-      m_data(QStringLiteral("data"), QStringLiteral("Data folder for the event log and models (default: %1).").arg(defaultDataDir()),
+      m_data(QStringLiteral("data"),
+             QStringLiteral("Data folder for the event log and models (default: %1).").arg(defaultDataDir()),
              QStringLiteral("DIR")),
-      m_dataset(QStringLiteral("dataset"),
-                QStringLiteral("Interactions file to import and train on (MovieLens u.data / ratings.csv, or CSV/TSV "
-                               "with user and item columns). Default: the data folder's last dataset, else the demo world."),
-                QStringLiteral("RATINGS")),
-      m_items(QStringLiteral("items"), QStringLiteral("Items file with titles and categories (u.item, movies.csv, CSV)."),
+      m_dataset(
+          QStringLiteral("dataset"),
+          QStringLiteral("Interactions file to import and train on (MovieLens u.data / ratings.csv, or CSV/TSV "
+                         "with user and item columns). Default: the data folder's last dataset, else the demo world."),
+          QStringLiteral("RATINGS")),
+      m_items(QStringLiteral("items"),
+              QStringLiteral("Items file with titles and categories (u.item, movies.csv, CSV)."),
               QStringLiteral("ITEMS")),
       m_models(QStringLiteral("models"),
                QStringLiteral("Models to have trained, comma-separated (default: popularity,itemknn,als,default)."),
@@ -58,10 +62,12 @@ Result<recdeck::serving::EngineConfig> ServiceOptions::engineConfig(const QComma
     if (parser.isSet(m_dataset)) {
         recdeck::serving::DatasetSource source;
         source.interactions = parser.value(m_dataset).toStdString();
-        if (!std::filesystem::exists(source.interactions)) return Error{"--dataset: " + source.interactions.string() + ": no such file"};
+        if (!std::filesystem::exists(source.interactions))
+            return Error{"--dataset: " + source.interactions.string() + ": no such file"};
         if (parser.isSet(m_items)) {
             source.items = parser.value(m_items).toStdString();
-            if (!std::filesystem::exists(*source.items)) return Error{"--items: " + source.items->string() + ": no such file"};
+            if (!std::filesystem::exists(*source.items))
+                return Error{"--items: " + source.items->string() + ": no such file"};
         }
         config.dataset = source;
     }

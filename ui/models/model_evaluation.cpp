@@ -12,6 +12,7 @@
 #include "recdeck/common/private_files.h"
 #include "recdeck/common/random.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/common/sub_task.h"
 #include "recdeck/data/interaction_matrix.h"
 #include "recdeck/data/split.h"
 #include "recdeck/models/model_factory.h"
@@ -22,18 +23,6 @@ namespace recdeck::ui {
 namespace {
 
 using data::Index;
-
-TaskControl subTask(const TaskControl& parent, double from, double to, std::string prefix) {
-    TaskControl child;
-    child.stop = parent.stop;
-    if (parent.progress) {
-        child.progress = [parent, from, to, prefix = std::move(prefix)](double fraction, std::string_view stage) {
-            parent.report(from + (to - from) * std::clamp(fraction, 0.0, 1.0),
-                          stage.empty() ? prefix : prefix + ": " + std::string(stage));
-        };
-    }
-    return child;
-}
 
 struct Setting {
     ranking::RankingParams params;

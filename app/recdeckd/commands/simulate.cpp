@@ -349,8 +349,9 @@ int runSimulate(const QStringList& arguments) {
                                        splitSeedValue);
         if (!loaded) {
             const std::string& message = loaded.errorMessage();
-            return recdeck::errorExitCode(loaded.errorKind()) == kExitBadInput ? badInput(message)
-                                                                                : failure(QString::fromStdString(message));
+            return recdeck::errorExitCode(loaded.errorKind()) == kExitBadInput
+                       ? badInput(message)
+                       : failure(QString::fromStdString(message));
         }
         heldOut = std::move(*loaded);
         truth = std::make_unique<sim::HeldOutTruth>(*heldOut->dataset, heldOut->split.test, sim::HeldOutParams{},

@@ -48,12 +48,18 @@ std::string utcNow() {
 int runTrainCommand(const QStringList& arguments) {
     using namespace offline;
     QCommandLineParser parser;
-    parser.addOption(valueOption("train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.", "TRAIN"));
+    parser.addOption(valueOption(
+        "train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.",
+        "TRAIN"));
     parser.addOption(valueOption("model", modelHelp(), "NAME"));
     parser.addOption(valueOption("out", "Where to write the trained model.", "MODEL.file"));
-    parser.addOption(valueOption("items", "Items file (MovieLens u.item or movies.csv): checked and summarised; categories matter for ranking, not training.", "ITEMS"));
+    parser.addOption(valueOption("items",
+                                 "Items file (MovieLens u.item or movies.csv): checked and summarised; categories "
+                                 "matter for ranking, not training.",
+                                 "ITEMS"));
     int exitCode = 0;
-    if (!parseOrExit(parser, arguments, QStringLiteral("Train a model on an interactions file and save it."), exitCode)) {
+    if (!parseOrExit(parser, arguments, QStringLiteral("Train a model on an interactions file and save it."),
+                     exitCode)) {
         return exitCode;
     }
     RECDECK_TRY_INPUT(trainPath, requiredPath(parser, "train", "the interactions file to train on"));
@@ -87,12 +93,12 @@ int runTrainCommand(const QStringList& arguments) {
     };
     if (*itemsPath) metadata["items_file"] = (*itemsPath)->string();
     if (const auto note = model.model->trainingNote(); !note.empty()) metadata["training_note"] = note;
-    if (auto saved = recdeck::models::ModelFile::save(*outPath, *model.model, d.trainItemIds(), d.trainUserIds(), metadata);
+    if (auto saved =
+            recdeck::models::ModelFile::save(*outPath, *model.model, d.trainItemIds(), d.trainUserIds(), metadata);
         !saved) {
         return failure(qtext(saved.errorMessage()));
     }
-    std::fprintf(stderr,
-                 "trained %s (%s): %zu users, %zu items, %zu interactions (%zu rows) in %.2f s -> %s\n",
+    std::fprintf(stderr, "trained %s (%s): %zu users, %zu items, %zu interactions (%zu rows) in %.2f s -> %s\n",
                  model.name.c_str(), model.kind.c_str(), d.trainUsers, d.trainItems, d.matrix.nonZeros(), d.trainRows,
                  model.trainSeconds, outPath->string().c_str());
     if (const auto note = model.model->trainingNote(); !note.empty()) std::fprintf(stderr, "  %s\n", note.c_str());
@@ -102,13 +108,16 @@ int runTrainCommand(const QStringList& arguments) {
 // Trains through an engine on the fleet's Redis and publishes the result to the fleet.
 int runPublishCommand(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(QCommandLineOption(QStringLiteral("publish"), QStringLiteral("Train for the fleet on --redis and publish the model.")));
-    parser.addOption(QCommandLineOption(QStringLiteral("model"), QStringLiteral("Model to train (a kind or \"default\"; default: default)."),
+    parser.addOption(QCommandLineOption(QStringLiteral("publish"),
+                                        QStringLiteral("Train for the fleet on --redis and publish the model.")));
+    parser.addOption(QCommandLineOption(QStringLiteral("model"),
+                                        QStringLiteral("Model to train (a kind or \"default\"; default: default)."),
                                         QStringLiteral("NAME"), QStringLiteral("default")));
     ServiceOptions service;
     service.addTo(parser);
     int exitCode = kExitOk;
-    if (!parseOrExit(parser, arguments, QStringLiteral("Train a model for the fleet on a Redis and publish it."), exitCode)) {
+    if (!parseOrExit(parser, arguments, QStringLiteral("Train a model for the fleet on a Redis and publish it."),
+                     exitCode)) {
         return exitCode;
     }
     if (!parser.isSet(QStringLiteral("redis"))) {

@@ -1,25 +1,26 @@
 #include "recdeck/serving/engine.h"
+#include "recdeck/common/sub_task.h"
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <fstream>
 #include <future>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
+#include <nlohmann/json.hpp>
 
 #include "recdeck/common/private_files.h"
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/common/text_checks.h"
-#include "recdeck/models/model_factory.h"
-#include "recdeck/models/model_file.h"
 #include "recdeck/fleet/fleet_keys.h"
 #include "recdeck/fleet/stream_event.h"
+#include "recdeck/models/model_factory.h"
+#include "recdeck/models/model_file.h"
 #include "recdeck/store/store_factory.h"
 
 namespace recdeck::serving {
@@ -27,18 +28,6 @@ namespace recdeck::serving {
 namespace {
 
 using nlohmann::json;
-
-TaskControl subTask(const TaskControl& parent, double from, double to, std::string prefix) {
-    TaskControl child;
-    child.stop = parent.stop;
-    if (parent.progress) {
-        child.progress = [parent, from, to, prefix](double fraction, std::string_view stage) {
-            parent.report(from + (to - from) * std::clamp(fraction, 0.0, 1.0),
-                          stage.empty() ? prefix : prefix + ": " + std::string(stage));
-        };
-    }
-    return child;
-}
 
 }  // namespace
 
@@ -55,9 +44,9 @@ struct Engine::Impl {
     // shown, clicks, conversions; no latency), for the console's dashboard.
     std::unique_ptr<metrics::Monitor> fleetMonitor;
     std::unique_ptr<experiments::ExperimentRegistry> experiments;
-    std::unique_ptr<EventPipeline> pipeline;  // after the registry it reads: destroyed first
-    std::unique_ptr<ModelProvisioning> models;  // owns which models serve, and the default
-    std::jthread ticker;  // evaluates alert rules once a second
+    std::unique_ptr<EventPipeline> pipeline;      // after the registry it reads: destroyed first
+    std::unique_ptr<ModelProvisioning> models;    // owns which models serve, and the default
+    std::jthread ticker;                          // evaluates alert rules once a second
     std::vector<prometheus::Gauge*> modelGauges;  // scrape hook only (scrapes are serialised)
 
     mutable std::mutex dataMutex;
@@ -87,9 +76,9 @@ struct Engine::Impl {
         models.reset();
     }
 
-    Result<std::shared_ptr<const data::Dataset>> loadData(const std::optional<DatasetSource>& source,
-                                                         DataInfo& out, const TaskControl& control,
-                                                         std::shared_ptr<const data::SyntheticWorld>& demo) {
+    Result<std::shared_ptr<const data::Dataset>> loadData(const std::optional<DatasetSource>& source, DataInfo& out,
+                                                          const TaskControl& control,
+                                                          std::shared_ptr<const data::SyntheticWorld>& demo) {
         demo.reset();
         if (!source) {
             auto generated = std::make_shared<data::SyntheticWorld>(config.demo);
@@ -204,10 +193,15 @@ struct Engine::Impl {
                         m.recordImpressions(metrics::kNoExperiment, static_cast<std::uint32_t>(e.items.size()), second);
                     }
                     break;
-                case store::EventType::Click: m.recordClick(metrics::kNoExperiment, second); break;
+                case store::EventType::Click:
+                    m.recordClick(metrics::kNoExperiment, second);
+                    break;
                 case store::EventType::AddToCart:
-                case store::EventType::Purchase: m.recordConversion(metrics::kNoExperiment, second); break;
-                case store::EventType::Rating: break;
+                case store::EventType::Purchase:
+                    m.recordConversion(metrics::kNoExperiment, second);
+                    break;
+                case store::EventType::Rating:
+                    break;
             }
         }
     }
@@ -262,10 +256,14 @@ struct Engine::Impl {
                               .Name("recdeck_model_info")
                               .Help("Models served (1 per name and version; default=\"true\" marks the default)")
                               .Register(prom);
-        auto& cacheEntries =
-            prometheus::BuildGauge().Name("recdeck_cache_entries").Help("Entries in the in-process L1 cache").Register(prom);
-        auto& cacheBytes =
-            prometheus::BuildGauge().Name("recdeck_cache_bytes").Help("Approximate bytes held by the L1 cache").Register(prom);
+        auto& cacheEntries = prometheus::BuildGauge()
+                                 .Name("recdeck_cache_entries")
+                                 .Help("Entries in the in-process L1 cache")
+                                 .Register(prom);
+        auto& cacheBytes = prometheus::BuildGauge()
+                               .Name("recdeck_cache_bytes")
+                               .Help("Approximate bytes held by the L1 cache")
+                               .Register(prom);
         auto& storeUp = prometheus::BuildGauge()
                             .Name("recdeck_store_up")
                             .Help("1 when the key-value store (embedded or Redis) answers")
@@ -316,8 +314,8 @@ struct Engine::Impl {
             const std::string defaultName = registry.defaultName();
             for (const auto& entry : registry.entries()) {
                 auto& gauge = modelInfo.Add({{"model", entry->name},
-                          {"version", std::to_string(entry->version)},
-                          {"kind", std::string(entry->model->kind())},
+                                             {"version", std::to_string(entry->version)},
+                                             {"kind", std::string(entry->model->kind())},
                                              {"default", entry->name == defaultName ? "true" : "false"}});
                 gauge.Set(1.0);
                 modelGauges.push_back(&gauge);
@@ -413,7 +411,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     pipelineConfig.logPath = e.config.dataDir / "events.db";
     pipelineConfig.store = e.store;
     pipelineConfig.tracker.attributionWindow = e.config.attributionWindow;
-    auto pipeline = EventPipeline::open(std::move(pipelineConfig), *e.experiments, subTask(control, 0.01, 0.02, "events"));
+    auto pipeline =
+        EventPipeline::open(std::move(pipelineConfig), *e.experiments, subTask(control, 0.01, 0.02, "events"));
     if (!pipeline) return pipeline.error();
     e.pipeline = std::move(*pipeline);
 
@@ -433,14 +432,16 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     provisioning.reuseSaved = e.config.reuseSavedModels;
     provisioning.store = e.store;
     provisioning.instance = fleet::instanceText(e.pipeline->instance());
-    auto models = ModelProvisioning::open(std::move(provisioning), e.registry,
-                                          ModelData{*dataset, matrix, dataFingerprint(**dataset, *matrix), e.info.description},
-                                          subTask(control, 0.15, 0.95, "models"));
+    auto models =
+        ModelProvisioning::open(std::move(provisioning), e.registry,
+                                ModelData{*dataset, matrix, dataFingerprint(**dataset, *matrix), e.info.description},
+                                subTask(control, 0.15, 0.95, "models"));
     if (!models) return models.error();
     e.models = std::move(*models);
 
     control.report(0.96, "starting service");
-    e.features = std::make_unique<features::FeatureStore>(e.store, features::BaseData{*dataset, matrix}, e.config.features);
+    e.features =
+        std::make_unique<features::FeatureStore>(e.store, features::BaseData{*dataset, matrix}, e.config.features);
     e.cache = std::make_unique<cache::TieredCache>(e.store, e.config.cache);
     e.service = std::make_unique<RecommendationService>(e.registry, *e.features, *e.cache);
     e.service->setSnapshot(ServingSnapshot::build(*dataset, matrix));
@@ -470,7 +471,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     if (e.pipeline->fleet()) {
         e.fleetMonitor = std::make_unique<metrics::Monitor>();
         e.fleetMonitor->setCatalogSize((*dataset)->catalog.size());
-        e.pipeline->setStreamObserver([raw](std::span<const fleet::StreamEvent> events) { raw->onFleetEvents(events); });
+        e.pipeline->setStreamObserver(
+            [raw](std::span<const fleet::StreamEvent> events) { raw->onFleetEvents(events); });
     }
     // A model that starts serving another version (trained here or anywhere in the fleet)
     // drops its cached lists.
@@ -504,7 +506,8 @@ Status Engine::validateEvent(const store::Event& event) {
     };
     if (auto problem = idProblem(event.userId); !problem.empty()) return invalid("user_id", problem);
     if (event.type == store::EventType::Impression) {
-        if (event.items.empty() && event.itemId.empty()) return Error::invalid("items: an impression names the items shown");
+        if (event.items.empty() && event.itemId.empty())
+            return Error::invalid("items: an impression names the items shown");
     } else if (event.itemId.empty()) {
         return Error::invalid("item_id: must not be empty for a " + std::string(store::eventTypeName(event.type)));
     }
@@ -548,7 +551,8 @@ Status Engine::validateEvent(const store::Event& event) {
         return invalid("variant", "given without an experiment");
     }
     if (!event.model.empty()) {
-        if (auto problem = nameProblem(event.model, kMaxModelNameBytes); !problem.empty()) return invalid("model", problem);
+        if (auto problem = nameProblem(event.model, kMaxModelNameBytes); !problem.empty())
+            return invalid("model", problem);
     }
     return {};
 }
@@ -596,9 +600,12 @@ Status Engine::invalidate(cache::InvalidationKind kind, std::string_view id) {
         case cache::InvalidationKind::User:
             (void)m_impl->features->refreshUser(id);
             return m_impl->cache->invalidateUser(id);
-        case cache::InvalidationKind::Item: return m_impl->cache->invalidateItem(id);
-        case cache::InvalidationKind::Model: return m_impl->cache->invalidateModel(id);
-        case cache::InvalidationKind::All: return m_impl->cache->invalidateAll();
+        case cache::InvalidationKind::Item:
+            return m_impl->cache->invalidateItem(id);
+        case cache::InvalidationKind::Model:
+            return m_impl->cache->invalidateModel(id);
+        case cache::InvalidationKind::All:
+            return m_impl->cache->invalidateAll();
     }
     return {};
 }
@@ -626,8 +633,8 @@ ReadyState Engine::ready() {
     if (events.log.failing) state.problems.push_back("event log: the last write failed: " + events.log.lastError);
     const std::size_t queueLimit = std::max<std::size_t>(1, m_impl->config.events.log.maxQueued);
     if (events.log.queued * 10 >= queueLimit * 8)
-        state.problems.push_back("event log: " + std::to_string(events.log.queued) + " events wait for the disk (limit " +
-                                 std::to_string(queueLimit) + ")");
+        state.problems.push_back("event log: " + std::to_string(events.log.queued) +
+                                 " events wait for the disk (limit " + std::to_string(queueLimit) + ")");
     if (events.publisher && events.publisher->failing)
         state.problems.push_back("fleet stream: " + std::to_string(events.publisher->lagEvents()) +
                                  " events wait to be appended: " + events.publisher->lastError);
@@ -649,13 +656,17 @@ Result<TrainOutcome> Engine::train(std::string_view name, const TaskControl& con
     return m_impl->models->train(name, events, control);
 }
 
-Status Engine::setDefaultModel(std::string_view name) { return m_impl->models->setDefault(name); }
+Status Engine::setDefaultModel(std::string_view name) {
+    return m_impl->models->setDefault(name);
+}
 
 Result<models::ModelRegistry::EntryPtr> Engine::rollbackModel(std::string_view name) {
     return m_impl->models->rollback(name);
 }
 
-ModelProvisioning& Engine::models() { return *m_impl->models; }
+ModelProvisioning& Engine::models() {
+    return *m_impl->models;
+}
 
 Result<DataInfo> Engine::importDataset(const DatasetSource& source, const TaskControl& control) {
     std::lock_guard lock(m_impl->importMutex);
@@ -686,23 +697,51 @@ Result<DataInfo> Engine::importDataset(const DatasetSource& source, const TaskCo
     return info;
 }
 
-models::ModelRegistry& Engine::registry() { return m_impl->registry; }
-RecommendationService& Engine::service() { return *m_impl->service; }
-cache::TieredCache& Engine::cache() { return *m_impl->cache; }
-features::FeatureStore& Engine::features() { return *m_impl->features; }
-store::EventLog& Engine::eventLog() { return m_impl->pipeline->log(); }
-std::shared_ptr<store::KeyValueStore> Engine::store() { return m_impl->store; }
-ImpressionTracker& Engine::impressions() { return m_impl->impressions; }
-metrics::Monitor& Engine::monitor() { return m_impl->monitor; }
-const metrics::Monitor* Engine::fleetMonitor() const { return m_impl->fleetMonitor.get(); }
-experiments::ExperimentRegistry& Engine::experiments() { return *m_impl->experiments; }
-experiments::ExperimentTracker& Engine::experimentResults() { return m_impl->pipeline->tracker(); }
-EventPipeline& Engine::events() { return *m_impl->pipeline; }
-std::shared_ptr<const ServingSnapshot> Engine::snapshot() const { return m_impl->service->snapshot(); }
+models::ModelRegistry& Engine::registry() {
+    return m_impl->registry;
+}
+RecommendationService& Engine::service() {
+    return *m_impl->service;
+}
+cache::TieredCache& Engine::cache() {
+    return *m_impl->cache;
+}
+features::FeatureStore& Engine::features() {
+    return *m_impl->features;
+}
+store::EventLog& Engine::eventLog() {
+    return m_impl->pipeline->log();
+}
+std::shared_ptr<store::KeyValueStore> Engine::store() {
+    return m_impl->store;
+}
+ImpressionTracker& Engine::impressions() {
+    return m_impl->impressions;
+}
+metrics::Monitor& Engine::monitor() {
+    return m_impl->monitor;
+}
+const metrics::Monitor* Engine::fleetMonitor() const {
+    return m_impl->fleetMonitor.get();
+}
+experiments::ExperimentRegistry& Engine::experiments() {
+    return *m_impl->experiments;
+}
+experiments::ExperimentTracker& Engine::experimentResults() {
+    return m_impl->pipeline->tracker();
+}
+EventPipeline& Engine::events() {
+    return *m_impl->pipeline;
+}
+std::shared_ptr<const ServingSnapshot> Engine::snapshot() const {
+    return m_impl->service->snapshot();
+}
 std::shared_ptr<const data::SyntheticWorld> Engine::demoWorld() const {
     std::lock_guard lock(m_impl->dataMutex);
     return m_impl->world;
 }
-const EngineConfig& Engine::config() const { return m_impl->config; }
+const EngineConfig& Engine::config() const {
+    return m_impl->config;
+}
 
 }  // namespace recdeck::serving

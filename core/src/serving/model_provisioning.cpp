@@ -1,4 +1,5 @@
 #include "recdeck/serving/model_provisioning.h"
+#include "recdeck/common/sub_task.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -21,18 +22,6 @@ namespace recdeck::serving {
 namespace {
 
 using nlohmann::json;
-
-TaskControl subTask(const TaskControl& parent, double from, double to, std::string prefix) {
-    TaskControl child;
-    child.stop = parent.stop;
-    if (parent.progress) {
-        child.progress = [parent, from, to, prefix](double fraction, std::string_view stage) {
-            parent.report(from + (to - from) * std::clamp(fraction, 0.0, 1.0),
-                          stage.empty() ? prefix : prefix + ": " + std::string(stage));
-        };
-    }
-    return child;
-}
 
 bool isInteraction(store::EventType type) {
     return type == store::EventType::Click || type == store::EventType::AddToCart ||
@@ -110,7 +99,7 @@ struct ModelProvisioning::Impl {
 
     mutable std::mutex dataMutex;
     ModelData data;
-    std::string autoDefault;  // the kind "default" resolves to for the data
+    std::string autoDefault;     // the kind "default" resolves to for the data
     bool chosenDefault = false;  // the operator picked the default (embedded: default.json)
 
     std::mutex changeMutex;  // one training, import, default change or follow at a time
@@ -186,7 +175,8 @@ struct ModelProvisioning::Impl {
         (void)createPrivateDirectories(config.modelsDir);
         const auto path = modelPath(entry.name);
         if (std::filesystem::exists(path, ec)) std::filesystem::rename(path, modelPath(entry.name, true), ec);
-        (void)models::ModelFile::save(path, *entry.model, d.dataset->catalog.items().ids(), userIds, metadataOf(entry, d));
+        (void)models::ModelFile::save(path, *entry.model, d.dataset->catalog.items().ids(), userIds,
+                                      metadataOf(entry, d));
     }
 
     // The entry kept in a file, if it was trained on `d` and is of `kind`.
@@ -212,7 +202,8 @@ struct ModelProvisioning::Impl {
     // --- training ---
 
     Result<std::pair<models::ModelEntry, TrainingSet>> trainEntry(const std::string& kind, const ModelData& d,
-                                                                 const EventSource* events, const TaskControl& control) {
+                                                                  const EventSource* events,
+                                                                  const TaskControl& control) {
         auto set = trainingSet(d, events, subTask(control, 0.0, 0.1, "reading events"));
         if (!set) return set.error();
         auto model = models::createModel(kind);
@@ -255,8 +246,8 @@ struct ModelProvisioning::Impl {
 
     Status publishToFleet(models::ModelEntry& entry, const TrainingSet& set, const ModelData& d) {
         std::ostringstream bytes;
-        if (auto s = models::ModelFile::write(bytes, *entry.model, d.dataset->catalog.items().ids(), set.dataset->users.ids(),
-                                              metadataOf(entry, d));
+        if (auto s = models::ModelFile::write(bytes, *entry.model, d.dataset->catalog.items().ids(),
+                                              set.dataset->users.ids(), metadataOf(entry, d));
             !s)
             return s;
         return publishBytes(entry, bytes.str(), set.eventRows, d);
@@ -264,7 +255,7 @@ struct ModelProvisioning::Impl {
 
     // Serves a fleet artifact here when it fits the data; NotFound/Invalid/Conflict say why not.
     Result<models::ModelRegistry::EntryPtr> loadFromFleet(const std::string& name, std::uint64_t version,
-                                                         const ModelData& d) {
+                                                          const ModelData& d) {
         auto loaded = artifacts->load(name, version);
         if (!loaded) return loaded.error();
         const auto& [info, bytes] = *loaded;
@@ -370,8 +361,8 @@ struct ModelProvisioning::Impl {
             }
             changed(name);
         }
-        if (auto def = artifacts->defaultName(); def && def->has_value() && registry.find(**def) &&
-                                                 registry.defaultName() != **def) {
+        if (auto def = artifacts->defaultName();
+            def && def->has_value() && registry.find(**def) && registry.defaultName() != **def) {
             (void)registry.setDefault(**def);
             changed(**def);
         }
@@ -501,7 +492,8 @@ Result<TrainOutcome> ModelProvisioning::train(std::string_view name, const Event
     outcome.eventInteractions = set.eventRows;
     if (m_impl->fleet) {
         if (auto s = m_impl->publishToFleet(entry, set, d); !s)
-            return Error::unavailable("trained " + kind + " but could not publish it to the fleet: " + s.errorMessage());
+            return Error::unavailable("trained " + kind +
+                                      " but could not publish it to the fleet: " + s.errorMessage());
         outcome.published = true;
     } else {
         entry.version = m_impl->registry.nextVersion(kind);
@@ -599,7 +591,8 @@ Status ModelProvisioning::replaceData(ModelData data, const TaskControl& control
     if (m_impl->fleet)
         m_impl->noteMismatch("models were retrained here for " + data.description +
                              "; they are not published to the fleet, which serves other data");
-    const std::string wanted = m_impl->chosenDefault && m_impl->registry.find(currentDefault) ? currentDefault : newAuto;
+    const std::string wanted =
+        m_impl->chosenDefault && m_impl->registry.find(currentDefault) ? currentDefault : newAuto;
     (void)m_impl->registry.setDefault(wanted);
     for (const auto& kind : kinds) m_impl->changed(kind);
     return {};
@@ -634,7 +627,9 @@ std::vector<ModelStatus> ModelProvisioning::list() const {
     return out;
 }
 
-ModelData ModelProvisioning::data() const { return m_impl->snapshot(); }
+ModelData ModelProvisioning::data() const {
+    return m_impl->snapshot();
+}
 
 ProvisioningStats ModelProvisioning::stats() const {
     std::lock_guard lock(m_impl->statsMutex);

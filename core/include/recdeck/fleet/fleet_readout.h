@@ -37,11 +37,11 @@ struct ReadoutOptions {
 };
 
 struct CheckpointStats {
-    std::uint64_t written = 0;          // by this instance, since start
+    std::uint64_t written = 0;  // by this instance, since start
     std::uint64_t failures = 0;
     std::string lastError;
-    store::StreamId restoredFrom;       // position of the checkpoint restored at start ({0,0}: none)
-    std::size_t lastBytes = 0;          // size of the last checkpoint written or restored
+    store::StreamId restoredFrom;  // position of the checkpoint restored at start ({0,0}: none)
+    std::size_t lastBytes = 0;     // size of the last checkpoint written or restored
 };
 
 class FleetReadout {

@@ -38,18 +38,18 @@
 namespace recdeck::fleet {
 
 struct ArtifactInfo {
-    std::string name;                  // registry name ("als", "default" kinds resolved)
-    std::string kind;                  // the model's kind
+    std::string name;  // registry name ("als", "default" kinds resolved)
+    std::string kind;  // the model's kind
     std::uint64_t version = 0;
     std::int64_t trainedAtMs = 0;
     double trainingSeconds = 0.0;
-    std::uint64_t interactions = 0;    // training rows: the dataset's plus events'
+    std::uint64_t interactions = 0;       // training rows: the dataset's plus events'
     std::uint64_t eventInteractions = 0;  // of which from the fleet's events
     nlohmann::json offlineMetrics = nlohmann::json::object();
-    std::string datasetFingerprint;    // of the base dataset: instances on other data cannot load it
-    std::string trainedBy;             // instance id (hex)
+    std::string datasetFingerprint;  // of the base dataset: instances on other data cannot load it
+    std::string trainedBy;           // instance id (hex)
     std::uint64_t bytes = 0;
-    std::uint64_t checksum = 0;        // FNV-1a 64 of the bytes
+    std::uint64_t checksum = 0;  // FNV-1a 64 of the bytes
 
     nlohmann::json toJson() const;
     static Result<ArtifactInfo> fromJson(const nlohmann::json& j);
