@@ -15,7 +15,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
   libhiredis-dev libsqlite3-dev nlohmann-json3-dev libeigen3-dev libboost-math-dev prometheus-cpp-dev
   redis-server xvfb xauth fonts-dejavu-core
-  python3 python3-prometheus-client curl dpkg-dev file lintian
+  python3 python3-prometheus-client curl dpkg-dev file lintian clang-format
 )
 
 install_missing() {
