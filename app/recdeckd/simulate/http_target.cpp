@@ -13,6 +13,8 @@ namespace recdeckd {
 
 using nlohmann::json;
 using recdeck::Error;
+using recdeck::ErrorKind;
+namespace sim = recdeck::sim;
 using recdeck::Result;
 using recdeck::Status;
 
@@ -46,13 +48,13 @@ bool parseResponse(const QByteArray& raw, bool closed, Parsed& out, std::string&
     const QList<QByteArray> lines = raw.left(headerEnd).split('\n');
     const QList<QByteArray> statusLine = lines.value(0).trimmed().split(' ');
     if (statusLine.size() < 2 || !statusLine[0].startsWith("HTTP/1.")) {
-        error = "bad_response: not an HTTP/1.x status line";
+        error = "not an HTTP/1.x status line";
         return true;
     }
     bool statusOk = false;
     out.status = statusLine[1].toInt(&statusOk);
     if (!statusOk) {
-        error = "bad_response: bad status code";
+        error = "bad status code";
         return true;
     }
     qint64 length = -1;
@@ -77,7 +79,7 @@ bool parseResponse(const QByteArray& raw, bool closed, Parsed& out, std::string&
             bool sizeOk = false;
             const qint64 size = raw.mid(at, lineEnd - at).split(';').value(0).trimmed().toLongLong(&sizeOk, 16);
             if (!sizeOk || size < 0) {
-                error = "bad_response: bad chunk size";
+                error = "bad chunk size";
                 return true;
             }
             at = lineEnd + 2;
@@ -168,9 +170,9 @@ Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const Q
     timer.start();
     auto remaining = [&] { return std::max<qint64>(0, m_options.timeoutMs - timer.elapsed()); };
     auto slice = [&] { return static_cast<int>(std::clamp<qint64>(remaining(), 1, kPollMs)); };
-    auto fail = [&](std::string message) -> Result<Reply> {
+    auto fail = [&](ErrorKind kind, std::string reason, const std::string& detail) -> Result<Reply> {
         socket->abort();
-        return Error{std::move(message)};
+        return sim::targetError(kind, std::move(reason), detail);
     };
 
     QByteArray request = method + ' ' + m_options.basePath.toUtf8() + path + " HTTP/1.1\r\nHost: " + m_hostHeader +
@@ -188,23 +190,27 @@ Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const Q
             socket->abort();
             socket->connectToHost(m_options.host, m_options.port);
             while (!socket->waitForConnected(slice())) {
-                if (stop.stop_requested()) return fail("cancelled: stopped while connecting to " + where);
+                if (stop.stop_requested())
+                    return fail(ErrorKind::Cancelled, "cancelled", "stopped while connecting to " + where);
                 if (socket->state() == QAbstractSocket::UnconnectedState) {
-                    return fail("connect: cannot connect to " + where + ": " + text(socket->errorString()));
+                    return fail(ErrorKind::Unavailable, "connect",
+                                "cannot connect to " + where + ": " + text(socket->errorString()));
                 }
                 if (remaining() == 0)
-                    return fail("timeout: no connection to " + where + " within " +
-                                std::to_string(m_options.timeoutMs) + " ms");
+                    return fail(ErrorKind::Unavailable, "timeout",
+                                "no connection to " + where + " within " + std::to_string(m_options.timeoutMs) + " ms");
             }
         }
         socket->write(request);
         while (socket->bytesToWrite() > 0) {
             if (!socket->waitForBytesWritten(slice())) {
-                if (stop.stop_requested()) return fail("cancelled: stopped while sending to " + where);
+                if (stop.stop_requested())
+                    return fail(ErrorKind::Cancelled, "cancelled", "stopped while sending to " + where);
                 if (socket->state() != QAbstractSocket::ConnectedState) break;
                 if (remaining() == 0)
-                    return fail("timeout: could not send to " + where + " within " +
-                                std::to_string(m_options.timeoutMs) + " ms");
+                    return fail(
+                        ErrorKind::Unavailable, "timeout",
+                        "could not send to " + where + " within " + std::to_string(m_options.timeoutMs) + " ms");
             }
         }
         QByteArray raw;
@@ -219,10 +225,12 @@ Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const Q
                 break;
             }
             if (closed) break;
-            if (stop.stop_requested()) return fail("cancelled: stopped while waiting for " + where);
+            if (stop.stop_requested())
+                return fail(ErrorKind::Cancelled, "cancelled", "stopped while waiting for " + where);
             if (remaining() == 0) {
-                return fail("timeout: no complete answer from " + where + " within " +
-                            std::to_string(m_options.timeoutMs) + " ms");
+                return fail(
+                    ErrorKind::Unavailable, "timeout",
+                    "no complete answer from " + where + " within " + std::to_string(m_options.timeoutMs) + " ms");
             }
             socket->waitForReadyRead(slice());
         }
@@ -231,14 +239,14 @@ Result<HttpTarget::Reply> HttpTarget::exchange(const QByteArray& method, const Q
                 socket->abort();
                 continue;
             }
-            return fail("connect: " + where + " closed the connection" +
-                        (raw.isEmpty() ? std::string() : " mid-answer"));
+            return fail(ErrorKind::Unavailable, "connect",
+                        where + " closed the connection" + (raw.isEmpty() ? std::string() : " mid-answer"));
         }
-        if (!error.empty()) return fail(error);
+        if (!error.empty()) return fail(ErrorKind::Internal, "bad_response", error);
         if (parsed.closeAfter) socket->disconnectFromHost();
         return Reply{parsed.status, parsed.body};
     }
-    return fail("connect: " + where + " keeps closing the connection");
+    return fail(ErrorKind::Unavailable, "connect", where + " keeps closing the connection");
 }
 
 namespace {
@@ -252,7 +260,8 @@ Error httpError(const HttpTarget::Reply& reply) {
         if (!more.empty()) detail += (detail.empty() ? "" : ": ") + more;
     }
     if (detail.empty()) detail = reply.body.left(200).toStdString();
-    return Error{"http_" + std::to_string(reply.status) + ": " + detail};
+    return sim::targetError(reply.status >= 500 ? ErrorKind::Unavailable : ErrorKind::Invalid,
+                            "http_" + std::to_string(reply.status), detail);
 }
 
 }  // namespace
@@ -270,7 +279,8 @@ Result<recdeck::sim::Shown> HttpTarget::recommend(const std::string& userId, std
     if (reply->status < 200 || reply->status > 299) return httpError(*reply);
     const json body = json::parse(reply->body.begin(), reply->body.end(), nullptr, false);
     if (!body.is_object() || !body.contains("items") || !body["items"].is_array()) {
-        return Error{"bad_response: /recommendations answered without an \"items\" list"};
+        return sim::targetError(ErrorKind::Internal, "bad_response",
+                                "/recommendations answered without an \"items\" list");
     }
     recdeck::sim::Shown shown;
     for (const auto& item : body["items"]) {
@@ -279,7 +289,8 @@ Result<recdeck::sim::Shown> HttpTarget::recommend(const std::string& userId, std
         else if (item.is_number_integer())
             shown.items.push_back(item.dump());
         else
-            return Error{"bad_response: an item id is neither a string nor an integer"};
+            return sim::targetError(ErrorKind::Internal, "bad_response",
+                                    "an item id is neither a string nor an integer");
     }
     shown.requestId = jsonText(body.value("request_id", json()));
     shown.experiment = jsonText(body.value("experiment", json()));

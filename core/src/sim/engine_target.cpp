@@ -17,7 +17,7 @@ Result<Shown> EngineTarget::recommend(const std::string& userId, std::size_t n, 
     auto answer = m_engine.recommend(request);
     const double latencyUs = watch.elapsedUs();
     // The service fails only for a bad request; everything else degrades the answer.
-    if (!answer) return Error{"invalid_request: " + answer.errorMessage()};
+    if (!answer) return targetError(ErrorKind::Invalid, "invalid_request", answer.errorMessage());
     Shown shown;
     shown.requestId = std::move(answer->requestId);
     shown.items.reserve(answer->items().size());
@@ -34,7 +34,7 @@ Result<Shown> EngineTarget::recommend(const std::string& userId, std::size_t n, 
 Status EngineTarget::send(std::vector<store::Event> events, std::stop_token) {
     if (events.empty()) return {};
     auto acked = m_engine.ingestAndWait(std::move(events));
-    if (!acked) return Error{"not_recorded: " + acked.errorMessage()};
+    if (!acked) return targetError(ErrorKind::Unavailable, "not_recorded", acked.errorMessage());
     return {};
 }
 

@@ -409,7 +409,7 @@ Status TrafficSimulator::runBlocking(std::uint64_t count, const TaskControl& con
         markActive(false);
     }
     m_blockingRun = false;
-    if (cancelled) return Error{"cancelled"};
+    if (cancelled) return Error::cancelled();
     return {};
 }
 

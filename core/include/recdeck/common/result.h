@@ -24,6 +24,10 @@ enum class ErrorKind {
 struct Error {
     std::string message;
     ErrorKind kind = ErrorKind::Invalid;
+    // Optional: a finer, stable machine-readable reason within the kind (the traffic
+    // simulator counts failures by it: "timeout", "connect", "http_503"). Code branches
+    // on kind and reason, never on the message.
+    std::string reason{};
 
     static Error invalid(std::string text) { return {std::move(text), ErrorKind::Invalid}; }
     static Error notFound(std::string text) { return {std::move(text), ErrorKind::NotFound}; }
@@ -36,12 +40,18 @@ struct Error {
 // The HTTP status of a kind: 400, 404, 409, 503, 499 (cancelled), 500.
 constexpr int errorHttpStatus(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::Invalid: return 400;
-        case ErrorKind::NotFound: return 404;
-        case ErrorKind::Conflict: return 409;
-        case ErrorKind::Unavailable: return 503;
-        case ErrorKind::Cancelled: return 499;
-        case ErrorKind::Internal: return 500;
+        case ErrorKind::Invalid:
+            return 400;
+        case ErrorKind::NotFound:
+            return 404;
+        case ErrorKind::Conflict:
+            return 409;
+        case ErrorKind::Unavailable:
+            return 503;
+        case ErrorKind::Cancelled:
+            return 499;
+        case ErrorKind::Internal:
+            return 500;
     }
     return 500;
 }
@@ -50,12 +60,18 @@ constexpr int errorHttpStatus(ErrorKind kind) {
 // error bodies.
 constexpr const char* errorCode(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::Invalid: return "invalid";
-        case ErrorKind::NotFound: return "not_found";
-        case ErrorKind::Conflict: return "conflict";
-        case ErrorKind::Unavailable: return "unavailable";
-        case ErrorKind::Cancelled: return "cancelled";
-        case ErrorKind::Internal: return "internal";
+        case ErrorKind::Invalid:
+            return "invalid";
+        case ErrorKind::NotFound:
+            return "not_found";
+        case ErrorKind::Conflict:
+            return "conflict";
+        case ErrorKind::Unavailable:
+            return "unavailable";
+        case ErrorKind::Cancelled:
+            return "cancelled";
+        case ErrorKind::Internal:
+            return "internal";
     }
     return "internal";
 }
@@ -66,29 +82,43 @@ constexpr int errorExitCode(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::Invalid:
         case ErrorKind::NotFound:
-        case ErrorKind::Conflict: return 2;
-        default: return 1;
+        case ErrorKind::Conflict:
+            return 2;
+        default:
+            return 1;
     }
 }
 
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : m_state(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value) : m_state(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Result(Error error) : m_state(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return m_state.index() == 0; }
     explicit operator bool() const { return ok(); }
 
-    T& value() & { assert(ok()); return std::get<0>(m_state); }
-    const T& value() const& { assert(ok()); return std::get<0>(m_state); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(m_state)); }
+    T& value() & {
+        assert(ok());
+        return std::get<0>(m_state);
+    }
+    const T& value() const& {
+        assert(ok());
+        return std::get<0>(m_state);
+    }
+    T&& value() && {
+        assert(ok());
+        return std::get<0>(std::move(m_state));
+    }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const Error& error() const { assert(!ok()); return std::get<1>(m_state); }
+    const Error& error() const {
+        assert(!ok());
+        return std::get<1>(m_state);
+    }
     const std::string& errorMessage() const { return error().message; }
     ErrorKind errorKind() const { return error().kind; }
 
@@ -105,7 +135,10 @@ public:
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }
-    const Error& error() const { assert(m_failed); return m_error; }
+    const Error& error() const {
+        assert(m_failed);
+        return m_error;
+    }
     const std::string& errorMessage() const { return m_error.message; }
     ErrorKind errorKind() const { return m_error.kind; }
 

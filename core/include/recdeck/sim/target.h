@@ -3,9 +3,9 @@
 // (EngineTarget) or a `recdeckd serve` over HTTP (the HTTP target of recdeckd). Two
 // operations, both batch-friendly: ask for one user's list, send a batch of events.
 //
-// Errors: an Error's message starts with a short kind, then ": " and the detail
-// ("timeout: no answer from 127.0.0.1:8000 within 5000 ms", "http_503: ..."). The
-// simulator counts failures by that kind (errorKindOf). Kinds used by RecDeck's targets:
+// Errors: an Error's reason names what failed (targetError), and its message reads
+// "<reason>: <detail>" ("timeout: no answer from 127.0.0.1:8000 within 5000 ms"). The
+// simulator counts failures by that reason (errorKindOf). Reasons used by RecDeck's targets:
 //   invalid_request  the service refused the request (bad user id, n or model)
 //   not_recorded     the service could not make events durable
 //   connect          no connection to the service
@@ -53,9 +53,11 @@ public:
     virtual std::string describe() const = 0;
 };
 
-// The kind of a target error: the leading token of its message when it is a short
-// [a-z0-9_] word followed by ':', else "other".
+// A target error: `kind` for callers, `reason` for the simulator's counts, the message
+// "<reason>: <detail>" for people.
+Error targetError(ErrorKind kind, std::string reason, std::string_view detail);
+// What the simulator counts a target error as: its reason; "cancelled" for a cancelled
+// error without one; "other" otherwise.
 std::string errorKindOf(const Error& error);
-std::string errorKindOf(std::string_view message);
 
 }  // namespace recdeck::sim
