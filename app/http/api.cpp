@@ -1,4 +1,4 @@
-#include "api.h"
+#include "recdeck/http/api.h"
 
 #include <atomic>
 #include <charconv>
@@ -7,9 +7,9 @@
 #include <exception>
 #include <optional>
 
-#include "json_codec.h"
 #include "recdeck/common/stopwatch.h"
-#include "request_policy.h"
+#include "recdeck/http/json_codec.h"
+#include "recdeck/http/request_policy.h"
 
 namespace recdeck::http {
 

@@ -1,8 +1,8 @@
-#include "experiment_routes.h"
+#include "recdeck/http/experiment_routes.h"
 
-#include "json_codec.h"
 #include "recdeck/experiments/experiment_json.h"
 #include "recdeck/experiments/experiment_results.h"
+#include "recdeck/http/json_codec.h"
 
 namespace recdeck::http {
 

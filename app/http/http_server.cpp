@@ -1,4 +1,4 @@
-#include "http_server.h"
+#include "recdeck/http/http_server.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>

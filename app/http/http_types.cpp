@@ -1,8 +1,8 @@
-#include "http_types.h"
+#include "recdeck/http/http_types.h"
 
 #include <algorithm>
 
-#include "json_writer.h"
+#include "recdeck/http/json_writer.h"
 
 namespace recdeck::http {
 

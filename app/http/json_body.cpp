@@ -1,4 +1,4 @@
-#include "json_body.h"
+#include "recdeck/http/json_body.h"
 
 #include <string>
 

@@ -1,9 +1,9 @@
-#include "json_codec.h"
+#include "recdeck/http/json_codec.h"
 
 #include <cmath>
 
-#include "json_writer.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/http/json_writer.h"
 
 namespace recdeck::http {
 

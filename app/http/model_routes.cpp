@@ -1,7 +1,7 @@
-#include "model_routes.h"
+#include "recdeck/http/model_routes.h"
 
-#include "json_codec.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/http/json_codec.h"
 
 namespace recdeck::http {
 

@@ -1,4 +1,4 @@
-#include "request_parser.h"
+#include "recdeck/http/request_parser.h"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>

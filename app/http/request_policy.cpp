@@ -1,4 +1,4 @@
-#include "request_policy.h"
+#include "recdeck/http/request_policy.h"
 
 #include <algorithm>
 #include <cctype>

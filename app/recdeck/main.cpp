@@ -11,14 +11,14 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "adapters/engine_host.h"
-#include "adapters/fleet_monitor.h"
-#include "adapters/live_feed.h"
-#include "common/theme.h"
 #include "recdeck/common/version.h"
 #include "recdeck/store/redis_url.h"
-#include "shell/main_window.h"
-#include "shell/screenshot.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
+#include "recdeck/ui/adapters/live_feed.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/shell/main_window.h"
+#include "recdeck/ui/shell/screenshot.h"
 
 namespace {
 

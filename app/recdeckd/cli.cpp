@@ -4,8 +4,7 @@
 
 namespace recdeckd {
 
-bool parseOrExit(QCommandLineParser& parser, const QStringList& arguments, const QString& description,
-                 int& exitCode) {
+bool parseOrExit(QCommandLineParser& parser, const QStringList& arguments, const QString& description, int& exitCode) {
     parser.setApplicationDescription(description);
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     parser.addOption(help);
@@ -19,7 +18,8 @@ bool parseOrExit(QCommandLineParser& parser, const QStringList& arguments, const
         return false;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        exitCode = badInput(QStringLiteral("unexpected argument '%1' (see --help)").arg(parser.positionalArguments().first()));
+        exitCode =
+            badInput(QStringLiteral("unexpected argument '%1' (see --help)").arg(parser.positionalArguments().first()));
         return false;
     }
     return true;
@@ -30,7 +30,9 @@ int badInput(const QString& message) {
     return kExitBadInput;
 }
 
-int badInput(const std::string& message) { return badInput(QString::fromStdString(message)); }
+int badInput(const std::string& message) {
+    return badInput(QString::fromStdString(message));
+}
 
 int failure(const QString& message) {
     std::fprintf(stderr, "recdeckd: %s\n", qPrintable(message));

@@ -26,8 +26,7 @@ const std::vector<Command>& commands();
 
 // Parses arguments with parser (adds --help); on error prints it and returns false with
 // exitCode set (2 for usage errors, 0 for --help).
-bool parseOrExit(QCommandLineParser& parser, const QStringList& arguments, const QString& description,
-                 int& exitCode);
+bool parseOrExit(QCommandLineParser& parser, const QStringList& arguments, const QString& description, int& exitCode);
 
 // Prints "recdeckd: message" to stderr and returns kExitBadInput.
 int badInput(const QString& message);

@@ -45,7 +45,9 @@ inline ProcessRun runRecdeckd(const QStringList& arguments, int timeoutMs = 1200
     return runProcess(QStringLiteral(RECDECKD_PATH), arguments, timeoutMs);
 }
 
-inline QString pathArg(const std::filesystem::path& path) { return QString::fromStdString(path.string()); }
+inline QString pathArg(const std::filesystem::path& path) {
+    return QString::fromStdString(path.string());
+}
 
 // The single JSON object a run printed on stdout (empty when it is not one).
 inline QJsonObject jsonObject(const ProcessRun& run) {

@@ -42,9 +42,9 @@ std::string readFile(const fs::path& path) {
 // A small world with awkward ids: users "007", "A-12", "zoë", u3..; items with leading
 // zeros and dashes. User "0-full" has every item but three, so gets exactly 3 rows at k 5.
 struct World {
-    std::vector<std::string> userOrder;                     // first appearance in TRAIN
-    std::map<std::string, std::set<std::string>> train;     // user -> items
-    std::vector<std::string> items;                         // every item id
+    std::vector<std::string> userOrder;                  // first appearance in TRAIN
+    std::map<std::string, std::set<std::string>> train;  // user -> items
+    std::vector<std::string> items;                      // every item id
     std::string trainText;
     std::string testText;
     std::string itemsText;
@@ -91,8 +91,8 @@ World makeWorld() {
         for (std::size_t i = ordered.size() - 1; i > 0; --i) std::swap(ordered[i], ordered[rng.below(i + 1)]);
         const std::size_t testCount = user == "0-full" ? 0 : ordered.size() / 4;
         for (std::size_t i = 0; i < ordered.size(); ++i) {
-            const std::string row = user + "\t" + ordered[i] + "\t" + std::to_string(1 + rng.below(5)) + "\t" +
-                                    std::to_string(ts++) + "\n";
+            const std::string row =
+                user + "\t" + ordered[i] + "\t" + std::to_string(1 + rng.below(5)) + "\t" + std::to_string(ts++) + "\n";
             if (i < testCount) {
                 w.testText += row;
             } else {
@@ -152,9 +152,11 @@ private slots:
         QFETCH(bool, diversity);
         const std::size_t k = 5;
         const fs::path out = m_dir / ("recs-" + model.toStdString() + (diversity ? "-on" : "-off") + ".tsv");
-        QStringList args = {"recommend-batch", "--train", pathArg(m_train), "--model", model, "--k", "5",
-                            "--out", pathArg(out), "--items", pathArg(m_items)};
-        if (!diversity) args << "--diversity" << "off";
+        QStringList args = {"recommend-batch", "--train",    pathArg(m_train), "--model",       model, "--k", "5",
+                            "--out",           pathArg(out), "--items",        pathArg(m_items)};
+        if (!diversity)
+            args << "--diversity"
+                 << "off";
         const ProcessRun run = runRecdeckd(args);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(run.out.isEmpty());
@@ -164,8 +166,10 @@ private slots:
         std::map<std::string, std::vector<const recdeck::test::RecsRow*>> byUser;
         for (const auto& row : rows) {
             QVERIFY2(!row.item.empty(), ("malformed row: " + row.user).c_str());
-            if (byUser.find(row.user) == byUser.end()) order.push_back(row.user);
-            else QVERIFY2(order.back() == row.user, ("rows of " + row.user + " are not contiguous").c_str());
+            if (byUser.find(row.user) == byUser.end())
+                order.push_back(row.user);
+            else
+                QVERIFY2(order.back() == row.user, ("rows of " + row.user + " are not contiguous").c_str());
             byUser[row.user].push_back(&row);
         }
         QCOMPARE(order, m_world.userOrder);  // every TRAIN user, verbatim, first-appearance order
@@ -197,7 +201,8 @@ private slots:
     void modelFileRoundTrip() {
         QFETCH(QString, model);
         const fs::path file = m_dir / ("model-" + model.toStdString() + ".bin");
-        const ProcessRun trained = runRecdeckd({"train", "--train", pathArg(m_train), "--model", model, "--out", pathArg(file)});
+        const ProcessRun trained =
+            runRecdeckd({"train", "--train", pathArg(m_train), "--model", model, "--out", pathArg(file)});
         QVERIFY2(trained.exitCode == 0, trained.err.constData());
         QVERIFY2(trained.err.contains("users") && trained.err.contains("interactions"), trained.err.constData());
         const fs::path fromFile = m_dir / "from-file.tsv";
@@ -214,14 +219,17 @@ private slots:
 
     void modelFileFromOtherDataIsRefused() {
         const fs::path file = m_dir / "model-pop.bin";
-        QCOMPARE(runRecdeckd({"train", "--train", pathArg(m_train), "--model", "popularity", "--out", pathArg(file)}).exitCode, 0);
-        const ProcessRun run = runRecdeckd({"recommend-batch", "--train", pathArg(m_test), "--model-file", pathArg(file),
-                                            "--out", pathArg(m_dir / "never.tsv")});
+        QCOMPARE(runRecdeckd({"train", "--train", pathArg(m_train), "--model", "popularity", "--out", pathArg(file)})
+                     .exitCode,
+                 0);
+        const ProcessRun run = runRecdeckd({"recommend-batch", "--train", pathArg(m_test), "--model-file",
+                                            pathArg(file), "--out", pathArg(m_dir / "never.tsv")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains("was not trained on"), run.err.constData());
         QVERIFY(!fs::exists(m_dir / "never.tsv"));
-        const ProcessRun wrongName = runRecdeckd({"recommend-batch", "--train", pathArg(m_train), "--model", "als",
-                                                  "--model-file", pathArg(file), "--out", pathArg(m_dir / "never.tsv")});
+        const ProcessRun wrongName =
+            runRecdeckd({"recommend-batch", "--train", pathArg(m_train), "--model", "als", "--model-file",
+                         pathArg(file), "--out", pathArg(m_dir / "never.tsv")});
         QCOMPARE(wrongName.exitCode, 2);
         QVERIFY2(wrongName.err.contains("popularity"), wrongName.err.constData());
     }
@@ -278,11 +286,19 @@ private slots:
         QFETCH(bool, withItems);
         QFETCH(QString, key);
         QFETCH(double, expected);
-        QStringList args = {"eval", "--recs", pathArg(m_golden / "recs.tsv"), "--test", pathArg(m_golden / "test.tsv"),
-                            "--k", QString::number(k), "--json"};
+        QStringList args = {"eval",
+                            "--recs",
+                            pathArg(m_golden / "recs.tsv"),
+                            "--test",
+                            pathArg(m_golden / "test.tsv"),
+                            "--k",
+                            QString::number(k),
+                            "--json"};
         if (withTrain) args << "--train" << pathArg(m_golden / "train.tsv");
         if (withItems) args << "--items" << pathArg(m_golden / "items.csv");
-        if (k == 2) args << "--diversity" << "off";  // ignored with --recs: the same figures
+        if (k == 2)
+            args << "--diversity"
+                 << "off";  // ignored with --recs: the same figures
         const ProcessRun run = runRecdeckd(args);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.out.trimmed().count('\n') == 0, "one JSON object on one line");
@@ -299,8 +315,10 @@ private slots:
             return;
         }
         QVERIFY2(value.isDouble(), qPrintable(key));
-        QVERIFY2(std::abs(value.toDouble() - expected) < 1e-12,
-                 qPrintable(QStringLiteral("%1 = %2, expected %3").arg(key).arg(value.toDouble(), 0, 'g', 17).arg(expected, 0, 'g', 17)));
+        QVERIFY2(std::abs(value.toDouble() - expected) < 1e-12, qPrintable(QStringLiteral("%1 = %2, expected %3")
+                                                                               .arg(key)
+                                                                               .arg(value.toDouble(), 0, 'g', 17)
+                                                                               .arg(expected, 0, 'g', 17)));
         // The counts behind the means: 3 test users, 2 of them with lists, 3 users with lists.
         const QJsonObject users = json.value(QStringLiteral("users")).toObject();
         QCOMPARE(users.value(QStringLiteral("test")).toInt(), 3);
@@ -336,12 +354,13 @@ private slots:
             test = m_test;
             train = m_train;
             items = m_items;
-            const ProcessRun made = runRecdeckd({"recommend-batch", "--train", pathArg(train), "--model", "default",
-                                                 "--k", QString::number(k), "--out", pathArg(recs), "--items", pathArg(items)});
+            const ProcessRun made =
+                runRecdeckd({"recommend-batch", "--train", pathArg(train), "--model", "default", "--k",
+                             QString::number(k), "--out", pathArg(recs), "--items", pathArg(items)});
             QVERIFY2(made.exitCode == 0, made.err.constData());
         }
-        const QStringList files = {"--recs", pathArg(recs), "--test", pathArg(test), "--train", pathArg(train),
-                                   "--items", pathArg(items), "--k", QString::number(k)};
+        const QStringList files = {"--recs",       pathArg(recs), "--test",       pathArg(test), "--train",
+                                   pathArg(train), "--items",     pathArg(items), "--k",         QString::number(k)};
         const ProcessRun ours = runRecdeckd(QStringList{"eval", "--json"} + files);
         QVERIFY2(ours.exitCode == 0, ours.err.constData());
         const ProcessRun reference =
@@ -366,7 +385,9 @@ private slots:
     void evalOfAModelEqualsEvalOfItsFile() {
         const fs::path recs = m_dir / "itemknn-recs.tsv";
         const QStringList common = {"--train", pathArg(m_train), "--items", pathArg(m_items), "--k", "10"};
-        QCOMPARE(runRecdeckd(QStringList{"recommend-batch", "--model", "itemknn", "--out", pathArg(recs)} + common).exitCode, 0);
+        QCOMPARE(
+            runRecdeckd(QStringList{"recommend-batch", "--model", "itemknn", "--out", pathArg(recs)} + common).exitCode,
+            0);
         const ProcessRun direct =
             runRecdeckd(QStringList{"eval", "--model", "itemknn", "--test", pathArg(m_test), "--json"} + common);
         QVERIFY2(direct.exitCode == 0, direct.err.constData());
@@ -382,9 +403,11 @@ private slots:
         QVERIFY(a.value(QStringLiteral("ndcg")).toDouble() > 0.0);
         QCOMPARE(a.value(QStringLiteral("model")).toString(), QStringLiteral("itemknn"));
         // The human-readable table names every figure.
-        const ProcessRun table = runRecdeckd(QStringList{"eval", "--model", "popularity", "--test", pathArg(m_test)} + common);
+        const ProcessRun table =
+            runRecdeckd(QStringList{"eval", "--model", "popularity", "--test", pathArg(m_test)} + common);
         QCOMPARE(table.exitCode, 0);
-        for (const char* label : {"precision@10", "recall@10", "ndcg@10", "map@10", "coverage", "ild", "train", "score"}) {
+        for (const char* label :
+             {"precision@10", "recall@10", "ndcg@10", "map@10", "coverage", "ild", "train", "score"}) {
             QVERIFY2(table.out.contains(label), label);
         }
     }
@@ -402,33 +425,66 @@ private slots:
         const QString badRecs3 = pathArg(m_dir / "bad-score.tsv");
         const QString emptyRecs = pathArg(m_dir / "empty.tsv");
         const QString garbageModel = pathArg(m_dir / "garbage.model");
-        QTest::newRow("malformed train") << QStringList{"recommend-batch", "--train", pathArg(golden / "bad_rating" / "u.data"), "--out", out}
+        QTest::newRow("malformed train") << QStringList{"recommend-batch", "--train",
+                                                        pathArg(golden / "bad_rating" / "u.data"), "--out", out}
                                          << "u.data:5: rating 'abc' is not a number";
-        QTest::newRow("malformed items") << QStringList{"recommend-batch", "--train", train, "--items", pathArg(golden / "bad_genre_flag" / "u.item"), "--out", out}
+        QTest::newRow("malformed items") << QStringList{"recommend-batch",
+                                                        "--train",
+                                                        train,
+                                                        "--items",
+                                                        pathArg(golden / "bad_genre_flag" / "u.item"),
+                                                        "--out",
+                                                        out}
                                          << "u.item:2:";
-        QTest::newRow("malformed test") << QStringList{"eval", "--train", train, "--test", pathArg(golden / "bad_field_count" / "ratings.csv"), "--model", "popularity"}
-                                        << "ratings.csv:17:";
-        QTest::newRow("binary train") << QStringList{"train", "--train", pathArg(golden / "binary_garbage" / "data.bin"), "--out", out}
+        QTest::newRow("malformed test")
+            << QStringList{"eval",    "--train",   train, "--test", pathArg(golden / "bad_field_count" / "ratings.csv"),
+                           "--model", "popularity"}
+            << "ratings.csv:17:";
+        QTest::newRow("binary train") << QStringList{"train", "--train",
+                                                     pathArg(golden / "binary_garbage" / "data.bin"), "--out", out}
                                       << "data.bin:";
-        QTest::newRow("recs line with 2 fields") << QStringList{"eval", "--recs", badRecs2, "--test", test} << "bad-fields.tsv:2: expected 3 tab-separated fields";
-        QTest::newRow("recs score not a number") << QStringList{"eval", "--recs", badRecs3, "--test", test} << "bad-score.tsv:3: expected a finite number";
+        QTest::newRow("recs line with 2 fields") << QStringList{"eval", "--recs", badRecs2, "--test", test}
+                                                 << "bad-fields.tsv:2: expected 3 tab-separated fields";
+        QTest::newRow("recs score not a number")
+            << QStringList{"eval", "--recs", badRecs3, "--test", test} << "bad-score.tsv:3: expected a finite number";
         QTest::newRow("empty recs") << QStringList{"eval", "--recs", emptyRecs, "--test", test} << "empty.tsv:1:";
-        QTest::newRow("missing train") << QStringList{"recommend-batch", "--train", pathArg(m_dir / "nope.csv"), "--out", out} << "nope.csv: no such file";
-        QTest::newRow("missing test") << QStringList{"eval", "--train", train, "--test", pathArg(m_dir / "nope.csv")} << "nope.csv: no such file";
-        QTest::newRow("missing recs") << QStringList{"eval", "--recs", pathArg(m_dir / "nope.tsv"), "--test", test} << "nope.tsv: no such file";
-        QTest::newRow("missing items") << QStringList{"train", "--train", train, "--items", pathArg(m_dir / "nope.csv"), "--out", out} << "nope.csv: no such file";
-        QTest::newRow("missing model file") << QStringList{"recommend-batch", "--train", train, "--model-file", pathArg(m_dir / "nope.model"), "--out", out} << "nope.model: no such file";
-        QTest::newRow("corrupt model file") << QStringList{"recommend-batch", "--train", train, "--model-file", garbageModel, "--out", out} << "garbage.model";
-        QTest::newRow("unknown model") << QStringList{"recommend-batch", "--train", train, "--model", "magic", "--out", out} << "unknown model 'magic'";
+        QTest::newRow("missing train") << QStringList{"recommend-batch", "--train", pathArg(m_dir / "nope.csv"),
+                                                      "--out", out}
+                                       << "nope.csv: no such file";
+        QTest::newRow("missing test") << QStringList{"eval", "--train", train, "--test", pathArg(m_dir / "nope.csv")}
+                                      << "nope.csv: no such file";
+        QTest::newRow("missing recs") << QStringList{"eval", "--recs", pathArg(m_dir / "nope.tsv"), "--test", test}
+                                      << "nope.tsv: no such file";
+        QTest::newRow("missing items") << QStringList{"train", "--train", train, "--items", pathArg(m_dir / "nope.csv"),
+                                                      "--out", out}
+                                       << "nope.csv: no such file";
+        QTest::newRow("missing model file")
+            << QStringList{"recommend-batch", "--train", train, "--model-file", pathArg(m_dir / "nope.model"),
+                           "--out",           out}
+            << "nope.model: no such file";
+        QTest::newRow("corrupt model file")
+            << QStringList{"recommend-batch", "--train", train, "--model-file", garbageModel, "--out", out}
+            << "garbage.model";
+        QTest::newRow("unknown model") << QStringList{"recommend-batch", "--train", train, "--model",
+                                                      "magic",           "--out",   out}
+                                       << "unknown model 'magic'";
         QTest::newRow("k zero") << QStringList{"recommend-batch", "--train", train, "--k", "0", "--out", out} << "--k";
         QTest::newRow("k not a number") << QStringList{"eval", "--train", train, "--test", test, "--k", "ten"} << "--k";
-        QTest::newRow("diversity value") << QStringList{"recommend-batch", "--train", train, "--diversity", "maybe", "--out", out} << "--diversity";
+        QTest::newRow("diversity value") << QStringList{"recommend-batch", "--train", train, "--diversity",
+                                                        "maybe",           "--out",   out}
+                                         << "--diversity";
         QTest::newRow("no --out") << QStringList{"recommend-batch", "--train", train} << "--out is required";
         QTest::newRow("no --train") << QStringList{"train", "--out", out} << "--train is required";
-        QTest::newRow("no --test") << QStringList{"eval", "--train", train, "--model", "popularity"} << "--test is required";
-        QTest::newRow("malformed recs, model ignored") << QStringList{"eval", "--recs", badRecs2, "--test", test, "--model", "als"} << "bad-fields.tsv:2:";
-        QTest::newRow("out in a missing folder") << QStringList{"recommend-batch", "--train", train, "--out", pathArg(m_dir / "no-folder" / "recs.tsv")} << "no such folder";
-        QTest::newRow("model out is a device") << QStringList{"train", "--train", train, "--model", "popularity", "--out", "/dev/null"} << "not a regular file";
+        QTest::newRow("no --test") << QStringList{"eval", "--train", train, "--model", "popularity"}
+                                   << "--test is required";
+        QTest::newRow("malformed recs, model ignored")
+            << QStringList{"eval", "--recs", badRecs2, "--test", test, "--model", "als"} << "bad-fields.tsv:2:";
+        QTest::newRow("out in a missing folder")
+            << QStringList{"recommend-batch", "--train", train, "--out", pathArg(m_dir / "no-folder" / "recs.tsv")}
+            << "no such folder";
+        QTest::newRow("model out is a device")
+            << QStringList{"train", "--train", train, "--model", "popularity", "--out", "/dev/null"}
+            << "not a regular file";
         QTest::newRow("unknown option") << QStringList{"eval", "--train", train, "--test", test, "--bogus"} << "bogus";
     }
     void badInputExitsWithStatus2() {

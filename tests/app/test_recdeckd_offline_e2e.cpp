@@ -83,8 +83,9 @@ private slots:
         }
         const QStringList common = {"--train", pathArg(train), "--items", pathArg(items), "--k", "10"};
         const auto evalModel = [&](const char* model) {
-            const ProcessRun run = runRecdeckd(QStringList{"eval", "--model", QLatin1String(model), "--test", pathArg(test),
-                                                           "--diversity", "off", "--json"} + common,
+            const ProcessRun run = runRecdeckd(QStringList{"eval", "--model", QLatin1String(model), "--test",
+                                                           pathArg(test), "--diversity", "off", "--json"} +
+                                                   common,
                                                kTimeoutMs);
             if (run.exitCode != 0) qWarning("%s: %s", model, run.err.constData());
             return recdeck::test::jsonObject(run);
@@ -103,7 +104,8 @@ private slots:
         for (const QString& diversity : {QStringLiteral("off"), QStringLiteral("on")}) {
             const fs::path recs = dir / ("default-" + diversity.toStdString() + ".tsv");
             const ProcessRun made = runRecdeckd(QStringList{"recommend-batch", "--model-file", pathArg(modelFile),
-                                                            "--diversity", diversity, "--out", pathArg(recs)} + common,
+                                                            "--diversity", diversity, "--out", pathArg(recs)} +
+                                                    common,
                                                 kTimeoutMs);
             QVERIFY2(made.exitCode == 0, made.err.constData());
 
@@ -117,8 +119,8 @@ private slots:
             QCOMPARE(lists.size(), trainItems.size());
             for (const auto& [user, list] : lists) QVERIFY2(list.size() == 10, user.c_str());
 
-            const QStringList files = {"--recs", pathArg(recs), "--test", pathArg(test), "--train", pathArg(train),
-                                       "--items", pathArg(items), "--k", "10"};
+            const QStringList files = {"--recs",       pathArg(recs), "--test",       pathArg(test), "--train",
+                                       pathArg(train), "--items",     pathArg(items), "--k",         "10"};
             const ProcessRun scored = runRecdeckd(QStringList{"eval", "--json"} + files, kTimeoutMs);
             QVERIFY2(scored.exitCode == 0, scored.err.constData());
             ranked[diversity] = recdeck::test::jsonObject(scored);
@@ -145,8 +147,7 @@ private slots:
             }
         }
 
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         const auto show = [](const char* name, const QJsonObject& m) {
             qInfo("%-22s ndcg@10 %.4f  precision %.4f  recall %.4f  map %.4f  coverage %.4f  ild %.4f  train %.1f s",
                   name, number(m, "ndcg"), number(m, "precision"), number(m, "recall"), number(m, "map"),

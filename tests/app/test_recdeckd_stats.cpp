@@ -44,10 +44,11 @@ private slots:
         QTest::addColumn<double>("expected");  // checked to 1e-12 relative: full precision
         const auto split = [](const char* s) { return QString::fromLatin1(s).split(QLatin1Char(' ')); };
         QTest::newRow("sample-size") << split("sample-size --baseline 0.05 --mde 0.1") << "per_variant" << 31234.0;
-        QTest::newRow("sample-size exact") << split("sample-size --baseline 0.05 --mde 0.1") << "per_variant_exact"
-                                           << 31234.61690284215;
-        QTest::newRow("sample-size absolute") << split("sample-size --baseline 0.2 --mde 0.01 --absolute --alpha 0.01 --power 0.9")
-                                              << "per_variant" << 48499.0;
+        QTest::newRow("sample-size exact")
+            << split("sample-size --baseline 0.05 --mde 0.1") << "per_variant_exact" << 31234.61690284215;
+        QTest::newRow("sample-size absolute")
+            << split("sample-size --baseline 0.2 --mde 0.01 --absolute --alpha 0.01 --power 0.9") << "per_variant"
+            << 48499.0;
         QTest::newRow("power") << split("power --baseline 0.05 --mde 0.1 --n 10000") << "power" << 0.35392028369070848;
         QTest::newRow("mde") << split("mde --baseline 0.05 --n 10000") << "absolute_mde" << 0.0089936488998973151;
         QTest::newRow("mde decrease") << split("mde --baseline 0.05 --n 31234 --decrease") << "absolute_mde"
@@ -84,14 +85,20 @@ private slots:
         const QJsonValue value = document.object().value(key);
         QVERIFY2(value.isDouble(), qPrintable(key + QStringLiteral(" missing in ") + QString::fromUtf8(run.out)));
         const double actual = value.toDouble();
-        QVERIFY2(std::abs(actual - expected) <= 1e-12 * std::abs(expected),
-                 qPrintable(QStringLiteral("%1 = %2, expected %3").arg(key).arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+        QVERIFY2(
+            std::abs(actual - expected) <= 1e-12 * std::abs(expected),
+            qPrintable(
+                QStringLiteral("%1 = %2, expected %3").arg(key).arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17)));
     }
 
     void flagsMismatch() {
-        const QJsonObject skewed = QJsonDocument::fromJson(runStats({"srm", "--observed", "52000,48000", "--weights", "0.5,0.5"}).out).object();
+        const QJsonObject skewed =
+            QJsonDocument::fromJson(runStats({"srm", "--observed", "52000,48000", "--weights", "0.5,0.5"}).out)
+                .object();
         QCOMPARE(skewed.value(QStringLiteral("mismatch")).toBool(true), true);
-        const QJsonObject fair = QJsonDocument::fromJson(runStats({"srm", "--observed", "50100,49900", "--weights", "0.5,0.5"}).out).object();
+        const QJsonObject fair =
+            QJsonDocument::fromJson(runStats({"srm", "--observed", "50100,49900", "--weights", "0.5,0.5"}).out)
+                .object();
         QVERIFY(fair.value(QStringLiteral("mismatch")).isBool());
         QCOMPARE(fair.value(QStringLiteral("mismatch")).toBool(true), false);
     }

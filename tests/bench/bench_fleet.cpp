@@ -103,13 +103,15 @@ int main(int argc, char** argv) {
     auto a = open(configFor(dir / "a", redis.url()));
     auto b = open(configFor(dir / "b", redis.url()));
     auto embedded = open(configFor(dir / "embedded", "embedded"));
-    std::printf("bench_fleet: two fleet engines on redis-server :%u, one embedded; demo world 2000 users x 1500 items\n",
-                static_cast<unsigned>(redis.port()));
+    std::printf(
+        "bench_fleet: two fleet engines on redis-server :%u, one embedded; demo world 2000 users x 1500 items\n",
+        static_cast<unsigned>(redis.port()));
 
     // --- the request path ---
     const Quantiles local = requestLatency(*embedded, 2000);
     const Quantiles fleet = requestLatency(*a, 2000);
-    std::printf("recommend() embedded       p50 %7.1f us  p95 %7.1f us  p99 %7.1f us\n", local.p50, local.p95, local.p99);
+    std::printf("recommend() embedded       p50 %7.1f us  p95 %7.1f us  p99 %7.1f us\n", local.p50, local.p95,
+                local.p99);
     std::printf("recommend() fleet (Redis)  p50 %7.1f us  p95 %7.1f us  p99 %7.1f us  (L2 in Redis included)\n",
                 fleet.p50, fleet.p95, fleet.p99);
 
@@ -140,11 +142,12 @@ int main(int argc, char** argv) {
     (void)a->events().syncFleet(std::chrono::seconds(120));
     (void)b->events().syncFleet(std::chrono::seconds(120));
     const double streamSeconds = throughput.elapsedSeconds();
-    std::printf("events: %llu acknowledged through two instances in %.1f s = %.0f events/s; all in the stream "
-                "after %.1f s = %.0f events/s into the stream\n",
-                static_cast<unsigned long long>(acknowledged.load()), ackSeconds,
-                static_cast<double>(acknowledged.load()) / ackSeconds, streamSeconds,
-                static_cast<double>(acknowledged.load()) / streamSeconds);
+    std::printf(
+        "events: %llu acknowledged through two instances in %.1f s = %.0f events/s; all in the stream "
+        "after %.1f s = %.0f events/s into the stream\n",
+        static_cast<unsigned long long>(acknowledged.load()), ackSeconds,
+        static_cast<double>(acknowledged.load()) / ackSeconds, streamSeconds,
+        static_cast<double>(acknowledged.load()) / streamSeconds);
 
     // --- readout freshness ---
     experiments::Experiment experiment;

@@ -39,8 +39,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -119,7 +119,8 @@ Accuracy evaluate(const models::Model& model, const data::InteractionMatrix& tra
                     ++hits;
                 }
             }
-            for (std::size_t r = 0; r < std::min(items.size(), k); ++r) idcg += 1.0 / std::log(2.0 + static_cast<double>(r));
+            for (std::size_t r = 0; r < std::min(items.size(), k); ++r)
+                idcg += 1.0 / std::log(2.0 + static_cast<double>(r));
             ndcg[n] = dcg / idcg;
             precision[n] = static_cast<double>(hits) / static_cast<double>(k);
         }
@@ -160,7 +161,11 @@ public:
             double sum = 0.0, sq = 0.0;
             std::size_t n = 0;
             for (float v : part)
-                if (std::isfinite(v)) { sum += v; sq += double(v) * v; ++n; }
+                if (std::isfinite(v)) {
+                    sum += v;
+                    sq += double(v) * v;
+                    ++n;
+                }
             const double mean = n ? sum / double(n) : 0.0;
             const double sd = n ? std::sqrt(std::max(1e-12, sq / double(n) - mean * mean)) : 1.0;
             for (std::size_t i = 0; i < out.size(); ++i)
@@ -183,14 +188,22 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto next = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-        if (arg == "--ratings") ratings = next();
-        else if (arg == "--mode") mode = next();
-        else if (arg == "--seed") seed = std::stoull(next());
-        else if (arg == "--k") k = std::stoul(next());
-        else if (arg == "--top-items") topItems = std::stoul(next());
-        else if (arg == "--verbose") verbose = true;
-        else if (arg == "--val-fraction") validationFraction = std::stod(next());
-        else specs.push_back(arg);
+        if (arg == "--ratings")
+            ratings = next();
+        else if (arg == "--mode")
+            mode = next();
+        else if (arg == "--seed")
+            seed = std::stoull(next());
+        else if (arg == "--k")
+            k = std::stoul(next());
+        else if (arg == "--top-items")
+            topItems = std::stoul(next());
+        else if (arg == "--verbose")
+            verbose = true;
+        else if (arg == "--val-fraction")
+            validationFraction = std::stod(next());
+        else
+            specs.push_back(arg);
     }
     if (ratings.empty() || specs.empty()) {
         std::cerr << "usage: bench_models --ratings FILE [--mode validate|test] [--seed S] [--top-items N] "

@@ -27,14 +27,16 @@
 // was chosen. Default model (EASE + ALS blend), seed 7, k 10; ndcg@10 / mean ILD / share of
 // lists with ILD >= 0.7; "validate" = validation split of the training part:
 //
-//   variant (categories/item)        | diversity off       | fixed 0.8 + cap 3   | target .70 step .05 | target .72 step .05 | target .75 step .10
-//   validate, full (2.27)            | .2209 .684 49%      | .2193 .720 69%      | .2153 .735 100%     | .2146 .748 100%     | .2109 .778 100%
-//   validate, genre-keep .5 (1.64)   | .2165 .812 97%      | .2131 .856 100%     | .2164 .820 100%     | .2160 .822 100%     | .2151 .825 100%
-//   validate, top 1700 (2.76)        | .2252 .683 46%      | .2211 .722 68%      | .2193 .738 100%     | .2178 .750 100%     | .2112 .779 100%
-//   validate, top 1700 + keep .6     | .2252 .769 86%      | .2189 .816 98%      | .2240 .786 100%     | .2230 .791 100%     | .2201 .804 100%
-//   validate, full, seed 11          | .2234 .683 48%      | .2191 .720 67%      | .2141 .738 100%     | .2116 .751 100%     | .2059 .780 100%
-//   test, full (run once)            | .3992 .684 49%      | .3934 .721 67%      | .3886 .739 99.8%    | .3859 .750 99.8%    | .3735 .777 99.8%
-//   test, top 1700 (run once)        | .4125 .680 47%      | .4092 .718 67%      | .4017 .736 100%     | .3964 .750 100%     | .3846 .781 100%
+//   variant (categories/item)        | diversity off       | fixed 0.8 + cap 3   | target .70 step .05 | target .72
+//   step .05 | target .75 step .10 validate, full (2.27)            | .2209 .684 49%      | .2193 .720 69%      | .2153
+//   .735 100%     | .2146 .748 100%     | .2109 .778 100% validate, genre-keep .5 (1.64)   | .2165 .812 97%      |
+//   .2131 .856 100%     | .2164 .820 100%     | .2160 .822 100%     | .2151 .825 100% validate, top 1700 (2.76) | .2252
+//   .683 46%      | .2211 .722 68%      | .2193 .738 100%     | .2178 .750 100%     | .2112 .779 100% validate, top
+//   1700 + keep .6     | .2252 .769 86%      | .2189 .816 98%      | .2240 .786 100%     | .2230 .791 100%     | .2201
+//   .804 100% validate, full, seed 11          | .2234 .683 48%      | .2191 .720 67%      | .2141 .738 100%     |
+//   .2116 .751 100%     | .2059 .780 100% test, full (run once)            | .3992 .684 49%      | .3934 .721 67% |
+//   .3886 .739 99.8%    | .3859 .750 99.8%    | .3735 .777 99.8% test, top 1700 (run once)        | .4125 .680 47% |
+//   .4092 .718 67%      | .4017 .736 100%     | .3964 .750 100%     | .3846 .781 100%
 //
 // The former default (fixed lambda 0.8) reached a mean ILD of only ~0.72 and left a third
 // of the lists below 0.7; the target mode puts (nearly) every list at or above its target,
@@ -165,13 +167,20 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto next = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-        if (arg == "--dataset") dir = next();
-        else if (arg == "--mode") mode = next();
-        else if (arg == "--seed") seed = std::stoull(next());
-        else if (arg == "--k") k = std::stoul(next());
-        else if (arg == "--model") modelSpec = next();
-        else if (arg == "--top-items") topItems = std::stoul(next());
-        else if (arg == "--genre-keep") genreKeep = std::stod(next());
+        if (arg == "--dataset")
+            dir = next();
+        else if (arg == "--mode")
+            mode = next();
+        else if (arg == "--seed")
+            seed = std::stoull(next());
+        else if (arg == "--k")
+            k = std::stoul(next());
+        else if (arg == "--model")
+            modelSpec = next();
+        else if (arg == "--top-items")
+            topItems = std::stoul(next());
+        else if (arg == "--genre-keep")
+            genreKeep = std::stod(next());
         else if (arg == "--steps") {
             steps.clear();
             std::stringstream list(next());
@@ -187,7 +196,8 @@ int main(int argc, char** argv) {
         } else {
             std::fprintf(stderr,
                          "usage: bench_ranking_diversity [--dataset DIR] [--mode validate|test] [--seed S] [--k K] "
-                         "[--model KIND[:JSON]] [--pools P1,P2] [--targets T1,T2] [--steps S1,S2] [--top-items N] [--genre-keep F]\n");
+                         "[--model KIND[:JSON]] [--pools P1,P2] [--targets T1,T2] [--steps S1,S2] [--top-items N] "
+                         "[--genre-keep F]\n");
             return 0;
         }
     }
@@ -225,8 +235,8 @@ int main(int argc, char** argv) {
     const auto colon = modelSpec.find(':');
     std::string kind = modelSpec.substr(0, colon);
     if (kind == "default") kind = models::defaultModelKind(train);  // decided on the data, as recdeckd does
-    const auto modelParams = colon == std::string::npos ? nlohmann::json::object()
-                                                        : nlohmann::json::parse(modelSpec.substr(colon + 1));
+    const auto modelParams =
+        colon == std::string::npos ? nlohmann::json::object() : nlohmann::json::parse(modelSpec.substr(colon + 1));
     auto created = models::createModel(kind, modelParams, itemCount);
     if (!created) {
         std::fprintf(stderr, "%s\n", created.errorMessage().c_str());
@@ -248,8 +258,10 @@ int main(int argc, char** argv) {
     for (std::size_t pool : pools) {
         const std::string suffix = pools.size() > 1 ? ", pool " + std::to_string(pool) : std::string();
         for (std::size_t cap : {3, 2}) {
-            configs.push_back({"cap " + std::to_string(cap) + " alone (split)" + suffix, make(true, cap, 1.0, pool, k, true)});
-            configs.push_back({"cap " + std::to_string(cap) + " alone (full)" + suffix, make(true, cap, 1.0, pool, k, false)});
+            configs.push_back(
+                {"cap " + std::to_string(cap) + " alone (split)" + suffix, make(true, cap, 1.0, pool, k, true)});
+            configs.push_back(
+                {"cap " + std::to_string(cap) + " alone (full)" + suffix, make(true, cap, 1.0, pool, k, false)});
         }
         for (double lambda : {0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.3}) {
             char name[64];
@@ -275,10 +287,9 @@ int main(int argc, char** argv) {
             configs.push_back({name + suffix, make(true, 0, 1.0, pool, k, true, target, steps.front())});
         }
     }
-    configs.push_back({"RankingParams{} (the default)", make(defaults.diversity, defaults.categoryCap,
-                                                             defaults.mmrLambda, defaults.candidatePool, k,
-                                                             defaults.splitMultiCategory, defaults.ildTarget,
-                                                             defaults.ildLambdaStep)});
+    configs.push_back({"RankingParams{} (the default)",
+                       make(defaults.diversity, defaults.categoryCap, defaults.mmrLambda, defaults.candidatePool, k,
+                            defaults.splitMultiCategory, defaults.ildTarget, defaults.ildLambdaStep)});
 
     // Score each user once, rank under every configuration.
     std::vector<metrics::UserItemLists> lists(configs.size(), metrics::UserItemLists(userCount));
@@ -343,13 +354,15 @@ int main(int argc, char** argv) {
 
     const metrics::UserItemLists testItems = metrics::itemsByUser(split.test, userCount);
     const std::size_t trainItems = metrics::distinctItemCount(split.train);
-    std::printf("# %s mode=%s seed=%llu model=%s %s users=%zu items=%zu train rows=%zu held-out rows=%zu "
-                "categories/item %.2f train %.1f s, ranking %zu configs %.1f s\n",
-                dir.string().c_str(), mode.c_str(), static_cast<unsigned long long>(seed), model->kind().data(),
-                model->params().dump().c_str(), userCount, itemCount, split.train.size(), split.test.size(),
-                categoriesPerItem, trainSeconds, configs.size(), rankSeconds);
-    std::printf("| %-46s | ndcg@%zu | prec@%zu | recall@%zu | map@%zu | coverage | ILD | lists ILD >= .7 | mean lambda |\n",
-                "ranking", k, k, k, k);
+    std::printf(
+        "# %s mode=%s seed=%llu model=%s %s users=%zu items=%zu train rows=%zu held-out rows=%zu "
+        "categories/item %.2f train %.1f s, ranking %zu configs %.1f s\n",
+        dir.string().c_str(), mode.c_str(), static_cast<unsigned long long>(seed), model->kind().data(),
+        model->params().dump().c_str(), userCount, itemCount, split.train.size(), split.test.size(), categoriesPerItem,
+        trainSeconds, configs.size(), rankSeconds);
+    std::printf(
+        "| %-46s | ndcg@%zu | prec@%zu | recall@%zu | map@%zu | coverage | ILD | lists ILD >= .7 | mean lambda |\n",
+        "ranking", k, k, k, k);
     std::printf("|---|---|---|---|---|---|---|---|---|\n");
     for (std::size_t c = 0; c < configs.size(); ++c) {
         metrics::OfflineEvaluationInput input;
@@ -370,18 +383,19 @@ int main(int argc, char** argv) {
             if (ild && *ild >= 0.7) ++diverse;
         }
         const double denominator = std::max<double>(1.0, static_cast<double>(listed));
-        std::printf("| %-46s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f |\n", configs[c].name.c_str(), m.ndcg,
-                    m.precision, m.recall, m.map, m.coverage.value_or(0.0), m.ild.value_or(0.0),
+        std::printf("| %-46s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f |\n", configs[c].name.c_str(),
+                    m.ndcg, m.precision, m.recall, m.map, m.coverage.value_or(0.0), m.ild.value_or(0.0),
                     static_cast<double>(diverse) / denominator, lambdaSum / denominator);
         std::fflush(stdout);
     }
     for (const Timed& t : timed) {
         double total = 0.0;
         for (double us : t.micros) total += us;
-        std::printf("# ranking stage per request, %s (scores given, with reasons; one thread): p50 %.1f us, "
-                    "p95 %.1f us, p99 %.1f us, %.0f requests/s\n",
-                    t.name, percentile(t.micros, 0.50), percentile(t.micros, 0.95), percentile(t.micros, 0.99),
-                    total > 0.0 ? static_cast<double>(t.micros.size()) / (total * 1e-6) : 0.0);
+        std::printf(
+            "# ranking stage per request, %s (scores given, with reasons; one thread): p50 %.1f us, "
+            "p95 %.1f us, p99 %.1f us, %.0f requests/s\n",
+            t.name, percentile(t.micros, 0.50), percentile(t.micros, 0.95), percentile(t.micros, 0.99),
+            total > 0.0 ? static_cast<double>(t.micros.size()) / (total * 1e-6) : 0.0);
     }
     std::printf("# scoreAll per request: p50 %.1f us, p99 %.1f us\n", percentile(scoreMicros, 0.50),
                 percentile(scoreMicros, 0.99));

@@ -130,12 +130,14 @@ int main(int argc, char** argv) {
     std::size_t operations = 20'000;
     std::size_t valueBytes = 512;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--ops") == 0) operations = std::max<std::size_t>(100, std::strtoull(argv[i + 1], nullptr, 10));
+        if (std::strcmp(argv[i], "--ops") == 0)
+            operations = std::max<std::size_t>(100, std::strtoull(argv[i + 1], nullptr, 10));
         if (std::strcmp(argv[i], "--value-bytes") == 0) valueBytes = std::strtoull(argv[i + 1], nullptr, 10);
     }
-    std::printf("store_bench: %zu keys of %zu bytes, %zu operations per figure (getMany: a quarter), "
-                "%u hardware threads\n",
-                kKeys, valueBytes, operations, std::thread::hardware_concurrency());
+    std::printf(
+        "store_bench: %zu keys of %zu bytes, %zu operations per figure (getMany: a quarter), "
+        "%u hardware threads\n",
+        kKeys, valueBytes, operations, std::thread::hardware_concurrency());
 
     MemoryStore memory;
     run("memory", memory, operations, valueBytes);

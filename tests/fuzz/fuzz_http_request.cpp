@@ -20,10 +20,10 @@
 #include <string_view>
 #include <system_error>
 
-#include "api.h"
-#include "experiment_routes.h"
+#include "recdeck/http/api.h"
+#include "recdeck/http/experiment_routes.h"
+#include "recdeck/http/request_parser.h"
 #include "recdeck/serving/engine.h"
-#include "request_parser.h"
 
 namespace {
 

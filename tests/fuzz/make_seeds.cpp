@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
     const std::string ids[] = {item};
     (void)features.items(ids);
     write(root / "fuzz_store_values" / "user-features", '\2', **store->get(store::keyOf({"feat", "user", "someone"})));
-    write(root / "fuzz_store_values" / "trained-user-features", '\3', **store->get(store::keyOf({"feat", "user", trained})));
+    write(root / "fuzz_store_values" / "trained-user-features", '\3',
+          **store->get(store::keyOf({"feat", "user", trained})));
     write(root / "fuzz_store_values" / "item-features", '\4', **store->get(store::keyOf({"feat", "item", item})));
     std::string members;
     const auto history = store->setMembers(store::keyOf({"hist", "someone"}));

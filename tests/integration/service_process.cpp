@@ -66,7 +66,8 @@ bool ServiceProcess::start(const QStringList& arguments, QString* error, int tim
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_output.clear();
-    m_process->start(recdeckdPath(), QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + arguments);
+    m_process->start(recdeckdPath(),
+                     QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + arguments);
     if (!m_process->waitForStarted(10000)) {
         if (error) *error = QStringLiteral("cannot start %1").arg(recdeckdPath());
         return false;

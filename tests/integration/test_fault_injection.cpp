@@ -68,8 +68,9 @@ std::filesystem::path writeDataset(const std::filesystem::path& dir, std::uint64
 
 QStringList arguments(const std::filesystem::path& dataset, const std::filesystem::path& dataDir,
                       const QString& models = QStringLiteral("popularity,default")) {
-    return {QStringLiteral("--dataset"), QString::fromStdString(dataset.string()), QStringLiteral("--data"),
-            QString::fromStdString(dataDir.string()), QStringLiteral("--models"), models};
+    return {QStringLiteral("--dataset"), QString::fromStdString(dataset.string()),
+            QStringLiteral("--data"),    QString::fromStdString(dataDir.string()),
+            QStringLiteral("--models"),  models};
 }
 
 QStringList withRedis(QStringList args, const RedisServer& redis) {
@@ -104,8 +105,8 @@ void recommendations(const ServiceProcess& service, int count, int offset, Tally
         // Known users (the dataset's) and new ones, both.
         const QString user = (i % 2 == 0) ? QStringLiteral("user_%1").arg((offset + i) % 250, 3, 10, QLatin1Char('0'))
                                           : QStringLiteral("fresh-%1").arg(offset + i);
-        tally.add(http("POST", service.port(), QStringLiteral("/recommendations?user_id=") + user + "&n=10", {}, {},
-                       20000));
+        tally.add(
+            http("POST", service.port(), QStringLiteral("/recommendations?user_id=") + user + "&n=10", {}, {}, 20000));
     }
 }
 
@@ -140,7 +141,9 @@ QString redisCli(const RedisServer& redis, const QStringList& command) {
     return QString::fromUtf8(cli.readAllStandardOutput());
 }
 
-bool haveRedisCli() { return !QStandardPaths::findExecutable(QStringLiteral("redis-cli")).isEmpty(); }
+bool haveRedisCli() {
+    return !QStandardPaths::findExecutable(QStringLiteral("redis-cli")).isEmpty();
+}
 
 // A small tmpfs mounted for the test's lifetime (root only); unmounted on destruction.
 class SmallDisk {
@@ -176,7 +179,8 @@ public:
     ~StartingService() { kill(); }
     void start(const QStringList& args) {
         m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(recdeckdPath(), QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + args);
+        m_process.start(recdeckdPath(),
+                        QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + args);
         m_process.waitForStarted(10000);
     }
     void kill() {
@@ -228,13 +232,15 @@ private slots:
         std::set<std::string> acknowledged;
         for (int i = 0; i < 5; ++i) {
             const std::string item = "frozen-" + std::to_string(i);
-            const auto reply = http("POST", service.port(), QStringLiteral("/events"), clickBody("frozen-writer", item), {}, 20000);
+            const auto reply =
+                http("POST", service.port(), QStringLiteral("/events"), clickBody("frozen-writer", item), {}, 20000);
             if (reply.status == 200) acknowledged.insert("frozen-writer|" + item);
         }
         const bool degraded = eventually([&] { return service.get(QStringLiteral("/ready")).status == 503; });
         redis.resume();
         QVERIFY2(frozen.serverErrors == 0, qPrintable(frozen.lastProblem));
-        QVERIFY2(frozen.ok == 20, qPrintable(QStringLiteral("%1 of 20 answered; %2").arg(frozen.ok).arg(frozen.lastProblem)));
+        QVERIFY2(frozen.ok == 20,
+                 qPrintable(QStringLiteral("%1 of 20 answered; %2").arg(frozen.ok).arg(frozen.lastProblem)));
         QCOMPARE(acknowledged.size(), std::size_t{5});
         QVERIFY2(degraded, "/ready did not report the frozen Redis");
 
@@ -266,7 +272,8 @@ private slots:
         std::set<std::string> acknowledged;
         for (int i = 0; i < 5; ++i) {
             const std::string item = "outage-" + std::to_string(i);
-            if (http("POST", service.port(), QStringLiteral("/events"), clickBody("outage-writer", item), {}, 20000).status == 200)
+            if (http("POST", service.port(), QStringLiteral("/events"), clickBody("outage-writer", item), {}, 20000)
+                    .status == 200)
                 acknowledged.insert("outage-writer|" + item);
         }
         QVERIFY(eventually([&] { return service.get(QStringLiteral("/ready")).status == 503; }));
@@ -299,7 +306,8 @@ private slots:
         int acknowledged = 0;
         for (int i = 0; i < 20; ++i) {
             const std::string item = "full-" + std::to_string(i);
-            if (http("POST", service.port(), QStringLiteral("/events"), clickBody("full-writer", item), {}, 20000).status == 200)
+            if (http("POST", service.port(), QStringLiteral("/events"), clickBody("full-writer", item), {}, 20000)
+                    .status == 200)
                 ++acknowledged;
         }
         // Redis did refuse writes (out of memory) during the traffic.
@@ -335,7 +343,8 @@ private slots:
         int acknowledged = 0;
         for (int i = 0; i < 10; ++i) {
             const std::string item = "slow-" + std::to_string(i);
-            if (http("POST", service.port(), QStringLiteral("/events"), clickBody("slow-writer", item), {}, 20000).status == 200)
+            if (http("POST", service.port(), QStringLiteral("/events"), clickBody("slow-writer", item), {}, 20000)
+                    .status == 200)
                 ++acknowledged;
         }
         const int health = service.get(QStringLiteral("/health")).status;
@@ -362,10 +371,14 @@ private slots:
         int refused = 0;
         int serverErrors = 0;
         const auto post = [&](const std::string& item) {
-            const auto reply = http("POST", service.port(), QStringLiteral("/events"), clickBody("disk-writer", item), {}, 20000);
-            if (reply.status == 200) acknowledged.insert("disk-writer|" + item);
-            else if (reply.status == 503) ++refused;
-            else ++serverErrors;
+            const auto reply =
+                http("POST", service.port(), QStringLiteral("/events"), clickBody("disk-writer", item), {}, 20000);
+            if (reply.status == 200)
+                acknowledged.insert("disk-writer|" + item);
+            else if (reply.status == 503)
+                ++refused;
+            else
+                ++serverErrors;
         };
         for (int i = 0; i < 20; ++i) post("before-" + std::to_string(i));
         const auto filler = disk.fill();
@@ -410,7 +423,8 @@ private slots:
                     for (int i = 0; !stop && i < 100'000; ++i) {
                         const std::string user = "writer" + std::to_string(w);
                         const std::string item = "r" + std::to_string(round) + "-" + std::to_string(i);
-                        const auto reply = http("POST", port, QStringLiteral("/events"), clickBody(user, item), {}, 5000);
+                        const auto reply =
+                            http("POST", port, QStringLiteral("/events"), clickBody(user, item), {}, 5000);
                         if (reply.status == 200) {
                             acknowledged[static_cast<std::size_t>(w)].insert(user + "|" + item);
                             ++acks;
@@ -432,7 +446,8 @@ private slots:
             QVERIFY2(intact, qPrintable(QStringLiteral("round %1: integrity check failed").arg(round)));
             QVERIFY2(acks.load() > 0, qPrintable(QStringLiteral("round %1: nothing acknowledged").arg(round)));
             for (const auto& event : acknowledgedEver) {
-                QVERIFY2(durable.count(event) == 1, qPrintable(QStringLiteral("round %1: lost %2").arg(round).arg(event.c_str())));
+                QVERIFY2(durable.count(event) == 1,
+                         qPrintable(QStringLiteral("round %1: lost %2").arg(round).arg(event.c_str())));
             }
         }
         qInfo("%zu acknowledged events over 20 SIGKILLs, all durable", acknowledgedEver.size());
@@ -460,7 +475,9 @@ private slots:
             for (const auto& entry : std::filesystem::directory_iterator(dataDir / "models")) {
                 if (entry.path().extension() != ".rdm") continue;
                 const auto loaded = models::ModelFile::load(entry.path());
-                QVERIFY2(loaded.ok(), qPrintable(QStringLiteral("round %1: %2").arg(round).arg(loaded.ok() ? "" : loaded.errorMessage().c_str())));
+                QVERIFY2(loaded.ok(), qPrintable(QStringLiteral("round %1: %2")
+                                                     .arg(round)
+                                                     .arg(loaded.ok() ? "" : loaded.errorMessage().c_str())));
             }
         }
         ServiceProcess service;

@@ -33,7 +33,9 @@ std::filesystem::path writeDataset(const std::filesystem::path& dir) {
     return writeWorldCsv(dir, config);
 }
 
-QJsonObject object(const HttpReply& reply) { return reply.json().object(); }
+QJsonObject object(const HttpReply& reply) {
+    return reply.json().object();
+}
 
 // Sums of one experiment's readout on one instance.
 struct Readout {
@@ -59,7 +61,11 @@ Readout readoutOf(const ServiceProcess& service, const QString& key) {
 }
 
 QString describe(const Readout& r) {
-    return QStringLiteral("users %1, impressions %2, lists %3, clicks %4").arg(r.users).arg(r.impressions).arg(r.lists).arg(r.clicks);
+    return QStringLiteral("users %1, impressions %2, lists %3, clicks %4")
+        .arg(r.users)
+        .arg(r.impressions)
+        .arg(r.lists)
+        .arg(r.clicks);
 }
 
 // Polls until every instance reports `expected` (bounded; scaled for sanitizer builds).
@@ -130,9 +136,10 @@ class TestFleet : public QObject {
     std::filesystem::path m_dataset;
 
     QStringList arguments(const std::string& name, const RedisServer& redis) const {
-        return {QStringLiteral("--dataset"), QString::fromStdString(m_dataset.string()), QStringLiteral("--data"),
-                QString::fromStdString((m_dir / name).string()), QStringLiteral("--models"),
-                QStringLiteral("popularity,default"), QStringLiteral("--redis"), QString::fromStdString(redis.url())};
+        return {QStringLiteral("--dataset"), QString::fromStdString(m_dataset.string()),
+                QStringLiteral("--data"),    QString::fromStdString((m_dir / name).string()),
+                QStringLiteral("--models"),  QStringLiteral("popularity,default"),
+                QStringLiteral("--redis"),   QString::fromStdString(redis.url())};
     }
 
 private slots:
@@ -182,7 +189,8 @@ private slots:
             const QString user = QStringLiteral("fleet-user-%1").arg(u);
             QVERIFY2(serveAndClick(b, a, user), qPrintable(user));
         }
-        QVERIFY2(allReport({&a, &b}, QStringLiteral("fleet-exp"), Readout{220, 2200, 220, 220}, &seen), qPrintable(seen));
+        QVERIFY2(allReport({&a, &b}, QStringLiteral("fleet-exp"), Readout{220, 2200, 220, 220}, &seen),
+                 qPrintable(seen));
         QVERIFY(a.terminate());
         QVERIFY(b.terminate());
     }
@@ -200,7 +208,8 @@ private slots:
         auto versionOf = [](const ServiceProcess& s, const QString& name) -> qint64 {
             for (const auto& m : object(s.get(QStringLiteral("/models"))).value(QStringLiteral("models")).toArray()) {
                 const auto o = m.toObject();
-                if (o.value(QStringLiteral("name")).toString() == name) return o.value(QStringLiteral("version")).toInteger();
+                if (o.value(QStringLiteral("name")).toString() == name)
+                    return o.value(QStringLiteral("version")).toInteger();
             }
             return -1;
         };
@@ -210,10 +219,14 @@ private slots:
 
         // 40 clicks by users new to the dataset, acknowledged by B only.
         const QString item = object(b.post(QStringLiteral("/recommendations?user_id=user_001&n=1")))
-                                 .value(QStringLiteral("items")).toArray().first().toString();
+                                 .value(QStringLiteral("items"))
+                                 .toArray()
+                                 .first()
+                                 .toString();
         QJsonArray clicks;
         for (int u = 0; u < 40; ++u)
-            clicks.append(QJsonObject{{"type", "click"}, {"user_id", QStringLiteral("only-b-%1").arg(u)}, {"item_id", item}});
+            clicks.append(
+                QJsonObject{{"type", "click"}, {"user_id", QStringLiteral("only-b-%1").arg(u)}, {"item_id", item}});
         QVERIFY(http("POST", b.port(), QStringLiteral("/events"), QJsonDocument(clicks).toJson(), kJson).status < 300);
         // Until B has appended them to the stream.
         QElapsedTimer timer;
@@ -221,7 +234,8 @@ private slots:
         while (gauge(b, "recdeck_fleet_unpublished_events") != 0.0 && timer.elapsed() < 20'000 * timeScale())
             QTest::qWait(50);
 
-        const auto trained = http("POST", a.port(), QStringLiteral("/admin/models/popularity/train"), {}, kJson, 120'000);
+        const auto trained =
+            http("POST", a.port(), QStringLiteral("/admin/models/popularity/train"), {}, kJson, 120'000);
         QCOMPARE(trained.status, 200);
         const auto t = object(trained);
         const qint64 version = t.value(QStringLiteral("version")).toInteger();
@@ -298,14 +312,16 @@ private slots:
         auto traffic = [&](int from, int to) {
             for (int u = from; u < to; ++u) {
                 const QString user = QStringLiteral("outage-user-%1").arg(u);
-                if (serveAndClick(*all[static_cast<std::size_t>(u % 3)], *all[static_cast<std::size_t>((u + 1) % 3)], user))
+                if (serveAndClick(*all[static_cast<std::size_t>(u % 3)], *all[static_cast<std::size_t>((u + 1) % 3)],
+                                  user))
                     ++served;
             }
         };
         traffic(0, 60);
         QCOMPARE(served, 60);
         QString seen;
-        QVERIFY2(allReport({&a, &b, &c}, QStringLiteral("outage-exp"), Readout{60, 600, 60, 60}, &seen), qPrintable(seen));
+        QVERIFY2(allReport({&a, &b, &c}, QStringLiteral("outage-exp"), Readout{60, 600, 60, 60}, &seen),
+                 qPrintable(seen));
 
         // While Redis is away, lists are still served (degraded) and clicks acknowledged once
         // durable in each instance's own log; the instances append them when it is back.

@@ -13,8 +13,8 @@
 #include "recdeck/store/event_log.h"
 #include "redis_server.h"
 #include "service_process.h"
-#include "world_csv.h"
 #include "test_support.h"
+#include "world_csv.h"
 
 using namespace recdeck;
 using namespace recdeck::test;
@@ -31,11 +31,14 @@ std::filesystem::path writeDataset(const std::filesystem::path& dir) {
 }
 
 QStringList baseArguments(const std::filesystem::path& dataset, const std::filesystem::path& dataDir) {
-    return {QStringLiteral("--dataset"), QString::fromStdString(dataset.string()), QStringLiteral("--data"),
-            QString::fromStdString(dataDir.string()), QStringLiteral("--models"), QStringLiteral("popularity,default")};
+    return {QStringLiteral("--dataset"), QString::fromStdString(dataset.string()),
+            QStringLiteral("--data"),    QString::fromStdString(dataDir.string()),
+            QStringLiteral("--models"),  QStringLiteral("popularity,default")};
 }
 
-QJsonObject object(const HttpReply& reply) { return reply.json().object(); }
+QJsonObject object(const HttpReply& reply) {
+    return reply.json().object();
+}
 
 }  // namespace
 
@@ -77,7 +80,8 @@ private slots:
         const auto viaBody = service.post(QStringLiteral("/recommendations"), R"({"user_id": "user_123", "n": 5})");
         QCOMPARE(viaBody.status, 200);
         QCOMPARE(object(viaBody).value(QStringLiteral("items")).toArray().size(), 5);
-        QCOMPARE(object(service.get(QStringLiteral("/health"))).value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
+        QCOMPARE(object(service.get(QStringLiteral("/health"))).value(QStringLiteral("status")).toString(),
+                 QStringLiteral("healthy"));
         QCOMPARE(service.get(QStringLiteral("/ready")).status, 200);
         QVERIFY(service.terminate());
     }
@@ -89,18 +93,25 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::newRow("missing user") << QByteArray("POST") << "/recommendations" << QByteArray() << 400;
         QTest::newRow("empty user") << QByteArray("POST") << "/recommendations?user_id=" << QByteArray() << 400;
-        QTest::newRow("oversized user") << QByteArray("POST") << "/recommendations?user_id=" + QString(400, QLatin1Char('u')) << QByteArray() << 400;
+        QTest::newRow("oversized user") << QByteArray("POST")
+                                        << "/recommendations?user_id=" + QString(400, QLatin1Char('u')) << QByteArray()
+                                        << 400;
         QTest::newRow("n zero") << QByteArray("POST") << "/recommendations?user_id=u&n=0" << QByteArray() << 400;
         QTest::newRow("n negative") << QByteArray("POST") << "/recommendations?user_id=u&n=-3" << QByteArray() << 400;
         QTest::newRow("n too large") << QByteArray("POST") << "/recommendations?user_id=u&n=101" << QByteArray() << 400;
-        QTest::newRow("n not a number") << QByteArray("POST") << "/recommendations?user_id=u&n=ten" << QByteArray() << 400;
-        QTest::newRow("malformed json") << QByteArray("POST") << "/recommendations" << QByteArray("{\"user_id\": ") << 400;
+        QTest::newRow("n not a number") << QByteArray("POST") << "/recommendations?user_id=u&n=ten" << QByteArray()
+                                        << 400;
+        QTest::newRow("malformed json") << QByteArray("POST") << "/recommendations" << QByteArray("{\"user_id\": ")
+                                        << 400;
         QTest::newRow("json array body") << QByteArray("POST") << "/recommendations" << QByteArray("[1,2]") << 400;
-        QTest::newRow("unknown model") << QByteArray("POST") << "/recommendations?user_id=u&model=nope" << QByteArray() << 400;
+        QTest::newRow("unknown model") << QByteArray("POST") << "/recommendations?user_id=u&model=nope" << QByteArray()
+                                       << 400;
         QTest::newRow("wrong method") << QByteArray("GET") << "/recommendations?user_id=u" << QByteArray() << 405;
         QTest::newRow("delete events") << QByteArray("DELETE") << "/events" << QByteArray() << 405;
-        QTest::newRow("unknown event type") << QByteArray("POST") << "/events" << QByteArray(R"({"type":"teleport","user_id":"u","item_id":"i"})") << 400;
-        QTest::newRow("event without item") << QByteArray("POST") << "/events" << QByteArray(R"({"type":"purchase","user_id":"u"})") << 400;
+        QTest::newRow("unknown event type") << QByteArray("POST") << "/events"
+                                            << QByteArray(R"({"type":"teleport","user_id":"u","item_id":"i"})") << 400;
+        QTest::newRow("event without item")
+            << QByteArray("POST") << "/events" << QByteArray(R"({"type":"purchase","user_id":"u"})") << 400;
         QTest::newRow("empty event list") << QByteArray("POST") << "/events" << QByteArray("[]") << 400;
         QTest::newRow("events not json") << QByteArray("POST") << "/events" << QByteArray("type=click") << 400;
         QTest::newRow("oversized body") << QByteArray("POST") << "/events" << QByteArray(2 << 20, 'x') << 413;
@@ -122,7 +133,8 @@ private slots:
         const auto reply = http(method, service->port(), path, body);
         QCOMPARE(reply.status, status);
         const auto json = object(reply);
-        QVERIFY2(json.contains(QStringLiteral("error")) && json.contains(QStringLiteral("detail")), reply.body.constData());
+        QVERIFY2(json.contains(QStringLiteral("error")) && json.contains(QStringLiteral("detail")),
+                 reply.body.constData());
         // The service stays up and healthy after every bad request.
         QCOMPARE(service->get(QStringLiteral("/health")).status, 200);
     }
@@ -135,8 +147,9 @@ private slots:
         const auto before = object(service.post(path));
         QCOMPARE(object(service.post(path)).value(QStringLiteral("cached")).toBool(), true);
         const QString bought = before.value(QStringLiteral("items")).toArray().first().toString();
-        const auto ack = service.post(QStringLiteral("/events"),
-                                      QStringLiteral(R"({"type":"purchase","user_id":"user_007","item_id":"%1"})").arg(bought).toUtf8());
+        const auto ack = service.post(
+            QStringLiteral("/events"),
+            QStringLiteral(R"({"type":"purchase","user_id":"user_007","item_id":"%1"})").arg(bought).toUtf8());
         QCOMPARE(ack.status, 200);
         const auto after = object(service.post(path));
         QCOMPARE(after.value(QStringLiteral("cached")).toBool(), false);
@@ -160,19 +173,20 @@ private slots:
         const auto metrics = service.get(QStringLiteral("/metrics"));
         QCOMPARE(metrics.status, 200);
         QVERIFY(metrics.contentType.startsWith("text/plain"));
-        for (const char* family : {"recdeck_requests_total", "recdeck_request_duration_seconds_bucket",
-                                   "recdeck_cache_requests_total", "recdeck_impressions_total", "recdeck_clicks_total",
-                                   "recdeck_ctr", "recdeck_model_info"}) {
+        for (const char* family :
+             {"recdeck_requests_total", "recdeck_request_duration_seconds_bucket", "recdeck_cache_requests_total",
+              "recdeck_impressions_total", "recdeck_clicks_total", "recdeck_ctr", "recdeck_model_info"}) {
             QVERIFY2(metrics.body.contains(family), family);
         }
         const auto file = m_dir / "metrics.txt";
         std::ofstream(file, std::ios::binary) << metrics.body.toStdString();
         QProcess python;
-        python.start(QStringLiteral("/usr/bin/python3"),
-                     {QStringLiteral("-c"),
-                      QStringLiteral("import sys\nfrom prometheus_client.parser import text_string_to_metric_families as f\n"
-                                     "print(len(list(f(open(sys.argv[1]).read()))))"),
-                      QString::fromStdString(file.string())});
+        python.start(
+            QStringLiteral("/usr/bin/python3"),
+            {QStringLiteral("-c"),
+             QStringLiteral("import sys\nfrom prometheus_client.parser import text_string_to_metric_families as f\n"
+                            "print(len(list(f(open(sys.argv[1]).read()))))"),
+             QString::fromStdString(file.string())});
         QVERIFY(python.waitForFinished(30000));
         if (python.exitCode() != 0 && python.readAllStandardError().contains("No module named")) {
             if (requirePrerequisites()) QFAIL("python3-prometheus-client is required in CI to validate /metrics");
@@ -196,20 +210,29 @@ private slots:
         const QByteArray token = "0123456789abcdef-s3cret";
         const auto tokenFile = m_dir / "token";
         std::ofstream(tokenFile) << token.constData() << "\n";
-        std::filesystem::permissions(tokenFile, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        std::filesystem::permissions(tokenFile,
+                                     std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         ServiceProcess service;
         QString error;
-        QVERIFY2(service.start(baseArguments(m_dataset, m_dir / "admin") +
-                                   QStringList{QStringLiteral("--admin-token-file"), QString::fromStdString(tokenFile.string())},
-                               &error),
+        QVERIFY2(service.start(
+                     baseArguments(m_dataset, m_dir / "admin") +
+                         QStringList{QStringLiteral("--admin-token-file"), QString::fromStdString(tokenFile.string())},
+                     &error),
                  qPrintable(error));
         const QByteArray bearer = "Bearer " + token;
         QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true")).status, 401);
-        QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {}, {{"Authorization", "Bearer wrong"}}).status, 401);
-        QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {}, {{"Authorization", bearer}}).status, 200);
+        QCOMPARE(http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {},
+                      {{"Authorization", "Bearer wrong"}})
+                     .status,
+                 401);
+        QCOMPARE(
+            http("POST", service.port(), QStringLiteral("/admin/invalidate?all=true"), {}, {{"Authorization", bearer}})
+                .status,
+            200);
         // A user's history is personal: it needs the token too.
         QCOMPARE(http("GET", service.port(), QStringLiteral("/users/user_001")).status, 401);
-        QCOMPARE(http("GET", service.port(), QStringLiteral("/users/user_001"), {}, {{"Authorization", bearer}}).status, 200);
+        QCOMPARE(http("GET", service.port(), QStringLiteral("/users/user_001"), {}, {{"Authorization", bearer}}).status,
+                 200);
         QVERIFY(service.terminate());
     }
 
@@ -226,13 +249,14 @@ private slots:
         std::filesystem::remove(tokenFile);
         std::ofstream(tokenFile) << token.constData() << "\n";
         using std::filesystem::perms;
-        std::filesystem::permissions(tokenFile, private_ ? perms::owner_read | perms::owner_write
-                                                         : perms::owner_read | perms::owner_write | perms::group_read |
-                                                               perms::others_read);
+        std::filesystem::permissions(
+            tokenFile, private_ ? perms::owner_read | perms::owner_write
+                                : perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
         QProcess process;
-        process.start(recdeckdPath(), {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                                       QStringLiteral("--data"), QString::fromStdString((m_dir / "weak").string()),
-                                       QStringLiteral("--admin-token-file"), QString::fromStdString(tokenFile.string())});
+        process.start(recdeckdPath(),
+                      {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
+                       QString::fromStdString((m_dir / "weak").string()), QStringLiteral("--admin-token-file"),
+                       QString::fromStdString(tokenFile.string())});
         QVERIFY(process.waitForFinished(30000));
         QCOMPARE(process.exitCode(), 2);
         QVERIFY(process.readAllStandardError().contains("--admin-token-file"));
@@ -278,7 +302,8 @@ private slots:
         int failures = 0;
         auto traffic = [&](int count) {
             for (int i = 0; i < count; ++i, ++requests) {
-                const auto reply = service.post(QStringLiteral("/recommendations?user_id=user_%1").arg(requests % 250, 3, 10, QLatin1Char('0')));
+                const auto reply = service.post(
+                    QStringLiteral("/recommendations?user_id=user_%1").arg(requests % 250, 3, 10, QLatin1Char('0')));
                 if (reply.status != 200) ++failures;
             }
         };
@@ -317,13 +342,16 @@ private slots:
                 writers.emplace_back([&, w] {
                     for (int i = 0; !stop; ++i) {
                         const std::string item = "ack-" + std::to_string(w) + "-" + std::to_string(i);
-                        const QByteArray body = QByteArray("[{\"type\":\"click\",\"user_id\":\"writer") + QByteArray::number(w) +
-                                                "\",\"item_id\":\"" + QByteArray::fromStdString(item) +
-                                                "\"},{\"type\":\"purchase\",\"user_id\":\"writer" + QByteArray::number(w) +
-                                                "\",\"item_id\":\"" + QByteArray::fromStdString(item) + "\"}]";
+                        const QByteArray body =
+                            QByteArray("[{\"type\":\"click\",\"user_id\":\"writer") + QByteArray::number(w) +
+                            "\",\"item_id\":\"" + QByteArray::fromStdString(item) +
+                            "\"},{\"type\":\"purchase\",\"user_id\":\"writer" + QByteArray::number(w) +
+                            "\",\"item_id\":\"" + QByteArray::fromStdString(item) + "\"}]";
                         const auto reply = http("POST", port, QStringLiteral("/events"), body, {}, 3000);
-                        if (reply.status == 200) acknowledged[static_cast<std::size_t>(w)].insert(item);
-                        else if (reply.status != 0) break;  // an error answer (not a cut connection) is a failure
+                        if (reply.status == 200)
+                            acknowledged[static_cast<std::size_t>(w)].insert(item);
+                        else if (reply.status != 0)
+                            break;  // an error answer (not a cut connection) is a failure
                     }
                 });
             }

@@ -11,8 +11,8 @@
 
 #include "recdeck/data/synthetic_world.h"
 #include "service_process.h"
-#include "world_csv.h"
 #include "test_support.h"
+#include "world_csv.h"
 
 using namespace recdeck;
 using namespace recdeck::test;
@@ -27,7 +27,9 @@ data::WorldConfig worldConfig() {
     return config;
 }
 
-std::filesystem::path writeDataset(const std::filesystem::path& dir) { return writeWorldCsv(dir, worldConfig()); }
+std::filesystem::path writeDataset(const std::filesystem::path& dir) {
+    return writeWorldCsv(dir, worldConfig());
+}
 
 struct Run {
     int exitCode = -1;
@@ -142,10 +144,9 @@ private slots:
                              QStringLiteral("--models"), QStringLiteral("popularity,default")},
                             &error),
                  qPrintable(error));
-        const QByteArray definition =
-            R"({"key": "pop-vs-personal", "variants": [)"
-            R"({"name": "control", "weight": 0.5, "model": "popularity"},)"
-            R"({"name": "personalised", "weight": 0.5, "model": "default"}]})";
+        const QByteArray definition = R"({"key": "pop-vs-personal", "variants": [)"
+                                      R"({"name": "control", "weight": 0.5, "model": "popularity"},)"
+                                      R"({"name": "personalised", "weight": 0.5, "model": "default"}]})";
         QCOMPARE(demo.post(QStringLiteral("/experiments"), definition).status, 201);
         QCOMPARE(demo.post(QStringLiteral("/experiments/pop-vs-personal/start")).status, 200);
 

@@ -139,10 +139,25 @@ bool RedisServer::launch(std::string* error) {
     const std::string port = std::to_string(m_port);
     const std::string dir = m_dir.string();
     const std::string log = logFile().string();
-    std::vector<std::string> args = {binary->string(), "--port", port, "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", m_options.persistent ? "yes" : "no",
-                                     "--appendfsync", "always", "--dir", dir,
-                                     "--logfile", log, "--daemonize", "no", "--databases", "16"};
+    std::vector<std::string> args = {binary->string(),
+                                     "--port",
+                                     port,
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     m_options.persistent ? "yes" : "no",
+                                     "--appendfsync",
+                                     "always",
+                                     "--dir",
+                                     dir,
+                                     "--logfile",
+                                     log,
+                                     "--daemonize",
+                                     "no",
+                                     "--databases",
+                                     "16"};
     if (!m_options.password.empty()) {
         args.emplace_back("--requirepass");
         args.push_back(m_options.password);
@@ -176,14 +191,16 @@ bool RedisServer::waitUntilReady(std::string* error) {
         if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
             m_pid = -1;
             if (error != nullptr)
-                *error = "redis-server on port " + std::to_string(m_port) + " exited during start-up; log:\n" + logTail();
+                *error =
+                    "redis-server on port " + std::to_string(m_port) + " exited during start-up; log:\n" + logTail();
             return false;
         }
         if (answersPing(m_port)) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (error != nullptr)
-        *error = "redis-server on port " + std::to_string(m_port) + " did not answer PING within 10 s; log:\n" + logTail();
+        *error =
+            "redis-server on port " + std::to_string(m_port) + " did not answer PING within 10 s; log:\n" + logTail();
     stop();
     return false;
 }

@@ -11,12 +11,12 @@
 
 #include <QTest>
 
+#include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
-#include <sys/types.h>
 
 #include "test_support.h"
 
@@ -79,15 +79,15 @@ private:
 
 // Skips the current test visibly when redis-server is not installed (fails in CI, where
 // RECDECK_CI=1), and fails it when the server is installed but does not start.
-#define RECDECK_REQUIRE_REDIS_SERVER(server)                                                        \
-    do {                                                                                            \
-        if (!::recdeck::test::RedisServer::executable()) {                                          \
-            if (::recdeck::test::requirePrerequisites())                                            \
+#define RECDECK_REQUIRE_REDIS_SERVER(server)                                                            \
+    do {                                                                                                \
+        if (!::recdeck::test::RedisServer::executable()) {                                              \
+            if (::recdeck::test::requirePrerequisites())                                                \
                 QFAIL("redis-server not found on PATH (required in CI: apt-get install redis-server)"); \
-            QSKIP("redis-server not found on PATH: install redis-server to run this test");         \
-        }                                                                                           \
-        if (!(server).running()) {                                                                  \
-            std::string redisStartError_;                                                           \
-            if (!(server).start(&redisStartError_)) QFAIL(redisStartError_.c_str());               \
-        }                                                                                           \
+            QSKIP("redis-server not found on PATH: install redis-server to run this test");             \
+        }                                                                                               \
+        if (!(server).running()) {                                                                      \
+            std::string redisStartError_;                                                               \
+            if (!(server).start(&redisStartError_)) QFAIL(redisStartError_.c_str());                    \
+        }                                                                                               \
     } while (false)

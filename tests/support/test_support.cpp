@@ -37,8 +37,7 @@ bool requirePrerequisites() {
 std::filesystem::path makeTempDir(const char* prefix) {
     std::random_device rd;
     for (int attempt = 0; attempt < 100; ++attempt) {
-        auto path = std::filesystem::temp_directory_path() /
-                    (std::string(prefix) + "-" + std::to_string(rd()));
+        auto path = std::filesystem::temp_directory_path() / (std::string(prefix) + "-" + std::to_string(rd()));
         if (std::filesystem::create_directory(path)) return path;
     }
     return std::filesystem::temp_directory_path();

@@ -25,11 +25,11 @@ int timeScale();
 }  // namespace recdeck::test
 
 // Skips the current test with a visible reason, or fails it in CI.
-#define RECDECK_REQUIRE_DATASET(dirVar)                                                            \
-    const auto dirVar##Opt = ::recdeck::test::movieLensSmallDir();                                 \
-    if (!dirVar##Opt) {                                                                            \
-        if (::recdeck::test::requirePrerequisites())                                               \
-            QFAIL("ml-latest-small not found: set RECDECK_DATASET_DIR (required in CI)");          \
-        QSKIP("ml-latest-small not found: set RECDECK_DATASET_DIR to run this test");              \
-    }                                                                                              \
+#define RECDECK_REQUIRE_DATASET(dirVar)                                                   \
+    const auto dirVar##Opt = ::recdeck::test::movieLensSmallDir();                        \
+    if (!dirVar##Opt) {                                                                   \
+        if (::recdeck::test::requirePrerequisites())                                      \
+            QFAIL("ml-latest-small not found: set RECDECK_DATASET_DIR (required in CI)"); \
+        QSKIP("ml-latest-small not found: set RECDECK_DATASET_DIR to run this test");     \
+    }                                                                                     \
     const std::filesystem::path dirVar = *dirVar##Opt

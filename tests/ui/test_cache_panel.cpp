@@ -18,13 +18,13 @@
 
 #include <algorithm>
 
-#include "cache/cache_panel.h"
-#include "cache/cache_settings_form.h"
-#include "cache/cache_warm_up.h"
-#include "cache/invalidation_log_model.h"
-#include "cache/tier_card.h"
-#include "common/chart_card.h"
-#include "common/theme.h"
+#include "recdeck/ui/cache/cache_panel.h"
+#include "recdeck/ui/cache/cache_settings_form.h"
+#include "recdeck/ui/cache/cache_warm_up.h"
+#include "recdeck/ui/cache/invalidation_log_model.h"
+#include "recdeck/ui/cache/tier_card.h"
+#include "recdeck/ui/common/chart_card.h"
+#include "recdeck/ui/common/theme.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 #include "widget_lookup.h"
@@ -54,7 +54,12 @@ cache::Tier request(serving::Engine& engine, const std::string& user) {
 // Answers the panel's confirmation dialog (opened window-modal, asynchronously).
 bool answerConfirmation(QWidget* panel, bool accept) {
     QMessageBox* box = nullptr;
-    if (!test::UiFixture::waitFor([&] { return (box = panel->findChild<QMessageBox*>(QStringLiteral("invalidationConfirmation"))) != nullptr && box->isVisible(); }, 5000)) {
+    if (!test::UiFixture::waitFor(
+            [&] {
+                return (box = panel->findChild<QMessageBox*>(QStringLiteral("invalidationConfirmation"))) != nullptr &&
+                       box->isVisible();
+            },
+            5000)) {
         return false;
     }
     QAbstractButton* choice = accept ? findByProperty<QPushButton>(box, "action", QStringLiteral("confirmInvalidation"))
@@ -64,7 +69,9 @@ bool answerConfirmation(QWidget* panel, bool accept) {
     return true;
 }
 
-QString cell(const QAbstractItemModel& model, int row, int column) { return model.index(row, column).data().toString(); }
+QString cell(const QAbstractItemModel& model, int row, int column) {
+    return model.index(row, column).data().toString();
+}
 
 }  // namespace
 
@@ -134,7 +141,8 @@ private slots:
         QVERIFY(view);
         QHeaderView* header = view->horizontalHeader();
         for (int column = 0; column < ui::InvalidationLogModel::Problem; ++column) {
-            QVERIFY2(header->sectionSize(column) >= header->sectionSizeHint(column), qPrintable(QString::number(column)));
+            QVERIFY2(header->sectionSize(column) >= header->sectionSizeHint(column),
+                     qPrintable(QString::number(column)));
         }
         // Every column but the last fits inside the view.
         QVERIFY(header->sectionViewportPosition(ui::InvalidationLogModel::Problem) < view->viewport()->width());
@@ -165,7 +173,8 @@ private slots:
         QPushButton* apply = button(&panel, "cacheApply");
         QVERIFY(apply && apply->isEnabled());
         QTest::mouseClick(apply, Qt::LeftButton);
-        QVERIFY(test::UiFixture::waitFor([&] { return fixture.engine().cache().config().ttl.count() == 120'000; }, 10000));
+        QVERIFY(
+            test::UiFixture::waitFor([&] { return fixture.engine().cache().config().ttl.count() == 120'000; }, 10000));
         const auto applied = fixture.engine().cache().config();
         QCOMPARE(applied.jitter, 0.20);
         QCOMPARE(applied.l1MaxEntries, std::size_t{5000});
@@ -269,7 +278,8 @@ private slots:
 
         // Applied elsewhere in the process while the panel is open: follows the signal.
         QVERIFY(engine.invalidate(cache::InvalidationKind::Model, "popularity"));
-        QVERIFY(test::UiFixture::waitFor([&] { return cell(*log, 0, ui::InvalidationLogModel::Kind) == QStringLiteral("Model"); }, 10000));
+        QVERIFY(test::UiFixture::waitFor(
+            [&] { return cell(*log, 0, ui::InvalidationLogModel::Kind) == QStringLiteral("Model"); }, 10000));
         QCOMPARE(cell(*log, 0, ui::InvalidationLogModel::Target), QStringLiteral("popularity"));
 
         // The filter narrows the rows.
@@ -296,7 +306,8 @@ private slots:
         std::size_t most = 0;
         for (std::size_t u = 0; u < snapshot->matrix->userCount(); ++u) {
             const auto id = snapshot->dataset->users.id(static_cast<data::Index>(u));
-            if (std::find(users.begin(), users.end(), id) == users.end()) most = std::max(most, offsets[u + 1] - offsets[u]);
+            if (std::find(users.begin(), users.end(), id) == users.end())
+                most = std::max(most, offsets[u + 1] - offsets[u]);
         }
         QVERIFY(most <= activity(users.back()));
     }

@@ -26,13 +26,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "connection/backend_card.h"
-#include "connection/connection_panel.h"
-#include "connection/dataset_card.h"
-#include "connection/export_card.h"
-#include "connection/import_dialog.h"
-#include "connection/import_report_view.h"
-#include "connection/redis_connection.h"
+#include "recdeck/ui/connection/backend_card.h"
+#include "recdeck/ui/connection/connection_panel.h"
+#include "recdeck/ui/connection/dataset_card.h"
+#include "recdeck/ui/connection/export_card.h"
+#include "recdeck/ui/connection/import_dialog.h"
+#include "recdeck/ui/connection/import_report_view.h"
+#include "recdeck/ui/connection/redis_connection.h"
 #include "redis_server.h"
 #include "test_support.h"
 #include "ui_fixture.h"
@@ -73,7 +73,9 @@ QStringList csvCells(const QString& line) {
     return cells;
 }
 
-QString locale(std::size_t value) { return QLocale().toString(static_cast<qulonglong>(value)); }
+QString locale(std::size_t value) {
+    return QLocale().toString(static_cast<qulonglong>(value));
+}
 
 // 30 users x 8 items each over 40 items, then one exact duplicate of the first row.
 // Returns the line number of the duplicate.
@@ -83,8 +85,8 @@ int writeInteractions(const std::filesystem::path& path) {
     int line = 1;
     for (int u = 0; u < 30; ++u) {
         for (int k = 0; k < 8; ++k) {
-            out << "user" << u << ",item" << (u * 3 + k * 5) % 40 << "," << (1 + (u + k) % 5) << "," << 1'600'000'000 + u * 100 + k
-                << "\n";
+            out << "user" << u << ",item" << (u * 3 + k * 5) % 40 << "," << (1 + (u + k) % 5) << ","
+                << 1'600'000'000 + u * 100 + k << "\n";
             ++line;
         }
     }
@@ -120,7 +122,9 @@ private slots:
         QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataItems"))->text(), locale(info.items));
         QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataCategories"))->text(), locale(info.categories));
         QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataInteractions"))->text(), locale(info.interactions));
-        QVERIFY(panel.findChild<QLabel*>(QStringLiteral("dataDescription"))->text().contains(QString::fromStdString(info.description)));
+        QVERIFY(panel.findChild<QLabel*>(QStringLiteral("dataDescription"))
+                    ->text()
+                    .contains(QString::fromStdString(info.description)));
         QCOMPARE(panel.visibleCatalogRows(), static_cast<int>(info.items));
         // The catalog's search narrows the table.
         auto* table = panel.findChild<QTableView*>(QStringLiteral("catalogTable"));
@@ -184,14 +188,31 @@ private slots:
         QTest::addColumn<QString>("spec");
         QTest::addColumn<QString>("redacted");
         QTest::addColumn<QString>("storedPassword");  // what fromSpec() gives back
-        QTest::newRow("no password") << "redis://h:6380/2" << "" << "redis://h:6380/2" << "redis://h:6380/2" << "";
-        QTest::newRow("password field") << "redis://h:6380/0" << "p@ss:w/rd" << "redis://:p%40ss%3Aw%2Frd@h:6380/0"
-                                        << "redis://h:6380/0" << "p@ss:w/rd";
-        QTest::newRow("password in the URL") << "redis://:secret@h" << "" << "redis://:secret@h:6379/0" << "redis://h:6379/0"
+        QTest::newRow("no password") << "redis://h:6380/2"
+                                     << ""
+                                     << "redis://h:6380/2"
+                                     << "redis://h:6380/2"
+                                     << "";
+        QTest::newRow("password field") << "redis://h:6380/0"
+                                        << "p@ss:w/rd"
+                                        << "redis://:p%40ss%3Aw%2Frd@h:6380/0"
+                                        << "redis://h:6380/0"
+                                        << "p@ss:w/rd";
+        QTest::newRow("password in the URL") << "redis://:secret@h"
+                                             << ""
+                                             << "redis://:secret@h:6379/0"
+                                             << "redis://h:6379/0"
                                              << "secret";
-        QTest::newRow("field wins over the URL") << "redis://:old@h" << "new" << "redis://:new@h:6379/0" << "redis://h:6379/0"
+        QTest::newRow("field wins over the URL") << "redis://:old@h"
+                                                 << "new"
+                                                 << "redis://:new@h:6379/0"
+                                                 << "redis://h:6379/0"
                                                  << "new";
-        QTest::newRow("scheme added") << "127.0.0.1:7000" << "" << "redis://127.0.0.1:7000/0" << "redis://127.0.0.1:7000/0" << "";
+        QTest::newRow("scheme added") << "127.0.0.1:7000"
+                                      << ""
+                                      << "redis://127.0.0.1:7000/0"
+                                      << "redis://127.0.0.1:7000/0"
+                                      << "";
     }
     void passwordIsKeptOutOfTheSavedUrl() {
         QFETCH(QString, url);
@@ -218,7 +239,8 @@ private slots:
         QVERIFY2(fixture.open(&error), qPrintable(error));
         ui::ConnectionPanel panel(fixture.host());
         panel.findChild<QRadioButton*>(QStringLiteral("backendRedis"))->setChecked(true);
-        panel.findChild<QLineEdit*>(QStringLiteral("redisUrl"))->setText(QStringLiteral("redis://127.0.0.1:%1/0").arg(server.port()));
+        panel.findChild<QLineEdit*>(QStringLiteral("redisUrl"))
+            ->setText(QStringLiteral("redis://127.0.0.1:%1/0").arg(server.port()));
         panel.findChild<QLineEdit*>(QStringLiteral("redisPassword"))->setText(QStringLiteral("hunter2"));
         bool opened = false;
         QString failure;
@@ -236,7 +258,8 @@ private slots:
         QFile file(settings.fileName());
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(!file.readAll().contains("hunter2"));
-        QVERIFY(panel.findChild<QLabel*>(QStringLiteral("backendStatus"))->text().contains(QStringLiteral("connected")));
+        QVERIFY(
+            panel.findChild<QLabel*>(QStringLiteral("backendStatus"))->text().contains(QStringLiteral("connected")));
         // Applying the same backend again changes nothing.
         QVERIFY(!panel.backendCard()->apply(false));
     }
@@ -259,7 +282,8 @@ private slots:
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
         QCOMPARE(dataChanged.size(), 1);
         QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataUsers"))->text(), QStringLiteral("30"));
-        QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataItems"))->text(), locale(fixture.engine().dataInfo().items));
+        QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataItems"))->text(),
+                 locale(fixture.engine().dataInfo().items));
         QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("dataInteractions"))->text(), QStringLiteral("240"));
         QCOMPARE(panel.visibleCatalogRows(), static_cast<int>(fixture.engine().dataInfo().items));
         QVERIFY(!panel.findChild<QWidget*>(QStringLiteral("importProgress"))->isVisibleTo(&panel));
@@ -269,10 +293,12 @@ private slots:
         QVERIFY(tree && !tree->isHidden());
         QCOMPARE(tree->topLevelItemCount(), 1);
         QTreeWidgetItem* fileItem = tree->topLevelItem(0);
-        QVERIFY2(fileItem->text(1).contains(QStringLiteral("240 rows imported of 241 lines")), qPrintable(fileItem->text(1)));
+        QVERIFY2(fileItem->text(1).contains(QStringLiteral("240 rows imported of 241 lines")),
+                 qPrintable(fileItem->text(1)));
         QTreeWidgetItem* duplicates = nullptr;
         for (int i = 0; i < fileItem->childCount(); ++i) {
-            if (fileItem->child(i)->data(0, Qt::UserRole).toString() == QStringLiteral("duplicate_row")) duplicates = fileItem->child(i);
+            if (fileItem->child(i)->data(0, Qt::UserRole).toString() == QStringLiteral("duplicate_row"))
+                duplicates = fileItem->child(i);
         }
         QVERIFY(duplicates);
         QCOMPARE(duplicates->text(1), QStringLiteral("1"));
@@ -342,7 +368,8 @@ private slots:
         detected.clear();
         dialog.setInteractionsFile(QString::fromStdString(empty.string()));
         QVERIFY(test::waitForCondition([&] { return !detected.isEmpty(); }, 10000));
-        QVERIFY2(dialog.interactionsDetection().contains(QStringLiteral("empty.csv")), qPrintable(dialog.interactionsDetection()));
+        QVERIFY2(dialog.interactionsDetection().contains(QStringLiteral("empty.csv")),
+                 qPrintable(dialog.interactionsDetection()));
         QVERIFY(!dialog.source().has_value());
     }
 
@@ -372,10 +399,12 @@ private slots:
         experiment.layer = "export-follows-layer";
         experiment.variants = {{"control", 1.0, "popularity", std::nullopt}, {"knn", 1.0, "itemknn", std::nullopt}};
         QVERIFY(fixture.engine().experiments().create(experiment).ok());
-        QVERIFY(test::UiFixture::waitFor([&] { return combo->findData(QStringLiteral("export-follows")) >= 0; }, 10000));
+        QVERIFY(
+            test::UiFixture::waitFor([&] { return combo->findData(QStringLiteral("export-follows")) >= 0; }, 10000));
         QCOMPARE(panel.exportCard()->selectedExperiment(), demo);
         QVERIFY(fixture.engine().experiments().stop(demo.toStdString()).ok());
-        QVERIFY(test::UiFixture::waitFor([&] { return !combo->currentText().contains(QStringLiteral("running")); }, 10000));
+        QVERIFY(
+            test::UiFixture::waitFor([&] { return !combo->currentText().contains(QStringLiteral("running")); }, 10000));
         QCOMPARE(panel.exportCard()->selectedExperiment(), demo);
     }
 
@@ -409,7 +438,8 @@ private slots:
             }
             return total;
         };
-        QVERIFY2(test::UiFixture::waitFor([&] { return assignedUsers() == 60; }), qPrintable(QString::number(assignedUsers())));
+        QVERIFY2(test::UiFixture::waitFor([&] { return assignedUsers() == 60; }),
+                 qPrintable(QString::number(assignedUsers())));
         ui::ConnectionPanel panel(fixture.host());
         QVERIFY(test::UiFixture::waitFor([&] {
             auto* combo = panel.findChild<QWidget*>(QStringLiteral("exportExperiment"));
@@ -425,8 +455,11 @@ private slots:
         const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);  // header + a row per variant
         const QStringList header = lines[0].split(QLatin1Char(','));
-        const auto column = [&](const char* name) { return static_cast<int>(header.indexOf(QString::fromLatin1(name))); };
-        QVERIFY(column("variant") >= 0 && column("users") >= 0 && column("control") >= 0 && column("relative_lift") >= 0);
+        const auto column = [&](const char* name) {
+            return static_cast<int>(header.indexOf(QString::fromLatin1(name)));
+        };
+        QVERIFY(column("variant") >= 0 && column("users") >= 0 && column("control") >= 0 &&
+                column("relative_lift") >= 0);
         const QStringList names = {QStringLiteral("control"), QStringLiteral("knn"), QStringLiteral("als")};
         qulonglong users = 0;
         for (int i = 0; i < 3; ++i) {
@@ -454,7 +487,8 @@ private slots:
 
         // An unknown experiment is an error in the panel, not a file.
         finished.clear();
-        panel.exportCard()->exportResults(QStringLiteral("no-such-experiment"), QString::fromStdString((m_dir / "none.csv").string()),
+        panel.exportCard()->exportResults(QStringLiteral("no-such-experiment"),
+                                          QString::fromStdString((m_dir / "none.csv").string()),
                                           ui::ResultsFormat::Csv);
         QVERIFY(test::UiFixture::waitFor([&] { return !finished.isEmpty(); }));
         QVERIFY(!finished.first().at(0).toBool());

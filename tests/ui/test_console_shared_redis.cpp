@@ -7,9 +7,9 @@
 #include <QJsonObject>
 #include <QTest>
 
-#include "experiments/experiments_panel.h"
-#include "experiments/results_view.h"
 #include "recdeck/experiments/experiment_results.h"
+#include "recdeck/ui/experiments/experiments_panel.h"
+#include "recdeck/ui/experiments/results_view.h"
 #include "redis_server.h"
 #include "service_process.h"
 #include "test_support.h"
@@ -53,11 +53,11 @@ private slots:
 
         test::ServiceProcess service;
         QString error;
-        QVERIFY2(service.start({QStringLiteral("--dataset"), QString::fromStdString(writeFixtureWorld(m_dir).string()),
-                                QStringLiteral("--data"), QString::fromStdString((m_dir / "service").string()),
-                                QStringLiteral("--redis"), url, QStringLiteral("--models"),
-                                QStringLiteral("popularity,default")},
-                               &error),
+        QVERIFY2(service.start(
+                     {QStringLiteral("--dataset"), QString::fromStdString(writeFixtureWorld(m_dir).string()),
+                      QStringLiteral("--data"), QString::fromStdString((m_dir / "service").string()),
+                      QStringLiteral("--redis"), url, QStringLiteral("--models"), QStringLiteral("popularity,default")},
+                     &error),
                  qPrintable(error));
 
         test::UiFixture console;
@@ -69,9 +69,8 @@ private slots:
         // Invalidation: the service caches a user's list; the console drops it; the
         // service's next answer for that user is computed afresh.
         const QString user = QStringLiteral("user_0007");
-        QVERIFY(test::UiFixture::waitFor([&] {
-            return recommend(service, user).value(QStringLiteral("experiment")).toString().isEmpty();
-        }));
+        QVERIFY(test::UiFixture::waitFor(
+            [&] { return recommend(service, user).value(QStringLiteral("experiment")).toString().isEmpty(); }));
         recommend(service, user);
         QVERIFY(recommend(service, user).value(QStringLiteral("cached")).toBool());
         QVERIFY(console.engine().invalidate(cache::InvalidationKind::User, user.toStdString()).ok());
@@ -84,7 +83,8 @@ private slots:
         // Experiments: one created and started in the console assigns the service's users.
         experiments::Experiment experiment;
         experiment.key = "console-made";
-        experiment.variants = {{"control", 0.5, "popularity", std::nullopt}, {"personalised", 0.5, "default", std::nullopt}};
+        experiment.variants = {{"control", 0.5, "popularity", std::nullopt},
+                               {"personalised", 0.5, "default", std::nullopt}};
         QVERIFY(console.engine().experiments().create(experiment).ok());
         QVERIFY(console.engine().experiments().start("console-made").ok());
         timer.restart();
@@ -114,24 +114,27 @@ private slots:
         const QString url = QStringLiteral("redis://127.0.0.1:%1/0").arg(redis.port());
         test::ServiceProcess service;
         QString error;
-        QVERIFY2(service.start({QStringLiteral("--dataset"), QString::fromStdString(writeFixtureWorld(m_dir).string()),
-                                QStringLiteral("--data"), QString::fromStdString((m_dir / "readout-service").string()),
-                                QStringLiteral("--redis"), url, QStringLiteral("--models"),
-                                QStringLiteral("popularity,default")},
-                               &error),
+        QVERIFY2(service.start(
+                     {QStringLiteral("--dataset"), QString::fromStdString(writeFixtureWorld(m_dir).string()),
+                      QStringLiteral("--data"), QString::fromStdString((m_dir / "readout-service").string()),
+                      QStringLiteral("--redis"), url, QStringLiteral("--models"), QStringLiteral("popularity,default")},
+                     &error),
                  qPrintable(error));
         test::UiFixture console;
         QVERIFY2(console.open(url.toStdString(), &error), qPrintable(error));
         QVERIFY(console.engine().experiments().stop("homepage-personalisation").ok());
         experiments::Experiment experiment;
         experiment.key = "served-elsewhere";
-        experiment.variants = {{"control", 0.5, "popularity", std::nullopt}, {"treatment", 0.5, "default", std::nullopt}};
+        experiment.variants = {{"control", 0.5, "popularity", std::nullopt},
+                               {"treatment", 0.5, "default", std::nullopt}};
         QVERIFY(console.engine().experiments().create(experiment).ok());
         QVERIFY(console.engine().experiments().start("served-elsewhere").ok());
-        QVERIFY(test::UiFixture::waitFor([&] {
-            return recommend(service, QStringLiteral("user_0001")).value(QStringLiteral("experiment")).toString() ==
-                   QStringLiteral("served-elsewhere");
-        }, 10000));
+        QVERIFY(test::UiFixture::waitFor(
+            [&] {
+                return recommend(service, QStringLiteral("user_0001")).value(QStringLiteral("experiment")).toString() ==
+                       QStringLiteral("served-elsewhere");
+            },
+            10000));
 
         // 30 users (user_0001 above included), a list and a click each, all at the service.
         int clicks = 0;
@@ -139,9 +142,9 @@ private slots:
             const QString user = QStringLiteral("user_%1").arg(u, 4, 10, QLatin1Char('0'));
             const auto list = recommend(service, user);
             const QString item = list.value(QStringLiteral("items")).toArray().first().toString();
-            const auto click = test::http("POST", service.port(),
-                                          QStringLiteral("/track/click?user_id=%1&item_id=%2").arg(user, item), {},
-                                          {{"Content-Type", "application/json"}});
+            const auto click =
+                test::http("POST", service.port(), QStringLiteral("/track/click?user_id=%1&item_id=%2").arg(user, item),
+                           {}, {{"Content-Type", "application/json"}});
             if (click.status < 300) ++clicks;
         }
         QCOMPARE(clicks, 30);
@@ -162,9 +165,10 @@ private slots:
             }
             return std::make_pair(n, c);
         };
-        QVERIFY2(test::UiFixture::waitFor([&] { return users() == std::make_pair(std::uint64_t{30}, std::uint64_t{30}); },
-                                          30000 * test::timeScale()),
-                 qPrintable(QStringLiteral("the console read %1 users, %2 clicks").arg(users().first).arg(users().second)));
+        QVERIFY2(
+            test::UiFixture::waitFor([&] { return users() == std::make_pair(std::uint64_t{30}, std::uint64_t{30}); },
+                                     30000 * test::timeScale()),
+            qPrintable(QStringLiteral("the console read %1 users, %2 clicks").arg(users().first).arg(users().second)));
         QVERIFY2(panel.resultsView()->scope().startsWith(QStringLiteral("Fleet readout")),
                  qPrintable(panel.resultsView()->scope()));
         // The service reads the same.

@@ -19,11 +19,11 @@
 #include <cmath>
 #include <vector>
 
-#include "common/chart_card.h"
-#include "common/kpi_tile.h"
-#include "dashboard/alert_badges.h"
-#include "dashboard/dashboard_panel.h"
-#include "dashboard/live_series.h"
+#include "recdeck/ui/common/chart_card.h"
+#include "recdeck/ui/common/kpi_tile.h"
+#include "recdeck/ui/dashboard/alert_badges.h"
+#include "recdeck/ui/dashboard/dashboard_panel.h"
+#include "recdeck/ui/dashboard/live_series.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 #include "widget_lookup.h"

@@ -32,13 +32,13 @@
 #include <functional>
 #include <memory>
 
-#include "common/kpi_tile.h"
-#include "experiments/experiment_editor.h"
-#include "experiments/experiments_panel.h"
-#include "experiments/results_table_model.h"
-#include "experiments/results_view.h"
-#include "experiments/sample_size_calculator.h"
 #include "recdeck/experiments/statistics.h"
+#include "recdeck/ui/common/kpi_tile.h"
+#include "recdeck/ui/experiments/experiment_editor.h"
+#include "recdeck/ui/experiments/experiments_panel.h"
+#include "recdeck/ui/experiments/results_table_model.h"
+#include "recdeck/ui/experiments/results_view.h"
+#include "recdeck/ui/experiments/sample_size_calculator.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 #include "widget_lookup.h"

@@ -4,9 +4,9 @@
 
 #include <QHeaderView>
 #include <QLabel>
-#include <QScrollBar>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -19,11 +19,11 @@
 #include <filesystem>
 #include <limits>
 
-#include "adapters/fleet_metrics.h"
-#include "adapters/fleet_monitor.h"
-#include "adapters/prometheus_text.h"
-#include "fleet/fleet_panel.h"
-#include "fleet/fleet_table_model.h"
+#include "recdeck/ui/adapters/fleet_metrics.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
+#include "recdeck/ui/adapters/prometheus_text.h"
+#include "recdeck/ui/fleet/fleet_panel.h"
+#include "recdeck/ui/fleet/fleet_table_model.h"
 #include "service_process.h"
 #include "test_support.h"
 #include "ui_fixture.h"
@@ -78,26 +78,71 @@ private slots:
         QTest::addColumn<int>("samples");
         QTest::addColumn<int>("skipped");
 
-        QTest::newRow("plain") << "a_total 3\n" << "a_total" << "" << "" << 3.0 << 1 << 0;
+        QTest::newRow("plain") << "a_total 3\n"
+                               << "a_total"
+                               << ""
+                               << "" << 3.0 << 1 << 0;
         QTest::newRow("help and type comments")
             << "# HELP a_total Requests {with} \"odd\" text\n# TYPE a_total counter\n# free comment\na_total 7\n"
-            << "a_total" << "" << "" << 7.0 << 1 << 0;
-        QTest::newRow("escaped quote") << "m{q=\"say \\\"hi\\\"\"} 1\n" << "m" << "q" << "say \"hi\"" << 1.0 << 1 << 0;
-        QTest::newRow("escaped backslash") << "m{path=\"C:\\\\dir\"} 2\n" << "m" << "path" << "C:\\dir" << 2.0 << 1 << 0;
-        QTest::newRow("escaped newline") << "m{t=\"a\\nb\"} 2\n" << "m" << "t" << "a\nb" << 2.0 << 1 << 0;
-        QTest::newRow("comma and brace inside a value")
-            << "m{a=\"x,y}\",b=\"2\"} 4\n" << "m" << "a" << "x,y}" << 4.0 << 1 << 0;
-        QTest::newRow("trailing comma in labels") << "m{a=\"1\",} 5\n" << "m" << "a" << "1" << 5.0 << 1 << 0;
-        QTest::newRow("spaces around labels") << "m { a = \"1\" , b=\"2\" }   6\n" << "m" << "b" << "2" << 6.0 << 1 << 0;
-        QTest::newRow("tabs and CRLF") << "m\t8\r\nn 9\r\n" << "m" << "" << "" << 8.0 << 2 << 0;
-        QTest::newRow("+Inf bucket") << "h_bucket{le=\"+Inf\"} 12\n" << "h_bucket" << "le" << "+Inf" << 12.0 << 1 << 0;
-        QTest::newRow("scientific value") << "m 1.5e-3\n" << "m" << "" << "" << 0.0015 << 1 << 0;
-        QTest::newRow("explicit plus sign") << "m +2.5\n" << "m" << "" << "" << 2.5 << 1 << 0;
-        QTest::newRow("timestamp") << "m 3 1700000000000\n" << "m" << "" << "" << 3.0 << 1 << 0;
-        QTest::newRow("unreadable line skipped")
-            << "m 1\nbroken{a=\"1\" 2\nn 3\n" << "m" << "" << "" << 1.0 << 2 << 1;
-        QTest::newRow("value missing") << "m\nn 3\n" << "n" << "" << "" << 3.0 << 1 << 1;
-        QTest::newRow("no final newline") << "m 4" << "m" << "" << "" << 4.0 << 1 << 0;
+            << "a_total"
+            << ""
+            << "" << 7.0 << 1 << 0;
+        QTest::newRow("escaped quote") << "m{q=\"say \\\"hi\\\"\"} 1\n"
+                                       << "m"
+                                       << "q"
+                                       << "say \"hi\"" << 1.0 << 1 << 0;
+        QTest::newRow("escaped backslash") << "m{path=\"C:\\\\dir\"} 2\n"
+                                           << "m"
+                                           << "path"
+                                           << "C:\\dir" << 2.0 << 1 << 0;
+        QTest::newRow("escaped newline") << "m{t=\"a\\nb\"} 2\n"
+                                         << "m"
+                                         << "t"
+                                         << "a\nb" << 2.0 << 1 << 0;
+        QTest::newRow("comma and brace inside a value") << "m{a=\"x,y}\",b=\"2\"} 4\n"
+                                                        << "m"
+                                                        << "a"
+                                                        << "x,y}" << 4.0 << 1 << 0;
+        QTest::newRow("trailing comma in labels") << "m{a=\"1\",} 5\n"
+                                                  << "m"
+                                                  << "a"
+                                                  << "1" << 5.0 << 1 << 0;
+        QTest::newRow("spaces around labels") << "m { a = \"1\" , b=\"2\" }   6\n"
+                                              << "m"
+                                              << "b"
+                                              << "2" << 6.0 << 1 << 0;
+        QTest::newRow("tabs and CRLF") << "m\t8\r\nn 9\r\n"
+                                       << "m"
+                                       << ""
+                                       << "" << 8.0 << 2 << 0;
+        QTest::newRow("+Inf bucket") << "h_bucket{le=\"+Inf\"} 12\n"
+                                     << "h_bucket"
+                                     << "le"
+                                     << "+Inf" << 12.0 << 1 << 0;
+        QTest::newRow("scientific value") << "m 1.5e-3\n"
+                                          << "m"
+                                          << ""
+                                          << "" << 0.0015 << 1 << 0;
+        QTest::newRow("explicit plus sign") << "m +2.5\n"
+                                            << "m"
+                                            << ""
+                                            << "" << 2.5 << 1 << 0;
+        QTest::newRow("timestamp") << "m 3 1700000000000\n"
+                                   << "m"
+                                   << ""
+                                   << "" << 3.0 << 1 << 0;
+        QTest::newRow("unreadable line skipped") << "m 1\nbroken{a=\"1\" 2\nn 3\n"
+                                                 << "m"
+                                                 << ""
+                                                 << "" << 1.0 << 2 << 1;
+        QTest::newRow("value missing") << "m\nn 3\n"
+                                       << "n"
+                                       << ""
+                                       << "" << 3.0 << 1 << 1;
+        QTest::newRow("no final newline") << "m 4"
+                                          << "m"
+                                          << ""
+                                          << "" << 4.0 << 1 << 0;
     }
     void parsesTrickyText() {
         QFETCH(QString, text);
@@ -229,15 +274,24 @@ private slots:
     void normalisesAddresses_data() {
         QTest::addColumn<QString>("typed");
         QTest::addColumn<QString>("expected");  // empty: rejected
-        QTest::newRow("host and port") << "127.0.0.1:8000" << "http://127.0.0.1:8000";
-        QTest::newRow("trailing slash") << "http://127.0.0.1:8000/" << "http://127.0.0.1:8000";
-        QTest::newRow("default port") << "http://localhost" << "http://localhost:80";
-        QTest::newRow("upper case") << "HTTP://LOCALHOST:9000" << "http://localhost:9000";
-        QTest::newRow("empty") << "" << "";
-        QTest::newRow("other scheme") << "ftp://127.0.0.1:21" << "";
-        QTest::newRow("a path") << "http://127.0.0.1:8000/metrics" << "";
-        QTest::newRow("bad port") << "http://127.0.0.1:99999" << "";
-        QTest::newRow("credentials") << "http://user:pw@127.0.0.1:8000" << "";
+        QTest::newRow("host and port") << "127.0.0.1:8000"
+                                       << "http://127.0.0.1:8000";
+        QTest::newRow("trailing slash") << "http://127.0.0.1:8000/"
+                                        << "http://127.0.0.1:8000";
+        QTest::newRow("default port") << "http://localhost"
+                                      << "http://localhost:80";
+        QTest::newRow("upper case") << "HTTP://LOCALHOST:9000"
+                                    << "http://localhost:9000";
+        QTest::newRow("empty") << ""
+                               << "";
+        QTest::newRow("other scheme") << "ftp://127.0.0.1:21"
+                                      << "";
+        QTest::newRow("a path") << "http://127.0.0.1:8000/metrics"
+                                << "";
+        QTest::newRow("bad port") << "http://127.0.0.1:99999"
+                                  << "";
+        QTest::newRow("credentials") << "http://user:pw@127.0.0.1:8000"
+                                     << "";
     }
     void normalisesAddresses() {
         QFETCH(QString, typed);
@@ -265,10 +319,12 @@ private slots:
         }
         const auto metrics = service.get(QStringLiteral("/metrics"));
         QCOMPARE(metrics.status, 200);
-        const auto exposition = prom::parse(std::string_view(metrics.body.constData(), static_cast<std::size_t>(metrics.body.size())));
+        const auto exposition =
+            prom::parse(std::string_view(metrics.body.constData(), static_cast<std::size_t>(metrics.body.size())));
         QVERIFY2(exposition.skippedLines == 0, exposition.firstProblem.c_str());
         QCOMPARE(QString::fromStdString(exposition.types.at("recdeck_requests_total")), QStringLiteral("counter"));
-        QCOMPARE(QString::fromStdString(exposition.types.at("recdeck_request_duration_seconds")), QStringLiteral("histogram"));
+        QCOMPARE(QString::fromStdString(exposition.types.at("recdeck_request_duration_seconds")),
+                 QStringLiteral("histogram"));
         const auto totals = ui::ScrapeTotals::from(exposition);
         QVERIFY(totals.hasRequestFamily);
         QCOMPARE(totals.requests, 5.0);
@@ -308,7 +364,8 @@ private slots:
         // Requests while the console polls; bounded.
         bool seen = false;
         for (int i = 0; i < 400 && !seen; ++i) {
-            service.post(QStringLiteral("/recommendations"), QByteArray("{\"user_id\":\"v") + QByteArray::number(i % 40) + "\"}");
+            service.post(QStringLiteral("/recommendations"),
+                         QByteArray("{\"user_id\":\"v") + QByteArray::number(i % 40) + "\"}");
             QTest::qWait(25);
             const auto state = fixture.fleet().state(QUrl(url));
             seen = state && state->reachable && state->ready && state->hasRate && state->requestsPerSecond > 0;
@@ -325,10 +382,13 @@ private slots:
         QVERIFY(table);
         auto* model = table->model();
         QVERIFY(waitUntil([&] { return model->rowCount() == 2; }));
-        QCOMPARE(model->index(0, ui::FleetTableModel::InstanceColumn).data().toString(), QStringLiteral("This console"));
+        QCOMPARE(model->index(0, ui::FleetTableModel::InstanceColumn).data().toString(),
+                 QStringLiteral("This console"));
         QCOMPARE(model->index(1, ui::FleetTableModel::InstanceColumn).data().toString(),
                  QStringLiteral("127.0.0.1:%1").arg(service.port()));
-        QVERIFY(waitUntil([&] { return model->index(1, ui::FleetTableModel::StateColumn).data().toString() == QStringLiteral("Ready"); }));
+        QVERIFY(waitUntil([&] {
+            return model->index(1, ui::FleetTableModel::StateColumn).data().toString() == QStringLiteral("Ready");
+        }));
         QVERIFY(model->index(1, ui::FleetTableModel::RequestsColumn).data().toString() != QStringLiteral("–"));
         // Both the console and the instance are embedded: the panel says how to share.
         auto* sharing = panel.findChild<QLabel*>(QStringLiteral("fleetSharing"));
@@ -351,15 +411,21 @@ private slots:
         const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(port));
         QVERIFY(fixture.fleet().addInstance(url));
         QVERIFY(!fixture.fleet().addInstance(url));  // already known
-        QVERIFY(waitUntil([&] { return fixture.fleet().state(url)->health() == ui::InstanceState::Health::Unreachable; }));
+        QVERIFY(
+            waitUntil([&] { return fixture.fleet().state(url)->health() == ui::InstanceState::Health::Unreachable; }));
         const auto state = *fixture.fleet().state(url);
         QVERIFY2(state.error.contains(QStringLiteral("refused")), qPrintable(state.error));
         QVERIFY(!state.reachable);
         QCOMPARE(state.lastSeenMs, qint64{0});
         auto* table = panel.findChild<QTableView*>(QStringLiteral("fleetTable"));
         const int row = 1;
-        QCOMPARE(table->model()->index(row, ui::FleetTableModel::StateColumn).data().toString(), QStringLiteral("Unreachable"));
-        QVERIFY(table->model()->index(row, ui::FleetTableModel::ErrorColumn).data().toString().contains(QStringLiteral("refused")));
+        QCOMPARE(table->model()->index(row, ui::FleetTableModel::StateColumn).data().toString(),
+                 QStringLiteral("Unreachable"));
+        QVERIFY(table->model()
+                    ->index(row, ui::FleetTableModel::ErrorColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("refused")));
     }
 
     void silentServerTimesOutWithoutBlocking() {
@@ -398,7 +464,8 @@ private slots:
         QVERIFY(port != 0);
         const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(port));
         QVERIFY(fixture.fleet().addInstance(url));
-        QVERIFY(waitUntil([&] { return fixture.fleet().state(url)->health() == ui::InstanceState::Health::Unreachable; }));
+        QVERIFY(
+            waitUntil([&] { return fixture.fleet().state(url)->health() == ui::InstanceState::Health::Unreachable; }));
         QTest::qWait(50);
 
         auto* table = panel.findChild<QTableView*>(QStringLiteral("fleetTable"));
@@ -409,10 +476,14 @@ private slots:
             total += header->sectionSize(c);
             if (c == ui::FleetTableModel::ErrorColumn) continue;  // long errors elide; the tooltip has them
             QVERIFY2(header->sectionSize(c) >= header->sectionSizeHint(c),
-                     qPrintable(QStringLiteral("column %1: %2 < %3").arg(c).arg(header->sectionSize(c)).arg(header->sectionSizeHint(c))));
+                     qPrintable(QStringLiteral("column %1: %2 < %3")
+                                    .arg(c)
+                                    .arg(header->sectionSize(c))
+                                    .arg(header->sectionSizeHint(c))));
             for (int row = 0; row < table->model()->rowCount(); ++row) {
                 const int needed = table->sizeHintForIndex(table->model()->index(row, c)).width();
-                QVERIFY2(header->sectionSize(c) >= needed, qPrintable(QStringLiteral("column %1 row %2").arg(c).arg(row)));
+                QVERIFY2(header->sectionSize(c) >= needed,
+                         qPrintable(QStringLiteral("column %1 row %2").arg(c).arg(row)));
             }
         }
         QVERIFY2(total <= table->viewport()->width(),
@@ -459,15 +530,17 @@ private slots:
     }
 
 private:
-    static bool waitUntil(const std::function<bool()>& cond, int ms = 20000) { return test::waitForCondition(cond, ms); }
+    static bool waitUntil(const std::function<bool()>& cond, int ms = 20000) {
+        return test::waitForCondition(cond, ms);
+    }
 
     bool startService(test::ServiceProcess& service) {
         m_dirs.push_back(test::makeTempDir("recdeck-fleet"));
         QString error;
-        const bool started = service.start({QStringLiteral("--data"), QString::fromStdString(m_dirs.back().string()),
-                                            QStringLiteral("--models"), QStringLiteral("popularity"),
-                                            QStringLiteral("--threads"), QStringLiteral("1")},
-                                           &error);
+        const bool started = service.start(
+            {QStringLiteral("--data"), QString::fromStdString(m_dirs.back().string()), QStringLiteral("--models"),
+             QStringLiteral("popularity"), QStringLiteral("--threads"), QStringLiteral("1")},
+            &error);
         if (!started) qWarning("recdeckd serve did not start: %s", qPrintable(error));
         return started;
     }

@@ -12,19 +12,19 @@
 #include <set>
 #include <string>
 
-#include "inspector/activity_card.h"
-#include "inspector/features_card.h"
-#include "inspector/inspector_panel.h"
-#include "inspector/model_comparison_view.h"
-#include "inspector/recommendation_table_model.h"
-#include "inspector/recommendations_card.h"
+#include "recdeck/ui/inspector/activity_card.h"
+#include "recdeck/ui/inspector/features_card.h"
+#include "recdeck/ui/inspector/inspector_panel.h"
+#include "recdeck/ui/inspector/model_comparison_view.h"
+#include "recdeck/ui/inspector/recommendation_table_model.h"
+#include "recdeck/ui/inspector/recommendations_card.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 #include "widget_lookup.h"
 
 using namespace recdeck;
-using test::child;
 using test::buttonNamed;
+using test::child;
 
 namespace {
 
@@ -47,7 +47,8 @@ std::string firstPersonalisedUser(serving::Engine& engine) {
     for (data::Index u : users) {
         const std::string id = snapshot->dataset->users.id(u);
         const auto assignment = engine.experiments().assign(id);
-        const std::string model = assignment && !assignment->model.empty() ? assignment->model : engine.registry().defaultName();
+        const std::string model =
+            assignment && !assignment->model.empty() ? assignment->model : engine.registry().defaultName();
         if (model != "popularity") return id;
     }
     return {};
@@ -72,7 +73,8 @@ private slots:
         panel.show();
         QString error;
         QVERIFY2(fixture.open(&error), qPrintable(error));
-        QVERIFY(test::UiFixture::waitFor([&] { return panel.inspections() >= 1 && panel.comparisons() >= 1 && !panel.busy(); }));
+        QVERIFY(test::UiFixture::waitFor(
+            [&] { return panel.inspections() >= 1 && panel.comparisons() >= 1 && !panel.busy(); }));
 
         const std::string first = firstPersonalisedUser(fixture.engine());
         QVERIFY(!first.empty());
@@ -86,7 +88,8 @@ private slots:
         QVERIFY(panel.lastInspection()->answer.recommendation->model != "popularity");
         int becauseLiked = 0;
         for (int row = 0; row < table->model()->rowCount(); ++row) {
-            const QString reason = table->model()->index(row, ui::RecommendationTableModel::ReasonColumn).data().toString();
+            const QString reason =
+                table->model()->index(row, ui::RecommendationTableModel::ReasonColumn).data().toString();
             if (reason.startsWith(QStringLiteral("Because you liked"))) ++becauseLiked;
         }
         QVERIFY2(becauseLiked > 0, "no \"Because you liked …\" reason in the first view");
@@ -100,22 +103,25 @@ private slots:
         for (int row = 0; row < table->model()->rowCount(); ++row) {
             const QString id = table->model()->index(row, 0).data(Qt::UserRole).toString();
             QVERIFY2(!owned.count(id.toStdString()), qPrintable(id));
-            QVERIFY(!table->model()->index(row, ui::RecommendationTableModel::ReasonColumn).data().toString().isEmpty());
+            QVERIFY(
+                !table->model()->index(row, ui::RecommendationTableModel::ReasonColumn).data().toString().isEmpty());
         }
         // Features: the interactions count matches the engine's own view of the user.
         const auto view = fixture.engine().user(panel.currentUser().toStdString());
         QVERIFY(view);
         auto* interactions = child<QLabel>(panel, QStringLiteral("featureInteractions"));
         QVERIFY(interactions);
-        QVERIFY2(interactions->text().startsWith(QString::number(view->features.historyLength)), qPrintable(interactions->text()));
+        QVERIFY2(interactions->text().startsWith(QString::number(view->features.historyLength)),
+                 qPrintable(interactions->text()));
         QVERIFY(child<QLabel>(panel, QStringLiteral("featureFreshness"))->text().contains(QStringLiteral("omputed")));
         // History: training interactions at least.
         auto* history = child<QTableView>(panel, QStringLiteral("historyTable"));
         QVERIFY(history);
-        QCOMPARE(static_cast<std::size_t>(history->model()->rowCount()),
-                 std::min<std::size_t>(300, view->features.trainedUser
-                                                ? snapshot->matrix->itemsOf(*view->features.trainedUser).size()
-                                                : 0) + view->history.size());
+        QCOMPARE(
+            static_cast<std::size_t>(history->model()->rowCount()),
+            std::min<std::size_t>(
+                300, view->features.trainedUser ? snapshot->matrix->itemsOf(*view->features.trainedUser).size() : 0) +
+                view->history.size());
         // Who served it: a tier badge, the model and its version.
         auto* served = child<QLabel>(panel, QStringLiteral("servedBy"));
         const auto& answer = *inspection.answer.recommendation;

@@ -19,14 +19,14 @@
 
 #include <fstream>
 
-#include "common/theme.h"
-#include "connection/connection_panel.h"
-#include "connection/dataset_card.h"
-#include "inspector/activity_card.h"
-#include "inspector/inspector_panel.h"
-#include "shell/help_dialog.h"
-#include "shell/main_window.h"
-#include "shell/screenshot.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/connection/connection_panel.h"
+#include "recdeck/ui/connection/dataset_card.h"
+#include "recdeck/ui/inspector/activity_card.h"
+#include "recdeck/ui/inspector/inspector_panel.h"
+#include "recdeck/ui/shell/help_dialog.h"
+#include "recdeck/ui/shell/main_window.h"
+#include "recdeck/ui/shell/screenshot.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 

@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "models/model_table_model.h"
-#include "models/models_panel.h"
-#include "models/task_progress.h"
-#include "models/trade_off_chart.h"
+#include "recdeck/ui/models/model_table_model.h"
+#include "recdeck/ui/models/models_panel.h"
+#include "recdeck/ui/models/task_progress.h"
+#include "recdeck/ui/models/trade_off_chart.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 #include "widget_lookup.h"

@@ -35,16 +35,16 @@
 #include <functional>
 #include <memory>
 
-#include "common/kpi_tile.h"
-#include "common/theme.h"
-#include "experiments/experiment_editor.h"
-#include "experiments/experiments_panel.h"
-#include "experiments/results_view.h"
-#include "experiments/sample_size_calculator.h"
-#include "inspector/activity_card.h"
-#include "inspector/inspector_panel.h"
 #include "recdeck/experiments/statistics.h"
-#include "shell/main_window.h"
+#include "recdeck/ui/common/kpi_tile.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/experiments/experiment_editor.h"
+#include "recdeck/ui/experiments/experiments_panel.h"
+#include "recdeck/ui/experiments/results_view.h"
+#include "recdeck/ui/experiments/sample_size_calculator.h"
+#include "recdeck/ui/inspector/activity_card.h"
+#include "recdeck/ui/inspector/inspector_panel.h"
+#include "recdeck/ui/shell/main_window.h"
 #include "test_support.h"
 #include "ui_fixture.h"
 #include "widget_lookup.h"
@@ -246,8 +246,8 @@ private slots:
         scale->showPopup();
         settle();
         QVERIFY(scale->view()->isVisible());
-        QVERIFY(scale->view()->window()->grab().save(QDir(m_shots).filePath(
-            QStringLiteral("%1x%2-dropdown.png").arg(m_size.width()).arg(m_size.height()))));
+        QVERIFY(scale->view()->window()->grab().save(
+            QDir(m_shots).filePath(QStringLiteral("%1x%2-dropdown.png").arg(m_size.width()).arg(m_size.height()))));
         scale->hidePopup();
         QTest::mouseClick(child<QPushButton>(calculator, "calcUsePlan"), Qt::LeftButton);
         QVERIFY(editor->isDirty());

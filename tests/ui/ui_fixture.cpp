@@ -4,7 +4,7 @@
 #include <QElapsedTimer>
 #include <QTest>
 
-#include "common/async.h"
+#include "recdeck/ui/common/async.h"
 #include "test_support.h"
 
 namespace recdeck::test {
@@ -38,7 +38,9 @@ UiFixture::~UiFixture() {
     std::filesystem::remove_all(m_dir, ignored);
 }
 
-bool UiFixture::open(QString* error, int timeoutMs) { return open("embedded", error, timeoutMs); }
+bool UiFixture::open(QString* error, int timeoutMs) {
+    return open("embedded", error, timeoutMs);
+}
 
 bool UiFixture::open(const std::string& store, QString* error, int timeoutMs) {
     serving::EngineConfig config;

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "adapters/engine_host.h"
-#include "adapters/fleet_monitor.h"
-#include "adapters/live_feed.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
+#include "recdeck/ui/adapters/live_feed.h"
 
 namespace recdeck::test {
 

@@ -1,12 +1,12 @@
-#include "adapters/engine_host.h"
+#include "recdeck/ui/adapters/engine_host.h"
 
 #include <QMetaObject>
 #include <QPointer>
 
-#include "common/async.h"
 #include "recdeck/sim/engine_target.h"
 #include "recdeck/sim/held_out_truth.h"
 #include "recdeck/sim/world_truth.h"
+#include "recdeck/ui/common/async.h"
 
 namespace recdeck::ui {
 

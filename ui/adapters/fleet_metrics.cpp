@@ -1,4 +1,4 @@
-#include "adapters/fleet_metrics.h"
+#include "recdeck/ui/adapters/fleet_metrics.h"
 
 #include <algorithm>
 
@@ -6,7 +6,9 @@ namespace recdeck::ui {
 
 namespace {
 
-double orZero(const std::optional<double>& value) { return value.value_or(0.0); }
+double orZero(const std::optional<double>& value) {
+    return value.value_or(0.0);
+}
 
 ScrapeTotals zeroCounters(const ScrapeTotals& like) {
     ScrapeTotals zero = like;

@@ -1,4 +1,4 @@
-#include "adapters/fleet_monitor.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -17,8 +17,8 @@
 #include <memory>
 #include <vector>
 
-#include "adapters/fleet_metrics.h"
-#include "adapters/prometheus_text.h"
+#include "recdeck/ui/adapters/fleet_metrics.h"
+#include "recdeck/ui/adapters/prometheus_text.h"
 
 namespace recdeck::ui {
 
@@ -33,9 +33,9 @@ constexpr std::array<const char*, EndpointCount> kPaths = {"/health", "/ready", 
 
 // One endpoint's answer within a poll.
 struct Answer {
-    int status = 0;      // HTTP status, 0 when there was no HTTP answer
+    int status = 0;  // HTTP status, 0 when there was no HTTP answer
     QByteArray body;
-    QString failure;     // why there is no usable answer ("connection refused", "HTTP 404")
+    QString failure;  // why there is no usable answer ("connection refused", "HTTP 404")
 };
 
 struct Poll {
@@ -50,16 +50,24 @@ QString networkFailure(QNetworkReply* reply, int timeoutMs) {
         return QObject::tr("no answer within %1 s").arg(QString::number(timeoutMs / 1000.0, 'g', 2));
     }
     switch (reply->error()) {
-        case QNetworkReply::ConnectionRefusedError: return QObject::tr("connection refused");
-        case QNetworkReply::HostNotFoundError: return QObject::tr("host not found");
-        case QNetworkReply::RemoteHostClosedError: return QObject::tr("connection closed by the instance");
-        case QNetworkReply::TimeoutError: return QObject::tr("connection timed out");
-        case QNetworkReply::OperationCanceledError: return QObject::tr("cancelled");
-        default: return reply->errorString();
+        case QNetworkReply::ConnectionRefusedError:
+            return QObject::tr("connection refused");
+        case QNetworkReply::HostNotFoundError:
+            return QObject::tr("host not found");
+        case QNetworkReply::RemoteHostClosedError:
+            return QObject::tr("connection closed by the instance");
+        case QNetworkReply::TimeoutError:
+            return QObject::tr("connection timed out");
+        case QNetworkReply::OperationCanceledError:
+            return QObject::tr("cancelled");
+        default:
+            return reply->errorString();
     }
 }
 
-qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+qint64 nowMs() {
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 }  // namespace
 
@@ -174,10 +182,11 @@ struct FleetMonitor::Impl {
             for (const QJsonValue reason : readyJson.value(QStringLiteral("reasons")).toArray()) {
                 s.readyReasons << reason.toString();
             }
-            s.readyDetail = s.ready ? QObject::tr("ready")
+            s.readyDetail = s.ready                    ? QObject::tr("ready")
                             : s.readyReasons.isEmpty() ? QObject::tr("not ready (HTTP %1)").arg(ready.status)
                                                        : s.readyReasons.join(QStringLiteral("; "));
-            if (readyJson.contains(QStringLiteral("store"))) s.store = readyJson.value(QStringLiteral("store")).toString();
+            if (readyJson.contains(QStringLiteral("store")))
+                s.store = readyJson.value(QStringLiteral("store")).toString();
             const QJsonValue model = readyJson.value(QStringLiteral("model"));
             if (model.isString()) {
                 const QJsonValue version = readyJson.value(QStringLiteral("model_version"));
@@ -193,7 +202,8 @@ struct FleetMonitor::Impl {
             problems << QObject::tr("/metrics: %1").arg(metrics.failure);
             s.hasRate = s.hasLatency = s.hasCtr = s.hasHitRate = false;
         } else {
-            const auto exposition = prometheus::parse(std::string_view(metrics.body.constData(), static_cast<std::size_t>(metrics.body.size())));
+            const auto exposition = prometheus::parse(
+                std::string_view(metrics.body.constData(), static_cast<std::size_t>(metrics.body.size())));
             const ScrapeTotals totals = ScrapeTotals::from(exposition);
             if (!totals.hasRequestFamily) {
                 problems << QObject::tr("/metrics has no recdeck_requests_total: is this a recdeckd instance?");
@@ -285,12 +295,14 @@ QUrl FleetMonitor::normalizeUrl(const QString& text, QString* error) {
         return fail(tr("'%1': the address must start with http:// (recdeckd serves plain HTTP)").arg(text.trimmed()));
     }
     if (url.host().isEmpty()) return fail(tr("'%1': the address needs a host name or IP address").arg(text.trimmed()));
-    if (!url.userInfo().isEmpty()) return fail(tr("'%1': leave user names and passwords out of the address").arg(text.trimmed()));
+    if (!url.userInfo().isEmpty())
+        return fail(tr("'%1': leave user names and passwords out of the address").arg(text.trimmed()));
     const QString path = url.path();
     if (!path.isEmpty() && path != QLatin1String("/")) {
         return fail(tr("'%1': give the instance's base address, without a path such as %2").arg(text.trimmed(), path));
     }
-    if (url.hasQuery() || url.hasFragment()) return fail(tr("'%1': the address takes no query or fragment").arg(text.trimmed()));
+    if (url.hasQuery() || url.hasFragment())
+        return fail(tr("'%1': the address takes no query or fragment").arg(text.trimmed()));
     QUrl normal;
     normal.setScheme(scheme);
     normal.setHost(url.host().toLower());
@@ -341,10 +353,18 @@ std::optional<InstanceState> FleetMonitor::state(const QUrl& url) const {
     return std::nullopt;
 }
 
-void FleetMonitor::setInterval(int milliseconds) { m_impl->timer.setInterval(std::max(100, milliseconds)); }
-int FleetMonitor::interval() const { return m_impl->timer.interval(); }
-void FleetMonitor::setRequestTimeout(int milliseconds) { m_impl->timeoutMs = std::max(50, milliseconds); }
-int FleetMonitor::requestTimeout() const { return m_impl->timeoutMs; }
+void FleetMonitor::setInterval(int milliseconds) {
+    m_impl->timer.setInterval(std::max(100, milliseconds));
+}
+int FleetMonitor::interval() const {
+    return m_impl->timer.interval();
+}
+void FleetMonitor::setRequestTimeout(int milliseconds) {
+    m_impl->timeoutMs = std::max(50, milliseconds);
+}
+int FleetMonitor::requestTimeout() const {
+    return m_impl->timeoutMs;
+}
 
 void FleetMonitor::pollNow() {
     for (auto& instance : m_impl->instances) m_impl->poll(*instance);

@@ -1,7 +1,7 @@
-#include "adapters/live_feed.h"
+#include "recdeck/ui/adapters/live_feed.h"
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
 
 namespace recdeck::ui {
 
@@ -10,10 +10,12 @@ namespace {
 using metrics::SeriesKind;
 
 constexpr SeriesKind kOverall[] = {
-    SeriesKind::RequestsPerSecond, SeriesKind::LatencyP50Ms, SeriesKind::LatencyP95Ms, SeriesKind::LatencyP99Ms,
-    SeriesKind::Ctr,               SeriesKind::ConversionRate, SeriesKind::L1HitRate,  SeriesKind::L2HitRate,
-    SeriesKind::ComputeRate,       SeriesKind::HitRate,      SeriesKind::ErrorRate,    SeriesKind::Coverage1m,
-    SeriesKind::Coverage15m,       SeriesKind::Diversity1m,  SeriesKind::Diversity15m, SeriesKind::ClicksPerSecond,
+    SeriesKind::RequestsPerSecond, SeriesKind::LatencyP50Ms, SeriesKind::LatencyP95Ms,
+    SeriesKind::LatencyP99Ms,      SeriesKind::Ctr,          SeriesKind::ConversionRate,
+    SeriesKind::L1HitRate,         SeriesKind::L2HitRate,    SeriesKind::ComputeRate,
+    SeriesKind::HitRate,           SeriesKind::ErrorRate,    SeriesKind::Coverage1m,
+    SeriesKind::Coverage15m,       SeriesKind::Diversity1m,  SeriesKind::Diversity15m,
+    SeriesKind::ClicksPerSecond,
 };
 constexpr SeriesKind kPerVariant[] = {SeriesKind::Ctr, SeriesKind::ConversionRate, SeriesKind::RequestsPerSecond};
 

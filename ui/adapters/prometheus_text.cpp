@@ -1,4 +1,4 @@
-#include "adapters/prometheus_text.h"
+#include "recdeck/ui/adapters/prometheus_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,9 +9,15 @@ namespace recdeck::ui::prometheus {
 
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t'; }
-bool isNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'; }
-bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9'); }
+bool isSpace(char c) {
+    return c == ' ' || c == '\t';
+}
+bool isNameStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+}
+bool isNameChar(char c) {
+    return isNameStart(c) || (c >= '0' && c <= '9');
+}
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -103,7 +109,8 @@ private:
             if (m_pos >= m_line.size() || m_line[m_pos] != '=') return "expected '=' after label " + key;
             ++m_pos;
             skipSpaces();
-            if (m_pos >= m_line.size() || m_line[m_pos] != '"') return "expected '\"' to open the value of label " + key;
+            if (m_pos >= m_line.size() || m_line[m_pos] != '"')
+                return "expected '\"' to open the value of label " + key;
             ++m_pos;
             std::string value;
             bool closed = false;

@@ -1,4 +1,4 @@
-#include "cache/cache_panel.h"
+#include "recdeck/ui/cache/cache_panel.h"
 
 #include <QChart>
 #include <QChartView>
@@ -14,21 +14,21 @@
 #include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
-#include "common/responsive_grid.h"
+#include "recdeck/ui/common/responsive_grid.h"
 
-#include "adapters/engine_host.h"
-#include "adapters/live_feed.h"
-#include "cache/cache_settings_form.h"
-#include "cache/invalidation_form.h"
-#include "cache/invalidation_log_model.h"
-#include "cache/tier_card.h"
-#include "cache/warm_up_form.h"
-#include "common/async.h"
-#include "common/chart_card.h"
-#include "common/format.h"
-#include "common/panel_heading.h"
-#include "common/theme.h"
-#include "dashboard/live_series.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/live_feed.h"
+#include "recdeck/ui/cache/cache_settings_form.h"
+#include "recdeck/ui/cache/invalidation_form.h"
+#include "recdeck/ui/cache/invalidation_log_model.h"
+#include "recdeck/ui/cache/tier_card.h"
+#include "recdeck/ui/cache/warm_up_form.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/chart_card.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/dashboard/live_series.h"
 
 namespace recdeck::ui {
 

@@ -1,4 +1,4 @@
-#include "cache/cache_settings_form.h"
+#include "recdeck/ui/cache/cache_settings_form.h"
 
 #include <QDoubleSpinBox>
 #include <QFontMetrics>
@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -36,10 +36,17 @@ QString describe(const cache::CacheConfig& config) {
 }  // namespace
 
 CacheSettingsForm::CacheSettingsForm(EngineHost& host, QWidget* parent)
-    : QFrame(parent), m_host(host), m_ttl(new QSpinBox(this)), m_jitter(new QDoubleSpinBox(this)),
-      m_beta(new QDoubleSpinBox(this)), m_entries(new QSpinBox(this)), m_megabytes(new QSpinBox(this)),
-      m_apply(new QPushButton(tr("Apply"), this)), m_revert(new QPushButton(tr("Revert"), this)),
-      m_current(new QLabel(tr("Waiting for the engine…"), this)), m_status(new QLabel(this)) {
+    : QFrame(parent),
+      m_host(host),
+      m_ttl(new QSpinBox(this)),
+      m_jitter(new QDoubleSpinBox(this)),
+      m_beta(new QDoubleSpinBox(this)),
+      m_entries(new QSpinBox(this)),
+      m_megabytes(new QSpinBox(this)),
+      m_apply(new QPushButton(tr("Apply"), this)),
+      m_revert(new QPushButton(tr("Revert"), this)),
+      m_current(new QLabel(tr("Waiting for the engine…"), this)),
+      m_status(new QLabel(this)) {
     setObjectName(QStringLiteral("card"));
     auto* heading = new QLabel(tr("Expiry and size"), this);
     heading->setObjectName(QStringLiteral("sectionHeading"));
@@ -54,19 +61,22 @@ CacheSettingsForm::CacheSettingsForm(EngineHost& host, QWidget* parent)
     m_jitter->setRange(0.0, 50.0);
     m_jitter->setDecimals(0);
     m_jitter->setSuffix(tr(" %"));
-    m_jitter->setToolTip(tr("Each list lives TTL ± this share of it, so lists cached together do not all expire "
-                            "together (0–50 %)"));
+    m_jitter->setToolTip(
+        tr("Each list lives TTL ± this share of it, so lists cached together do not all expire "
+           "together (0–50 %)"));
     m_beta->setObjectName(QStringLiteral("cacheBeta"));
     m_beta->setRange(0.0, 10.0);
     m_beta->setDecimals(1);
     m_beta->setSingleStep(0.5);
-    m_beta->setToolTip(tr("Early refresh (XFetch): a popular list is recomputed shortly before it expires, by one "
-                          "request instead of a stampede. Higher refreshes earlier; 0 turns it off (default 1)"));
+    m_beta->setToolTip(
+        tr("Early refresh (XFetch): a popular list is recomputed shortly before it expires, by one "
+           "request instead of a stampede. Higher refreshes earlier; 0 turns it off (default 1)"));
     m_entries->setObjectName(QStringLiteral("cacheMaxEntries"));
     m_entries->setRange(1, 100'000'000);
     m_entries->setGroupSeparatorShown(true);
-    m_entries->setToolTip(tr("Most lists kept in this process's memory (L1); the least recently used go first. "
-                             "Lowering it evicts at once"));
+    m_entries->setToolTip(
+        tr("Most lists kept in this process's memory (L1); the least recently used go first. "
+           "Lowering it evicts at once"));
     m_megabytes->setObjectName(QStringLiteral("cacheMaxMemory"));
     m_megabytes->setRange(1, 1 << 20);
     m_megabytes->setGroupSeparatorShown(true);
@@ -77,8 +87,9 @@ CacheSettingsForm::CacheSettingsForm(EngineHost& host, QWidget* parent)
     const QFontMetrics metrics(font());
     const int chrome = 56;  // padding, frame and the up/down buttons of the console's style
     const std::pair<QAbstractSpinBox*, QString> samples[] = {
-        {m_ttl, tr("3,600 s")},      {m_jitter, tr("50 %")},       {m_beta, QStringLiteral("10.0")},
-        {m_entries, QStringLiteral("100,000")}, {m_megabytes, tr("4,096 MB")},
+        {m_ttl, tr("3,600 s")},           {m_jitter, tr("50 %")},
+        {m_beta, QStringLiteral("10.0")}, {m_entries, QStringLiteral("100,000")},
+        {m_megabytes, tr("4,096 MB")},
     };
     for (const auto& [field, sample] : samples) {
         field->setEnabled(false);
@@ -149,7 +160,8 @@ void CacheSettingsForm::fill(const cache::CacheConfig& config) {
     m_jitter->setValue(config.jitter * 100.0);
     m_beta->setValue(config.xfetchBeta);
     m_entries->setValue(static_cast<int>(std::min<std::size_t>(config.l1MaxEntries, 100'000'000)));
-    m_megabytes->setValue(static_cast<int>(std::clamp<std::size_t>(config.l1MaxBytes / kMegabyte, 1, std::size_t{1} << 20)));
+    m_megabytes->setValue(
+        static_cast<int>(std::clamp<std::size_t>(config.l1MaxBytes / kMegabyte, 1, std::size_t{1} << 20)));
     for (QWidget* field : {static_cast<QWidget*>(m_ttl), static_cast<QWidget*>(m_jitter), static_cast<QWidget*>(m_beta),
                            static_cast<QWidget*>(m_entries), static_cast<QWidget*>(m_megabytes)}) {
         field->setEnabled(true);

@@ -1,4 +1,4 @@
-#include "cache/cache_warm_up.h"
+#include "recdeck/ui/cache/cache_warm_up.h"
 
 #include <algorithm>
 #include <chrono>

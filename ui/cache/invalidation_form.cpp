@@ -1,4 +1,4 @@
-#include "cache/invalidation_form.h"
+#include "recdeck/ui/cache/invalidation_form.h"
 
 #include <QComboBox>
 #include <QCompleter>
@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <optional>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -40,10 +40,14 @@ struct Completions {
 
 QString kindTitle(InvalidationKind kind) {
     switch (kind) {
-        case InvalidationKind::User: return QObject::tr("User");
-        case InvalidationKind::Item: return QObject::tr("Item");
-        case InvalidationKind::Model: return QObject::tr("Model");
-        case InvalidationKind::All: return QObject::tr("Everything");
+        case InvalidationKind::User:
+            return QObject::tr("User");
+        case InvalidationKind::Item:
+            return QObject::tr("Item");
+        case InvalidationKind::Model:
+            return QObject::tr("Model");
+        case InvalidationKind::All:
+            return QObject::tr("Everything");
     }
     return {};
 }
@@ -51,11 +55,18 @@ QString kindTitle(InvalidationKind kind) {
 }  // namespace
 
 InvalidationForm::InvalidationForm(EngineHost& host, QWidget* parent)
-    : QFrame(parent), m_host(host), m_user(new QLineEdit(this)), m_item(new QLineEdit(this)),
-      m_model(new QComboBox(this)), m_userButton(new QPushButton(tr("Invalidate…"), this)),
-      m_itemButton(new QPushButton(tr("Invalidate…"), this)), m_modelButton(new QPushButton(tr("Invalidate…"), this)),
-      m_allButton(new QPushButton(tr("Invalidate…"), this)), m_result(new QLabel(this)),
-      m_userCompleter(new QCompleter(this)), m_itemCompleter(new QCompleter(this)) {
+    : QFrame(parent),
+      m_host(host),
+      m_user(new QLineEdit(this)),
+      m_item(new QLineEdit(this)),
+      m_model(new QComboBox(this)),
+      m_userButton(new QPushButton(tr("Invalidate…"), this)),
+      m_itemButton(new QPushButton(tr("Invalidate…"), this)),
+      m_modelButton(new QPushButton(tr("Invalidate…"), this)),
+      m_allButton(new QPushButton(tr("Invalidate…"), this)),
+      m_result(new QLabel(this)),
+      m_userCompleter(new QCompleter(this)),
+      m_itemCompleter(new QCompleter(this)) {
     setObjectName(QStringLiteral("card"));
     auto* heading = new QLabel(tr("Invalidate"), this);
     heading->setObjectName(QStringLiteral("sectionHeading"));
@@ -193,7 +204,9 @@ void InvalidationForm::reload() {
         });
 }
 
-QString InvalidationForm::itemIdFromText() const { return m_item->text().section(kSeparator, 0, 0).trimmed(); }
+QString InvalidationForm::itemIdFromText() const {
+    return m_item->text().section(kSeparator, 0, 0).trimmed();
+}
 
 void InvalidationForm::updateButtons() {
     const bool open = m_host.isOpen() && !m_running;
@@ -216,8 +229,9 @@ void InvalidationForm::ask(InvalidationKind kind, const QString& id) {
         case InvalidationKind::User:
             title = tr("Invalidate user %1?").arg(id);
             text = tr("Drop every cached recommendation list of user “%1”?").arg(id);
-            details = tr("Their next request is computed afresh and their features are refreshed. Instances "
-                         "sharing the store drop their copies too.");
+            details =
+                tr("Their next request is computed afresh and their features are refreshed. Instances "
+                   "sharing the store drop their copies too.");
             if (!std::binary_search(m_knownUsers.begin(), m_knownUsers.end(), id)) {
                 details += tr("\n\n“%1” is not a user of the current data: only lists cached for that exact id "
                               "are affected.")
@@ -227,20 +241,23 @@ void InvalidationForm::ask(InvalidationKind kind, const QString& id) {
         case InvalidationKind::Item:
             title = tr("Invalidate item %1?").arg(id);
             text = tr("Drop every cached list that contains item “%1”?").arg(m_item->text().trimmed());
-            details = tr("Users who were shown it get a freshly computed list on their next request. Instances "
-                         "sharing the store drop their copies too.");
+            details =
+                tr("Users who were shown it get a freshly computed list on their next request. Instances "
+                   "sharing the store drop their copies too.");
             break;
         case InvalidationKind::Model:
             title = tr("Invalidate model %1?").arg(id);
             text = tr("Drop every cached list computed with model “%1”?").arg(id);
-            details = tr("Every request it serves is computed afresh until the cache fills again: expect more "
-                         "load and higher latency for a while.");
+            details =
+                tr("Every request it serves is computed afresh until the cache fills again: expect more "
+                   "load and higher latency for a while.");
             break;
         case InvalidationKind::All:
             title = tr("Invalidate everything?");
             text = tr("Drop every cached recommendation list?");
-            details = tr("Every user's next request is computed afresh, here and on every instance sharing the "
-                         "store: expect a burst of computation and higher latency until the cache fills again.");
+            details =
+                tr("Every user's next request is computed afresh, here and on every instance sharing the "
+                   "store: expect a burst of computation and higher latency until the cache fills again.");
             break;
     }
     auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Cancel, this);
@@ -285,13 +302,12 @@ void InvalidationForm::run(InvalidationKind kind, const QString& id) {
         [this, kind, id](Outcome outcome) {
             m_running = false;
             updateButtons();
-            const QString what = kind == InvalidationKind::All ? tr("Everything")
-                                                                : tr("%1 “%2”").arg(kindTitle(kind), id);
+            const QString what =
+                kind == InvalidationKind::All ? tr("Everything") : tr("%1 “%2”").arg(kindTitle(kind), id);
             const QString at = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
-            const QString dropped =
-                outcome.record ? tr("%n cached list(s) dropped from this process", nullptr,
-                                    static_cast<int>(outcome.record->l1Dropped))
-                               : tr("applied");
+            const QString dropped = outcome.record ? tr("%n cached list(s) dropped from this process", nullptr,
+                                                        static_cast<int>(outcome.record->l1Dropped))
+                                                   : tr("applied");
             QString problem = outcome.error;
             if (problem.isEmpty() && outcome.record && !outcome.record->error.empty()) {
                 problem = QString::fromStdString(outcome.record->error);

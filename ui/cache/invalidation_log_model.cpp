@@ -1,10 +1,10 @@
-#include "cache/invalidation_log_model.h"
+#include "recdeck/ui/cache/invalidation_log_model.h"
 
 #include <QBrush>
 #include <QDateTime>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -37,12 +37,18 @@ void InvalidationLogModel::markOperator(const cache::InvalidationRecord& record)
 
 bool InvalidationLogModel::accepts(const cache::InvalidationRecord& record) const {
     switch (m_filter) {
-        case Filter::All: return true;
-        case Filter::Operator: return m_operator.contains(key(record));
-        case Filter::Users: return record.kind == cache::InvalidationKind::User;
-        case Filter::Items: return record.kind == cache::InvalidationKind::Item;
-        case Filter::Models: return record.kind == cache::InvalidationKind::Model;
-        case Filter::Everything: return record.kind == cache::InvalidationKind::All;
+        case Filter::All:
+            return true;
+        case Filter::Operator:
+            return m_operator.contains(key(record));
+        case Filter::Users:
+            return record.kind == cache::InvalidationKind::User;
+        case Filter::Items:
+            return record.kind == cache::InvalidationKind::Item;
+        case Filter::Models:
+            return record.kind == cache::InvalidationKind::Model;
+        case Filter::Everything:
+            return record.kind == cache::InvalidationKind::All;
     }
     return true;
 }
@@ -60,7 +66,9 @@ int InvalidationLogModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int InvalidationLogModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int InvalidationLogModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant InvalidationLogModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
@@ -70,35 +78,50 @@ QVariant InvalidationLogModel::data(const QModelIndex& index, int role) const {
         switch (index.column()) {
             case Time:
                 // Compact: the log covers minutes, not days; the full date is in the tooltip.
-                return record.atMs <= 0 ? QStringLiteral("–")
-                                        : QDateTime::fromMSecsSinceEpoch(record.atMs).toString(QStringLiteral("HH:mm:ss"));
+                return record.atMs <= 0
+                           ? QStringLiteral("–")
+                           : QDateTime::fromMSecsSinceEpoch(record.atMs).toString(QStringLiteral("HH:mm:ss"));
             case Kind:
                 switch (record.kind) {
-                    case cache::InvalidationKind::User: return tr("User");
-                    case cache::InvalidationKind::Item: return tr("Item");
-                    case cache::InvalidationKind::Model: return tr("Model");
-                    case cache::InvalidationKind::All: return tr("Everything");
+                    case cache::InvalidationKind::User:
+                        return tr("User");
+                    case cache::InvalidationKind::Item:
+                        return tr("Item");
+                    case cache::InvalidationKind::Model:
+                        return tr("Model");
+                    case cache::InvalidationKind::All:
+                        return tr("Everything");
                 }
                 return {};
-            case Target: return record.id.empty() ? tr("all lists") : QString::fromStdString(record.id);
-            case Origin: return record.remote ? tr("Another instance") : fromHere ? tr("This panel") : tr("This instance");
-            case Dropped: return static_cast<qulonglong>(record.l1Dropped);
-            case Problem: return QString::fromStdString(record.error);
-            default: return {};
+            case Target:
+                return record.id.empty() ? tr("all lists") : QString::fromStdString(record.id);
+            case Origin:
+                return record.remote ? tr("Another instance") : fromHere ? tr("This panel") : tr("This instance");
+            case Dropped:
+                return static_cast<qulonglong>(record.l1Dropped);
+            case Problem:
+                return QString::fromStdString(record.error);
+            default:
+                return {};
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (index.column()) {
-            case Time: return format::timestamp(record.atMs);
-            case Target: return record.id.empty() ? tr("Every cached list") : QString::fromStdString(record.id);
+            case Time:
+                return format::timestamp(record.atMs);
+            case Target:
+                return record.id.empty() ? tr("Every cached list") : QString::fromStdString(record.id);
             case Origin:
                 return record.remote ? tr("Received over the store's invalidation channel from another instance")
                        : fromHere    ? tr("Issued from this Cache panel")
                                      : tr("Issued in this process: a user's purchase, rating or add-to-cart, a "
-                                          "retrained model, or another panel");
-            case Dropped: return tr("Cached lists removed from this process's memory (L1)");
-            case Problem: return record.error.empty() ? QVariant() : QString::fromStdString(record.error);
-            default: return {};
+                                             "retrained model, or another panel");
+            case Dropped:
+                return tr("Cached lists removed from this process's memory (L1)");
+            case Problem:
+                return record.error.empty() ? QVariant() : QString::fromStdString(record.error);
+            default:
+                return {};
         }
     }
     if (role == Qt::ForegroundRole) {
@@ -115,13 +138,20 @@ QVariant InvalidationLogModel::headerData(int section, Qt::Orientation orientati
     if (orientation != Qt::Horizontal) return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-            case Time: return tr("Time");
-            case Kind: return tr("Kind");
-            case Target: return tr("Target");
-            case Origin: return tr("Origin");
-            case Dropped: return tr("Dropped");
-            case Problem: return tr("Problem");
-            default: return {};
+            case Time:
+                return tr("Time");
+            case Kind:
+                return tr("Kind");
+            case Target:
+                return tr("Target");
+            case Origin:
+                return tr("Origin");
+            case Dropped:
+                return tr("Dropped");
+            case Problem:
+                return tr("Problem");
+            default:
+                return {};
         }
     }
     if (role == Qt::TextAlignmentRole) {
@@ -130,9 +160,12 @@ QVariant InvalidationLogModel::headerData(int section, Qt::Orientation orientati
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-            case Time: return tr("Local time of the invalidation (hover a row for the full date)");
-            case Dropped: return tr("Cached lists removed from this process's memory (L1)");
-            default: return {};
+            case Time:
+                return tr("Local time of the invalidation (hover a row for the full date)");
+            case Dropped:
+                return tr("Cached lists removed from this process's memory (L1)");
+            default:
+                return {};
         }
     }
     return {};

@@ -1,11 +1,11 @@
-#include "cache/tier_card.h"
+#include "recdeck/ui/cache/tier_card.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include "common/theme.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -68,12 +68,17 @@ void TierCard::setRow(int row, const QString& value, bool warning) {
     if (row < 0 || row >= m_rows.size()) return;
     QLabel* label = m_rows[row];
     label->setText(value);
-    const QString style = warning ? QStringLiteral("color:%1; font-weight:600;").arg(theme::css(theme::warning())) : QString();
+    const QString style =
+        warning ? QStringLiteral("color:%1; font-weight:600;").arg(theme::css(theme::warning())) : QString();
     if (label->styleSheet() != style) label->setStyleSheet(style);
 }
 
-QString TierCard::headline() const { return m_value->text(); }
+QString TierCard::headline() const {
+    return m_value->text();
+}
 
-QString TierCard::rowValue(int row) const { return row >= 0 && row < m_rows.size() ? m_rows[row]->text() : QString(); }
+QString TierCard::rowValue(int row) const {
+    return row >= 0 && row < m_rows.size() ? m_rows[row]->text() : QString();
+}
 
 }  // namespace recdeck::ui

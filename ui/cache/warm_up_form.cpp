@@ -1,4 +1,4 @@
-#include "cache/warm_up_form.h"
+#include "recdeck/ui/cache/warm_up_form.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -10,11 +10,11 @@
 
 #include <cmath>
 
-#include "adapters/engine_host.h"
-#include "cache/cache_warm_up.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/cache/cache_warm_up.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -23,8 +23,13 @@ constexpr const char* kCountKey = "cache/warmUpCount";
 }
 
 WarmUpForm::WarmUpForm(EngineHost& host, QWidget* parent)
-    : QFrame(parent), m_host(host), m_count(new QSpinBox(this)), m_start(new QPushButton(tr("Warm up"), this)),
-      m_cancel(new QPushButton(tr("Cancel"), this)), m_bar(new QProgressBar(this)), m_summary(new QLabel(this)) {
+    : QFrame(parent),
+      m_host(host),
+      m_count(new QSpinBox(this)),
+      m_start(new QPushButton(tr("Warm up"), this)),
+      m_cancel(new QPushButton(tr("Cancel"), this)),
+      m_bar(new QProgressBar(this)),
+      m_summary(new QLabel(this)) {
     setObjectName(QStringLiteral("card"));
     auto* heading = new QLabel(tr("Warm up"), this);
     heading->setObjectName(QStringLiteral("sectionHeading"));
@@ -40,7 +45,8 @@ WarmUpForm::WarmUpForm(EngineHost& host, QWidget* parent)
     m_count->setMinimumWidth(96);  // its hint is sized for 1,000,000; typical counts are short
     m_count->setValue(QSettings().value(QLatin1String(kCountKey), 100).toInt());
     m_count->setToolTip(tr("How many users to warm, most active first"));
-    connect(m_count, &QSpinBox::valueChanged, this, [](int value) { QSettings().setValue(QLatin1String(kCountKey), value); });
+    connect(m_count, &QSpinBox::valueChanged, this,
+            [](int value) { QSettings().setValue(QLatin1String(kCountKey), value); });
     m_start->setObjectName(QStringLiteral("primary"));
     m_start->setProperty("action", QStringLiteral("warmUpStart"));
     m_start->setToolTip(tr("Request a list of 10 items for each user (the default request)"));

@@ -1,4 +1,4 @@
-#include "common/adaptive_splitter.h"
+#include "recdeck/ui/common/adaptive_splitter.h"
 
 #include <QResizeEvent>
 

@@ -1,4 +1,4 @@
-#include "common/async.h"
+#include "recdeck/ui/common/async.h"
 
 #include <QThread>
 

@@ -1,4 +1,4 @@
-#include "common/chart_card.h"
+#include "recdeck/ui/common/chart_card.h"
 
 #include <QChart>
 #include <QChartView>
@@ -25,7 +25,7 @@
 #include <cmath>
 #include <limits>
 
-#include "common/theme.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -189,10 +189,16 @@ ChartCard::ChartCard(const QString& title, QWidget* parent, XAxis xAxis)
     layout->addWidget(m_view, 1);
 }
 
-QChart* ChartCard::chart() const { return m_view->chart(); }
+QChart* ChartCard::chart() const {
+    return m_view->chart();
+}
 
-void ChartCard::setTitle(const QString& title) { m_title->setText(title); }
-QString ChartCard::title() const { return m_title->text(); }
+void ChartCard::setTitle(const QString& title) {
+    m_title->setText(title);
+}
+QString ChartCard::title() const {
+    return m_title->text();
+}
 
 void ChartCard::setSubtitle(const QString& subtitle) {
     if (subtitle == m_subtitleText) return;
@@ -240,7 +246,9 @@ void ChartCard::setAutoValueRange(bool includeZero) {
     updateRanges();
 }
 
-void ChartCard::setEmptyText(const QString& text) { m_empty->setText(text); }
+void ChartCard::setEmptyText(const QString& text) {
+    m_empty->setText(text);
+}
 
 void ChartCard::setSeries(const QList<ChartSeries>& series) {
     m_data = series;
@@ -449,7 +457,9 @@ bool ChartCard::eventFilter(QObject* watched, QEvent* event) {
     return QFrame::eventFilter(watched, event);
 }
 
-bool ChartCard::exportPng(const QString& path) const { return m_view->grab().save(path, "PNG"); }
+bool ChartCard::exportPng(const QString& path) const {
+    return m_view->grab().save(path, "PNG");
+}
 
 bool ChartCard::exportCsv(const QString& path) const {
     QFile file(path);
@@ -479,8 +489,8 @@ void ChartCard::askExportPng() {
 }
 
 void ChartCard::askExportCsv() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save chart data"), m_title->text() + QStringLiteral(".csv"),
-                                                      tr("CSV file (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save chart data"),
+                                                      m_title->text() + QStringLiteral(".csv"), tr("CSV file (*.csv)"));
     if (!path.isEmpty()) exportCsv(path);
 }
 

@@ -1,4 +1,4 @@
-#include "common/format.h"
+#include "recdeck/ui/common/format.h"
 
 #include <QDateTime>
 #include <QLocale>

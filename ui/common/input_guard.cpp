@@ -1,4 +1,4 @@
-#include "common/input_guard.h"
+#include "recdeck/ui/common/input_guard.h"
 
 #include <QAbstractItemView>
 #include <QAbstractSpinBox>

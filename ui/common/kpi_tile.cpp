@@ -1,14 +1,16 @@
-#include "common/kpi_tile.h"
+#include "recdeck/ui/common/kpi_tile.h"
 
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include "common/theme.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
 KpiTile::KpiTile(const QString& title, QWidget* parent)
-    : QFrame(parent), m_title(new QLabel(title, this)), m_value(new QLabel(QStringLiteral("–"), this)),
+    : QFrame(parent),
+      m_title(new QLabel(title, this)),
+      m_value(new QLabel(QStringLiteral("–"), this)),
       m_detail(new QLabel(this)) {
     setObjectName(QStringLiteral("card"));
     m_title->setObjectName(QStringLiteral("kpiTitle"));
@@ -34,16 +36,27 @@ void KpiTile::setValue(const QString& value, const QString& detail, State state)
     m_detail->setText(QString(detail).replace(QStringLiteral(" %"), QStringLiteral("\u00A0%")));
     QString edge = QStringLiteral("#e3e6ea");
     switch (state) {
-        case State::Normal: break;
-        case State::Good: edge = theme::css(theme::good()); break;
-        case State::Warning: edge = theme::css(theme::warning()); break;
-        case State::Bad: edge = theme::css(theme::bad()); break;
+        case State::Normal:
+            break;
+        case State::Good:
+            edge = theme::css(theme::good());
+            break;
+        case State::Warning:
+            edge = theme::css(theme::warning());
+            break;
+        case State::Bad:
+            edge = theme::css(theme::bad());
+            break;
     }
     setStyleSheet(state == State::Normal ? QString()
                                          : QStringLiteral("QFrame#card { border-left: 4px solid %1; }").arg(edge));
 }
 
-QString KpiTile::value() const { return m_value->text(); }
-QString KpiTile::detail() const { return m_detail->text(); }
+QString KpiTile::value() const {
+    return m_value->text();
+}
+QString KpiTile::detail() const {
+    return m_detail->text();
+}
 
 }  // namespace recdeck::ui

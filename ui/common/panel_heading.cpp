@@ -1,4 +1,4 @@
-#include "common/panel_heading.h"
+#include "recdeck/ui/common/panel_heading.h"
 
 #include <QLabel>
 

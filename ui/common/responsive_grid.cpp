@@ -1,4 +1,4 @@
-#include "common/responsive_grid.h"
+#include "recdeck/ui/common/responsive_grid.h"
 
 #include <QGridLayout>
 #include <QResizeEvent>

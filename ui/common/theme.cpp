@@ -1,11 +1,11 @@
-#include "common/theme.h"
+#include "recdeck/ui/common/theme.h"
 
 #include <QApplication>
 #include <QFont>
 #include <QPalette>
 #include <QStyleFactory>
 
-#include "common/input_guard.h"
+#include "recdeck/ui/common/input_guard.h"
 
 // The style sheet's arrow images live in theme.qrc, compiled into this static library:
 // referencing the initialiser keeps the linker from dropping them. Q_INIT_RESOURCE has to

@@ -1,4 +1,4 @@
-#include "connection/backend_card.h"
+#include "recdeck/ui/connection/backend_card.h"
 
 #include <QButtonGroup>
 #include <QFormLayout>
@@ -11,11 +11,11 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/theme.h"
-#include "connection/redis_connection.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/connection/redis_connection.h"
 
 namespace recdeck::ui {
 

@@ -1,4 +1,4 @@
-#include "connection/catalog_model.h"
+#include "recdeck/ui/connection/catalog_model.h"
 
 #include <QStringList>
 
@@ -29,7 +29,9 @@ int CatalogModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() || !m_dataset ? 0 : static_cast<int>(m_dataset->catalog.size());
 }
 
-int CatalogModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int CatalogModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant CatalogModel::data(const QModelIndex& index, int role) const {
     if (!m_dataset || !index.isValid()) return {};
@@ -37,11 +39,16 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
     const auto row = static_cast<std::size_t>(index.row());
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-            case IdColumn: return QString::fromStdString(m_dataset->catalog.items().id(item));
-            case TitleColumn: return QString::fromStdString(std::string(m_dataset->catalog.displayName(item)));
-            case CategoriesColumn: return m_categoryText[row];
-            case InteractionsColumn: return m_interactionCounts[row];
-            default: return {};
+            case IdColumn:
+                return QString::fromStdString(m_dataset->catalog.items().id(item));
+            case TitleColumn:
+                return QString::fromStdString(std::string(m_dataset->catalog.displayName(item)));
+            case CategoriesColumn:
+                return m_categoryText[row];
+            case InteractionsColumn:
+                return m_interactionCounts[row];
+            default:
+                return {};
         }
     }
     if (role == Qt::TextAlignmentRole && index.column() == InteractionsColumn) {
@@ -53,11 +60,16 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
 QVariant CatalogModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-        case IdColumn: return tr("Item");
-        case TitleColumn: return tr("Title");
-        case CategoriesColumn: return tr("Categories");
-        case InteractionsColumn: return tr("Interactions");
-        default: return {};
+        case IdColumn:
+            return tr("Item");
+        case TitleColumn:
+            return tr("Title");
+        case CategoriesColumn:
+            return tr("Categories");
+        case InteractionsColumn:
+            return tr("Interactions");
+        default:
+            return {};
     }
 }
 

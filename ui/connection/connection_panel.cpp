@@ -1,4 +1,4 @@
-#include "connection/connection_panel.h"
+#include "recdeck/ui/connection/connection_panel.h"
 
 #include <QHBoxLayout>
 
@@ -10,17 +10,17 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
-#include "common/responsive_grid.h"
+#include "recdeck/ui/common/responsive_grid.h"
 
 #include <algorithm>
 
-#include "adapters/engine_host.h"
-#include "common/panel_heading.h"
-#include "connection/backend_card.h"
-#include "connection/catalog_model.h"
-#include "connection/data_folder_card.h"
-#include "connection/dataset_card.h"
-#include "connection/export_card.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/connection/backend_card.h"
+#include "recdeck/ui/connection/catalog_model.h"
+#include "recdeck/ui/connection/data_folder_card.h"
+#include "recdeck/ui/connection/dataset_card.h"
+#include "recdeck/ui/connection/export_card.h"
 
 namespace recdeck::ui {
 

@@ -1,4 +1,4 @@
-#include "connection/data_folder_card.h"
+#include "recdeck/ui/connection/data_folder_card.h"
 
 #include <QDesktopServices>
 #include <QDir>
@@ -11,7 +11,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include "adapters/engine_host.h"
+#include "recdeck/ui/adapters/engine_host.h"
 
 namespace recdeck::ui {
 
@@ -24,7 +24,10 @@ QString currentFolder(const EngineHost& host) {
 }  // namespace
 
 DataFolderCard::DataFolderCard(EngineHost& host, QWidget* parent)
-    : QFrame(parent), m_host(host), m_path(new QLabel(this)), m_pending(new QLabel(this)),
+    : QFrame(parent),
+      m_host(host),
+      m_path(new QLabel(this)),
+      m_pending(new QLabel(this)),
       m_change(new QPushButton(tr("Change…"), this)) {
     setObjectName(QStringLiteral("card"));
     auto* layout = new QVBoxLayout(this);
@@ -60,7 +63,8 @@ DataFolderCard::DataFolderCard(EngineHost& host, QWidget* parent)
         const QString folder = currentFolder(m_host);
         QDir().mkpath(folder);
         if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder))) {
-            QMessageBox::information(this, tr("Data folder"), tr("No file manager could be started. The folder is:\n%1").arg(folder));
+            QMessageBox::information(this, tr("Data folder"),
+                                     tr("No file manager could be started. The folder is:\n%1").arg(folder));
         }
     });
     connect(&host, &EngineHost::opened, this, &DataFolderCard::updateView);
@@ -82,8 +86,10 @@ void DataFolderCard::askForFolder() {
     QPushButton* later = box.addButton(tr("At next start"), QMessageBox::ActionRole);
     box.setDefaultButton(now);
     box.exec();
-    if (box.clickedButton() == now) changeFolder(folder, When::Now);
-    else if (box.clickedButton() == later) changeFolder(folder, When::NextStart);
+    if (box.clickedButton() == now)
+        changeFolder(folder, When::Now);
+    else if (box.clickedButton() == later)
+        changeFolder(folder, When::NextStart);
 }
 
 void DataFolderCard::changeFolder(const QString& folder, When when) {
@@ -102,7 +108,8 @@ void DataFolderCard::updateView() {
     const QString current = currentFolder(m_host);
     m_path->setText(current);
     const QString saved = QSettings().value(kSettingsKey).toString();
-    const bool pending = !saved.isEmpty() && QDir::cleanPath(saved) != QDir::cleanPath(QDir::fromNativeSeparators(current));
+    const bool pending =
+        !saved.isEmpty() && QDir::cleanPath(saved) != QDir::cleanPath(QDir::fromNativeSeparators(current));
     m_pending->setText(tr("From the next start: %1").arg(QDir::toNativeSeparators(saved)));
     m_pending->setVisible(pending && !m_host.isOpening());
     m_change->setEnabled(!m_host.isOpening());

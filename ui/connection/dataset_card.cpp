@@ -1,4 +1,4 @@
-#include "connection/dataset_card.h"
+#include "recdeck/ui/connection/dataset_card.h"
 
 #include <QFileInfo>
 #include <QGridLayout>
@@ -13,10 +13,10 @@
 
 #include <algorithm>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
-#include "connection/import_dialog.h"
-#include "connection/import_report_view.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/connection/import_dialog.h"
+#include "recdeck/ui/connection/import_report_view.h"
 
 namespace recdeck::ui {
 
@@ -29,7 +29,9 @@ QLabel* statValue(const QString& objectName, QWidget* parent) {
     return label;
 }
 
-QString fileName(const std::filesystem::path& path) { return QString::fromStdString(path.filename().string()); }
+QString fileName(const std::filesystem::path& path) {
+    return QString::fromStdString(path.filename().string());
+}
 
 }  // namespace
 
@@ -101,8 +103,11 @@ DatasetCard::DatasetCard(EngineHost& host, QWidget* parent)
         refreshSummary();
         if (importing()) return;
         const auto info = m_host.engine()->dataInfo();
-        if (info.reports.empty()) m_report->clear();
-        else m_report->showReports(info.reports, tr("Imported at start: %1").arg(QString::fromStdString(info.description)));
+        if (info.reports.empty())
+            m_report->clear();
+        else
+            m_report->showReports(info.reports,
+                                  tr("Imported at start: %1").arg(QString::fromStdString(info.description)));
     });
     connect(&host, &EngineHost::opening, this, [this] { m_import->setEnabled(false); });
     connect(&host, &EngineHost::dataChanged, this, &DatasetCard::refreshSummary);
@@ -161,8 +166,8 @@ void DatasetCard::startImport(const serving::DatasetSource& source) {
             },
             Qt::QueuedConnection);
     };
-    const QString name = fileName(source.interactions) +
-                         (source.items ? QStringLiteral(" + ") + fileName(*source.items) : QString());
+    const QString name =
+        fileName(source.interactions) + (source.items ? QStringLiteral(" + ") + fileName(*source.items) : QString());
     runAsync(
         this, [engine, source, control] { return engine->importDataset(source, control); },
         [this, engine, id, name](Result<serving::DataInfo> result) {
@@ -173,13 +178,16 @@ void DatasetCard::startImport(const serving::DatasetSource& source) {
             if (!result) {
                 const QString message = cancelled ? tr("Import cancelled; the console still serves the previous data.")
                                                   : QString::fromStdString(result.errorMessage());
-                if (cancelled) m_report->clear();
-                else m_report->showError(message);
+                if (cancelled)
+                    m_report->clear();
+                else
+                    m_report->showError(message);
                 emit importFinished(false, message);
                 return;
             }
             if (engine != m_host.sharedEngine()) {
-                const QString message = tr("The engine restarted during the import; open the data folder's dataset again.");
+                const QString message =
+                    tr("The engine restarted during the import; open the data folder's dataset again.");
                 m_report->showError(message);
                 emit importFinished(false, message);
                 return;

@@ -1,4 +1,4 @@
-#include "connection/export_card.h"
+#include "recdeck/ui/connection/export_card.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -13,9 +13,9 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
-#include "common/theme.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -56,7 +56,8 @@ ExportCard::ExportCard(EngineHost& host, QWidget* parent)
     auto* group = new QButtonGroup(this);
     group->addButton(m_csv);
     group->addButton(m_json);
-    m_csv->setChecked(QSettings().value(QStringLiteral("connection/exportFormat"), QStringLiteral("csv")).toString() != QLatin1String("json"));
+    m_csv->setChecked(QSettings().value(QStringLiteral("connection/exportFormat"), QStringLiteral("csv")).toString() !=
+                      QLatin1String("json"));
     m_json->setChecked(!m_csv->isChecked());
     m_export->setAccessibleName(QStringLiteral("exportResults"));
     m_export->setToolTip(tr("Choose where to save the results"));
@@ -79,7 +80,8 @@ ExportCard::ExportCard(EngineHost& host, QWidget* parent)
 
     connect(m_export, &QPushButton::clicked, this, &ExportCard::askForPath);
     connect(m_csv, &QRadioButton::toggled, this, [](bool csv) {
-        QSettings().setValue(QStringLiteral("connection/exportFormat"), csv ? QStringLiteral("csv") : QStringLiteral("json"));
+        QSettings().setValue(QStringLiteral("connection/exportFormat"),
+                             csv ? QStringLiteral("csv") : QStringLiteral("json"));
     });
     connect(&host, &EngineHost::opened, this, &ExportCard::reloadExperiments);
     connect(&host, &EngineHost::experimentsChanged, this, &ExportCard::reloadExperiments);
@@ -97,7 +99,8 @@ void ExportCard::reloadExperiments() {
             const QString key = QString::fromStdString(experiment.key);
             const std::string_view name = experiments::stateName(experiment.state);
             const QString state = QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
-            if (running < 0 && experiment.state == experiments::ExperimentState::Running) running = m_experiment->count();
+            if (running < 0 && experiment.state == experiments::ExperimentState::Running)
+                running = m_experiment->count();
             m_experiment->addItem(QStringLiteral("%1  (%2)").arg(key, state), key);
         }
     }
@@ -113,19 +116,23 @@ void ExportCard::reloadExperiments() {
     m_experiment->setPlaceholderText(any ? QString() : tr("No experiments yet (create one in Experiments)"));
 }
 
-QString ExportCard::selectedExperiment() const { return m_experiment->currentData().toString(); }
+QString ExportCard::selectedExperiment() const {
+    return m_experiment->currentData().toString();
+}
 
 void ExportCard::askForPath() {
     const QString key = m_experiment->currentData().toString();
     if (key.isEmpty()) return;
     const ResultsFormat format = m_csv->isChecked() ? ResultsFormat::Csv : ResultsFormat::Json;
     QSettings settings;
-    const QString folder = settings.value(QString::fromLatin1(kFolderKey),
-                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                               .toString();
+    const QString folder =
+        settings
+            .value(QString::fromLatin1(kFolderKey), QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+            .toString();
     const QString suffix = format == ResultsFormat::Csv ? QStringLiteral("csv") : QStringLiteral("json");
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save the results of %1").arg(key), QDir(folder).filePath(QStringLiteral("%1-results.%2").arg(key, suffix)),
+        this, tr("Save the results of %1").arg(key),
+        QDir(folder).filePath(QStringLiteral("%1-results.%2").arg(key, suffix)),
         format == ResultsFormat::Csv ? tr("CSV files (*.csv)") : tr("JSON files (*.json)"));
     if (path.isEmpty()) return;
     settings.setValue(QString::fromLatin1(kFolderKey), QFileInfo(path).absolutePath());
@@ -157,9 +164,13 @@ void ExportCard::exportResults(const QString& key, const QString& path, ResultsF
         },
         [this, key, path](ExportOutcome outcome) {
             m_export->setEnabled(m_experiment->count() > 0);
-            const QString message = outcome.ok ? tr("Saved %1 (%2 variants) to %3").arg(key).arg(outcome.variants).arg(QDir::toNativeSeparators(path))
+            const QString message = outcome.ok ? tr("Saved %1 (%2 variants) to %3")
+                                                     .arg(key)
+                                                     .arg(outcome.variants)
+                                                     .arg(QDir::toNativeSeparators(path))
                                                : outcome.message;
-            m_status->setStyleSheet(QStringLiteral("color:%1;").arg(theme::css(outcome.ok ? theme::good() : theme::bad())));
+            m_status->setStyleSheet(
+                QStringLiteral("color:%1;").arg(theme::css(outcome.ok ? theme::good() : theme::bad())));
             m_status->setText(message);
             emit exportFinished(outcome.ok, message);
         });

@@ -1,4 +1,4 @@
-#include "connection/import_dialog.h"
+#include "recdeck/ui/connection/import_dialog.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
@@ -12,9 +12,9 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
-#include "common/async.h"
-#include "common/theme.h"
 #include "recdeck/data/importer.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -51,7 +51,8 @@ ImportDialog::ImportDialog(QWidget* parent) : QDialog(parent), m_buttons(new QDi
     auto addRow = [this, form](FileRow& row, const QString& label, const QString& objectName, bool interactions) {
         row.path = new QLineEdit(this);
         row.path->setObjectName(objectName);
-        row.path->setPlaceholderText(interactions ? tr("ratings.csv, u.data, events.csv…") : tr("optional: movies.csv, u.item…"));
+        row.path->setPlaceholderText(interactions ? tr("ratings.csv, u.data, events.csv…")
+                                                  : tr("optional: movies.csv, u.item…"));
         row.detection = new QLabel(this);
         row.detection->setObjectName(objectName + QStringLiteral("Detection"));
         row.detection->setWordWrap(true);
@@ -93,8 +94,12 @@ void ImportDialog::setItemsFile(const QString& path) {
     detect(m_items, false);
 }
 
-QString ImportDialog::interactionsDetection() const { return m_interactions.detection->text(); }
-QString ImportDialog::itemsDetection() const { return m_items.detection->text(); }
+QString ImportDialog::interactionsDetection() const {
+    return m_interactions.detection->text();
+}
+QString ImportDialog::itemsDetection() const {
+    return m_items.detection->text();
+}
 
 void ImportDialog::browse(FileRow& row, bool interactions) {
     QSettings settings;
@@ -156,7 +161,8 @@ void ImportDialog::detect(FileRow& row, bool interactions) {
             }
             row.valid = valid;
             row.detection->setText(text);
-            row.detection->setStyleSheet(QStringLiteral("color:%1;").arg(theme::css(valid ? theme::good() : theme::bad())));
+            row.detection->setStyleSheet(
+                QStringLiteral("color:%1;").arg(theme::css(valid ? theme::good() : theme::bad())));
             updateButtons();
             emit detected();
         });

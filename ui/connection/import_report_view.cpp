@@ -1,4 +1,4 @@
-#include "connection/import_report_view.h"
+#include "recdeck/ui/connection/import_report_view.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -6,7 +6,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
-#include "common/theme.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -15,14 +15,19 @@ constexpr std::size_t kExamplesPerKind = 5;
 }
 
 ImportReportView::ImportReportView(QWidget* parent)
-    : QWidget(parent), m_hint(new QLabel(this)), m_summary(new QLabel(this)), m_error(new QLabel(this)), m_tree(new QTreeWidget(this)) {
+    : QWidget(parent),
+      m_hint(new QLabel(this)),
+      m_summary(new QLabel(this)),
+      m_error(new QLabel(this)),
+      m_tree(new QTreeWidget(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
     m_hint->setObjectName(QStringLiteral("muted"));
     m_hint->setWordWrap(true);
-    m_hint->setText(tr("Import a MovieLens dataset (ratings.csv + movies.csv, or u.data + u.item) or any CSV / TSV with "
-                       "user and item columns. Rows imported and skipped or odd lines are reported here."));
+    m_hint->setText(
+        tr("Import a MovieLens dataset (ratings.csv + movies.csv, or u.data + u.item) or any CSV / TSV with "
+           "user and item columns. Rows imported and skipped or odd lines are reported here."));
     m_summary->setObjectName(QStringLiteral("importSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::RichText);
@@ -85,12 +90,15 @@ void ImportReportView::showReports(const std::vector<data::ImportReport>& report
         warnings += report.warningCount();
         auto* file = new QTreeWidgetItem(m_tree);
         const bool interactions = data::isInteractionsFormat(report.format);
-        file->setText(0, (interactions ? tr("Interactions — %1") : tr("Items — %1")).arg(QString::fromLatin1(data::formatName(report.format))));
-        QString detail = tr("%1 rows imported of %2 lines").arg(locale.toString(static_cast<qulonglong>(report.rowsImported)),
-                                                                locale.toString(static_cast<qulonglong>(report.linesRead)));
+        file->setText(0, (interactions ? tr("Interactions — %1") : tr("Items — %1"))
+                             .arg(QString::fromLatin1(data::formatName(report.format))));
+        QString detail = tr("%1 rows imported of %2 lines")
+                             .arg(locale.toString(static_cast<qulonglong>(report.rowsImported)),
+                                  locale.toString(static_cast<qulonglong>(report.linesRead)));
         if (interactions) {
-            detail += tr(", %1 users, %2 items").arg(locale.toString(static_cast<qulonglong>(report.users)),
-                                                     locale.toString(static_cast<qulonglong>(report.items)));
+            detail += tr(", %1 users, %2 items")
+                          .arg(locale.toString(static_cast<qulonglong>(report.users)),
+                               locale.toString(static_cast<qulonglong>(report.items)));
         }
         file->setText(1, detail);
         QFont bold = file->font(0);
@@ -114,7 +122,9 @@ void ImportReportView::showReports(const std::vector<data::ImportReport>& report
             }
             if (count > shown) {
                 auto* more = new QTreeWidgetItem(kindItem);
-                more->setText(1, tr("… and %1 more").arg(locale.toString(static_cast<qulonglong>(count - std::min(count, shown)))));
+                more->setText(
+                    1,
+                    tr("… and %1 more").arg(locale.toString(static_cast<qulonglong>(count - std::min(count, shown)))));
                 more->setForeground(1, theme::muted());
             }
         }
@@ -133,7 +143,11 @@ void ImportReportView::showReports(const std::vector<data::ImportReport>& report
     m_tree->show();
 }
 
-QString ImportReportView::summary() const { return m_summary->text(); }
-QString ImportReportView::error() const { return m_error->text(); }
+QString ImportReportView::summary() const {
+    return m_summary->text();
+}
+QString ImportReportView::error() const {
+    return m_error->text();
+}
 
 }  // namespace recdeck::ui

@@ -1,4 +1,4 @@
-#include "connection/redis_connection.h"
+#include "recdeck/ui/connection/redis_connection.h"
 
 #include <QObject>
 #include <QUrl>

@@ -1,11 +1,11 @@
-#include "dashboard/alert_badges.h"
+#include "recdeck/ui/dashboard/alert_badges.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
 
-#include "common/format.h"
-#include "common/theme.h"
-#include "dashboard/live_series.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/dashboard/live_series.h"
 
 namespace recdeck::ui {
 
@@ -17,11 +17,16 @@ using metrics::AlertStatus;
 
 QString metricName(AlertMetric metric) {
     switch (metric) {
-        case AlertMetric::Ctr: return QObject::tr("CTR");
-        case AlertMetric::ConversionRate: return QObject::tr("Conversion rate");
-        case AlertMetric::P95LatencyMs: return QObject::tr("p95 latency");
-        case AlertMetric::HitRate: return QObject::tr("Cache hit rate");
-        case AlertMetric::ErrorRate: return QObject::tr("Error rate");
+        case AlertMetric::Ctr:
+            return QObject::tr("CTR");
+        case AlertMetric::ConversionRate:
+            return QObject::tr("Conversion rate");
+        case AlertMetric::P95LatencyMs:
+            return QObject::tr("p95 latency");
+        case AlertMetric::HitRate:
+            return QObject::tr("Cache hit rate");
+        case AlertMetric::ErrorRate:
+            return QObject::tr("Error rate");
     }
     return QObject::tr("Metric");
 }
@@ -29,10 +34,13 @@ QString metricName(AlertMetric metric) {
 QString trafficUnit(AlertMetric metric) {
     switch (metric) {
         case AlertMetric::Ctr:
-        case AlertMetric::ConversionRate: return QObject::tr("impressions");
-        case AlertMetric::HitRate: return QObject::tr("cached requests");
+        case AlertMetric::ConversionRate:
+            return QObject::tr("impressions");
+        case AlertMetric::HitRate:
+            return QObject::tr("cached requests");
         case AlertMetric::P95LatencyMs:
-        case AlertMetric::ErrorRate: return QObject::tr("requests");
+        case AlertMetric::ErrorRate:
+            return QObject::tr("requests");
     }
     return {};
 }
@@ -44,10 +52,11 @@ QString since(std::int64_t sinceSecond, std::int64_t nowSecond) {
 }
 
 QString tooltip(const AlertStatus& status, std::int64_t nowSecond) {
-    QString text = QObject::tr("<b>%1</b><br>%2").arg(QString::fromStdString(status.rule.name).toHtmlEscaped(),
-                                                      AlertBadges::describeRule(status.rule).toHtmlEscaped());
-    text += QObject::tr("<br>State: %1 since %2").arg(QString::fromLatin1(metrics::alertStateName(status.state)),
-                                                     since(status.sinceSecond, nowSecond));
+    QString text = QObject::tr("<b>%1</b><br>%2")
+                       .arg(QString::fromStdString(status.rule.name).toHtmlEscaped(),
+                            AlertBadges::describeRule(status.rule).toHtmlEscaped());
+    text += QObject::tr("<br>State: %1 since %2")
+                .arg(QString::fromLatin1(metrics::alertStateName(status.state)), since(status.sinceSecond, nowSecond));
     if (status.value) {
         text += QObject::tr("<br>Value: %1 over %2 %3")
                     .arg(AlertBadges::formatValue(status.rule.metric, *status.value))
@@ -56,7 +65,8 @@ QString tooltip(const AlertStatus& status, std::int64_t nowSecond) {
     } else {
         text += QObject::tr("<br>Value: not measured yet");
     }
-    if (!status.enoughTraffic && status.evaluatedSecond > 0) text += QObject::tr("<br><i>Not enough traffic to judge.</i>");
+    if (!status.enoughTraffic && status.evaluatedSecond > 0)
+        text += QObject::tr("<br><i>Not enough traffic to judge.</i>");
     return text;
 }
 
@@ -80,7 +90,9 @@ QLabel* AlertBadges::badge(int index) {
     return m_badges[index];
 }
 
-QList<QLabel*> AlertBadges::badges() const { return m_badges.mid(0, m_shown); }
+QList<QLabel*> AlertBadges::badges() const {
+    return m_badges.mid(0, m_shown);
+}
 
 void AlertBadges::setAlerts(const std::vector<metrics::AlertStatus>& alerts, std::int64_t nowSecond) {
     int shown = 0;
@@ -96,7 +108,8 @@ void AlertBadges::setAlerts(const std::vector<metrics::AlertStatus>& alerts, std
     for (AlertState wanted : {AlertState::Firing, AlertState::Pending}) {
         for (const AlertStatus& status : alerts) {
             if (status.state != wanted) continue;
-            const QString value = status.value ? QStringLiteral(" · ") + formatValue(status.rule.metric, *status.value) : QString();
+            const QString value =
+                status.value ? QStringLiteral(" · ") + formatValue(status.rule.metric, *status.value) : QString();
             const QString state = wanted == AlertState::Firing ? tr("firing") : tr("pending");
             show(QStringLiteral("%1 %2%3").arg(metricName(status.rule.metric), state, value),
                  wanted == AlertState::Firing ? theme::bad() : theme::warning(), tooltip(status, nowSecond));
@@ -106,7 +119,8 @@ void AlertBadges::setAlerts(const std::vector<metrics::AlertStatus>& alerts, std
         QString tip = tr("<b>No alert is firing or pending.</b>");
         for (const AlertStatus& status : alerts) tip += QStringLiteral("<br><br>") + tooltip(status, nowSecond);
         if (alerts.empty()) tip = tr("No alert rules are defined.");
-        show(alerts.empty() ? tr("No alert rules") : tr("All clear · %n rule(s) watched", nullptr, static_cast<int>(alerts.size())),
+        show(alerts.empty() ? tr("No alert rules")
+                            : tr("All clear · %n rule(s) watched", nullptr, static_cast<int>(alerts.size())),
              alerts.empty() ? theme::muted() : theme::good(), tip);
     }
     for (qsizetype i = shown; i < m_badges.size(); ++i) m_badges[i]->setVisible(false);
@@ -115,17 +129,20 @@ void AlertBadges::setAlerts(const std::vector<metrics::AlertStatus>& alerts, std
 
 QString AlertBadges::describeRule(const metrics::AlertRule& rule) {
     const QString comparison = rule.comparison == metrics::Comparison::Below ? tr("below") : tr("above");
-    QString text = tr("%1 %2 %3 over %4").arg(metricName(rule.metric), comparison, formatValue(rule.metric, rule.threshold),
-                                             live::windowLabel(static_cast<int>(rule.windowSeconds)));
+    QString text = tr("%1 %2 %3 over %4")
+                       .arg(metricName(rule.metric), comparison, formatValue(rule.metric, rule.threshold),
+                            live::windowLabel(static_cast<int>(rule.windowSeconds)));
     QStringList conditions;
     if (rule.minTraffic > 0) conditions << tr("at least %1 %2").arg(rule.minTraffic).arg(trafficUnit(rule.metric));
     if (rule.forSeconds > 0) conditions << tr("for %1").arg(live::windowLabel(static_cast<int>(rule.forSeconds)));
-    if (!conditions.isEmpty()) text += QStringLiteral(" (") + conditions.join(QStringLiteral(", ")) + QStringLiteral(")");
+    if (!conditions.isEmpty())
+        text += QStringLiteral(" (") + conditions.join(QStringLiteral(", ")) + QStringLiteral(")");
     return text;
 }
 
 QString AlertBadges::formatValue(metrics::AlertMetric metric, double value) {
-    return metric == AlertMetric::P95LatencyMs ? format::milliseconds(value) : format::percent(value, value < 0.1 ? 2 : 1);
+    return metric == AlertMetric::P95LatencyMs ? format::milliseconds(value)
+                                               : format::percent(value, value < 0.1 ? 2 : 1);
 }
 
 }  // namespace recdeck::ui

@@ -1,4 +1,4 @@
-#include "dashboard/dashboard_panel.h"
+#include "recdeck/ui/dashboard/dashboard_panel.h"
 
 #include <QChartView>
 #include <QDateTime>
@@ -9,18 +9,18 @@
 #include <QShowEvent>
 #include <QVBoxLayout>
 
-#include "adapters/engine_host.h"
-#include "adapters/fleet_monitor.h"
-#include "adapters/live_feed.h"
-#include "common/chart_card.h"
-#include "common/format.h"
-#include "common/panel_heading.h"
-#include "common/responsive_grid.h"
-#include "common/theme.h"
-#include "dashboard/alert_badges.h"
-#include "dashboard/kpi_row.h"
-#include "dashboard/live_series.h"
-#include "dashboard/window_selector.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
+#include "recdeck/ui/adapters/live_feed.h"
+#include "recdeck/ui/common/chart_card.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/common/responsive_grid.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/dashboard/alert_badges.h"
+#include "recdeck/ui/dashboard/kpi_row.h"
+#include "recdeck/ui/dashboard/live_series.h"
+#include "recdeck/ui/dashboard/window_selector.h"
 
 namespace recdeck::ui {
 

@@ -1,15 +1,15 @@
-#include "dashboard/kpi_row.h"
+#include "recdeck/ui/dashboard/kpi_row.h"
 
 #include <QVBoxLayout>
 
 #include <optional>
 #include <vector>
 
-#include "adapters/live_feed.h"
-#include "common/format.h"
-#include "common/kpi_tile.h"
-#include "common/responsive_grid.h"
-#include "dashboard/live_series.h"
+#include "recdeck/ui/adapters/live_feed.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/kpi_tile.h"
+#include "recdeck/ui/common/responsive_grid.h"
+#include "recdeck/ui/dashboard/live_series.h"
 
 namespace recdeck::ui {
 
@@ -102,10 +102,10 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
                              : live::windowLabel(static_cast<int>(w.windowSeconds));
     const QString fleetRequests =
         fleetTraffic ? tr(" · fleet %1").arg(format::rate(snapshot.fleet->requestsPerSecond)) : QString();
-    m_requests->setValue(format::rate(perSecond),
-                         tr("%1 in %2 · %3 errors").arg(format::count(counted), span, format::percent(w.errorRate)) +
-                             fleetRequests,
-                         stateFor(snapshot, AlertMetric::ErrorRate, w.errorRate, w.requests));
+    m_requests->setValue(
+        format::rate(perSecond),
+        tr("%1 in %2 · %3 errors").arg(format::count(counted), span, format::percent(w.errorRate)) + fleetRequests,
+        stateFor(snapshot, AlertMetric::ErrorRate, w.errorRate, w.requests));
     m_latency->setValue(
         format::milliseconds(w.latencyP95Ms),
         tr("p50 %1 · p99 %2").arg(format::milliseconds(w.latencyP50Ms), format::milliseconds(w.latencyP99Ms)),
@@ -116,8 +116,9 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
     } else {
         const bool fleetShown = fleetTraffic && snapshot.fleet->impressions > 0;
         m_ctr->setValue(format::percent(w.ctr, 2),
-                        tr("%1 clicks / %2 shown").arg(format::count(static_cast<double>(w.clicks)),
-                                                       format::count(static_cast<double>(w.impressions))) +
+                        tr("%1 clicks / %2 shown")
+                                .arg(format::count(static_cast<double>(w.clicks)),
+                                     format::count(static_cast<double>(w.impressions))) +
                             (fleetShown ? tr(" · fleet %1").arg(format::percent(snapshot.fleet->ctr, 2)) : QString()),
                         stateFor(snapshot, AlertMetric::Ctr, w.ctr, w.impressions));
         m_conversion->setValue(
@@ -151,15 +152,16 @@ void KpiRow::showFleetOnly(const metrics::MonitorSummary& fleet) {
     // This console serves no traffic of its own (the usual case on a fleet's Redis): the
     // tiles show the fleet's figures, from the event stream every instance appends to.
     m_requests->setValue(format::rate(fleet.requestsPerSecond),
-                         tr("the fleet: %1 lists in %2").arg(format::count(static_cast<double>(fleet.requests)),
-                                                             live::windowLabel(static_cast<int>(fleet.windowSeconds))));
+                         tr("the fleet: %1 lists in %2")
+                             .arg(format::count(static_cast<double>(fleet.requests)),
+                                  live::windowLabel(static_cast<int>(fleet.windowSeconds))));
     if (fleet.impressions > 0) {
-        m_ctr->setValue(format::percent(fleet.ctr, 2),
-                        tr("the fleet: %1 clicks / %2 shown")
-                            .arg(format::count(static_cast<double>(fleet.clicks)),
-                                 format::count(static_cast<double>(fleet.impressions))));
-        m_conversion->setValue(format::percent(fleet.conversionRate, 2),
-                               tr("the fleet: %1 carts and purchases").arg(format::count(static_cast<double>(fleet.conversions))));
+        m_ctr->setValue(format::percent(fleet.ctr, 2), tr("the fleet: %1 clicks / %2 shown")
+                                                           .arg(format::count(static_cast<double>(fleet.clicks)),
+                                                                format::count(static_cast<double>(fleet.impressions))));
+        m_conversion->setValue(
+            format::percent(fleet.conversionRate, 2),
+            tr("the fleet: %1 carts and purchases").arg(format::count(static_cast<double>(fleet.conversions))));
     }
     const QString elsewhere = tr("The fleet's latency and cache figures: Fleet panel");
     m_latency->setValue(QStringLiteral("–"), elsewhere);

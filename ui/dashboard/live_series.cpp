@@ -1,4 +1,4 @@
-#include "dashboard/live_series.h"
+#include "recdeck/ui/dashboard/live_series.h"
 
 #include <QObject>
 
@@ -70,17 +70,18 @@ QList<QPointF> chartPoints(const std::vector<metrics::SeriesPoint>& series, cons
     const std::int64_t span = samples.back().second - samples.front().second + 1;
     const int bucket = bucketSeconds(span, options.maxPoints);
     QList<QPointF> points;
-    points.reserve(static_cast<qsizetype>(std::min<std::size_t>(samples.size(), static_cast<std::size_t>(span / bucket + 2))));
+    points.reserve(
+        static_cast<qsizetype>(std::min<std::size_t>(samples.size(), static_cast<std::size_t>(span / bucket + 2))));
     std::size_t i = 0;
     while (i < samples.size()) {
         // Floor division, so buckets stay aligned for any second.
-        const std::int64_t key = samples[i].second >= 0 ? samples[i].second / bucket
-                                                        : -((-samples[i].second + bucket - 1) / bucket);
+        const std::int64_t key =
+            samples[i].second >= 0 ? samples[i].second / bucket : -((-samples[i].second + bucket - 1) / bucket);
         double sum = 0.0;
         double weights = 0.0;
         while (i < samples.size()) {
-            const std::int64_t k = samples[i].second >= 0 ? samples[i].second / bucket
-                                                          : -((-samples[i].second + bucket - 1) / bucket);
+            const std::int64_t k =
+                samples[i].second >= 0 ? samples[i].second / bucket : -((-samples[i].second + bucket - 1) / bucket);
             if (k != key) break;
             sum += samples[i].value * samples[i].weight;
             weights += samples[i].weight;

@@ -1,4 +1,4 @@
-#include "dashboard/window_selector.h"
+#include "recdeck/ui/dashboard/window_selector.h"
 
 #include <QButtonGroup>
 #include <QHBoxLayout>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <iterator>
 
-#include "dashboard/live_series.h"
+#include "recdeck/ui/dashboard/live_series.h"
 
 namespace recdeck::ui {
 
@@ -25,15 +25,17 @@ WindowSelector::WindowSelector(QWidget* parent) : QWidget(parent), m_group(new Q
         button->setCheckable(true);
         button->setToolTip(tr("Show the last %1 in every chart and tile").arg(live::windowLabel(seconds)));
         button->setCursor(Qt::PointingHandCursor);
-        const QString radius = i == 0           ? QStringLiteral("border-top-left-radius:6px; border-bottom-left-radius:6px;")
-                               : i == count - 1 ? QStringLiteral("border-top-right-radius:6px; border-bottom-right-radius:6px;")
-                                                : QString();
-        button->setStyleSheet(QStringLiteral("QToolButton { padding:4px 14px; border:1px solid #cfd4dc; background:white; "
-                                             "color:#374151; %1 %2 }"
-                                             "QToolButton:hover:!checked { background:#f3f4f6; }"
-                                             "QToolButton:checked { background:#2563eb; border-color:#2563eb; color:white; "
-                                             "font-weight:600; }")
-                                  .arg(radius, i > 0 ? QStringLiteral("border-left:none;") : QString()));
+        const QString radius = i == 0 ? QStringLiteral("border-top-left-radius:6px; border-bottom-left-radius:6px;")
+                               : i == count - 1
+                                   ? QStringLiteral("border-top-right-radius:6px; border-bottom-right-radius:6px;")
+                                   : QString();
+        button->setStyleSheet(
+            QStringLiteral("QToolButton { padding:4px 14px; border:1px solid #cfd4dc; background:white; "
+                           "color:#374151; %1 %2 }"
+                           "QToolButton:hover:!checked { background:#f3f4f6; }"
+                           "QToolButton:checked { background:#2563eb; border-color:#2563eb; color:white; "
+                           "font-weight:600; }")
+                .arg(radius, i > 0 ? QStringLiteral("border-left:none;") : QString()));
         m_group->addButton(button, seconds);
         layout->addWidget(button);
     }
@@ -49,6 +51,8 @@ void WindowSelector::setWindow(int seconds) {
     if (auto* button = m_group->button(best)) button->setChecked(true);
 }
 
-int WindowSelector::window() const { return m_group->checkedId() > 0 ? m_group->checkedId() : kChoices[0]; }
+int WindowSelector::window() const {
+    return m_group->checkedId() > 0 ? m_group->checkedId() : kChoices[0];
+}
 
 }  // namespace recdeck::ui

@@ -1,4 +1,4 @@
-#include "experiments/experiment_commands.h"
+#include "recdeck/ui/experiments/experiment_commands.h"
 
 #include <utility>
 
@@ -6,12 +6,20 @@ namespace recdeck::ui {
 
 EditDefinitionCommand::EditDefinitionCommand(Apply apply, experiments::Experiment before, experiments::Experiment after,
                                              const QString& text, EditField field, int mergeKey)
-    : QUndoCommand(text), m_apply(std::move(apply)), m_before(std::move(before)), m_after(std::move(after)),
-      m_field(field), m_mergeKey(mergeKey) {}
+    : QUndoCommand(text),
+      m_apply(std::move(apply)),
+      m_before(std::move(before)),
+      m_after(std::move(after)),
+      m_field(field),
+      m_mergeKey(mergeKey) {}
 
-void EditDefinitionCommand::undo() { m_apply(m_before); }
+void EditDefinitionCommand::undo() {
+    m_apply(m_before);
+}
 
-void EditDefinitionCommand::redo() { m_apply(m_after); }
+void EditDefinitionCommand::redo() {
+    m_apply(m_after);
+}
 
 int EditDefinitionCommand::id() const {
     if (m_field == EditField::NoMerge) return -1;

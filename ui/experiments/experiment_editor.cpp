@@ -1,4 +1,4 @@
-#include "experiments/experiment_editor.h"
+#include "recdeck/ui/experiments/experiment_editor.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -21,10 +21,10 @@
 
 #include <cmath>
 
-#include "common/theme.h"
-#include "experiments/button_style.h"
-#include "experiments/panel_text.h"
-#include "experiments/variant_table_model.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/experiments/button_style.h"
+#include "recdeck/ui/experiments/panel_text.h"
+#include "recdeck/ui/experiments/variant_table_model.h"
 
 namespace recdeck::ui {
 

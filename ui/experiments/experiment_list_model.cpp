@@ -1,13 +1,13 @@
-#include "experiments/experiment_list_model.h"
+#include "recdeck/ui/experiments/experiment_list_model.h"
 
 #include <QApplication>
 #include <QDateTime>
 #include <QPainter>
 #include <QPainterPath>
 
-#include "common/format.h"
-#include "common/theme.h"
-#include "experiments/panel_text.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/experiments/panel_text.h"
 
 namespace recdeck::ui {
 

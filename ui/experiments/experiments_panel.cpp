@@ -1,4 +1,4 @@
-#include "experiments/experiments_panel.h"
+#include "recdeck/ui/experiments/experiments_panel.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -21,18 +21,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include "adapters/engine_host.h"
-#include "adapters/live_feed.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/panel_heading.h"
-#include "common/theme.h"
-#include "experiments/button_style.h"
-#include "experiments/experiment_editor.h"
-#include "experiments/experiment_list_model.h"
-#include "experiments/panel_text.h"
-#include "experiments/results_view.h"
-#include "experiments/sample_size_calculator.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/live_feed.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/experiments/button_style.h"
+#include "recdeck/ui/experiments/experiment_editor.h"
+#include "recdeck/ui/experiments/experiment_list_model.h"
+#include "recdeck/ui/experiments/panel_text.h"
+#include "recdeck/ui/experiments/results_view.h"
+#include "recdeck/ui/experiments/sample_size_calculator.h"
 
 namespace recdeck::ui {
 

@@ -1,18 +1,18 @@
-#include "experiments/experiments_panel.h"
+#include "recdeck/ui/experiments/experiments_panel.h"
 
 #include <QFileDialog>
 #include <QTabWidget>
 #include <QTableView>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "experiments/experiment_editor.h"
-#include "experiments/experiment_list_model.h"
-#include "experiments/panel_text.h"
-#include "experiments/results_export.h"
-#include "experiments/results_view.h"
 #include "recdeck/experiments/assignment.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/experiments/experiment_editor.h"
+#include "recdeck/ui/experiments/experiment_list_model.h"
+#include "recdeck/ui/experiments/panel_text.h"
+#include "recdeck/ui/experiments/results_export.h"
+#include "recdeck/ui/experiments/results_view.h"
 
 namespace recdeck::ui {
 

@@ -1,4 +1,4 @@
-#include "experiments/results_export.h"
+#include "recdeck/ui/experiments/results_export.h"
 
 #include <QFile>
 #include <QSaveFile>
@@ -20,25 +20,52 @@ QString field(const QString& text) {
     return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
-QString num(double value) { return QString::number(value, 'g', 10); }
-QString num(std::optional<double> value) { return value ? num(*value) : QString(); }
-QString num(std::uint64_t value) { return QString::number(value); }
+QString num(double value) {
+    return QString::number(value, 'g', 10);
+}
+QString num(std::optional<double> value) {
+    return value ? num(*value) : QString();
+}
+QString num(std::uint64_t value) {
+    return QString::number(value);
+}
 
 }  // namespace
 
 QString resultsCsv(const experiments::ExperimentResults& r) {
-    const QStringList header = {
-        QStringLiteral("experiment"),       QStringLiteral("state"),          QStringLiteral("variant"),
-        QStringLiteral("control"),          QStringLiteral("weight"),  QStringLiteral("traffic_share"),  QStringLiteral("users"),
-        QStringLiteral("lists"),            QStringLiteral("impressions"),    QStringLiteral("clicks"),
-        QStringLiteral("conversions"),      QStringLiteral("clickers"),       QStringLiteral("converters"),
-        QStringLiteral("ctr"),              QStringLiteral("click_rate"),     QStringLiteral("conversion_rate"),
-        QStringLiteral("primary_metric"),   QStringLiteral("primary"),  QStringLiteral("chance_to_be_best"),        QStringLiteral("diff"),
-        QStringLiteral("diff_ci_low"),      QStringLiteral("diff_ci_high"),   QStringLiteral("relative_lift"),
-        QStringLiteral("relative_ci_low"),  QStringLiteral("relative_ci_high"), QStringLiteral("p_value"),
-        QStringLiteral("p_value_holm"),     QStringLiteral("chance_to_beat_control"), QStringLiteral("expected_loss"),
-        QStringLiteral("always_valid_p_value"), QStringLiteral("safe_to_stop"), QStringLiteral("srm_p_value"),
-        QStringLiteral("verdict")};
+    const QStringList header = {QStringLiteral("experiment"),
+                                QStringLiteral("state"),
+                                QStringLiteral("variant"),
+                                QStringLiteral("control"),
+                                QStringLiteral("weight"),
+                                QStringLiteral("traffic_share"),
+                                QStringLiteral("users"),
+                                QStringLiteral("lists"),
+                                QStringLiteral("impressions"),
+                                QStringLiteral("clicks"),
+                                QStringLiteral("conversions"),
+                                QStringLiteral("clickers"),
+                                QStringLiteral("converters"),
+                                QStringLiteral("ctr"),
+                                QStringLiteral("click_rate"),
+                                QStringLiteral("conversion_rate"),
+                                QStringLiteral("primary_metric"),
+                                QStringLiteral("primary"),
+                                QStringLiteral("chance_to_be_best"),
+                                QStringLiteral("diff"),
+                                QStringLiteral("diff_ci_low"),
+                                QStringLiteral("diff_ci_high"),
+                                QStringLiteral("relative_lift"),
+                                QStringLiteral("relative_ci_low"),
+                                QStringLiteral("relative_ci_high"),
+                                QStringLiteral("p_value"),
+                                QStringLiteral("p_value_holm"),
+                                QStringLiteral("chance_to_beat_control"),
+                                QStringLiteral("expected_loss"),
+                                QStringLiteral("always_valid_p_value"),
+                                QStringLiteral("safe_to_stop"),
+                                QStringLiteral("srm_p_value"),
+                                QStringLiteral("verdict")};
     QStringList lines;
     lines << header.join(QLatin1Char(','));
     const QString key = QString::fromStdString(r.key);
@@ -50,14 +77,15 @@ QString resultsCsv(const experiments::ExperimentResults& r) {
             if (candidate.variant == v.name) c = &candidate;
         }
         QStringList row;
-        row << field(key) << state << field(QString::fromStdString(v.name)) << (v.control ? QStringLiteral("true") : QStringLiteral("false"))
-            << num(v.weight) << num(v.trafficShare) << num(v.counts.users) << num(v.counts.lists) << num(v.counts.itemsShown)
-            << num(v.counts.clicks) << num(v.counts.conversions) << num(v.counts.clickers) << num(v.counts.converters)
-            << num(v.ctr) << num(v.clickRate) << num(v.conversionRate) << metric << num(v.primary) << num(v.chanceToBeBest);
+        row << field(key) << state << field(QString::fromStdString(v.name))
+            << (v.control ? QStringLiteral("true") : QStringLiteral("false")) << num(v.weight) << num(v.trafficShare)
+            << num(v.counts.users) << num(v.counts.lists) << num(v.counts.itemsShown) << num(v.counts.clicks)
+            << num(v.counts.conversions) << num(v.counts.clickers) << num(v.counts.converters) << num(v.ctr)
+            << num(v.clickRate) << num(v.conversionRate) << metric << num(v.primary) << num(v.chanceToBeBest);
         if (c && c->primary.available) {
-            row << num(c->primary.diff) << num(c->primary.ciLow) << num(c->primary.ciHigh) << num(c->primary.relativeLift)
-                << num(c->primary.relativeCiLow) << num(c->primary.relativeCiHigh) << num(c->primary.pValue)
-                << num(c->pValueHolm);
+            row << num(c->primary.diff) << num(c->primary.ciLow) << num(c->primary.ciHigh)
+                << num(c->primary.relativeLift) << num(c->primary.relativeCiLow) << num(c->primary.relativeCiHigh)
+                << num(c->primary.pValue) << num(c->pValueHolm);
         } else {
             for (int i = 0; i < 8; ++i) row << QString();
         }
@@ -67,7 +95,8 @@ QString resultsCsv(const experiments::ExperimentResults& r) {
                 << (c->safeToStop ? QStringLiteral("true") : QStringLiteral("false"));
         } else {
             const bool single = r.comparisons.size() == 1;
-            row << QString() << (single ? num(r.comparisons[0].expectedLossControl) : QString()) << QString() << QString();
+            row << QString() << (single ? num(r.comparisons[0].expectedLossControl) : QString()) << QString()
+                << QString();
         }
         row << (r.srm.applicable ? num(r.srm.pValue) : QString())
             << field(QString::fromStdString(c ? c->verdict : r.verdict));

@@ -1,10 +1,10 @@
-#include "experiments/results_table_model.h"
+#include "recdeck/ui/experiments/results_table_model.h"
 
 #include <QFont>
 #include <QLocale>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 

@@ -1,4 +1,4 @@
-#include "experiments/results_view.h"
+#include "recdeck/ui/experiments/results_view.h"
 
 #include <QDateTime>
 #include <QEvent>
@@ -17,11 +17,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/format.h"
-#include "common/kpi_tile.h"
-#include "common/responsive_grid.h"
-#include "common/theme.h"
-#include "experiments/results_table_model.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/kpi_tile.h"
+#include "recdeck/ui/common/responsive_grid.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/experiments/results_table_model.h"
 
 namespace recdeck::ui {
 
@@ -211,7 +211,9 @@ void ResultsView::showMessage(const QString& title, const QString& text) {
     m_stack->setCurrentIndex(0);
 }
 
-void ResultsView::setScope(const QString& scope) { m_scope = scope; }
+void ResultsView::setScope(const QString& scope) {
+    m_scope = scope;
+}
 
 void ResultsView::setResults(const ExperimentResults& results, const QList<ChartSeries>& chart) {
     m_model->setResults(results);

@@ -1,4 +1,4 @@
-#include "experiments/sample_size_calculator.h"
+#include "recdeck/ui/experiments/sample_size_calculator.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,12 +16,12 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/adaptive_splitter.h"
-#include "common/chart_card.h"
-#include "common/format.h"
-#include "common/kpi_tile.h"
-#include "common/responsive_grid.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/adaptive_splitter.h"
+#include "recdeck/ui/common/chart_card.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/kpi_tile.h"
+#include "recdeck/ui/common/responsive_grid.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 

@@ -1,4 +1,4 @@
-#include "experiments/variant_table_model.h"
+#include "recdeck/ui/experiments/variant_table_model.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -25,9 +25,12 @@ VariantTableModel::RankingChoice rankingChoice(const Variant& variant) {
 
 QString rankingText(VariantTableModel::RankingChoice choice) {
     switch (choice) {
-        case VariantTableModel::DefaultRanking: return VariantTableModel::tr("Service default");
-        case VariantTableModel::DiversityOn: return VariantTableModel::tr("Diversity on");
-        case VariantTableModel::DiversityOff: return VariantTableModel::tr("Diversity off");
+        case VariantTableModel::DefaultRanking:
+            return VariantTableModel::tr("Service default");
+        case VariantTableModel::DiversityOn:
+            return VariantTableModel::tr("Diversity on");
+        case VariantTableModel::DiversityOff:
+            return VariantTableModel::tr("Diversity off");
     }
     return {};
 }
@@ -73,9 +76,15 @@ bool VariantTableModel::applyEdit(std::vector<Variant>& variants, int row, Colum
     if (row < 0 || row >= static_cast<int>(variants.size())) return false;
     Variant& v = variants[static_cast<std::size_t>(row)];
     switch (column) {
-        case Name: v.name = value.toString().trimmed().toStdString(); return true;
-        case Weight: v.weight = value.toDouble(); return true;
-        case Model: v.model = value.toString().toStdString(); return true;
+        case Name:
+            v.name = value.toString().trimmed().toStdString();
+            return true;
+        case Weight:
+            v.weight = value.toDouble();
+            return true;
+        case Model:
+            v.model = value.toString().toStdString();
+            return true;
         case Ranking: {
             const int choice = value.toInt();
             if (choice == DefaultRanking) {
@@ -96,7 +105,8 @@ bool VariantTableModel::applyEdit(std::vector<Variant>& variants, int row, Colum
             v.ranking->categoryCap = static_cast<std::size_t>(std::max(0, value.toInt()));
             return true;
         case Share:
-        case ColumnCount: return false;
+        case ColumnCount:
+            return false;
     }
     return false;
 }
@@ -105,7 +115,9 @@ int VariantTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_variants.size());
 }
 
-int VariantTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int VariantTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant VariantTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
@@ -116,29 +128,42 @@ QVariant VariantTableModel::data(const QModelIndex& index, int role) const {
         switch (column) {
             case Name:
                 return QString::fromStdString(v.name) + (index.row() == 0 ? tr("  (control)") : QString());
-            case Weight: return format::number(v.weight, 2);
+            case Weight:
+                return format::number(v.weight, 2);
             case Share: {
                 const double sum = weightSum(m_variants);
                 return sum > 0 ? format::percent(std::max(0.0, v.weight) / sum, 1) : QStringLiteral("–");
             }
-            case Model: return v.model.empty() ? defaultModelLabel() : QString::fromStdString(v.model);
-            case Ranking: return rankingText(rankingChoice(v));
-            case Lambda: return ranked ? format::number(v.ranking->mmrLambda, 2) : QStringLiteral("–");
+            case Model:
+                return v.model.empty() ? defaultModelLabel() : QString::fromStdString(v.model);
+            case Ranking:
+                return rankingText(rankingChoice(v));
+            case Lambda:
+                return ranked ? format::number(v.ranking->mmrLambda, 2) : QStringLiteral("–");
             case Cap:
                 if (!ranked) return QStringLiteral("–");
                 return v.ranking->categoryCap == 0 ? tr("no cap") : QString::number(v.ranking->categoryCap);
-            case ColumnCount: break;
+            case ColumnCount:
+                break;
         }
     } else if (role == Qt::EditRole) {
         switch (column) {
-            case Name: return QString::fromStdString(v.name);
-            case Weight: return v.weight;
-            case Share: return {};
-            case Model: return QString::fromStdString(v.model);
-            case Ranking: return static_cast<int>(rankingChoice(v));
-            case Lambda: return v.ranking ? v.ranking->mmrLambda : VariantRanking{}.mmrLambda;
-            case Cap: return static_cast<int>(v.ranking ? v.ranking->categoryCap : VariantRanking{}.categoryCap);
-            case ColumnCount: break;
+            case Name:
+                return QString::fromStdString(v.name);
+            case Weight:
+                return v.weight;
+            case Share:
+                return {};
+            case Model:
+                return QString::fromStdString(v.model);
+            case Ranking:
+                return static_cast<int>(rankingChoice(v));
+            case Lambda:
+                return v.ranking ? v.ranking->mmrLambda : VariantRanking{}.mmrLambda;
+            case Cap:
+                return static_cast<int>(v.ranking ? v.ranking->categoryCap : VariantRanking{}.categoryCap);
+            case ColumnCount:
+                break;
         }
     } else if (role == Qt::ForegroundRole) {
         if (column == Share || ((column == Lambda || column == Cap) && !ranked)) return theme::muted();
@@ -147,15 +172,26 @@ QVariant VariantTableModel::data(const QModelIndex& index, int role) const {
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     } else if (role == Qt::ToolTipRole) {
         switch (column) {
-            case Name: return index.row() == 0 ? tr("The first variant is the control every other variant is compared with") : QVariant();
-            case Weight: return tr("Relative weight: the variants' weights are normalised to shares of the experiment's traffic");
-            case Share: return tr("Share of the experiment's users this variant gets");
-            case Model: return tr("The model that ranks this variant's lists");
-            case Ranking: return tr("Service default: the console's usual diversity-aware ranking. Diversity on: MMR with the λ "
-                                    "and cap set here. Diversity off: ranked by model score alone");
-            case Lambda: return tr("MMR λ in [0, 1]: 1 ranks by relevance only, lower values trade relevance for variety");
-            case Cap: return tr("At most this many items of one category in a list (0 = no cap)");
-            default: break;
+            case Name:
+                return index.row() == 0 ? tr("The first variant is the control every other variant is compared with")
+                                        : QVariant();
+            case Weight:
+                return tr(
+                    "Relative weight: the variants' weights are normalised to shares of the experiment's traffic");
+            case Share:
+                return tr("Share of the experiment's users this variant gets");
+            case Model:
+                return tr("The model that ranks this variant's lists");
+            case Ranking:
+                return tr(
+                    "Service default: the console's usual diversity-aware ranking. Diversity on: MMR with the λ "
+                    "and cap set here. Diversity off: ranked by model score alone");
+            case Lambda:
+                return tr("MMR λ in [0, 1]: 1 ranks by relevance only, lower values trade relevance for variety");
+            case Cap:
+                return tr("At most this many items of one category in a list (0 = no cap)");
+            default:
+                break;
         }
     }
     return {};
@@ -184,14 +220,22 @@ QVariant VariantTableModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal) return {};
     if (role == Qt::DisplayRole) {
         switch (static_cast<Column>(section)) {
-            case Name: return tr("Variant");
-            case Weight: return tr("Weight");
-            case Share: return tr("Traffic share");
-            case Model: return tr("Model");
-            case Ranking: return tr("Ranking");
-            case Lambda: return tr("MMR λ");
-            case Cap: return tr("Category cap");
-            case ColumnCount: break;
+            case Name:
+                return tr("Variant");
+            case Weight:
+                return tr("Weight");
+            case Share:
+                return tr("Traffic share");
+            case Model:
+                return tr("Model");
+            case Ranking:
+                return tr("Ranking");
+            case Lambda:
+                return tr("MMR λ");
+            case Cap:
+                return tr("Category cap");
+            case ColumnCount:
+                break;
         }
     } else if (role == Qt::ToolTipRole) {
         return data(index(0, section), Qt::ToolTipRole);
@@ -203,7 +247,8 @@ QVariant VariantTableModel::headerData(int section, Qt::Orientation orientation,
 
 VariantDelegate::VariantDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
 
-QWidget* VariantDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const {
+QWidget* VariantDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem& option,
+                                       const QModelIndex& index) const {
     const auto* model = qobject_cast<const VariantTableModel*>(index.model());
     switch (static_cast<VariantTableModel::Column>(index.column())) {
         case VariantTableModel::Model: {
@@ -246,7 +291,8 @@ QWidget* VariantDelegate::createEditor(QWidget* parent, const QStyleOptionViewIt
             edit->setMaxLength(64);
             return edit;
         }
-        default: break;
+        default:
+            break;
     }
     return QStyledItemDelegate::createEditor(parent, option, index);
 }

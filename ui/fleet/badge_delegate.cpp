@@ -1,4 +1,4 @@
-#include "fleet/badge_delegate.h"
+#include "recdeck/ui/fleet/badge_delegate.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -51,7 +51,8 @@ void BadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
 QSize BadgeDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
     const QFontMetrics metrics(option.font);
-    size.setWidth(std::max(size.width(), metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 2 * kPadding + 16));
+    size.setWidth(
+        std::max(size.width(), metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 2 * kPadding + 16));
     size.setHeight(std::max(size.height(), kHeight + 8));
     return size;
 }

@@ -1,4 +1,4 @@
-#include "fleet/fleet_panel.h"
+#include "recdeck/ui/fleet/fleet_panel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -12,15 +12,15 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include "adapters/engine_host.h"
-#include "adapters/fleet_monitor.h"
-#include "common/chart_card.h"
-#include "common/panel_heading.h"
-#include "common/theme.h"
-#include "fleet/badge_delegate.h"
-#include "fleet/fleet_table_model.h"
-#include "fleet/local_engine_probe.h"
 #include "recdeck/store/redis_url.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
+#include "recdeck/ui/common/chart_card.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/fleet/badge_delegate.h"
+#include "recdeck/ui/fleet/fleet_table_model.h"
+#include "recdeck/ui/fleet/local_engine_probe.h"
 
 namespace recdeck::ui {
 

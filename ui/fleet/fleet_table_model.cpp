@@ -1,10 +1,10 @@
-#include "fleet/fleet_table_model.h"
+#include "recdeck/ui/fleet/fleet_table_model.h"
 
 #include <QDateTime>
 #include <QFont>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -34,20 +34,28 @@ int FleetTableModel::rowOf(const QUrl& url) const {
 
 QString FleetTableModel::stateText(const InstanceState& state) {
     switch (state.health()) {
-        case InstanceState::Health::Unknown: return tr("Checking…");
-        case InstanceState::Health::Unreachable: return tr("Unreachable");
-        case InstanceState::Health::Degraded: return tr("Degraded");
-        case InstanceState::Health::Ready: return tr("Ready");
+        case InstanceState::Health::Unknown:
+            return tr("Checking…");
+        case InstanceState::Health::Unreachable:
+            return tr("Unreachable");
+        case InstanceState::Health::Degraded:
+            return tr("Degraded");
+        case InstanceState::Health::Ready:
+            return tr("Ready");
     }
     return {};
 }
 
 QColor FleetTableModel::stateColor(const InstanceState& state) {
     switch (state.health()) {
-        case InstanceState::Health::Unknown: return theme::muted();
-        case InstanceState::Health::Unreachable: return theme::bad();
-        case InstanceState::Health::Degraded: return theme::warning();
-        case InstanceState::Health::Ready: return theme::good();
+        case InstanceState::Health::Unknown:
+            return theme::muted();
+        case InstanceState::Health::Unreachable:
+            return theme::bad();
+        case InstanceState::Health::Degraded:
+            return theme::warning();
+        case InstanceState::Health::Ready:
+            return theme::good();
     }
     return theme::muted();
 }
@@ -56,7 +64,9 @@ int FleetTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int FleetTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int FleetTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 bool FleetTableModel::streamLagging(const InstanceState& s) {
     return (s.streamLagSeconds && *s.streamLagSeconds > kLaggingSeconds) ||
@@ -77,8 +87,10 @@ QVariant FleetTableModel::display(const FleetRow& row, int column) const {
     const InstanceState& s = row.state;
     const bool live = s.reachable;
     switch (column) {
-        case InstanceColumn: return row.local ? tr("This console") : s.displayName();
-        case StateColumn: return stateText(s);
+        case InstanceColumn:
+            return row.local ? tr("This console") : s.displayName();
+        case StateColumn:
+            return stateText(s);
         case StoreColumn:
             if (s.store.isEmpty()) return QStringLiteral("–");
             if (s.store == QLatin1String("embedded")) return tr("embedded");
@@ -86,11 +98,16 @@ QVariant FleetTableModel::display(const FleetRow& row, int column) const {
         case ModelColumn:
             if (s.model.isEmpty()) return QStringLiteral("–");
             return row.modelDiffers ? tr("%1  (differs)").arg(s.model) : s.model;
-        case StreamColumn: return streamText(s);
-        case RequestsColumn: return live && s.hasRate ? format::rate(s.requestsPerSecond) : QStringLiteral("–");
-        case P99Column: return live && s.hasLatency ? format::milliseconds(s.p99Ms) : QStringLiteral("–");
-        case CtrColumn: return live && s.hasCtr ? format::percent(s.ctr, 2) : QStringLiteral("–");
-        case HitRateColumn: return live && s.hasHitRate ? format::percent(s.hitRate) : QStringLiteral("–");
+        case StreamColumn:
+            return streamText(s);
+        case RequestsColumn:
+            return live && s.hasRate ? format::rate(s.requestsPerSecond) : QStringLiteral("–");
+        case P99Column:
+            return live && s.hasLatency ? format::milliseconds(s.p99Ms) : QStringLiteral("–");
+        case CtrColumn:
+            return live && s.hasCtr ? format::percent(s.ctr, 2) : QStringLiteral("–");
+        case HitRateColumn:
+            return live && s.hasHitRate ? format::percent(s.hitRate) : QStringLiteral("–");
         case LastSeenColumn:
             if (row.local) return live ? tr("live") : QStringLiteral("–");
             return s.lastSeenMs > 0 ? format::age(QDateTime::currentMSecsSinceEpoch() - s.lastSeenMs) : tr("never");
@@ -100,7 +117,8 @@ QVariant FleetTableModel::display(const FleetRow& row, int column) const {
             if (current) return s.error;
             return tr("%1 ago: %2").arg(format::age(QDateTime::currentMSecsSinceEpoch() - s.lastErrorMs), s.error);
         }
-        default: return {};
+        default:
+            return {};
     }
 }
 
@@ -112,34 +130,48 @@ QVariant FleetTableModel::toolTip(const FleetRow& row, int column) const {
                              : tr("%1 — polled every 2 s: /health, /ready, /metrics").arg(s.url.toString());
         case StateColumn:
             switch (s.health()) {
-                case InstanceState::Health::Unknown: return tr("Waiting for the first answer");
-                case InstanceState::Health::Unreachable: return tr("/health did not answer: %1").arg(s.error);
-                case InstanceState::Health::Degraded: return tr("Answers, but is not ready: %1").arg(s.readyDetail);
-                case InstanceState::Health::Ready: return tr("Answers /health and /ready; serving");
+                case InstanceState::Health::Unknown:
+                    return tr("Waiting for the first answer");
+                case InstanceState::Health::Unreachable:
+                    return tr("/health did not answer: %1").arg(s.error);
+                case InstanceState::Health::Degraded:
+                    return tr("Answers, but is not ready: %1").arg(s.readyDetail);
+                case InstanceState::Health::Ready:
+                    return tr("Answers /health and /ready; serving");
             }
             return {};
         case StoreColumn:
             if (row.sharesStore && !row.local) {
-                return tr("Same Redis as this console: experiments and cache invalidations made here reach this instance");
+                return tr(
+                    "Same Redis as this console: experiments and cache invalidations made here reach this instance");
             }
-            return s.storeUp.has_value() && !*s.storeUp ? tr("The instance reports its store as down") : tr("Where the instance keeps its shared state");
-        case RequestsColumn: return tr("Recommendation requests per second over the last poll interval");
-        case P99Column: return tr("99th percentile of request latency over the last minute");
-        case CtrColumn: return tr("Clicks / items shown over the last minute");
-        case HitRateColumn: return tr("Share of requests answered from the L1 or L2 cache over the last minute");
+            return s.storeUp.has_value() && !*s.storeUp ? tr("The instance reports its store as down")
+                                                        : tr("Where the instance keeps its shared state");
+        case RequestsColumn:
+            return tr("Recommendation requests per second over the last poll interval");
+        case P99Column:
+            return tr("99th percentile of request latency over the last minute");
+        case CtrColumn:
+            return tr("Clicks / items shown over the last minute");
+        case HitRateColumn:
+            return tr("Share of requests answered from the L1 or L2 cache over the last minute");
         case ModelColumn:
-            return row.modelDiffers ? tr("This instance serves another default model or version than this console on "
-                                         "the same Redis: a retrain, default change or rollback has not reached it yet, "
-                                         "or it serves other data (see its GET /models)")
-                                    : tr("The default model and the version it serves");
+            return row.modelDiffers
+                       ? tr("This instance serves another default model or version than this console on "
+                            "the same Redis: a retrain, default change or rollback has not reached it yet, "
+                            "or it serves other data (see its GET /models)")
+                       : tr("The default model and the version it serves");
         case StreamColumn:
-            return tr("Fleet mode: how far this instance's experiment readouts are behind the fleet's event stream, "
-                      "and how many of its own events wait to be appended to it");
+            return tr(
+                "Fleet mode: how far this instance's experiment readouts are behind the fleet's event stream, "
+                "and how many of its own events wait to be appended to it");
         case LastSeenColumn:
-            return s.lastSeenMs > 0 ? tr("Last answer at %1").arg(format::timestamp(s.lastSeenMs)) : tr("No answer yet");
+            return s.lastSeenMs > 0 ? tr("Last answer at %1").arg(format::timestamp(s.lastSeenMs))
+                                    : tr("No answer yet");
         case ErrorColumn:
             return s.error.isEmpty() ? QVariant() : tr("%1 at %2").arg(s.error, format::timestamp(s.lastErrorMs));
-        default: return {};
+        default:
+            return {};
     }
 }
 
@@ -147,11 +179,16 @@ QVariant FleetTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
     const FleetRow& row = m_rows[index.row()];
     switch (role) {
-        case Qt::DisplayRole: return display(row, index.column());
-        case Qt::ToolTipRole: return toolTip(row, index.column());
-        case BadgeColorRole: return stateColor(row.state);
-        case UrlRole: return row.state.url;
-        case LocalRole: return row.local;
+        case Qt::DisplayRole:
+            return display(row, index.column());
+        case Qt::ToolTipRole:
+            return toolTip(row, index.column());
+        case BadgeColorRole:
+            return stateColor(row.state);
+        case UrlRole:
+            return row.state.url;
+        case LocalRole:
+            return row.local;
         case Qt::TextAlignmentRole:
             if (index.column() >= RequestsColumn && index.column() <= HitRateColumn) {
                 return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -172,7 +209,8 @@ QVariant FleetTableModel::data(const QModelIndex& index, int role) const {
                 return font;
             }
             return {};
-        default: return {};
+        default:
+            return {};
     }
 }
 
@@ -180,18 +218,30 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal) return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-            case InstanceColumn: return tr("Instance");
-            case StateColumn: return tr("State");
-            case StoreColumn: return tr("Store");
-            case ModelColumn: return tr("Default model");
-            case StreamColumn: return tr("Event stream");
-            case RequestsColumn: return tr("Requests/s");
-            case P99Column: return tr("p99 latency");
-            case CtrColumn: return tr("CTR");
-            case HitRateColumn: return tr("Cache hits");
-            case LastSeenColumn: return tr("Last seen");
-            case ErrorColumn: return tr("Last error");
-            default: return {};
+            case InstanceColumn:
+                return tr("Instance");
+            case StateColumn:
+                return tr("State");
+            case StoreColumn:
+                return tr("Store");
+            case ModelColumn:
+                return tr("Default model");
+            case StreamColumn:
+                return tr("Event stream");
+            case RequestsColumn:
+                return tr("Requests/s");
+            case P99Column:
+                return tr("p99 latency");
+            case CtrColumn:
+                return tr("CTR");
+            case HitRateColumn:
+                return tr("Cache hits");
+            case LastSeenColumn:
+                return tr("Last seen");
+            case ErrorColumn:
+                return tr("Last error");
+            default:
+                return {};
         }
     }
     if (role == Qt::TextAlignmentRole && section >= RequestsColumn && section <= HitRateColumn) {

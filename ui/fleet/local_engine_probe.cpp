@@ -1,12 +1,12 @@
-#include "fleet/local_engine_probe.h"
+#include "recdeck/ui/fleet/local_engine_probe.h"
 
 #include <QDateTime>
 
 #include <string>
 #include <vector>
 
-#include "adapters/engine_host.h"
-#include "common/async.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/async.h"
 
 namespace recdeck::ui {
 
@@ -92,8 +92,9 @@ void LocalEngineProbe::pollNow() {
                 s.lastErrorMs = now;
             }
             s.store = QString::fromStdString(reading.store);
-            s.model = reading.model.empty() ? QString()
-                                            : tr("%1 v%2").arg(QString::fromStdString(reading.model)).arg(reading.modelVersion);
+            s.model = reading.model.empty()
+                          ? QString()
+                          : tr("%1 v%2").arg(QString::fromStdString(reading.model)).arg(reading.modelVersion);
             const auto exposition = prometheus::parse(reading.metrics);
             const ScrapeTotals totals = ScrapeTotals::from(exposition);
             s.streamLagSeconds = totals.streamLagSeconds;

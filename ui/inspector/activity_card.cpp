@@ -1,4 +1,4 @@
-#include "inspector/activity_card.h"
+#include "recdeck/ui/inspector/activity_card.h"
 
 #include <QCompleter>
 #include <QDateTime>
@@ -11,7 +11,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "common/theme.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 

@@ -1,12 +1,12 @@
-#include "inspector/affinity_bars.h"
+#include "recdeck/ui/inspector/affinity_bars.h"
 
 #include <QFontMetrics>
 #include <QPainter>
 
 #include <algorithm>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -35,7 +35,9 @@ QSize AffinityBars::sizeHint() const {
     return {240, rows * kRowHeight + 2};
 }
 
-QSize AffinityBars::minimumSizeHint() const { return {160, sizeHint().height()}; }
+QSize AffinityBars::minimumSizeHint() const {
+    return {160, sizeHint().height()};
+}
 
 void AffinityBars::paintEvent(QPaintEvent*) {
     QPainter painter(this);

@@ -1,13 +1,13 @@
-#include "inspector/features_card.h"
+#include "recdeck/ui/inspector/features_card.h"
 
 #include <QGridLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include "common/format.h"
-#include "common/theme.h"
-#include "inspector/affinity_bars.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/inspector/affinity_bars.h"
 
 namespace recdeck::ui {
 
@@ -30,8 +30,9 @@ FeaturesCard::FeaturesCard(QWidget* parent) : QFrame(parent) {
     m_interactions = addRow(QStringLiteral("featureInteractions"), tr("Interactions"),
                             tr("Interactions the features count: training data plus events since"), 0);
     m_purchases = addRow(QStringLiteral("featurePurchases"), tr("Purchases"), tr("Purchase events of this user"), 1);
-    m_owned = addRow(QStringLiteral("featureOwned"), tr("Never shown again"),
-                     tr("Items the user already has (training items, purchases, ratings, carts): excluded from lists"), 2);
+    m_owned =
+        addRow(QStringLiteral("featureOwned"), tr("Never shown again"),
+               tr("Items the user already has (training items, purchases, ratings, carts): excluded from lists"), 2);
     m_lastActive = addRow(QStringLiteral("featureLastActive"), tr("Last active"), tr("Newest interaction or event"), 3);
     m_training = addRow(QStringLiteral("featureTraining"), tr("Known to the models"),
                         tr("Whether the models were trained with this user's interactions"), 4);
@@ -48,8 +49,9 @@ FeaturesCard::FeaturesCard(QWidget* parent) : QFrame(parent) {
     m_freshness = new QLabel(this);
     m_freshness->setObjectName(QStringLiteral("featureFreshness"));
     m_freshness->setWordWrap(true);
-    m_freshness->setToolTip(tr("Features are cached in the store for a few minutes; purchases, ratings and carts "
-                               "drop them at once so the next request recomputes them."));
+    m_freshness->setToolTip(
+        tr("Features are cached in the store for a few minutes; purchases, ratings and carts "
+           "drop them at once so the next request recomputes them."));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(14, 10, 14, 12);
@@ -81,9 +83,8 @@ void FeaturesCard::setFeatures(const features::UserFeatures& f, std::size_t trai
     m_user->setText(QString::fromStdString(f.userId));
     m_interactions->setText(format::count(static_cast<double>(f.historyLength)) +
                             tr("  (%1 items)").arg(format::count(static_cast<double>(f.history.size()))));
-    m_interactions->setToolTip(tr("%1 training rows and %2 logged events shown in the history")
-                                   .arg(trainingRows)
-                                   .arg(eventRows));
+    m_interactions->setToolTip(
+        tr("%1 training rows and %2 logged events shown in the history").arg(trainingRows).arg(eventRows));
     m_purchases->setText(format::count(static_cast<double>(f.purchases)));
     m_owned->setText(tr("%1 items").arg(format::count(static_cast<double>(f.owned.size()))));
     m_training->setText(f.trainedUser ? tr("yes") : tr("no, scored from live events (cold start if none)"));
@@ -103,7 +104,8 @@ void FeaturesCard::setFeatures(const features::UserFeatures& f, std::size_t trai
 void FeaturesCard::clear(const QString& message) {
     m_hasFeatures = false;
     m_user->clear();
-    for (QLabel* label : {m_interactions, m_purchases, m_owned, m_lastActive, m_training}) label->setText(QStringLiteral("–"));
+    for (QLabel* label : {m_interactions, m_purchases, m_owned, m_lastActive, m_training})
+        label->setText(QStringLiteral("–"));
     m_affinity->setShares({});
     m_affinity->setVisible(false);
     m_affinityEmpty->setVisible(true);
@@ -120,11 +122,14 @@ void FeaturesCard::refreshAges() {
     QString text = age == QStringLiteral("just now") ? tr("Computed just now") : tr("Computed %1 ago").arg(age);
     text += m_fromCache ? tr(", read from the feature cache") : tr(", computed for this request");
     if (!m_degraded.isEmpty()) text += tr(" — degraded: %1").arg(m_degraded);
-    m_freshness->setText(QStringLiteral("<span style=\"color:%1\">&#9679;</span> %2")
-                             .arg(theme::css(m_degraded.isEmpty() ? theme::good() : theme::warning()), text.toHtmlEscaped()));
+    m_freshness->setText(
+        QStringLiteral("<span style=\"color:%1\">&#9679;</span> %2")
+            .arg(theme::css(m_degraded.isEmpty() ? theme::good() : theme::warning()), text.toHtmlEscaped()));
 }
 
-QString FeaturesCard::freshnessText() const { return m_freshness->text(); }
+QString FeaturesCard::freshnessText() const {
+    return m_freshness->text();
+}
 
 QString FeaturesCard::valueText(const QString& key) const {
     const auto* label = findChild<QLabel*>(key);

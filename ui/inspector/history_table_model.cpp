@@ -1,11 +1,11 @@
-#include "inspector/history_table_model.h"
+#include "recdeck/ui/inspector/history_table_model.h"
 
 #include <QBrush>
 #include <QDateTime>
 #include <QStringList>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -39,7 +39,9 @@ int HistoryTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int HistoryTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int HistoryTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant HistoryTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
@@ -50,7 +52,8 @@ QVariant HistoryTableModel::data(const QModelIndex& index, int role) const {
         return {};
     }
     if (role == Qt::ToolTipRole) {
-        if (row.fromTraining) return tr("From the training data the models learned from (id %1)").arg(QString::fromStdString(row.itemId));
+        if (row.fromTraining)
+            return tr("From the training data the models learned from (id %1)").arg(QString::fromStdString(row.itemId));
         if (row.type == "impression") return tr("A list shown to the user (served traffic)");
         return tr("Event from the event log (id %1)").arg(QString::fromStdString(row.itemId));
     }
@@ -61,25 +64,33 @@ QVariant HistoryTableModel::data(const QModelIndex& index, int role) const {
             // Training data is historical: a date says enough; live events get the time.
             return row.fromTraining ? QDateTime::fromMSecsSinceEpoch(row.atMs).toString(QStringLiteral("yyyy-MM-dd"))
                                     : format::timestamp(row.atMs);
-        case TypeColumn: return typeText(row);
-        case ItemColumn: return QString::fromStdString(row.title);
+        case TypeColumn:
+            return typeText(row);
+        case ItemColumn:
+            return QString::fromStdString(row.title);
         case CategoriesColumn: {
             QStringList names;
             for (const auto& name : row.categories) names << QString::fromStdString(name);
             return names.join(QStringLiteral(", "));
         }
-        default: return {};
+        default:
+            return {};
     }
 }
 
 QVariant HistoryTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-        case TimeColumn: return tr("Time");
-        case TypeColumn: return tr("Event");
-        case ItemColumn: return tr("Item");
-        case CategoriesColumn: return tr("Categories");
-        default: return {};
+        case TimeColumn:
+            return tr("Time");
+        case TypeColumn:
+            return tr("Event");
+        case ItemColumn:
+            return tr("Item");
+        case CategoriesColumn:
+            return tr("Categories");
+        default:
+            return {};
     }
 }
 

@@ -1,4 +1,4 @@
-#include "inspector/id_completion_model.h"
+#include "recdeck/ui/inspector/id_completion_model.h"
 
 #include <algorithm>
 #include <numeric>

@@ -1,4 +1,4 @@
-#include "inspector/inspector_panel.h"
+#include "recdeck/ui/inspector/inspector_panel.h"
 
 #include <QComboBox>
 #include <QCompleter>
@@ -16,20 +16,20 @@
 
 #include <algorithm>
 
-#include "adapters/engine_host.h"
-#include "common/adaptive_splitter.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/panel_heading.h"
-#include "common/responsive_grid.h"
-#include "common/theme.h"
-#include "inspector/activity_card.h"
-#include "inspector/features_card.h"
-#include "inspector/history_table_model.h"
-#include "inspector/id_completion_model.h"
-#include "inspector/model_comparison_view.h"
-#include "inspector/recommendations_card.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/adaptive_splitter.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/common/responsive_grid.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/inspector/activity_card.h"
+#include "recdeck/ui/inspector/features_card.h"
+#include "recdeck/ui/inspector/history_table_model.h"
+#include "recdeck/ui/inspector/id_completion_model.h"
+#include "recdeck/ui/inspector/model_comparison_view.h"
+#include "recdeck/ui/inspector/recommendations_card.h"
 
 namespace recdeck::ui {
 

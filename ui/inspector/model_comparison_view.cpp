@@ -1,4 +1,4 @@
-#include "inspector/model_comparison_view.h"
+#include "recdeck/ui/inspector/model_comparison_view.h"
 
 #include <QComboBox>
 #include <QGridLayout>
@@ -9,9 +9,9 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include "common/format.h"
-#include "common/theme.h"
-#include "inspector/recommendation_table_model.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/inspector/recommendation_table_model.h"
 
 namespace recdeck::ui {
 

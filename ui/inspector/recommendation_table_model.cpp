@@ -1,12 +1,12 @@
-#include "inspector/recommendation_table_model.h"
+#include "recdeck/ui/inspector/recommendation_table_model.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QFont>
 #include <QStringList>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -84,31 +84,45 @@ QVariant RecommendationTableModel::fullData(const serving::RecommendedItem& item
     }
     if (role == Qt::ToolTipRole) {
         switch (column) {
-            case ItemColumn: return QStringLiteral("%1 (id %2)").arg(QString::fromStdString(item.title), QString::fromStdString(item.itemId));
-            case ReasonColumn: return QString::fromStdString(item.reason) + QStringLiteral("\nReason kind: ") + QString::fromStdString(item.reasonKind);
+            case ItemColumn:
+                return QStringLiteral("%1 (id %2)")
+                    .arg(QString::fromStdString(item.title), QString::fromStdString(item.itemId));
+            case ReasonColumn:
+                return QString::fromStdString(item.reason) + QStringLiteral("\nReason kind: ") +
+                       QString::fromStdString(item.reasonKind);
             case ScoreColumn:
-                return item.fromPopularity ? tr("Ranked by popularity: distinct users who engaged with the item")
-                                           : tr("The model's score (higher is better; comparable within one model only)");
+                return item.fromPopularity
+                           ? tr("Ranked by popularity: distinct users who engaged with the item")
+                           : tr("The model's score (higher is better; comparable within one model only)");
             case BeforeColumn:
-                return moved ? tr("Position %1 by score alone; diversity moved it to %2.").arg(item.rankBefore + 1).arg(item.rankAfter + 1)
+                return moved ? tr("Position %1 by score alone; diversity moved it to %2.")
+                                   .arg(item.rankBefore + 1)
+                                   .arg(item.rankAfter + 1)
                              : tr("Same position as by score alone.");
-            default: return {};
+            default:
+                return {};
         }
     }
     if (role != Qt::DisplayRole) return {};
     switch (column) {
-        case RankColumn: return static_cast<int>(item.rankAfter + 1);
-        case ItemColumn: return QString::fromStdString(item.title.empty() ? item.itemId : item.title);
-        case CategoriesColumn: return categoriesText(item.categories);
-        case ScoreColumn: return scoreText(item);
-        case ReasonColumn: return QString::fromStdString(item.reason);
+        case RankColumn:
+            return static_cast<int>(item.rankAfter + 1);
+        case ItemColumn:
+            return QString::fromStdString(item.title.empty() ? item.itemId : item.title);
+        case CategoriesColumn:
+            return categoriesText(item.categories);
+        case ScoreColumn:
+            return scoreText(item);
+        case ReasonColumn:
+            return QString::fromStdString(item.reason);
         case BeforeColumn: {
             const QString before = QStringLiteral("#%1").arg(item.rankBefore + 1);
             if (!moved) return before;
             const auto delta = static_cast<long long>(item.rankBefore) - static_cast<long long>(item.rankAfter);
             return before + (delta > 0 ? QStringLiteral("  ▲%1").arg(delta) : QStringLiteral("  ▼%1").arg(-delta));
         }
-        default: return {};
+        default:
+            return {};
     }
 }
 
@@ -120,25 +134,31 @@ QVariant RecommendationTableModel::compactData(const serving::RecommendedItem& i
         font.setBold(true);
         return font;
     }
-    if (role == Qt::TextAlignmentRole && column != CompactItem) return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::TextAlignmentRole && column != CompactItem)
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole) {
         return QStringLiteral("%1\n%2\n%3%4")
-            .arg(QString::fromStdString(item.title), categoriesText(item.categories), QString::fromStdString(item.reason),
-                 shared ? tr("\nIn both lists") : QString());
+            .arg(QString::fromStdString(item.title), categoriesText(item.categories),
+                 QString::fromStdString(item.reason), shared ? tr("\nIn both lists") : QString());
     }
     if (role != Qt::DisplayRole) return {};
     switch (column) {
-        case CompactRank: return static_cast<int>(item.rankAfter + 1);
-        case CompactItem: return QString::fromStdString(item.title.empty() ? item.itemId : item.title);
-        case CompactScore: return scoreText(item);
-        default: return {};
+        case CompactRank:
+            return static_cast<int>(item.rankAfter + 1);
+        case CompactItem:
+            return QString::fromStdString(item.title.empty() ? item.itemId : item.title);
+        case CompactScore:
+            return scoreText(item);
+        default:
+            return {};
     }
 }
 
 QVariant RecommendationTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
     if (m_layout == Layout::Full) {
-        static const char* const titles[] = {QT_TR_NOOP("#"), QT_TR_NOOP("Item"), QT_TR_NOOP("Categories"), QT_TR_NOOP("Score"), QT_TR_NOOP("Reason"), QT_TR_NOOP("By score")};
+        static const char* const titles[] = {QT_TR_NOOP("#"),     QT_TR_NOOP("Item"),   QT_TR_NOOP("Categories"),
+                                             QT_TR_NOOP("Score"), QT_TR_NOOP("Reason"), QT_TR_NOOP("By score")};
         static const char* const tips[] = {
             "Position in the list the user sees",
             "The recommended item",

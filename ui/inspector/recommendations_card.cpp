@@ -1,4 +1,4 @@
-#include "inspector/recommendations_card.h"
+#include "recdeck/ui/inspector/recommendations_card.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -9,11 +9,11 @@
 
 #include <algorithm>
 
-#include "common/format.h"
-#include "common/theme.h"
-#include "inspector/recommendation_table_model.h"
-#include "inspector/stage_latency_bar.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/inspector/recommendation_table_model.h"
+#include "recdeck/ui/inspector/stage_latency_bar.h"
 
 namespace recdeck::ui {
 

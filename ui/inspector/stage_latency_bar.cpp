@@ -1,4 +1,4 @@
-#include "inspector/stage_latency_bar.h"
+#include "recdeck/ui/inspector/stage_latency_bar.h"
 
 #include <QFontMetrics>
 #include <QPainter>
@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <array>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -47,8 +47,12 @@ void StageLatencyBar::clear() {
     update();
 }
 
-QSize StageLatencyBar::sizeHint() const { return {420, kBarHeight + fontMetrics().height() + 10}; }
-QSize StageLatencyBar::minimumSizeHint() const { return {200, sizeHint().height()}; }
+QSize StageLatencyBar::sizeHint() const {
+    return {420, kBarHeight + fontMetrics().height() + 10};
+}
+QSize StageLatencyBar::minimumSizeHint() const {
+    return {200, sizeHint().height()};
+}
 
 void StageLatencyBar::paintEvent(QPaintEvent*) {
     QPainter painter(this);

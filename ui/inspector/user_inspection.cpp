@@ -1,4 +1,4 @@
-#include "inspector/user_inspection.h"
+#include "recdeck/ui/inspector/user_inspection.h"
 
 #include <algorithm>
 #include <iterator>
@@ -84,7 +84,8 @@ UserInspection inspectUser(serving::Engine& engine, const InspectionRequest& req
     out.eventRows = out.history.size();
 
     // The training interactions, newest first, up to the limit.
-    if (dataset && snapshot->matrix && out.features.trainedUser && *out.features.trainedUser < snapshot->matrix->userCount()) {
+    if (dataset && snapshot->matrix && out.features.trainedUser &&
+        *out.features.trainedUser < snapshot->matrix->userCount()) {
         const auto user = *out.features.trainedUser;
         const auto items = snapshot->matrix->itemsOf(user);
         const auto stamps = snapshot->matrix->timestampsOf(user);
@@ -111,7 +112,8 @@ UserInspection inspectUser(serving::Engine& engine, const InspectionRequest& req
         merged.reserve(out.history.size() + training.size());
         std::merge(std::make_move_iterator(out.history.begin()), std::make_move_iterator(out.history.end()),
                    std::make_move_iterator(training.begin()), std::make_move_iterator(training.end()),
-                   std::back_inserter(merged), [](const HistoryRow& a, const HistoryRow& b) { return a.atMs > b.atMs; });
+                   std::back_inserter(merged),
+                   [](const HistoryRow& a, const HistoryRow& b) { return a.atMs > b.atMs; });
         out.history = std::move(merged);
     }
     return out;
@@ -135,7 +137,8 @@ std::string mostActiveUser(const serving::ServingSnapshot& snapshot) {
 std::string firstViewUser(serving::Engine& engine, const serving::ServingSnapshot& snapshot) {
     if (!snapshot.dataset || !snapshot.matrix) return {};
     const auto& matrix = *snapshot.matrix;
-    const auto users = static_cast<data::Index>(std::min<std::size_t>(matrix.userCount(), snapshot.dataset->users.size()));
+    const auto users =
+        static_cast<data::Index>(std::min<std::size_t>(matrix.userCount(), snapshot.dataset->users.size()));
     std::vector<data::Index> order(users);
     for (data::Index u = 0; u < users; ++u) order[u] = u;
     // Most interactions first; ties keep the lower index (a stable order).

@@ -1,4 +1,4 @@
-#include "models/model_evaluation.h"
+#include "recdeck/ui/models/model_evaluation.h"
 
 #include <algorithm>
 #include <atomic>
@@ -161,11 +161,11 @@ Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot,
         evaluation.kind = spec.kind;
         Stopwatch trainWatch;
         if (auto status = model->train(trainMatrix, subTask(control, from, trainedAt, "train " + spec.name)); !status) {
-            if (control.cancelled()) return Error{"cancelled"};
+            if (control.cancelled()) return Error::cancelled();
             return Error{"training '" + spec.name + "' on the train part failed: " + status.errorMessage()};
         }
         evaluation.trainSeconds = trainWatch.elapsedSeconds();
-        if (control.cancelled()) return Error{"cancelled"};
+        if (control.cancelled()) return Error::cancelled();
 
         // lists[setting][user]
         std::vector<metrics::UserItemLists> lists(grid.size(), metrics::UserItemLists(userCount));
@@ -198,7 +198,7 @@ Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot,
                                stage);
             }
         });
-        if (control.cancelled()) return Error{"cancelled"};
+        if (control.cancelled()) return Error::cancelled();
         evaluation.rankSeconds = rankWatch.elapsedSeconds();
 
         for (std::size_t s = 0; s < grid.size(); ++s) {

@@ -1,13 +1,13 @@
-#include "models/model_table_model.h"
+#include "recdeck/ui/models/model_table_model.h"
 
 #include <QBrush>
 #include <QFont>
 
 #include <optional>
 
-#include "common/format.h"
-#include "common/theme.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -15,12 +15,18 @@ namespace {
 
 const char* metricKey(int column) {
     switch (column) {
-        case ModelTableModel::NdcgColumn: return "ndcg";
-        case ModelTableModel::PrecisionColumn: return "precision";
-        case ModelTableModel::RecallColumn: return "recall";
-        case ModelTableModel::CoverageColumn: return "coverage";
-        case ModelTableModel::IldColumn: return "ild";
-        default: return nullptr;
+        case ModelTableModel::NdcgColumn:
+            return "ndcg";
+        case ModelTableModel::PrecisionColumn:
+            return "precision";
+        case ModelTableModel::RecallColumn:
+            return "recall";
+        case ModelTableModel::CoverageColumn:
+            return "coverage";
+        case ModelTableModel::IldColumn:
+            return "ild";
+        default:
+            return nullptr;
     }
 }
 
@@ -65,7 +71,9 @@ int ModelTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(m_entries.size());
 }
 
-int ModelTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ModelTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
@@ -109,12 +117,20 @@ QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role != Qt::DisplayRole) return {};
     switch (column) {
-        case NameColumn: return isDefault ? QStringLiteral("★ ") + name : name;
-        case KindColumn: return entry.model ? QString::fromUtf8(entry.model->kind().data(), static_cast<qsizetype>(entry.model->kind().size())) : QStringLiteral("–");
-        case VersionColumn: return QStringLiteral("v%1").arg(entry.version);
-        case TrainedColumn: return format::timestamp(entry.trainedAtMs);
-        case TrainingTimeColumn: return seconds(entry.trainingSeconds);
-        default: break;
+        case NameColumn:
+            return isDefault ? QStringLiteral("★ ") + name : name;
+        case KindColumn:
+            return entry.model ? QString::fromUtf8(entry.model->kind().data(),
+                                                   static_cast<qsizetype>(entry.model->kind().size()))
+                               : QStringLiteral("–");
+        case VersionColumn:
+            return QStringLiteral("v%1").arg(entry.version);
+        case TrainedColumn:
+            return format::timestamp(entry.trainedAtMs);
+        case TrainingTimeColumn:
+            return seconds(entry.trainingSeconds);
+        default:
+            break;
     }
     if (!key) return {};
     const auto value = metricOf(entry, key);
@@ -125,8 +141,8 @@ QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
 
 QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
-    static const char* const titles[] = {QT_TR_NOOP("Model"),        QT_TR_NOOP("Kind"),     QT_TR_NOOP("Version"),
-                                         QT_TR_NOOP("Trained at"),   QT_TR_NOOP("Training"), QT_TR_NOOP("nDCG@10"),
+    static const char* const titles[] = {QT_TR_NOOP("Model"),        QT_TR_NOOP("Kind"),      QT_TR_NOOP("Version"),
+                                         QT_TR_NOOP("Trained at"),   QT_TR_NOOP("Training"),  QT_TR_NOOP("nDCG@10"),
                                          QT_TR_NOOP("Precision@10"), QT_TR_NOOP("Recall@10"), QT_TR_NOOP("Coverage"),
                                          QT_TR_NOOP("Diversity")};
     static const char* const tips[] = {
@@ -139,7 +155,8 @@ QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, i
         QT_TR_NOOP("Share of the 10 recommended items the user went on to interact with"),
         QT_TR_NOOP("Share of the user's held-out items that made the top 10"),
         QT_TR_NOOP("Share of the catalog that appears in someone's list"),
-        QT_TR_NOOP("Intra-list diversity: mean category distance between the items of a list (0 = all alike, 1 = all different)")};
+        QT_TR_NOOP("Intra-list diversity: mean category distance between the items of a list (0 = all alike, 1 = all "
+                   "different)")};
     if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) return tr(titles[section]);
     if (role == Qt::ToolTipRole) return tr(tips[section]);

@@ -1,4 +1,4 @@
-#include "models/models_panel.h"
+#include "recdeck/ui/models/models_panel.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -17,17 +17,17 @@
 
 #include <algorithm>
 
-#include "adapters/engine_host.h"
-#include "common/adaptive_splitter.h"
-#include "common/async.h"
-#include "common/format.h"
-#include "common/panel_heading.h"
-#include "common/theme.h"
-#include "models/model_table_model.h"
-#include "models/task_progress.h"
-#include "models/trade_off_chart.h"
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/models/model_factory.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/common/adaptive_splitter.h"
+#include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/panel_heading.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/models/model_table_model.h"
+#include "recdeck/ui/models/task_progress.h"
+#include "recdeck/ui/models/trade_off_chart.h"
 
 namespace recdeck::ui {
 
@@ -52,7 +52,7 @@ struct TrainingDone {
 
 struct EvaluateOutcome {
     std::optional<EvaluationRun> run;
-    std::string error;
+    Error error;
     std::map<std::string, std::string> keys;  // registry name -> cache key
 };
 
@@ -557,18 +557,19 @@ bool ModelsPanel::train(const QString& name) {
                 return;
             }
             showProgress(m_trainProgress, 1.0, tr("done"));
-            setStatus(m_trainStatus,
-                      (outcome.published
-                           ? tr("Trained %1 v%2 in %3 on %L4 interactions (%L5 from the fleet's events) and published "
-                                "it: every instance on this Redis serves it within seconds.")
-                           : tr("Trained %1 v%2 in %3 on %L4 interactions (%L5 from recorded events); it serves from the "
-                                "next request."))
-                          .arg(q(outcome.name))
-                          .arg(outcome.version)
-                          .arg(format::milliseconds(outcome.seconds * 1000.0))
-                          .arg(static_cast<qulonglong>(outcome.interactions))
-                          .arg(static_cast<qulonglong>(outcome.eventInteractions)),
-                      theme::good());
+            setStatus(
+                m_trainStatus,
+                (outcome.published
+                     ? tr("Trained %1 v%2 in %3 on %L4 interactions (%L5 from the fleet's events) and published "
+                          "it: every instance on this Redis serves it within seconds.")
+                     : tr("Trained %1 v%2 in %3 on %L4 interactions (%L5 from recorded events); it serves from the "
+                          "next request."))
+                    .arg(q(outcome.name))
+                    .arg(outcome.version)
+                    .arg(format::milliseconds(outcome.seconds * 1000.0))
+                    .arg(static_cast<qulonglong>(outcome.interactions))
+                    .arg(static_cast<qulonglong>(outcome.eventInteractions)),
+                theme::good());
             m_host.notifyModelsChanged();
             updateButtons();
             serving::Engine* current = m_host.engine();
@@ -621,7 +622,7 @@ bool ModelsPanel::evaluate(const QStringList& names) {
             EvaluateOutcome out;
             const auto snapshot = engine->snapshot();
             if (!snapshot) {
-                out.error = "no data is loaded";
+                out.error = Error::invalid("no data is loaded");
                 return out;
             }
             const std::string fingerprint = dataFingerprint(*snapshot);
@@ -631,7 +632,7 @@ bool ModelsPanel::evaluate(const QStringList& names) {
             if (run) {
                 out.run = std::move(*run);
             } else {
-                out.error = run.errorMessage();
+                out.error = run.error();
             }
             return out;
         },
@@ -642,11 +643,11 @@ bool ModelsPanel::evaluate(const QStringList& names) {
             m_startupSettled = true;
             updateButtons();
             if (!outcome.run) {
-                if (cancelled || outcome.error == "cancelled") {
+                if (cancelled || outcome.error.kind == ErrorKind::Cancelled) {
                     showProgress(m_evaluateProgress, 0.0, tr("cancelled"));
                     setStatus(m_evaluateStatus, tr("Evaluation cancelled."), theme::warning());
                 } else {
-                    m_lastError = q(outcome.error);
+                    m_lastError = q(outcome.error.message);
                     setStatus(m_evaluateStatus, tr("Evaluation failed: %1").arg(m_lastError), theme::bad());
                 }
                 return;

@@ -1,4 +1,4 @@
-#include "models/task_progress.h"
+#include "recdeck/ui/models/task_progress.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -19,7 +19,9 @@ struct TaskProgress::Shared {
 
 TaskProgress::TaskProgress(QObject* parent) : QObject(parent) {}
 
-TaskProgress::~TaskProgress() { end(); }
+TaskProgress::~TaskProgress() {
+    end();
+}
 
 TaskControl TaskProgress::begin() {
     end();
@@ -44,7 +46,11 @@ TaskControl TaskProgress::begin() {
         // Posted to the application object, which outlives any panel; the pointer check
         // happens on the GUI thread, where the panel is destroyed.
         QMetaObject::invokeMethod(
-            QCoreApplication::instance(), [self, shared] { if (self) self->deliver(shared); }, Qt::QueuedConnection);
+            QCoreApplication::instance(),
+            [self, shared] {
+                if (self) self->deliver(shared);
+            },
+            Qt::QueuedConnection);
     };
     return control;
 }
@@ -66,7 +72,9 @@ void TaskProgress::cancel() {
     if (m_running) m_stop.request_stop();
 }
 
-bool TaskProgress::cancelRequested() const { return m_running && m_stop.stop_requested(); }
+bool TaskProgress::cancelRequested() const {
+    return m_running && m_stop.stop_requested();
+}
 
 void TaskProgress::end() {
     if (m_shared) {

@@ -1,4 +1,4 @@
-#include "models/trade_off_chart.h"
+#include "recdeck/ui/models/trade_off_chart.h"
 
 #include <QChart>
 #include <QChartView>
@@ -16,15 +16,15 @@
 #include <QTextStream>
 #include <QToolButton>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "common/format.h"
-#include "common/theme.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
 
 namespace recdeck::ui {
 
@@ -32,18 +32,24 @@ namespace {
 
 QString settingLabel(const TradeOffPoint& point) {
     switch (point.mode) {
-        case TradeOffPoint::Mode::Off: return QObject::tr("off");
-        case TradeOffPoint::Mode::FixedLambda: return QStringLiteral("λ %1").arg(point.setting, 0, 'f', 1);
-        case TradeOffPoint::Mode::IldTarget: return QStringLiteral("%1").arg(point.setting, 0, 'f', 2);
+        case TradeOffPoint::Mode::Off:
+            return QObject::tr("off");
+        case TradeOffPoint::Mode::FixedLambda:
+            return QStringLiteral("λ %1").arg(point.setting, 0, 'f', 1);
+        case TradeOffPoint::Mode::IldTarget:
+            return QStringLiteral("%1").arg(point.setting, 0, 'f', 2);
     }
     return {};
 }
 
 QString settingName(const TradeOffPoint& point) {
     switch (point.mode) {
-        case TradeOffPoint::Mode::Off: return QObject::tr("diversity off");
-        case TradeOffPoint::Mode::FixedLambda: return QObject::tr("fixed MMR λ %1").arg(point.setting, 0, 'f', 2);
-        case TradeOffPoint::Mode::IldTarget: return QObject::tr("ILD target %1").arg(point.setting, 0, 'f', 2);
+        case TradeOffPoint::Mode::Off:
+            return QObject::tr("diversity off");
+        case TradeOffPoint::Mode::FixedLambda:
+            return QObject::tr("fixed MMR λ %1").arg(point.setting, 0, 'f', 2);
+        case TradeOffPoint::Mode::IldTarget:
+            return QObject::tr("ILD target %1").arg(point.setting, 0, 'f', 2);
     }
     return {};
 }
@@ -68,8 +74,9 @@ TradeOffChart::TradeOffChart(QWidget* parent) : QFrame(parent) {
     setObjectName(QStringLiteral("card"));
     auto* title = new QLabel(tr("Accuracy vs diversity"), this);
     title->setObjectName(QStringLiteral("sectionHeading"));
-    title->setToolTip(tr("Each point ranks the held-out users with one diversity setting and measures accuracy "
-                         "(nDCG@10) and intra-list diversity. Up is more accurate, right is more varied."));
+    title->setToolTip(
+        tr("Each point ranks the held-out users with one diversity setting and measures accuracy "
+           "(nDCG@10) and intra-list diversity. Up is more accurate, right is more varied."));
     m_chooser = new QComboBox(this);
     m_chooser->setObjectName(QStringLiteral("curveModel"));
     m_chooser->setToolTip(tr("The model whose trade-off is drawn"));
@@ -83,8 +90,8 @@ TradeOffChart::TradeOffChart(QWidget* parent) : QFrame(parent) {
     png->setAutoRaise(true);
     png->setToolTip(tr("Save this chart as a picture"));
     connect(png, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), QStringLiteral("accuracy-vs-diversity.png"),
-                                                          tr("PNG image (*.png)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save chart"), QStringLiteral("accuracy-vs-diversity.png"), tr("PNG image (*.png)"));
         if (!path.isEmpty()) exportPng(path);
     });
     auto* csv = new QToolButton(this);
@@ -92,8 +99,8 @@ TradeOffChart::TradeOffChart(QWidget* parent) : QFrame(parent) {
     csv->setAutoRaise(true);
     csv->setToolTip(tr("Save the points as CSV"));
     connect(csv, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save chart data"), QStringLiteral("accuracy-vs-diversity.csv"),
-                                                          tr("CSV file (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save chart data"), QStringLiteral("accuracy-vs-diversity.csv"), tr("CSV file (*.csv)"));
         if (!path.isEmpty()) exportCsv(path);
     });
 
@@ -199,7 +206,9 @@ void TradeOffChart::setModelNames(const QStringList& names, const QString& prefe
     m_filling = false;
 }
 
-QString TradeOffChart::currentModel() const { return m_chooser->currentText(); }
+QString TradeOffChart::currentModel() const {
+    return m_chooser->currentText();
+}
 
 void TradeOffChart::selectModel(const QString& name) {
     const int index = m_chooser->findText(name);
@@ -223,9 +232,16 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
     for (const TradeOffPoint& point : m_points) {
         const QPointF xy(point.ild, point.ndcg);
         switch (point.mode) {
-            case TradeOffPoint::Mode::FixedLambda: lambdas << xy; break;
-            case TradeOffPoint::Mode::IldTarget: targets << xy; break;
-            case TradeOffPoint::Mode::Off: off << xy; offPoint = &point; break;
+            case TradeOffPoint::Mode::FixedLambda:
+                lambdas << xy;
+                break;
+            case TradeOffPoint::Mode::IldTarget:
+                targets << xy;
+                break;
+            case TradeOffPoint::Mode::Off:
+                off << xy;
+                offPoint = &point;
+                break;
         }
         if (point.isDefault) {
             chosen << xy;
@@ -268,9 +284,10 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
             const bool lambda = point.mode == TradeOffPoint::Mode::FixedLambda;
             item->setBrush(lambda ? theme::series(0).darker(120) : theme::series(1).darker(120));
             item->setZValue(10);
-            const QString setting = lambda ? QString::number(point.setting, 'f', 1) : QString::number(point.setting, 'f', 2);
-            m_labels.append({item, QPointF(point.ild, point.ndcg), lambda ? m_lambdas : m_targets, settingLabel(point), setting,
-                             lambda, point.isDefault});
+            const QString setting =
+                lambda ? QString::number(point.setting, 'f', 1) : QString::number(point.setting, 'f', 2);
+            m_labels.append({item, QPointF(point.ild, point.ndcg), lambda ? m_lambdas : m_targets, settingLabel(point),
+                             setting, lambda, point.isDefault});
         }
         placeLabels();
     }
@@ -285,12 +302,16 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
             // Below the shown precision the change reads as none, not "−0.0 %".
             const QString accuracy = std::abs(change) < 0.0005 ? tr("the same") : format::signedPercent(change);
             text += tr(" Against diversity off (%1 at %2): %3 accuracy for %4 diversity.")
-                        .arg(QString::number(offPoint->ndcg, 'f', 3), QString::number(offPoint->ild, 'f', 2),
-                             accuracy, QStringLiteral("%1%2").arg(defaultPoint->ild >= offPoint->ild ? QStringLiteral("+") : QString()).arg(defaultPoint->ild - offPoint->ild, 0, 'f', 2));
+                        .arg(QString::number(offPoint->ndcg, 'f', 3), QString::number(offPoint->ild, 'f', 2), accuracy,
+                             QStringLiteral("%1%2")
+                                 .arg(defaultPoint->ild >= offPoint->ild ? QStringLiteral("+") : QString())
+                                 .arg(defaultPoint->ild - offPoint->ild, 0, 'f', 2));
         }
     }
-    if (!note.isEmpty() && any) text += (text.isEmpty() ? QString() : QStringLiteral("<br>")) +
-                                        QStringLiteral("<span style=\"color:%1\">%2</span>").arg(theme::css(theme::muted()), note.toHtmlEscaped());
+    if (!note.isEmpty() && any)
+        text +=
+            (text.isEmpty() ? QString() : QStringLiteral("<br>")) +
+            QStringLiteral("<span style=\"color:%1\">%2</span>").arg(theme::css(theme::muted()), note.toHtmlEscaped());
     m_summary->setText(text);
     m_summary->setVisible(!text.isEmpty());
 }
@@ -378,10 +399,12 @@ void TradeOffChart::placeLabels() {
         }
         // Two settings are listed, more as their range ("0.60–0.80": targets the lists
         // already exceed all land on the same point).
-        std::sort(settings.begin(), settings.end(), [](const QString& a, const QString& b) { return a.toDouble() < b.toDouble(); });
+        std::sort(settings.begin(), settings.end(),
+                  [](const QString& a, const QString& b) { return a.toDouble() < b.toDouble(); });
         const QString listed = settings.size() <= 2 ? settings.join(QStringLiteral(", "))
                                                     : QStringLiteral("%1–%2").arg(settings.front(), settings.back());
-        const QString text = settings.size() == 1 ? label.text : (label.lambda ? QStringLiteral("λ ") : QString()) + listed;
+        const QString text =
+            settings.size() == 1 ? label.text : (label.lambda ? QStringLiteral("λ ") : QString()) + listed;
         if (label.item->text() != text) label.item->setText(text);
         const QSizeF size = label.item->boundingRect().size();
         const double w = size.width();
@@ -438,7 +461,8 @@ void TradeOffChart::showPointTip(const QPointF& value, bool lambda) {
     const TradeOffPoint* nearest = nullptr;
     double best = std::numeric_limits<double>::max();
     for (const TradeOffPoint& point : m_points) {
-        if ((point.mode == TradeOffPoint::Mode::FixedLambda) != lambda || point.mode == TradeOffPoint::Mode::Off) continue;
+        if ((point.mode == TradeOffPoint::Mode::FixedLambda) != lambda || point.mode == TradeOffPoint::Mode::Off)
+            continue;
         const double d = std::hypot(point.ild - value.x(), point.ndcg - value.y());
         if (d < best) {
             best = d;
@@ -446,10 +470,11 @@ void TradeOffChart::showPointTip(const QPointF& value, bool lambda) {
         }
     }
     if (!nearest) return;
-    QToolTip::showText(QCursor::pos(), tr("%1\nnDCG@10 %2 · diversity %3")
-                                           .arg(settingName(*nearest), QString::number(nearest->ndcg, 'f', 3),
-                                                QString::number(nearest->ild, 'f', 3)),
-                       m_view);
+    QToolTip::showText(
+        QCursor::pos(),
+        tr("%1\nnDCG@10 %2 · diversity %3")
+            .arg(settingName(*nearest), QString::number(nearest->ndcg, 'f', 3), QString::number(nearest->ild, 'f', 3)),
+        m_view);
 }
 
 void TradeOffChart::showEvent(QShowEvent* event) {
@@ -462,17 +487,25 @@ int TradeOffChart::pointCount() const {
     return static_cast<int>(m_lambdas->count() + m_targets->count() + m_off->count());
 }
 
-QList<QPointF> TradeOffChart::lambdaPoints() const { return m_lambdas->points(); }
-QList<QPointF> TradeOffChart::targetPoints() const { return m_targets->points(); }
+QList<QPointF> TradeOffChart::lambdaPoints() const {
+    return m_lambdas->points();
+}
+QList<QPointF> TradeOffChart::targetPoints() const {
+    return m_targets->points();
+}
 
 std::optional<QPointF> TradeOffChart::defaultPoint() const {
     if (m_default->count() == 0) return std::nullopt;
     return m_default->at(0);
 }
 
-QString TradeOffChart::summary() const { return m_summary->text(); }
+QString TradeOffChart::summary() const {
+    return m_summary->text();
+}
 
-bool TradeOffChart::exportPng(const QString& path) const { return m_view->grab().save(path, "PNG"); }
+bool TradeOffChart::exportPng(const QString& path) const {
+    return m_view->grab().save(path, "PNG");
+}
 
 bool TradeOffChart::exportCsv(const QString& path) const {
     QFile file(path);
@@ -480,7 +513,7 @@ bool TradeOffChart::exportCsv(const QString& path) const {
     QTextStream out(&file);
     out << "model,setting,value,ild,ndcg,mean_lambda,default\n";
     for (const TradeOffPoint& point : m_points) {
-        const char* mode = point.mode == TradeOffPoint::Mode::Off ? "off"
+        const char* mode = point.mode == TradeOffPoint::Mode::Off           ? "off"
                            : point.mode == TradeOffPoint::Mode::FixedLambda ? "lambda"
                                                                             : "ild_target";
         out << currentModel() << ',' << mode << ',' << point.setting << ',' << point.ild << ',' << point.ndcg << ','

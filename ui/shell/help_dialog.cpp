@@ -1,4 +1,4 @@
-#include "shell/help_dialog.h"
+#include "recdeck/ui/shell/help_dialog.h"
 
 #include <QDialogButtonBox>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "shell/main_window.h"
+#include "recdeck/ui/shell/main_window.h"
 
 #include <QAction>
 #include <QApplication>
@@ -17,20 +17,20 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
-#include "adapters/engine_host.h"
-#include "adapters/fleet_monitor.h"
-#include "adapters/live_feed.h"
-#include "cache/cache_panel.h"
-#include "common/format.h"
-#include "common/theme.h"
-#include "connection/connection_panel.h"
-#include "dashboard/dashboard_panel.h"
-#include "experiments/experiments_panel.h"
-#include "fleet/fleet_panel.h"
-#include "inspector/inspector_panel.h"
-#include "models/models_panel.h"
 #include "recdeck/common/version.h"
-#include "shell/help_dialog.h"
+#include "recdeck/ui/adapters/engine_host.h"
+#include "recdeck/ui/adapters/fleet_monitor.h"
+#include "recdeck/ui/adapters/live_feed.h"
+#include "recdeck/ui/cache/cache_panel.h"
+#include "recdeck/ui/common/format.h"
+#include "recdeck/ui/common/theme.h"
+#include "recdeck/ui/connection/connection_panel.h"
+#include "recdeck/ui/dashboard/dashboard_panel.h"
+#include "recdeck/ui/experiments/experiments_panel.h"
+#include "recdeck/ui/fleet/fleet_panel.h"
+#include "recdeck/ui/inspector/inspector_panel.h"
+#include "recdeck/ui/models/models_panel.h"
+#include "recdeck/ui/shell/help_dialog.h"
 
 namespace recdeck::ui {
 

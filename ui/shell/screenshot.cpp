@@ -1,4 +1,4 @@
-#include "shell/screenshot.h"
+#include "recdeck/ui/shell/screenshot.h"
 
 #include <QApplication>
 #include <QDir>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <functional>
 
-#include "shell/main_window.h"
+#include "recdeck/ui/shell/main_window.h"
 
 namespace recdeck::ui {
 

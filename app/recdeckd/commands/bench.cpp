@@ -35,7 +35,7 @@ namespace {
 struct Percentiles {
     double p50 = 0, p95 = 0, p99 = 0, mean = 0;
     std::size_t count = 0;
-    double seconds = 0;  // wall time of the whole run
+    double seconds = 0;                     // wall time of the whole run
     recdeck::serving::StageTimings stages;  // mean per stage
 };
 
@@ -45,7 +45,9 @@ Percentiles summarise(std::vector<double> us, double seconds) {
     p.seconds = seconds;
     if (us.empty()) return p;
     std::sort(us.begin(), us.end());
-    auto at = [&](double q) { return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))]; };
+    auto at = [&](double q) {
+        return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))];
+    };
     p.p50 = at(0.50);
     p.p95 = at(0.95);
     p.p99 = at(0.99);
@@ -97,13 +99,13 @@ Result<Percentiles> measure(recdeck::serving::Engine& engine, const std::vector<
     }
     const double seconds = wall.elapsedSeconds();
     if (wrongTier > users.size() / 100) {
-        return Error{std::to_string(wrongTier) + " of " + std::to_string(users.size()) + " answers came from another tier than " +
-                     recdeck::cache::tierName(tier)};
+        return Error{std::to_string(wrongTier) + " of " + std::to_string(users.size()) +
+                     " answers came from another tier than " + recdeck::cache::tierName(tier)};
     }
     auto result = summarise(std::move(times), seconds);
     const double n = users.empty() ? 1.0 : static_cast<double>(users.size());
-    result.stages = {stages.cacheUs / n, stages.featuresUs / n, stages.candidatesUs / n, stages.scoringUs / n,
-                     stages.rankingUs / n, result.mean};
+    result.stages = {stages.cacheUs / n,   stages.featuresUs / n, stages.candidatesUs / n,
+                     stages.scoringUs / n, stages.rankingUs / n,  result.mean};
     return result;
 }
 
@@ -111,9 +113,11 @@ Result<Percentiles> measure(recdeck::serving::Engine& engine, const std::vector<
 
 int runBench(const QStringList& arguments) {
     QCommandLineParser parser;
-    const QCommandLineOption itemsOption(QStringLiteral("items"), QStringLiteral("Catalog sizes to serve (default 10000,100000)."),
+    const QCommandLineOption itemsOption(QStringLiteral("items"),
+                                         QStringLiteral("Catalog sizes to serve (default 10000,100000)."),
                                          QStringLiteral("LIST"), QStringLiteral("10000,100000"));
-    const QCommandLineOption usersOption(QStringLiteral("users"), QStringLiteral("Synthetic users per catalog (default 3000)."),
+    const QCommandLineOption usersOption(QStringLiteral("users"),
+                                         QStringLiteral("Synthetic users per catalog (default 3000)."),
                                          QStringLiteral("N"), QStringLiteral("3000"));
     const QCommandLineOption requestsOption(QStringLiteral("requests"),
                                             QStringLiteral("Requests measured per tier (default: every user once)."),
@@ -121,15 +125,18 @@ int runBench(const QStringList& arguments) {
     const QCommandLineOption redisOption(QStringLiteral("redis"),
                                          QStringLiteral("Put L2 on this Redis (default: the in-process store)."),
                                          QStringLiteral("URL"));
-    const QCommandLineOption trainOption(QStringLiteral("train-interactions"),
-                                         QStringLiteral("Interaction counts for the ALS training benchmark (default 100000,1000000; none to skip)."),
-                                         QStringLiteral("LIST"), QStringLiteral("100000,1000000"));
-    const QCommandLineOption repeatsOption(QStringLiteral("repeats"), QStringLiteral("ALS trainings per size (default 3)."),
-                                           QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption trainOption(
+        QStringLiteral("train-interactions"),
+        QStringLiteral("Interaction counts for the ALS training benchmark (default 100000,1000000; none to skip)."),
+        QStringLiteral("LIST"), QStringLiteral("100000,1000000"));
+    const QCommandLineOption repeatsOption(QStringLiteral("repeats"),
+                                           QStringLiteral("ALS trainings per size (default 3)."), QStringLiteral("N"),
+                                           QStringLiteral("3"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
     parser.addOptions({itemsOption, usersOption, requestsOption, redisOption, trainOption, repeatsOption, jsonOption});
     int exitCode = kExitOk;
-    if (!parseOrExit(parser, arguments, QStringLiteral("Benchmark recommend() per cache tier and ALS training."), exitCode)) {
+    if (!parseOrExit(parser, arguments, QStringLiteral("Benchmark recommend() per cache tier and ALS training."),
+                     exitCode)) {
         return exitCode;
     }
     auto parseList = [](const QString& text, std::vector<std::size_t>& out) {
@@ -144,8 +151,10 @@ int runBench(const QStringList& arguments) {
     };
     std::vector<std::size_t> catalogs;
     std::vector<std::size_t> trainSizes;
-    if (!parseList(parser.value(itemsOption), catalogs)) return badInput(QStringLiteral("--items: expected a list of sizes"));
-    if (!parseList(parser.value(trainOption), trainSizes)) return badInput(QStringLiteral("--train-interactions: expected a list of counts"));
+    if (!parseList(parser.value(itemsOption), catalogs))
+        return badInput(QStringLiteral("--items: expected a list of sizes"));
+    if (!parseList(parser.value(trainOption), trainSizes))
+        return badInput(QStringLiteral("--train-interactions: expected a list of counts"));
     bool ok = false;
     const std::size_t users = parser.value(usersOption).toULongLong(&ok);
     if (!ok || users < 10) return badInput(QStringLiteral("--users: expected a number >= 10"));
@@ -158,7 +167,8 @@ int runBench(const QStringList& arguments) {
     QJsonArray serving;
     if (!json && !catalogs.empty()) {
         std::printf("recommend() in process, one thread, n = 10 (µs)\n");
-        std::printf("%-10s %-8s %9s %10s %10s %10s %12s\n", "catalog", "tier", "requests", "p50", "p95", "p99", "req/s");
+        std::printf("%-10s %-8s %9s %10s %10s %10s %12s\n", "catalog", "tier", "requests", "p50", "p95", "p99",
+                    "req/s");
     }
     for (std::size_t items : catalogs) {
         QTemporaryDir dir;
@@ -167,7 +177,8 @@ int runBench(const QStringList& arguments) {
             // A namespace of its own per run and catalog: lists cached by an earlier run
             // (or the previous catalog, whose users have the same ids) must not answer here.
             recdeck::store::RedisStoreOptions options;
-            options.keyPrefix = "recdeck-bench:" + std::to_string(recdeck::unixMillis()) + ":" + std::to_string(items) + ":";
+            options.keyPrefix =
+                "recdeck-bench:" + std::to_string(recdeck::unixMillis()) + ":" + std::to_string(items) + ":";
             // No password on the command line (RECDECK_REDIS_PASSWORD supplies it).
             auto spec = recdeck::store::RedisUrl::commandLineStore(parser.value(redisOption).toStdString());
             if (!spec) return badInput(QString::fromStdString(spec.errorMessage()));
@@ -196,8 +207,10 @@ int runBench(const QStringList& arguments) {
 
         const auto snapshot = (*first)->snapshot();
         std::vector<std::string> ids;
-        const std::size_t count = requests == 0 ? snapshot->dataset->users.size() : std::min(requests, snapshot->dataset->users.size());
-        for (std::size_t u = 0; u < count; ++u) ids.push_back(snapshot->dataset->users.id(static_cast<recdeck::data::Index>(u)));
+        const std::size_t count =
+            requests == 0 ? snapshot->dataset->users.size() : std::min(requests, snapshot->dataset->users.size());
+        for (std::size_t u = 0; u < count; ++u)
+            ids.push_back(snapshot->dataset->users.id(static_cast<recdeck::data::Index>(u)));
 
         const std::string label = std::to_string(items / 1000) + "k";
         auto compute = measure(**first, ids, recdeck::cache::Tier::Compute);
@@ -211,8 +224,10 @@ int runBench(const QStringList& arguments) {
             printRow(label.c_str(), "l2", *l2);
             printRow(label.c_str(), "compute", *compute);
             const auto& st = compute->stages;
-            std::printf("%-10s compute stages, mean µs: cache %.1f, features %.1f, candidates %.1f, scoring %.1f, ranking %.1f\n",
-                        label.c_str(), st.cacheUs, st.featuresUs, st.candidatesUs, st.scoringUs, st.rankingUs);
+            std::printf(
+                "%-10s compute stages, mean µs: cache %.1f, features %.1f, candidates %.1f, scoring %.1f, ranking "
+                "%.1f\n",
+                label.c_str(), st.cacheUs, st.featuresUs, st.candidatesUs, st.scoringUs, st.rankingUs);
         }
         serving.append(QJsonObject{{QStringLiteral("items"), static_cast<qint64>(items)},
                                    {QStringLiteral("store"), QString::fromStdString(store->describe())},
@@ -223,7 +238,9 @@ int runBench(const QStringList& arguments) {
     report[QStringLiteral("recommend")] = serving;
 
     QJsonArray training;
-    if (!json && !trainSizes.empty()) std::printf("\nimplicit ALS, 64 factors, default parameters (seconds)\n%-14s %8s %8s %8s %10s\n", "interactions", "users", "items", "best", "median");
+    if (!json && !trainSizes.empty())
+        std::printf("\nimplicit ALS, 64 factors, default parameters (seconds)\n%-14s %8s %8s %8s %10s\n",
+                    "interactions", "users", "items", "best", "median");
     for (std::size_t target : trainSizes) {
         recdeck::data::WorldConfig world;
         world.items = 3700;
@@ -237,7 +254,8 @@ int runBench(const QStringList& arguments) {
             auto model = recdeck::models::createModel("als");
             if (!model) return failure(QString::fromStdString(model.errorMessage()));
             recdeck::Stopwatch watch;
-            if (auto trained = (*model)->train(matrix, {}); !trained) return failure(QString::fromStdString(trained.errorMessage()));
+            if (auto trained = (*model)->train(matrix, {}); !trained)
+                return failure(QString::fromStdString(trained.errorMessage()));
             seconds.push_back(watch.elapsedSeconds());
         }
         std::sort(seconds.begin(), seconds.end());

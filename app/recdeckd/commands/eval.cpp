@@ -65,15 +65,25 @@ void printTable(const recdeck::metrics::OfflineMetrics& m, const std::string& su
 int runEvalCommand(const QStringList& arguments) {
     using namespace offline;
     QCommandLineParser parser;
-    parser.addOption(valueOption("train", "Training interactions (MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns); with --recs, optional (coverage's denominator).", "TRAIN"));
-    parser.addOption(valueOption("test", "Held-out interactions, same formats: every row is a relevant item of its user.", "TEST"));
+    parser.addOption(valueOption("train",
+                                 "Training interactions (MovieLens u.data or ratings.csv, or CSV/TSV with user and "
+                                 "item columns); with --recs, optional (coverage's denominator).",
+                                 "TRAIN"));
+    parser.addOption(
+        valueOption("test", "Held-out interactions, same formats: every row is a relevant item of its user.", "TEST"));
     parser.addOption(valueOption("model", modelHelp(), "NAME"));
-    parser.addOption(valueOption("recs", "Score this recommendations file (user<TAB>item<TAB>score, best first) instead of a model.", "RECS.tsv"));
+    parser.addOption(
+        valueOption("recs", "Score this recommendations file (user<TAB>item<TAB>score, best first) instead of a model.",
+                    "RECS.tsv"));
     parser.addOption(valueOption("k", "Cut-off (default 10).", "K"));
-    parser.addOption(valueOption("items", "Items file (MovieLens u.item or movies.csv): categories for diversity and ILD.", "ITEMS"));
-    parser.addOption(valueOption("diversity", "on (default): the console's diversity-aware ranking; off: by model score alone.", "on|off"));
-    parser.addOption(valueOption("model-file", "A model saved by `recdeckd train` on the same TRAIN, used instead of training.", "MODEL.file"));
-    parser.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table.")));
+    parser.addOption(valueOption(
+        "items", "Items file (MovieLens u.item or movies.csv): categories for diversity and ILD.", "ITEMS"));
+    parser.addOption(valueOption(
+        "diversity", "on (default): the console's diversity-aware ranking; off: by model score alone.", "on|off"));
+    parser.addOption(valueOption(
+        "model-file", "A model saved by `recdeckd train` on the same TRAIN, used instead of training.", "MODEL.file"));
+    parser.addOption(
+        QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table.")));
     int exitCode = 0;
     if (!parseOrExit(parser, arguments, QStringLiteral("Evaluate a model or a recommendations file on held-out data."),
                      exitCode)) {
@@ -93,11 +103,13 @@ int runEvalCommand(const QStringList& arguments) {
     // are ignored (with a note), so one command line template serves both forms.
     for (const char* ignored : {"model", "model-file", "diversity"}) {
         if (scoringFile && parser.isSet(QString::fromLatin1(ignored))) {
-            std::fprintf(stderr, "recdeckd: note: --%s is ignored with --recs (the file is scored as it is)\n", ignored);
+            std::fprintf(stderr, "recdeckd: note: --%s is ignored with --recs (the file is scored as it is)\n",
+                         ignored);
         }
     }
     if (!scoringFile && !*trainPath) {
-        return badInput(QStringLiteral("--train is required (the interactions to train on), or --recs to score a file"));
+        return badInput(
+            QStringLiteral("--train is required (the interactions to train on), or --recs to score a file"));
     }
 
     RECDECK_TRY_INPUT(data, loadOfflineData(*trainPath, *itemsPath));
@@ -124,7 +136,8 @@ int runEvalCommand(const QStringList& arguments) {
         about["kind"] = nullptr;
         about["diversity"] = nullptr;
     } else {
-        auto trained = *modelFilePath ? loadModelFile(d, **modelFilePath, name) : trainModel(d, name.value_or("default"));
+        auto trained =
+            *modelFilePath ? loadModelFile(d, **modelFilePath, name) : trainModel(d, name.value_or("default"));
         if (const auto* error = std::get_if<StepError>(&trained)) {
             std::fprintf(stderr, "recdeckd: %s\n", error->message.c_str());
             return error->exitCode;
@@ -171,7 +184,8 @@ int runEvalCommand(const QStringList& arguments) {
         printLine(QString::fromStdString(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     } else {
         printTable(metrics, subject, trainSeconds, scoreSeconds, evalSeconds);
-        if (about.contains("training_note")) std::printf("  %-14s %s\n", "model", about["training_note"].get<std::string>().c_str());
+        if (about.contains("training_note"))
+            std::printf("  %-14s %s\n", "model", about["training_note"].get<std::string>().c_str());
     }
     return kExitOk;
 }

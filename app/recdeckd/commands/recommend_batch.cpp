@@ -31,19 +31,27 @@ namespace {
 int runRecommendBatchCommand(const QStringList& arguments) {
     using namespace offline;
     QCommandLineParser parser;
-    parser.addOption(valueOption("train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.", "TRAIN"));
+    parser.addOption(valueOption(
+        "train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.",
+        "TRAIN"));
     parser.addOption(valueOption("model", modelHelp(), "NAME"));
     parser.addOption(valueOption("k", "Items per user (default 10).", "K"));
     parser.addOption(valueOption("out", "Where to write user<TAB>item<TAB>score rows ('-' for stdout).", "RECS.tsv"));
-    parser.addOption(valueOption("items", "Items file (MovieLens u.item or movies.csv): categories for the diversity-aware ranking.", "ITEMS"));
-    parser.addOption(valueOption("diversity", "on (default): the console's diversity-aware ranking; off: by model score alone.", "on|off"));
-    parser.addOption(valueOption("model-file", "A model saved by `recdeckd train` on the same TRAIN, used instead of training.", "MODEL.file"));
-    parser.addOption(valueOption("score", "Score column: rank (default; k - position) or model (the ranker's scores).", "rank|model"));
+    parser.addOption(valueOption(
+        "items", "Items file (MovieLens u.item or movies.csv): categories for the diversity-aware ranking.", "ITEMS"));
+    parser.addOption(valueOption(
+        "diversity", "on (default): the console's diversity-aware ranking; off: by model score alone.", "on|off"));
+    parser.addOption(valueOption(
+        "model-file", "A model saved by `recdeckd train` on the same TRAIN, used instead of training.", "MODEL.file"));
+    parser.addOption(valueOption("score", "Score column: rank (default; k - position) or model (the ranker's scores).",
+                                 "rank|model"));
     int exitCode = 0;
-    if (!parseOrExit(parser, arguments, QStringLiteral("Write top-k recommendations for every training user."), exitCode)) {
+    if (!parseOrExit(parser, arguments, QStringLiteral("Write top-k recommendations for every training user."),
+                     exitCode)) {
         return exitCode;
     }
-    RECDECK_TRY_INPUT(trainPath, requiredPath(parser, "train", "the interactions file whose users get recommendations"));
+    RECDECK_TRY_INPUT(trainPath,
+                      requiredPath(parser, "train", "the interactions file whose users get recommendations"));
     RECDECK_TRY_INPUT(outPath, requiredPath(parser, "out", "where to write the recommendations"));
     if (outPath->string() != "-") {
         RECDECK_TRY_INPUT(folder, checkOutputFolder(*outPath, "out"));

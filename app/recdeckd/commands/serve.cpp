@@ -16,11 +16,11 @@
 
 #include "cli.h"
 #include "commands/commands.h"
-#include "experiment_routes.h"
-#include "http_server.h"
-#include "model_routes.h"
+#include "recdeck/http/experiment_routes.h"
+#include "recdeck/http/http_server.h"
+#include "recdeck/http/model_routes.h"
+#include "recdeck/http/request_policy.h"
 #include "recdeck/serving/engine.h"
-#include "request_policy.h"
 #include "service_options.h"
 
 #if !defined(_WIN32)

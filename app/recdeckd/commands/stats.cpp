@@ -38,7 +38,9 @@ QCommandLineOption valueOption(const QString& name, const QString& description, 
     return QCommandLineOption(QStringList{name}, description, valueName, defaultValue);
 }
 
-std::string text(const QString& s) { return s.toStdString(); }
+std::string text(const QString& s) {
+    return s.toStdString();
+}
 
 // --name as a finite number; `fallback` when absent (an error when there is none).
 Result<double> number(const QCommandLineParser& parser, const QString& name, std::optional<double> fallback,
@@ -90,7 +92,9 @@ Result<std::vector<ex::ArmCounts>> arms(const QCommandLineParser& parser, const 
     return out;
 }
 
-QJsonValue finite(double value) { return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null); }
+QJsonValue finite(double value) {
+    return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
+}
 QJsonValue optionalNumber(const std::optional<double>& value) {
     return value ? finite(*value) : QJsonValue(QJsonValue::Null);
 }
@@ -101,8 +105,8 @@ int print(const QJsonObject& object) {
 }
 
 // Unwraps a Result or returns the bad-input exit status from the enclosing function.
-#define RECDECK_TRY(variable, expression)       \
-    auto variable = (expression);               \
+#define RECDECK_TRY(variable, expression) \
+    auto variable = (expression);         \
     if (!variable) return badInput(variable.errorMessage())
 
 const QString kAlphaHelp = QStringLiteral("Two-sided significance level (default 0.05).");
@@ -111,21 +115,35 @@ const QString kAlphaHelp = QStringLiteral("Two-sided significance level (default
 
 int runSampleSize(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Control conversion rate, in (0, 1)."), QStringLiteral("P")));
-    parser.addOption(valueOption(QStringLiteral("mde"), QStringLiteral("Minimum detectable effect, relative to the baseline unless --absolute (0.1 = +10%)."), QStringLiteral("M")));
-    parser.addOption(QCommandLineOption(QStringLiteral("absolute"), QStringLiteral("--mde is an absolute difference in rate (0.005 = +0.5 points).")));
+    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Control conversion rate, in (0, 1)."),
+                                 QStringLiteral("P")));
+    parser.addOption(valueOption(
+        QStringLiteral("mde"),
+        QStringLiteral("Minimum detectable effect, relative to the baseline unless --absolute (0.1 = +10%)."),
+        QStringLiteral("M")));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("absolute"), QStringLiteral("--mde is an absolute difference in rate (0.005 = +0.5 points).")));
     parser.addOption(valueOption(QStringLiteral("alpha"), kAlphaHelp, QStringLiteral("A")));
-    parser.addOption(valueOption(QStringLiteral("power"), QStringLiteral("Power 1 - beta (default 0.8)."), QStringLiteral("B")));
-    parser.addOption(valueOption(QStringLiteral("variants"), QStringLiteral("Number of variants including control, for totals and duration (default 2)."), QStringLiteral("K")));
-    parser.addOption(valueOption(QStringLiteral("daily-users"), QStringLiteral("Eligible users per day; adds the expected duration."), QStringLiteral("D")));
-    parser.addOption(valueOption(QStringLiteral("coverage"), QStringLiteral("Fraction of eligible traffic in the experiment (default 1)."), QStringLiteral("C")));
+    parser.addOption(
+        valueOption(QStringLiteral("power"), QStringLiteral("Power 1 - beta (default 0.8)."), QStringLiteral("B")));
+    parser.addOption(
+        valueOption(QStringLiteral("variants"),
+                    QStringLiteral("Number of variants including control, for totals and duration (default 2)."),
+                    QStringLiteral("K")));
+    parser.addOption(valueOption(QStringLiteral("daily-users"),
+                                 QStringLiteral("Eligible users per day; adds the expected duration."),
+                                 QStringLiteral("D")));
+    parser.addOption(valueOption(QStringLiteral("coverage"),
+                                 QStringLiteral("Fraction of eligible traffic in the experiment (default 1)."),
+                                 QStringLiteral("C")));
     int exitCode = 0;
     if (!parseOrExit(parser, arguments,
                      QStringLiteral("Users per variant for a two-proportion test: n = (z_{1-a/2} + z_power)^2 * "
                                     "2 p(1-p) / (p2-p1)^2, p = (p1+p2)/2, truncated to an integer."),
                      exitCode))
         return exitCode;
-    RECDECK_TRY(baseline, number(parser, QStringLiteral("baseline"), std::nullopt, "the control conversion rate, e.g. 0.05"));
+    RECDECK_TRY(baseline,
+                number(parser, QStringLiteral("baseline"), std::nullopt, "the control conversion rate, e.g. 0.05"));
     RECDECK_TRY(mde, number(parser, QStringLiteral("mde"), std::nullopt, "the minimum detectable effect, e.g. 0.1"));
     RECDECK_TRY(alpha, number(parser, QStringLiteral("alpha"), 0.05, "significance level"));
     RECDECK_TRY(power, number(parser, QStringLiteral("power"), 0.8, "power"));
@@ -154,7 +172,8 @@ int runSampleSize(const QStringList& arguments) {
     if (parser.isSet(QStringLiteral("daily-users")) || parser.isSet(QStringLiteral("coverage"))) {
         RECDECK_TRY(daily, number(parser, QStringLiteral("daily-users"), std::nullopt, "eligible users per day"));
         RECDECK_TRY(coverage, number(parser, QStringLiteral("coverage"), 1.0, "traffic fraction"));
-        RECDECK_TRY(duration, ex::experimentDuration(static_cast<double>(n->perVariant), static_cast<int>(k), *daily, *coverage));
+        RECDECK_TRY(duration,
+                    ex::experimentDuration(static_cast<double>(n->perVariant), static_cast<int>(k), *daily, *coverage));
         out.insert(QStringLiteral("daily_users"), *daily);
         out.insert(QStringLiteral("coverage"), *coverage);
         out.insert(QStringLiteral("duration_days"), duration->days);
@@ -165,9 +184,12 @@ int runSampleSize(const QStringList& arguments) {
 
 int runPower(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Control conversion rate, in (0, 1)."), QStringLiteral("P")));
-    parser.addOption(valueOption(QStringLiteral("mde"), QStringLiteral("Effect to detect, relative unless --absolute."), QStringLiteral("M")));
-    parser.addOption(QCommandLineOption(QStringLiteral("absolute"), QStringLiteral("--mde is an absolute difference in rate.")));
+    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Control conversion rate, in (0, 1)."),
+                                 QStringLiteral("P")));
+    parser.addOption(valueOption(QStringLiteral("mde"), QStringLiteral("Effect to detect, relative unless --absolute."),
+                                 QStringLiteral("M")));
+    parser.addOption(
+        QCommandLineOption(QStringLiteral("absolute"), QStringLiteral("--mde is an absolute difference in rate.")));
     parser.addOption(valueOption(QStringLiteral("n"), QStringLiteral("Users per variant."), QStringLiteral("N")));
     parser.addOption(valueOption(QStringLiteral("alpha"), kAlphaHelp, QStringLiteral("A")));
     int exitCode = 0;
@@ -181,8 +203,8 @@ int runPower(const QStringList& arguments) {
     RECDECK_TRY(n, number(parser, QStringLiteral("n"), std::nullopt, "users per variant"));
     RECDECK_TRY(alpha, number(parser, QStringLiteral("alpha"), 0.05, "significance level"));
     const bool absolute = parser.isSet(QStringLiteral("absolute"));
-    const ex::SampleSizeRequest request{*baseline, *mde, absolute ? ex::EffectScale::Absolute : ex::EffectScale::Relative,
-                                        *alpha, 0.8};
+    const ex::SampleSizeRequest request{*baseline, *mde,
+                                        absolute ? ex::EffectScale::Absolute : ex::EffectScale::Relative, *alpha, 0.8};
     RECDECK_TRY(power, ex::power(request, *n));
     const double p2 = absolute ? *baseline + *mde : *baseline * (1.0 + *mde);
     return print(QJsonObject{
@@ -198,11 +220,14 @@ int runPower(const QStringList& arguments) {
 
 int runMde(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Control conversion rate, in (0, 1)."), QStringLiteral("P")));
+    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Control conversion rate, in (0, 1)."),
+                                 QStringLiteral("P")));
     parser.addOption(valueOption(QStringLiteral("n"), QStringLiteral("Users per variant."), QStringLiteral("N")));
     parser.addOption(valueOption(QStringLiteral("alpha"), kAlphaHelp, QStringLiteral("A")));
-    parser.addOption(valueOption(QStringLiteral("power"), QStringLiteral("Power 1 - beta (default 0.8)."), QStringLiteral("B")));
-    parser.addOption(QCommandLineOption(QStringLiteral("decrease"), QStringLiteral("Solve for the smallest detectable drop instead of a lift.")));
+    parser.addOption(
+        valueOption(QStringLiteral("power"), QStringLiteral("Power 1 - beta (default 0.8)."), QStringLiteral("B")));
+    parser.addOption(QCommandLineOption(QStringLiteral("decrease"),
+                                        QStringLiteral("Solve for the smallest detectable drop instead of a lift.")));
     int exitCode = 0;
     if (!parseOrExit(parser, arguments,
                      QStringLiteral("Minimum detectable effect with N users per variant: the p2 at which the "
@@ -214,8 +239,9 @@ int runMde(const QStringList& arguments) {
     RECDECK_TRY(alpha, number(parser, QStringLiteral("alpha"), 0.05, "significance level"));
     RECDECK_TRY(power, number(parser, QStringLiteral("power"), 0.8, "power"));
     const bool decrease = parser.isSet(QStringLiteral("decrease"));
-    RECDECK_TRY(mde, ex::minimumDetectableEffect(*baseline, *n, *alpha, *power,
-                                                 decrease ? ex::EffectDirection::Decrease : ex::EffectDirection::Increase));
+    RECDECK_TRY(mde,
+                ex::minimumDetectableEffect(*baseline, *n, *alpha, *power,
+                                            decrease ? ex::EffectDirection::Decrease : ex::EffectDirection::Increase));
     return print(QJsonObject{
         {QStringLiteral("relative_mde"), mde->relative},
         {QStringLiteral("absolute_mde"), mde->absolute},
@@ -229,10 +255,12 @@ int runMde(const QStringList& arguments) {
 }
 
 void addArmOptions(QCommandLineParser& parser, bool repeatableTreatment) {
-    parser.addOption(valueOption(QStringLiteral("control"), QStringLiteral("Control arm as USERS,CONVERSIONS."), QStringLiteral("N,X")));
+    parser.addOption(valueOption(QStringLiteral("control"), QStringLiteral("Control arm as USERS,CONVERSIONS."),
+                                 QStringLiteral("N,X")));
     parser.addOption(valueOption(QStringLiteral("treatment"),
-                                 repeatableTreatment ? QStringLiteral("Treatment arm as USERS,CONVERSIONS; repeat for several arms.")
-                                                     : QStringLiteral("Treatment arm as USERS,CONVERSIONS."),
+                                 repeatableTreatment
+                                     ? QStringLiteral("Treatment arm as USERS,CONVERSIONS; repeat for several arms.")
+                                     : QStringLiteral("Treatment arm as USERS,CONVERSIONS."),
                                  QStringLiteral("N,X")));
 }
 
@@ -278,8 +306,9 @@ int runZTest(const QStringList& arguments) {
     std::vector<ex::ZTest> results;
     for (std::size_t i = 0; i < treatments->size(); ++i) {
         auto r = ex::zTest(*control, (*treatments)[i], *alpha);
-        if (!r) return badInput(treatments->size() > 1 ? "treatment " + std::to_string(i + 1) + ": " + r.errorMessage()
-                                                       : r.errorMessage());
+        if (!r)
+            return badInput(treatments->size() > 1 ? "treatment " + std::to_string(i + 1) + ": " + r.errorMessage()
+                                                   : r.errorMessage());
         results.push_back(*r);
     }
     if (results.size() == 1) return print(zTestJson(results.front()));
@@ -304,8 +333,10 @@ int runZTest(const QStringList& arguments) {
 }
 
 QJsonObject posteriorJson(const ex::BetaPosterior& p) {
-    return QJsonObject{{QStringLiteral("alpha"), p.alpha}, {QStringLiteral("beta"), p.beta},
-                       {QStringLiteral("mean"), p.mean()}, {QStringLiteral("sd"), p.standardDeviation()}};
+    return QJsonObject{{QStringLiteral("alpha"), p.alpha},
+                       {QStringLiteral("beta"), p.beta},
+                       {QStringLiteral("mean"), p.mean()},
+                       {QStringLiteral("sd"), p.standardDeviation()}};
 }
 
 int runBayes(const QStringList& arguments) {
@@ -338,7 +369,8 @@ int runBayes(const QStringList& arguments) {
     for (std::size_t i = 0; i < all.size(); ++i) {
         QJsonObject entry = posteriorJson(r->posteriors[i]);
         entry.insert(QStringLiteral("arm"), i == 0 ? QStringLiteral("control") : QStringLiteral("treatment %1").arg(i));
-        entry.insert(QStringLiteral("chance_to_beat_control"), i == 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(r->chanceToBeatControl[i]));
+        entry.insert(QStringLiteral("chance_to_beat_control"),
+                     i == 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(r->chanceToBeatControl[i]));
         entry.insert(QStringLiteral("chance_to_be_best"), r->chanceToBeBest[i]);
         entry.insert(QStringLiteral("expected_loss"), r->expectedLoss[i]);
         list.append(entry);
@@ -348,16 +380,22 @@ int runBayes(const QStringList& arguments) {
 
 int runSrm(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(valueOption(QStringLiteral("observed"), QStringLiteral("Users per arm, comma-separated."), QStringLiteral("C1,C2,...")));
-    parser.addOption(valueOption(QStringLiteral("weights"), QStringLiteral("Configured weights, comma-separated (normalised; default equal)."), QStringLiteral("W1,W2,...")));
-    parser.addOption(valueOption(QStringLiteral("threshold"), QStringLiteral("Mismatch when p is below this (default 0.001)."), QStringLiteral("P")));
+    parser.addOption(valueOption(QStringLiteral("observed"), QStringLiteral("Users per arm, comma-separated."),
+                                 QStringLiteral("C1,C2,...")));
+    parser.addOption(valueOption(QStringLiteral("weights"),
+                                 QStringLiteral("Configured weights, comma-separated (normalised; default equal)."),
+                                 QStringLiteral("W1,W2,...")));
+    parser.addOption(valueOption(QStringLiteral("threshold"),
+                                 QStringLiteral("Mismatch when p is below this (default 0.001)."),
+                                 QStringLiteral("P")));
     int exitCode = 0;
     if (!parseOrExit(parser, arguments,
                      QStringLiteral("Sample-ratio mismatch: chi-square goodness of fit of observed users per arm "
                                     "against the configured weights."),
                      exitCode))
         return exitCode;
-    if (!parser.isSet(QStringLiteral("observed"))) return badInput(QStringLiteral("--observed C1,C2[,...] is required"));
+    if (!parser.isSet(QStringLiteral("observed")))
+        return badInput(QStringLiteral("--observed C1,C2[,...] is required"));
     std::vector<std::uint64_t> observed;
     for (const QString& part : parser.value(QStringLiteral("observed")).split(QLatin1Char(','))) {
         RECDECK_TRY(value, count(part, "--observed"));
@@ -395,11 +433,21 @@ int runSequential(const QStringList& arguments) {
     QCommandLineParser parser;
     addArmOptions(parser, false);
     parser.addOption(valueOption(QStringLiteral("alpha"), kAlphaHelp, QStringLiteral("A")));
-    parser.addOption(valueOption(QStringLiteral("tau"), QStringLiteral("Mixing standard deviation of the effect, absolute rate (default: the absolute MDE from --baseline and --mde)."), QStringLiteral("T")));
-    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Planned baseline rate, to derive tau."), QStringLiteral("P")));
-    parser.addOption(valueOption(QStringLiteral("mde"), QStringLiteral("Planned effect, relative unless --absolute (default 0.1), to derive tau."), QStringLiteral("M")));
-    parser.addOption(QCommandLineOption(QStringLiteral("absolute"), QStringLiteral("--mde is an absolute difference in rate.")));
-    parser.addOption(valueOption(QStringLiteral("previous-p-value"), QStringLiteral("Always-valid p-value from the previous look (default 1)."), QStringLiteral("P")));
+    parser.addOption(valueOption(QStringLiteral("tau"),
+                                 QStringLiteral("Mixing standard deviation of the effect, absolute rate (default: the "
+                                                "absolute MDE from --baseline and --mde)."),
+                                 QStringLiteral("T")));
+    parser.addOption(valueOption(QStringLiteral("baseline"), QStringLiteral("Planned baseline rate, to derive tau."),
+                                 QStringLiteral("P")));
+    parser.addOption(
+        valueOption(QStringLiteral("mde"),
+                    QStringLiteral("Planned effect, relative unless --absolute (default 0.1), to derive tau."),
+                    QStringLiteral("M")));
+    parser.addOption(
+        QCommandLineOption(QStringLiteral("absolute"), QStringLiteral("--mde is an absolute difference in rate.")));
+    parser.addOption(valueOption(QStringLiteral("previous-p-value"),
+                                 QStringLiteral("Always-valid p-value from the previous look (default 1)."),
+                                 QStringLiteral("P")));
     int exitCode = 0;
     if (!parseOrExit(parser, arguments,
                      QStringLiteral("Peeking-safe readout (mSPRT, Johari et al.): always-valid p-value and "
@@ -418,7 +466,8 @@ int runSequential(const QStringList& arguments) {
         tau = *given;
     } else {
         if (!parser.isSet(QStringLiteral("baseline")))
-            return badInput(QStringLiteral("give --tau T, or --baseline P [--mde M] to derive tau as the planned absolute effect"));
+            return badInput(
+                QStringLiteral("give --tau T, or --baseline P [--mde M] to derive tau as the planned absolute effect"));
         RECDECK_TRY(baseline, number(parser, QStringLiteral("baseline"), std::nullopt, "planned baseline rate"));
         RECDECK_TRY(mde, number(parser, QStringLiteral("mde"), 0.1, "planned effect"));
         tau = std::abs(parser.isSet(QStringLiteral("absolute")) ? *mde : *baseline * *mde);
@@ -441,10 +490,16 @@ int runSequential(const QStringList& arguments) {
 
 int runThompson(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addOption(valueOption(QStringLiteral("arm"), QStringLiteral("An arm as TRIALS,SUCCESSES; repeat for every arm (at least 2)."), QStringLiteral("N,X")));
-    parser.addOption(valueOption(QStringLiteral("floor"), QStringLiteral("Minimum traffic share per arm (default 0)."), QStringLiteral("F")));
-    parser.addOption(valueOption(QStringLiteral("draws"), QStringLiteral("Monte Carlo draws for 3+ arms (default 100000)."), QStringLiteral("D")));
-    parser.addOption(valueOption(QStringLiteral("seed"), QStringLiteral("Monte Carlo seed (default 24301)."), QStringLiteral("S")));
+    parser.addOption(valueOption(QStringLiteral("arm"),
+                                 QStringLiteral("An arm as TRIALS,SUCCESSES; repeat for every arm (at least 2)."),
+                                 QStringLiteral("N,X")));
+    parser.addOption(valueOption(QStringLiteral("floor"), QStringLiteral("Minimum traffic share per arm (default 0)."),
+                                 QStringLiteral("F")));
+    parser.addOption(valueOption(QStringLiteral("draws"),
+                                 QStringLiteral("Monte Carlo draws for 3+ arms (default 100000)."),
+                                 QStringLiteral("D")));
+    parser.addOption(
+        valueOption(QStringLiteral("seed"), QStringLiteral("Monte Carlo seed (default 24301)."), QStringLiteral("S")));
     int exitCode = 0;
     if (!parseOrExit(parser, arguments,
                      QStringLiteral("Thompson-sampling allocation: probability each arm is best (exact for 2 arms, "
@@ -495,9 +550,10 @@ const Subcommand kSubcommands[] = {
 };
 
 void printStatsUsage(std::FILE* out) {
-    std::fputs("Usage: recdeckd stats <statistic> [options]\n\nExperiment statistics; each prints one JSON object.\n\n"
-               "Statistics:\n",
-               out);
+    std::fputs(
+        "Usage: recdeckd stats <statistic> [options]\n\nExperiment statistics; each prints one JSON object.\n\n"
+        "Statistics:\n",
+        out);
     for (const Subcommand& sub : kSubcommands) std::fprintf(out, "  %-12s %s\n", sub.name, sub.summary);
     std::fputs("\nSee `recdeckd stats <statistic> --help` for its options. Exit status 2 on bad input.\n", out);
 }

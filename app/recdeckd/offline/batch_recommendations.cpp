@@ -29,8 +29,8 @@ recdeck::metrics::UserItemLists BatchRecommendations::itemLists() const {
     return out;
 }
 
-BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model,
-                                            std::size_t k, bool diversity) {
+BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model, std::size_t k,
+                                            bool diversity) {
     BatchRecommendations out;
     recdeck::Stopwatch watch;
     const auto popularity = recdeck::ranking::PopularityStats::fromMatrix(data.matrix);
@@ -164,7 +164,8 @@ std::string_view trimSpaces(std::string_view text) {
 }
 
 bool hasLetter(std::string_view text) {
-    return std::any_of(text.begin(), text.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
 }
 
 }  // namespace
@@ -185,12 +186,14 @@ recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const fs::p
         if (lineNumber == 1 && view.starts_with("\xEF\xBB\xBF")) view.remove_prefix(3);
         if (view.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank
         if (view.find('\0') != std::string_view::npos) {
-            return Error{where + std::to_string(lineNumber) + ": binary data; expected text rows user<TAB>item<TAB>score"};
+            return Error{where + std::to_string(lineNumber) +
+                         ": binary data; expected text rows user<TAB>item<TAB>score"};
         }
         const auto firstTab = view.find('\t');
         const auto secondTab = firstTab == std::string_view::npos ? firstTab : view.find('\t', firstTab + 1);
         if (secondTab == std::string_view::npos) {
-            return Error{where + std::to_string(lineNumber) + ": expected 3 tab-separated fields user<TAB>item<TAB>score, got " +
+            return Error{where + std::to_string(lineNumber) +
+                         ": expected 3 tab-separated fields user<TAB>item<TAB>score, got " +
                          (firstTab == std::string_view::npos ? "1" : "2")};
         }
         if (view.find('\t', secondTab + 1) != std::string_view::npos) {
@@ -210,8 +213,10 @@ recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const fs::p
             return Error{where + std::to_string(lineNumber) + ": expected a finite number as the score, got '" +
                          std::string(scoreText) + "'"};
         }
-        if (user.empty()) return Error{where + std::to_string(lineNumber) + ": empty user id; expected user<TAB>item<TAB>score"};
-        if (item.empty()) return Error{where + std::to_string(lineNumber) + ": empty item id; expected user<TAB>item<TAB>score"};
+        if (user.empty())
+            return Error{where + std::to_string(lineNumber) + ": empty user id; expected user<TAB>item<TAB>score"};
+        if (item.empty())
+            return Error{where + std::to_string(lineNumber) + ": empty item id; expected user<TAB>item<TAB>score"};
         sawData = true;
         const Index u = data.dataset.users.intern(user);
         const Index i = data.dataset.catalog.addItem(item);

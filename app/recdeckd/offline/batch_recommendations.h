@@ -41,8 +41,8 @@ struct BatchRecommendations {
 // Ranks every TRAIN user's list in parallel (recdeck::parallelFor). `diversity` asks for the
 // default diversity-aware ranking; without categories in the catalog it falls back to
 // ranking by score (reported in BatchRecommendations::diversity).
-BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model,
-                                            std::size_t k, bool diversity);
+BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model, std::size_t k,
+                                            bool diversity);
 
 enum class ScoreColumn {
     Rank,   // k - position: k for the first item, strictly decreasing, so any tool that

@@ -16,7 +16,9 @@ namespace fs = std::filesystem;
 using recdeck::Error;
 using recdeck::Result;
 
-QString qtext(const std::string& s) { return QString::fromStdString(s); }
+QString qtext(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 std::vector<std::string> OfflineData::trainUserIds() const {
     const auto& ids = dataset.users.ids();
@@ -57,13 +59,14 @@ Result<std::unique_ptr<OfflineData>> loadOfflineData(const std::optional<fs::pat
         data->trainPath = *train;
         auto report = importChecked(*train, data->dataset, false);
         if (!report) return report.error();
-        if (data->dataset.interactions.empty()) return Error{train->string() + ": no interactions (expected at least one user,item row)"};
+        if (data->dataset.interactions.empty())
+            return Error{train->string() + ": no interactions (expected at least one user,item row)"};
         data->trainReport = std::move(*report);
         data->trainRows = data->dataset.interactions.size();
         data->trainUsers = data->dataset.users.size();
         data->trainItems = data->dataset.catalog.size();
-        data->matrix = recdeck::data::InteractionMatrix::fromInteractions(data->dataset.interactions,
-                                                                          data->trainUsers, data->trainItems);
+        data->matrix = recdeck::data::InteractionMatrix::fromInteractions(data->dataset.interactions, data->trainUsers,
+                                                                          data->trainItems);
     }
     if (items) {
         auto report = importChecked(*items, data->dataset, true);
@@ -123,7 +126,8 @@ std::string compareIds(const char* what, const std::vector<std::string>& model, 
     while (i < common && model[i] == train[i]) ++i;
     std::string text = std::string(what) + ": the model has " + std::to_string(model.size()) + ", TRAIN has " +
                        std::to_string(train.size());
-    if (i < common) text += "; #" + std::to_string(i + 1) + " is '" + model[i] + "' in the model, '" + train[i] + "' in TRAIN";
+    if (i < common)
+        text += "; #" + std::to_string(i + 1) + " is '" + model[i] + "' in the model, '" + train[i] + "' in TRAIN";
     return text;
 }
 

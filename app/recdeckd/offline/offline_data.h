@@ -59,7 +59,7 @@ std::optional<std::string> checkReadable(const std::filesystem::path& path);
 
 // Imports TRAIN (optional for `eval --recs`) and then ITEMS (optional). Errors are bad input.
 recdeck::Result<std::unique_ptr<OfflineData>> loadOfflineData(const std::optional<std::filesystem::path>& train,
-                                                               const std::optional<std::filesystem::path>& items);
+                                                              const std::optional<std::filesystem::path>& items);
 
 // Appends TEST's rows to the dataset; returns [first, end) of them in dataset.interactions.
 recdeck::Result<std::pair<std::size_t, std::size_t>> importTest(OfflineData& data, const std::filesystem::path& test);

@@ -36,7 +36,8 @@ recdeck::Result<std::size_t> listLength(const QCommandLineParser& parser) {
     bool ok = false;
     const qulonglong k = raw.toULongLong(&ok);
     if (!ok || k < 1 || k > 10000) {
-        return Error{"--k: expected a whole number of items per user between 1 and 10000, got '" + raw.toStdString() + "'"};
+        return Error{"--k: expected a whole number of items per user between 1 and 10000, got '" + raw.toStdString() +
+                     "'"};
     }
     return static_cast<std::size_t>(k);
 }
@@ -44,10 +45,12 @@ recdeck::Result<std::size_t> listLength(const QCommandLineParser& parser) {
 recdeck::Result<bool> diversity(const QCommandLineParser& parser) {
     if (!parser.isSet(QStringLiteral("diversity"))) return true;
     const QString raw = parser.value(QStringLiteral("diversity")).trimmed().toLower();
-    if (raw == QLatin1String("on") || raw == QLatin1String("true") || raw == QLatin1String("yes") || raw == QLatin1String("1")) {
+    if (raw == QLatin1String("on") || raw == QLatin1String("true") || raw == QLatin1String("yes") ||
+        raw == QLatin1String("1")) {
         return true;
     }
-    if (raw == QLatin1String("off") || raw == QLatin1String("false") || raw == QLatin1String("no") || raw == QLatin1String("0")) {
+    if (raw == QLatin1String("off") || raw == QLatin1String("false") || raw == QLatin1String("no") ||
+        raw == QLatin1String("0")) {
         return false;
     }
     return Error{"--diversity: expected on or off, got '" + raw.toStdString() + "'"};

@@ -67,9 +67,12 @@ Result<CacheEntry> decodeEntry(std::string_view bytes) {
 
 const char* tierName(Tier tier) {
     switch (tier) {
-        case Tier::L1: return "l1";
-        case Tier::L2: return "l2";
-        case Tier::Compute: return "compute";
+        case Tier::L1:
+            return "l1";
+        case Tier::L2:
+            return "l2";
+        case Tier::Compute:
+            return "compute";
     }
     return "compute";
 }

@@ -25,10 +25,18 @@ constexpr std::size_t kLogLength = 500;
 constexpr std::size_t kMaxItemStamps = 100'000;
 constexpr std::size_t kMaxModelGenerations = 1'000;
 
-std::string userHashKey(std::string_view user) { return store::keyOf({"recs", user}); }
-std::string globalGenerationKey() { return store::keyOf({"cachegen", "all"}); }
-std::string modelGenerationKey(std::string_view model) { return store::keyOf({"cachegen", "model", model}); }
-std::string itemInvalidationsKey() { return store::keyOf({"cacheinv", "items"}); }
+std::string userHashKey(std::string_view user) {
+    return store::keyOf({"recs", user});
+}
+std::string globalGenerationKey() {
+    return store::keyOf({"cachegen", "all"});
+}
+std::string modelGenerationKey(std::string_view model) {
+    return store::keyOf({"cachegen", "model", model});
+}
+std::string itemInvalidationsKey() {
+    return store::keyOf({"cacheinv", "items"});
+}
 
 double uniformOpen() {
     thread_local SplitMix64 rng(std::random_device{}() ^
@@ -58,10 +66,14 @@ std::optional<InvalidationKind> parseKind(std::string_view name) {
 
 const char* invalidationKindName(InvalidationKind kind) {
     switch (kind) {
-        case InvalidationKind::User: return "user";
-        case InvalidationKind::Item: return "item";
-        case InvalidationKind::Model: return "model";
-        case InvalidationKind::All: return "all";
+        case InvalidationKind::User:
+            return "user";
+        case InvalidationKind::Item:
+            return "item";
+        case InvalidationKind::Model:
+            return "model";
+        case InvalidationKind::All:
+            return "all";
     }
     return "all";
 }
@@ -98,7 +110,9 @@ TieredCache::TieredCache(std::shared_ptr<store::KeyValueStore> l2, CacheConfig c
     if (subscription) m_subscription = std::move(*subscription);
 }
 
-TieredCache::~TieredCache() { m_subscription.cancel(); }
+TieredCache::~TieredCache() {
+    m_subscription.cancel();
+}
 
 std::size_t TieredCache::epochSlot(std::string_view user) const {
     return std::hash<std::string_view>{}(user) % kEpochSlots;
@@ -151,7 +165,7 @@ bool TieredCache::shouldRefreshEarly(const CacheEntry& entry, std::int64_t nowMs
 }
 
 std::optional<std::shared_ptr<const CacheEntry>> TieredCache::readL2(const CacheKey& key, std::int64_t nowMs,
-                                                                    std::string& degraded) {
+                                                                     std::string& degraded) {
     if (!m_l2) return std::nullopt;
     auto fields = m_l2->hashGetAll(userHashKey(key.user));
     if (!fields) {
@@ -302,10 +316,11 @@ std::optional<CacheResult> TieredCache::peek(const CacheKey& key) {
     return std::nullopt;
 }
 
-Status TieredCache::publish(InvalidationKind kind, std::string_view id, std::uint64_t generation, std::int64_t stampUs) {
+Status TieredCache::publish(InvalidationKind kind, std::string_view id, std::uint64_t generation,
+                            std::int64_t stampUs) {
     if (!m_l2) return {};
-    nlohmann::json message = {{"o", m_origin}, {"k", invalidationKindName(kind)}, {"id", std::string(id)},
-                              {"g", generation}, {"t", stampUs}};
+    nlohmann::json message = {
+        {"o", m_origin}, {"k", invalidationKindName(kind)}, {"id", std::string(id)}, {"g", generation}, {"t", stampUs}};
     return m_l2->publish(m_config.channel, message.dump());
 }
 
@@ -314,7 +329,8 @@ Status TieredCache::invalidateUser(std::string_view user) {
     InvalidationRecord rec{unixMillis(), InvalidationKind::User, std::string(user), false, m_l1.eraseUser(user), {}};
     if (m_l2) {
         if (auto removed = m_l2->remove({userHashKey(user)}); !removed) rec.error = removed.errorMessage();
-        if (auto sent = publish(InvalidationKind::User, user, 0, rec.atMs); !sent && rec.error.empty()) rec.error = sent.errorMessage();
+        if (auto sent = publish(InvalidationKind::User, user, 0, rec.atMs); !sent && rec.error.empty())
+            rec.error = sent.errorMessage();
     }
     const std::string error = rec.error;
     record(std::move(rec));
@@ -350,7 +366,10 @@ Status TieredCache::invalidateItem(std::string_view item) {
     if (overflow) return invalidateAll();
     m_globalEpoch.fetch_add(1);
     const std::string itemId(item);
-    InvalidationRecord rec{now / 1000, InvalidationKind::Item, itemId, false,
+    InvalidationRecord rec{now / 1000,
+                           InvalidationKind::Item,
+                           itemId,
+                           false,
                            m_l1.eraseIf([&](const CacheEntry& entry) {
                                return std::find(entry.items.begin(), entry.items.end(), itemId) != entry.items.end();
                            }),
@@ -363,7 +382,8 @@ Status TieredCache::invalidateItem(std::string_view item) {
             const auto ttl = config().ttl;
             (void)m_l2->expire(itemInvalidationsKey(), std::chrono::milliseconds(ttl.count() * 2 + 1000));
         }
-        if (auto sent = publish(InvalidationKind::Item, item, 0, now); !sent && rec.error.empty()) rec.error = sent.errorMessage();
+        if (auto sent = publish(InvalidationKind::Item, item, 0, now); !sent && rec.error.empty())
+            rec.error = sent.errorMessage();
     }
     const std::string error = rec.error;
     record(std::move(rec));
@@ -383,8 +403,10 @@ Status TieredCache::invalidateModel(std::string_view model) {
     std::uint64_t generation = 0;
     if (m_l2) {
         auto next = m_l2->increment(modelGenerationKey(model));
-        if (next) generation = static_cast<std::uint64_t>(*next);
-        else error = next.errorMessage();
+        if (next)
+            generation = static_cast<std::uint64_t>(*next);
+        else
+            error = next.errorMessage();
     }
     {
         std::lock_guard lock(m_stateMutex);
@@ -394,10 +416,15 @@ Status TieredCache::invalidateModel(std::string_view model) {
     }
     m_globalEpoch.fetch_add(1);
     const std::string name(model);
-    InvalidationRecord rec{unixMillis(), InvalidationKind::Model, name, false,
-                           m_l1.eraseIf([&](const CacheEntry& entry) { return entry.model == name; }), error};
+    InvalidationRecord rec{unixMillis(),
+                           InvalidationKind::Model,
+                           name,
+                           false,
+                           m_l1.eraseIf([&](const CacheEntry& entry) { return entry.model == name; }),
+                           error};
     if (m_l2) {
-        if (auto sent = publish(InvalidationKind::Model, model, generation, rec.atMs); !sent && rec.error.empty()) rec.error = sent.errorMessage();
+        if (auto sent = publish(InvalidationKind::Model, model, generation, rec.atMs); !sent && rec.error.empty())
+            rec.error = sent.errorMessage();
     }
     error = rec.error;
     record(std::move(rec));
@@ -410,8 +437,10 @@ Status TieredCache::invalidateAll() {
     std::uint64_t generation = 0;
     if (m_l2) {
         auto next = m_l2->increment(globalGenerationKey());
-        if (next) generation = static_cast<std::uint64_t>(*next);
-        else error = next.errorMessage();
+        if (next)
+            generation = static_cast<std::uint64_t>(*next);
+        else
+            error = next.errorMessage();
     }
     {
         std::lock_guard lock(m_stateMutex);
@@ -423,7 +452,8 @@ Status TieredCache::invalidateAll() {
     m_l1.clear();
     InvalidationRecord rec{unixMillis(), InvalidationKind::All, {}, false, dropped, error};
     if (m_l2) {
-        if (auto sent = publish(InvalidationKind::All, {}, generation, rec.atMs); !sent && rec.error.empty()) rec.error = sent.errorMessage();
+        if (auto sent = publish(InvalidationKind::All, {}, generation, rec.atMs); !sent && rec.error.empty())
+            rec.error = sent.errorMessage();
     }
     error = rec.error;
     record(std::move(rec));
@@ -595,7 +625,9 @@ std::vector<InvalidationRecord> TieredCache::invalidationLog() const {
     return {m_log.begin(), m_log.end()};
 }
 
-void TieredCache::setDecoder(Decoder decoder) { m_decoder = std::move(decoder); }
+void TieredCache::setDecoder(Decoder decoder) {
+    m_decoder = std::move(decoder);
+}
 
 void TieredCache::setInvalidationListener(InvalidationListener listener) {
     std::lock_guard lock(m_stateMutex);

@@ -12,8 +12,7 @@ unsigned defaultThreadCount() {
     return std::max(1U, std::thread::hardware_concurrency());
 }
 
-void parallelFor(std::size_t n, const std::function<void(std::size_t, std::size_t)>& body,
-                 unsigned threads) {
+void parallelFor(std::size_t n, const std::function<void(std::size_t, std::size_t)>& body, unsigned threads) {
     if (n == 0) return;
     if (threads == 0) threads = defaultThreadCount();
     const std::size_t workers = std::min<std::size_t>(threads, n);

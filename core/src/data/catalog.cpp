@@ -28,7 +28,8 @@ std::string_view Catalog::displayName(Index item) const {
 }
 
 std::size_t Catalog::describedCount() const {
-    return static_cast<std::size_t>(std::count_if(m_info.begin(), m_info.end(), [](const ItemInfo& i) { return i.described; }));
+    return static_cast<std::size_t>(
+        std::count_if(m_info.begin(), m_info.end(), [](const ItemInfo& i) { return i.described; }));
 }
 
 }  // namespace recdeck::data

@@ -12,15 +12,15 @@ namespace recdeck::data {
 namespace {
 
 constexpr std::array kCategoryNames = {
-    "Electronics", "Books",   "Outdoor", "Kitchen", "Fashion", "Toys",   "Beauty", "Garden",
-    "Music",       "Sports",  "Games",   "Office",  "Travel",  "Health", "Pets",   "Film",
+    "Electronics", "Books",  "Outdoor", "Kitchen", "Fashion", "Toys",   "Beauty", "Garden",
+    "Music",       "Sports", "Games",   "Office",  "Travel",  "Health", "Pets",   "Film",
 };
 constexpr std::array kAdjectives = {
-    "Classic", "Compact", "Deluxe", "Everyday", "Golden",  "Handmade", "Modern",  "Nordic", "Organic",
-    "Pocket",  "Rugged",  "Silent", "Smart",    "Vintage", "Wireless", "Bright",  "Urban",  "Coastal",
+    "Classic", "Compact", "Deluxe", "Everyday", "Golden",  "Handmade", "Modern", "Nordic", "Organic",
+    "Pocket",  "Rugged",  "Silent", "Smart",    "Vintage", "Wireless", "Bright", "Urban",  "Coastal",
 };
 constexpr std::array kNouns = {
-    "Lantern", "Journal", "Backpack", "Kettle",  "Jacket",  "Puzzle", "Serum",  "Planter", "Speaker",
+    "Lantern", "Journal", "Backpack", "Kettle",   "Jacket",  "Puzzle", "Serum",  "Planter", "Speaker",
     "Racket",  "Console", "Stapler",  "Suitcase", "Blender", "Leash",  "Camera", "Guide",   "Mug",
 };
 
@@ -123,7 +123,8 @@ SyntheticWorld::SyntheticWorld(WorldConfig config) : m_config(config) {
             row.user = static_cast<Index>(u);
             row.item = keyed[k].second;
             row.rating = 1.0F;
-            row.timestamp = kEpoch + static_cast<std::int64_t>(rng.uniform() * static_cast<double>(kHistorySpanSeconds));
+            row.timestamp =
+                kEpoch + static_cast<std::int64_t>(rng.uniform() * static_cast<double>(kHistorySpanSeconds));
             m_dataset.interactions.push_back(row);
         }
     }

@@ -74,8 +74,10 @@ Result<std::vector<double>> applyFloor(std::span<const double> shares, double fl
         std::size_t pinned = 0;
         double freeShareSum = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
-            if (atFloor[i]) ++pinned;
-            else freeShareSum += shares[i];
+            if (atFloor[i])
+                ++pinned;
+            else
+                freeShareSum += shares[i];
         }
         const double freeMass = 1.0 - floor * static_cast<double>(pinned);
         const std::size_t freeArms = n - pinned;
@@ -85,8 +87,8 @@ Result<std::vector<double>> applyFloor(std::span<const double> shares, double fl
                 out[i] = floor;
                 continue;
             }
-            out[i] = freeShareSum > 0.0 ? freeMass * shares[i] / freeShareSum
-                                        : freeMass / static_cast<double>(freeArms);
+            out[i] =
+                freeShareSum > 0.0 ? freeMass * shares[i] / freeShareSum : freeMass / static_cast<double>(freeArms);
         }
         for (std::size_t i = 0; i < n; ++i) {
             if (!atFloor[i] && out[i] < floor) {
@@ -110,8 +112,8 @@ Result<ThompsonAllocation> thompsonAllocation(std::span<const ArmCounts> arms, c
     }
 
     ThompsonAllocation out;
-    const bool monteCarlo = options.method == BanditMethod::MonteCarlo ||
-                            (options.method == BanditMethod::Automatic && arms.size() > 2);
+    const bool monteCarlo =
+        options.method == BanditMethod::MonteCarlo || (options.method == BanditMethod::Automatic && arms.size() > 2);
     if (!monteCarlo && arms.size() == 2) {
         const double second = probabilityGreater(posteriors[0], posteriors[1], BayesMethod::ClosedForm);
         out.probabilityBest = {1.0 - second, second};

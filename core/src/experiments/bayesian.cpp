@@ -27,7 +27,9 @@ constexpr double kNegligible = 1e-18;
 constexpr double kPanelTolerance = 1e-11;
 constexpr unsigned kPanelMaxDepth = 8;
 
-bool isWhole(double x) { return x >= 1.0 && x < 0x1.0p52 && std::floor(x) == x; }
+bool isWhole(double x) {
+    return x >= 1.0 && x < 0x1.0p52 && std::floor(x) == x;
+}
 
 // log P(p_B > p_A) by Evan Miller's sum; requires aB whole. See BayesMethod::ClosedForm.
 // Runs in long double: log T_0 is a difference of log-gammas of size ~N log N, and the
@@ -39,8 +41,8 @@ double logProbabilityGreaterBySum(double aAd, double bAd, double aBd, double bBd
     constexpr Wide kRescale = 1e-2000L;
     const Wide kRescaleLog = -2000.0L * std::log(10.0L);
     const Wide aA = aAd, bA = bAd, bB = bBd;
-    Wide logScale = boost::math::lgamma(bA + bB) + boost::math::lgamma(aA + bA) -
-                    boost::math::lgamma(aA + bA + bB) - boost::math::lgamma(bA);
+    Wide logScale = boost::math::lgamma(bA + bB) + boost::math::lgamma(aA + bA) - boost::math::lgamma(aA + bA + bB) -
+                    boost::math::lgamma(bA);
     Wide term = 1.0L;
     Wide sum = 0.0L;
     const auto terms = static_cast<std::uint64_t>(aBd);
@@ -166,9 +168,9 @@ double integrateOverArms(const std::vector<Arm>& arms, const Integrand& integran
         // width, so narrow panels would otherwise subdivide to the maximum depth.
         const double left = grid[i];
         const double width = grid[i + 1] - grid[i];
-        total += width * boost::math::quadrature::gauss_kronrod<double, 15>::integrate(
-                             [&](double u) { return integrand(left + width * u); }, 0.0, 1.0, kPanelMaxDepth,
-                             tolerance);
+        total +=
+            width * boost::math::quadrature::gauss_kronrod<double, 15>::integrate(
+                        [&](double u) { return integrand(left + width * u); }, 0.0, 1.0, kPanelMaxDepth, tolerance);
     }
     return total;
 }
@@ -256,7 +258,8 @@ std::vector<double> probabilityBest(std::span<const BetaPosterior> posteriors) {
 }
 
 Result<MultiArmBayes> compareBayesArms(std::span<const ArmCounts> counts, std::size_t controlIndex) {
-    if (counts.size() < 2) return Error{"a Bayesian comparison needs at least 2 arms, got " + std::to_string(counts.size())};
+    if (counts.size() < 2)
+        return Error{"a Bayesian comparison needs at least 2 arms, got " + std::to_string(counts.size())};
     if (controlIndex >= counts.size())
         return Error{"control index " + std::to_string(controlIndex) + " is out of range for " +
                      std::to_string(counts.size()) + " arms"};

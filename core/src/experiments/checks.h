@@ -19,7 +19,9 @@ inline std::string number(double value) {
     return buffer;
 }
 
-inline bool inOpenUnitInterval(double value) { return std::isfinite(value) && value > 0.0 && value < 1.0; }
+inline bool inOpenUnitInterval(double value) {
+    return std::isfinite(value) && value > 0.0 && value < 1.0;
+}
 
 // An Error when value is not inside (0, 1), naming the field and the value.
 inline std::optional<Error> checkOpenUnit(std::string_view field, double value, std::string_view meaning) {

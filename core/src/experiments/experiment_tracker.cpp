@@ -30,8 +30,12 @@ std::int64_t floorTo(std::int64_t t, std::int64_t step) {
     return q * step;
 }
 
-std::uint64_t userHash(std::string_view user) { return assignmentHash({"user:", user}); }
-std::uint64_t itemHash(std::string_view item) { return assignmentHash({"item:", item}); }
+std::uint64_t userHash(std::string_view user) {
+    return assignmentHash({"user:", user});
+}
+std::uint64_t itemHash(std::string_view item) {
+    return assignmentHash({"item:", item});
+}
 
 // Key of (user, variant) in a run's user table.
 std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
@@ -43,9 +47,12 @@ std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
 
 double metricOf(const VariantCounts& c, Metric m) {
     switch (m) {
-        case Metric::ClickRate: return c.clickRate();
-        case Metric::ConversionRate: return c.conversionRate();
-        case Metric::Ctr: return c.ctr();
+        case Metric::ClickRate:
+            return c.clickRate();
+        case Metric::ConversionRate:
+            return c.conversionRate();
+        case Metric::Ctr:
+            return c.ctr();
     }
     return 0.0;
 }
@@ -111,8 +118,12 @@ struct Books {
 
 // --- checkpoint codec helpers ---
 
-void putI64(std::string& out, std::int64_t v) { appendU64(out, static_cast<std::uint64_t>(v)); }
-void putF64(std::string& out, double v) { appendU64(out, std::bit_cast<std::uint64_t>(v)); }
+void putI64(std::string& out, std::int64_t v) {
+    appendU64(out, static_cast<std::uint64_t>(v));
+}
+void putF64(std::string& out, double v) {
+    appendU64(out, std::bit_cast<std::uint64_t>(v));
+}
 bool getI64(ByteReader& in, std::int64_t& v) {
     std::uint64_t raw = 0;
     if (!in.u64(raw)) return false;
@@ -210,8 +221,8 @@ nlohmann::json countsJson(const VariantCounts& c) {
 }
 bool countsFromJson(const nlohmann::json& j, VariantCounts& c) {
     if (!j.is_array() || j.size() != 10) return false;
-    std::uint64_t* fields[] = {&c.users,      &c.lists,    &c.itemsShown,       &c.clicks,          &c.conversions,
-                               &c.clickers,   &c.converters, &c.sumClicksSquared, &c.sumItemsSquared, &c.sumClicksItems};
+    std::uint64_t* fields[] = {&c.users,    &c.lists,      &c.itemsShown,       &c.clicks,          &c.conversions,
+                               &c.clickers, &c.converters, &c.sumClicksSquared, &c.sumItemsSquared, &c.sumClicksItems};
     for (std::size_t i = 0; i < 10; ++i) {
         if (!j[i].is_number_unsigned()) return false;
         *fields[i] = j[i].get<std::uint64_t>();
@@ -593,8 +604,8 @@ struct ExperimentTracker::State {
             putI64(out, last);
         }
         const TrackerStats& st = books.stats;
-        for (std::uint64_t v : {st.events, st.impressions, st.attributed, st.unattributed, st.late, st.ignored,
-                                st.duplicates})
+        for (std::uint64_t v :
+             {st.events, st.impressions, st.attributed, st.unattributed, st.late, st.ignored, st.duplicates})
             appendVarint(out, v);
         putI64(out, st.lastEventId);
         // Runs, in key order; memos refer to them by ordinal.
@@ -659,8 +670,8 @@ struct ExperimentTracker::State {
             books.lastIdOf[instance] = last;
         }
         TrackerStats& st = books.stats;
-        for (std::uint64_t* v : {&st.events, &st.impressions, &st.attributed, &st.unattributed, &st.late, &st.ignored,
-                                 &st.duplicates})
+        for (std::uint64_t* v :
+             {&st.events, &st.impressions, &st.attributed, &st.unattributed, &st.late, &st.ignored, &st.duplicates})
             if (!in.varint(*v)) return false;
         if (!getI64(in, st.lastEventId)) return false;
         std::vector<Run*> byOrdinal;
@@ -701,8 +712,8 @@ struct ExperimentTracker::State {
             run->frozen = frozen != 0;
             run->monitored = static_cast<Metric>(monitored);
             // Keep it only if the registry still has this run, with the same shape.
-            const auto e = std::find_if(experiments.begin(), experiments.end(),
-                                        [&](const Experiment& x) { return x.key == key; });
+            const auto e =
+                std::find_if(experiments.begin(), experiments.end(), [&](const Experiment& x) { return x.key == key; });
             if (e == experiments.end() || e->state == ExperimentState::Draft || e->startedAtMs != startedAt ||
                 e->variants.size() != variants || variants < 2 || monitors + 1 != variants) {
                 byOrdinal.push_back(nullptr);
@@ -954,7 +965,8 @@ std::optional<std::string> ExperimentTracker::freezeSnapshot(std::string_view ke
                             {"high", s.ciHigh}});
     }
     nlohmann::json series = nlohmann::json::array();
-    const std::size_t stride = std::max<std::size_t>(1, (run.series.size() + kFrozenSeriesPoints - 1) / kFrozenSeriesPoints);
+    const std::size_t stride =
+        std::max<std::size_t>(1, (run.series.size() + kFrozenSeriesPoints - 1) / kFrozenSeriesPoints);
     for (std::size_t i = 0; i < run.series.size(); ++i) {
         // Every stride-th point, and always the last one.
         if ((run.series.size() - 1 - i) % stride != 0) continue;

@@ -23,11 +23,19 @@ namespace {
 
 using nlohmann::json;
 
-std::string historyKey(std::string_view user) { return store::keyOf({"hist", user}); }
-std::string userFeaturesKey(std::string_view user) { return store::keyOf({"feat", "user", user}); }
-std::string itemFeaturesKey(std::string_view item) { return store::keyOf({"feat", "item", item}); }
+std::string historyKey(std::string_view user) {
+    return store::keyOf({"hist", user});
+}
+std::string userFeaturesKey(std::string_view user) {
+    return store::keyOf({"feat", "user", user});
+}
+std::string itemFeaturesKey(std::string_view item) {
+    return store::keyOf({"feat", "item", item});
+}
 
-bool isEngagement(store::EventType type) { return type != store::EventType::Impression; }
+bool isEngagement(store::EventType type) {
+    return type != store::EventType::Impression;
+}
 
 // History members sort by time because the timestamp leads, zero-padded.
 std::string encodeMember(const store::Event& event) {
@@ -62,9 +70,10 @@ json encodeUser(const UserFeatures& f, const std::string& base) {
     for (const auto& r : f.recent) recent.push_back({r.itemId, store::eventTypeName(r.type), r.timestampMs});
     json affinity = json::array();
     for (const auto& c : f.categoryAffinity) affinity.push_back({c.category, c.share});
-    json out = {{"base", base},       {"history", f.history}, {"owned", f.owned},
-                {"length", f.historyLength}, {"recent", recent}, {"affinity", affinity},
-                {"purchases", f.purchases},  {"last_active", f.lastActiveMs}, {"at", f.computedAtMs}};
+    json out = {
+        {"base", base},        {"history", f.history}, {"owned", f.owned},         {"length", f.historyLength},
+        {"recent", recent},    {"affinity", affinity}, {"purchases", f.purchases}, {"last_active", f.lastActiveMs},
+        {"at", f.computedAtMs}};
     if (f.trainedUser) out["trained"] = *f.trainedUser;
     return out;
 }
@@ -227,8 +236,7 @@ struct FeatureStore::Impl {
     mutable std::mutex itemMutex;
     std::unordered_map<std::string, Engagement> engagement;
 
-    std::atomic<std::uint64_t> userHits{0}, userComputes{0}, itemHits{0}, itemComputes{0}, refreshes{0},
-        storeErrors{0};
+    std::atomic<std::uint64_t> userHits{0}, userComputes{0}, itemHits{0}, itemComputes{0}, refreshes{0}, storeErrors{0};
 
     static constexpr std::size_t kPendingLimit = 100'000;
 
@@ -335,12 +343,14 @@ struct FeatureStore::Impl {
                     history.insert(items[i]);
                     owned.insert(items[i]);
                     f.lastActiveMs = std::max(f.lastActiveMs, stamps[i] * 1000);
-                    recent.push_back({data.dataset->catalog.items().id(items[i]), store::EventType::Rating, stamps[i] * 1000});
+                    recent.push_back(
+                        {data.dataset->catalog.items().id(items[i]), store::EventType::Rating, stamps[i] * 1000});
                 }
                 f.historyLength = items.size();
             }
         }
-        std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.timestampMs < b.timestampMs; });
+        std::sort(events.begin(), events.end(),
+                  [](const auto& a, const auto& b) { return a.timestampMs < b.timestampMs; });
         for (const RecentItem& event : events) {
             if (!isEngagement(event.type)) continue;
             ++f.historyLength;
@@ -389,7 +399,8 @@ struct FeatureStore::Impl {
                 const auto& info = data.dataset->catalog.info(*index);
                 f.title = std::string(data.dataset->catalog.displayName(*index));
                 for (Index c : info.categories) f.categories.push_back(data.dataset->catalog.categories().id(c));
-                if (info.releasedAt > 0) f.ageDays = std::max(0.0, static_cast<double>(now / 1000 - info.releasedAt) / 86400.0);
+                if (info.releasedAt > 0)
+                    f.ageDays = std::max(0.0, static_cast<double>(now / 1000 - info.releasedAt) / 86400.0);
                 if (*index < snap.popularity.size()) f.popularity = snap.popularity[*index];
             }
         }
@@ -492,9 +503,13 @@ std::vector<ItemFeatures> FeatureStore::items(std::span<const std::string> itemI
         if (found) continue;
         out[i] = m_impl->computeItem(itemIds[i], *snap, now);
         m_impl->itemComputes.fetch_add(1);
-        json record = {{"base", snap->fingerprint}, {"title", out[i].title}, {"categories", out[i].categories},
-                       {"popularity", out[i].popularity}, {"recent", out[i].recentEngagement},
-                       {"age_days", out[i].ageDays}, {"at", now}};
+        json record = {{"base", snap->fingerprint},
+                       {"title", out[i].title},
+                       {"categories", out[i].categories},
+                       {"popularity", out[i].popularity},
+                       {"recent", out[i].recentEngagement},
+                       {"age_days", out[i].ageDays},
+                       {"at", now}};
         if (out[i].index) record["index"] = *out[i].index;
         writes.push_back({keys[i], record.dump(), m_impl->config.itemTtl});
     }
@@ -557,9 +572,13 @@ void FeatureStore::setBase(BaseData base) {
     m_impl->base = std::move(next);
 }
 
-BaseData FeatureStore::base() const { return m_impl->snapshot()->data; }
+BaseData FeatureStore::base() const {
+    return m_impl->snapshot()->data;
+}
 
-FeatureConfig FeatureStore::config() const { return m_impl->config; }
+FeatureConfig FeatureStore::config() const {
+    return m_impl->config;
+}
 
 FeatureStats FeatureStore::stats() const {
     FeatureStats stats;

@@ -121,14 +121,18 @@ Result<std::unique_ptr<FleetReadout>> FleetReadout::start(std::shared_ptr<store:
     return std::unique_ptr<FleetReadout>(new FleetReadout(std::move(impl)));
 }
 
-ReaderStats FleetReadout::reader() const { return m_impl->reader->stats(); }
+ReaderStats FleetReadout::reader() const {
+    return m_impl->reader->stats();
+}
 
 CheckpointStats FleetReadout::checkpoints() const {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->checkpointStats;
 }
 
-Status FleetReadout::catchUp(std::chrono::milliseconds timeout) { return m_impl->reader->catchUp(timeout); }
+Status FleetReadout::catchUp(std::chrono::milliseconds timeout) {
+    return m_impl->reader->catchUp(timeout);
+}
 
 Status FleetReadout::checkpointNow() {
     // The position must match the tracker's state: read both on the reader's terms.

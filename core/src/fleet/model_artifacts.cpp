@@ -9,16 +9,24 @@ namespace {
 
 using nlohmann::json;
 
-std::string versionKey(const std::string& name) { return store::keyOf({"models", "version", name}); }
+std::string versionKey(const std::string& name) {
+    return store::keyOf({"models", "version", name});
+}
 std::string metaKey(const std::string& name, std::uint64_t version) {
     return store::keyOf({"models", "meta", name, std::to_string(version)});
 }
 std::string chunkKey(const std::string& name, std::uint64_t version, std::size_t i) {
     return store::keyOf({"models", "chunk", name, std::to_string(version), std::to_string(i)});
 }
-std::string historyKey(const std::string& name) { return store::keyOf({"models", "history", name}); }
-std::string currentKey() { return store::keyOf({"models", "current"}); }
-std::string defaultKey() { return store::keyOf({"models", "default"}); }
+std::string historyKey(const std::string& name) {
+    return store::keyOf({"models", "history", name});
+}
+std::string currentKey() {
+    return store::keyOf({"models", "current"});
+}
+std::string defaultKey() {
+    return store::keyOf({"models", "default"});
+}
 
 std::optional<std::uint64_t> parseVersion(std::string_view text) {
     std::uint64_t v = 0;
@@ -81,7 +89,9 @@ ModelArtifacts::ModelArtifacts(std::shared_ptr<store::KeyValueStore> store, Arti
     m_options.keepVersions = std::max<std::size_t>(2, m_options.keepVersions);
 }
 
-Status ModelArtifacts::announce(const std::string& what) { return m_store->publish(kChannel, what); }
+Status ModelArtifacts::announce(const std::string& what) {
+    return m_store->publish(kChannel, what);
+}
 
 Result<ArtifactInfo> ModelArtifacts::publish(ArtifactInfo info, const std::string& bytes) {
     if (info.name.empty()) return Error::invalid("a model artifact needs a name");
@@ -94,15 +104,16 @@ Result<ArtifactInfo> ModelArtifacts::publish(ArtifactInfo info, const std::strin
     std::vector<store::KeyValue> entries;
     const std::size_t chunks = (bytes.size() + m_options.chunkBytes - 1) / m_options.chunkBytes;
     for (std::size_t i = 0; i < chunks; ++i) {
-        entries.push_back({chunkKey(info.name, info.version, i), bytes.substr(i * m_options.chunkBytes, m_options.chunkBytes),
-                           store::kNoExpiry});
+        entries.push_back({chunkKey(info.name, info.version, i),
+                           bytes.substr(i * m_options.chunkBytes, m_options.chunkBytes), store::kNoExpiry});
         if (entries.size() == 8 || i + 1 == chunks) {
             if (auto s = m_store->setMany(entries); !s) return s.error();
             entries.clear();
         }
     }
     if (auto s = m_store->set(metaKey(info.name, info.version), info.toJson().dump()); !s) return s.error();
-    if (auto s = m_store->hashSet(historyKey(info.name), {{std::to_string(info.version), std::to_string(info.trainedAtMs)}});
+    if (auto s =
+            m_store->hashSet(historyKey(info.name), {{std::to_string(info.version), std::to_string(info.trainedAtMs)}});
         !s)
         return s.error();
     if (auto s = m_store->hashSet(currentKey(), {{info.name, std::to_string(info.version)}}); !s) return s.error();
@@ -136,7 +147,8 @@ Result<std::optional<ArtifactInfo>> ModelArtifacts::info(const std::string& name
     return std::optional<ArtifactInfo>(std::move(*parsed));
 }
 
-Result<std::pair<ArtifactInfo, std::string>> ModelArtifacts::load(const std::string& name, std::uint64_t version) const {
+Result<std::pair<ArtifactInfo, std::string>> ModelArtifacts::load(const std::string& name,
+                                                                  std::uint64_t version) const {
     auto meta = info(name, version);
     if (!meta) return meta.error();
     if (!meta->has_value())
@@ -151,7 +163,8 @@ Result<std::pair<ArtifactInfo, std::string>> ModelArtifacts::load(const std::str
         auto values = m_store->getMany(keys);
         if (!values) return values.error();
         for (const auto& value : *values) {
-            if (!value) return Error::invalid("model " + name + " version " + std::to_string(version) + ": a chunk is missing");
+            if (!value)
+                return Error::invalid("model " + name + " version " + std::to_string(version) + ": a chunk is missing");
             bytes += *value;
         }
     }
@@ -206,11 +219,14 @@ Result<ArtifactInfo> ModelArtifacts::rollback(const std::string& name) {
     if (auto s = makeCurrent(name, *previous); !s) return s.error();
     auto meta = info(name, *previous);
     if (!meta) return meta.error();
-    if (!meta->has_value()) return Error::notFound("model " + name + " version " + std::to_string(*previous) + " vanished");
+    if (!meta->has_value())
+        return Error::notFound("model " + name + " version " + std::to_string(*previous) + " vanished");
     return **meta;
 }
 
-Result<std::optional<std::string>> ModelArtifacts::defaultName() const { return m_store->get(defaultKey()); }
+Result<std::optional<std::string>> ModelArtifacts::defaultName() const {
+    return m_store->get(defaultKey());
+}
 
 Status ModelArtifacts::setDefault(const std::string& name) {
     if (auto s = m_store->set(defaultKey(), name); !s) return s;

@@ -16,7 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string cursorMetaName(const store::KeyValueStore& store) { return "fleet.published@" + store.describe(); }
+std::string cursorMetaName(const store::KeyValueStore& store) {
+    return "fleet.published@" + store.describe();
+}
 
 std::int64_t parseId(const std::string& text) {
     std::int64_t value = -1;

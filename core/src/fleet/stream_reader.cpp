@@ -142,7 +142,8 @@ Status StreamReader::catchUp(std::chrono::milliseconds timeout) {
     std::unique_lock lock(m_impl->mutex);
     if (!m_impl->progressed.wait_for(lock, timeout, [&] { return m_impl->stats.position >= target; })) {
         return Error::unavailable("the fleet stream reader did not catch up within " + std::to_string(timeout.count()) +
-                                  " ms" + (m_impl->stats.lastError.empty() ? std::string() : ": " + m_impl->stats.lastError));
+                                  " ms" +
+                                  (m_impl->stats.lastError.empty() ? std::string() : ": " + m_impl->stats.lastError));
     }
     return {};
 }

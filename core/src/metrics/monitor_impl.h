@@ -147,7 +147,7 @@ struct VariantTable {
     std::array<std::string, kMaxVariants> names;
     std::atomic<std::size_t> count{1};  // slot 0 is "" from the start
     std::atomic<bool> otherUsed{false};
-    std::mutex mutex;  // serialises registration
+    std::mutex mutex;                              // serialises registration
     std::function<bool(std::string_view)> filter;  // guarded by mutex
 };
 

@@ -38,12 +38,13 @@ std::vector<Index> sortedSet(std::span<const Index> items) {
     return set;
 }
 
-double mean(double sum, std::size_t count) { return count == 0 ? 0.0 : sum / static_cast<double>(count); }
+double mean(double sum, std::size_t count) {
+    return count == 0 ? 0.0 : sum / static_cast<double>(count);
+}
 
 }  // namespace
 
-UserRankingScores scoreUser(std::span<const Index> recommended, std::span<const Index> relevantSorted,
-                            std::size_t k) {
+UserRankingScores scoreUser(std::span<const Index> recommended, std::span<const Index> relevantSorted, std::size_t k) {
     assert(k >= 1);
     assert(std::adjacent_find(relevantSorted.begin(), relevantSorted.end(), std::greater_equal<>()) ==
            relevantSorted.end());
@@ -130,8 +131,8 @@ OfflineMetrics evaluateOffline(const OfflineEvaluationInput& input) {
     std::vector<Index> listItems;
 
     for (std::size_t user = 0; user < users; ++user) {
-        const std::span<const Index> list =
-            user < input.recommendations.size() ? std::span<const Index>(input.recommendations[user])
+        const std::span<const Index> list = user < input.recommendations.size()
+                                                ? std::span<const Index>(input.recommendations[user])
                                                 : std::span<const Index>();
         const std::vector<Index> relevant =
             user < input.testItems.size() ? sortedSet(input.testItems[user]) : std::vector<Index>();

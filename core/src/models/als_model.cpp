@@ -29,41 +29,44 @@ template <typename RowItems, typename RowCounts>
 void updateRows(FactorMatrix& target, const FactorMatrix& fixed, const Eigen::MatrixXf& gram, float alpha,
                 std::size_t steps, unsigned threads, RowItems rowItems, RowCounts rowCounts) {
     const auto factors = target.cols();
-    parallelFor(static_cast<std::size_t>(target.rows()), [&](std::size_t begin, std::size_t end) {
-        Eigen::VectorXf x(factors), r(factors), p(factors), ap(factors);
-        for (std::size_t row = begin; row < end; ++row) {
-            const auto items = rowItems(row);
-            const auto counts = rowCounts(row);
-            x = target.row(static_cast<Eigen::Index>(row)).transpose();
-            // r = b - A x
-            r.noalias() = -gram * x;
-            for (std::size_t k = 0; k < items.size(); ++k) {
-                const auto f = fixed.row(static_cast<Eigen::Index>(items[k])).transpose();
-                const float confidence = 1.0F + alpha * static_cast<float>(counts[k]);
-                r += (confidence - (confidence - 1.0F) * f.dot(x)) * f;
-            }
-            p = r;
-            float rsOld = r.squaredNorm();
-            if (rsOld < 1e-20F) continue;
-            for (std::size_t step = 0; step < steps; ++step) {
-                ap.noalias() = gram * p;
+    parallelFor(
+        static_cast<std::size_t>(target.rows()),
+        [&](std::size_t begin, std::size_t end) {
+            Eigen::VectorXf x(factors), r(factors), p(factors), ap(factors);
+            for (std::size_t row = begin; row < end; ++row) {
+                const auto items = rowItems(row);
+                const auto counts = rowCounts(row);
+                x = target.row(static_cast<Eigen::Index>(row)).transpose();
+                // r = b - A x
+                r.noalias() = -gram * x;
                 for (std::size_t k = 0; k < items.size(); ++k) {
                     const auto f = fixed.row(static_cast<Eigen::Index>(items[k])).transpose();
-                    ap += (alpha * static_cast<float>(counts[k]) * f.dot(p)) * f;
+                    const float confidence = 1.0F + alpha * static_cast<float>(counts[k]);
+                    r += (confidence - (confidence - 1.0F) * f.dot(x)) * f;
                 }
-                const float pAp = p.dot(ap);
-                if (!(pAp > 0.0F)) break;
-                const float stepSize = rsOld / pAp;
-                x += stepSize * p;
-                r -= stepSize * ap;
-                const float rsNew = r.squaredNorm();
-                if (rsNew < 1e-20F) break;
-                p = r + (rsNew / rsOld) * p;
-                rsOld = rsNew;
+                p = r;
+                float rsOld = r.squaredNorm();
+                if (rsOld < 1e-20F) continue;
+                for (std::size_t step = 0; step < steps; ++step) {
+                    ap.noalias() = gram * p;
+                    for (std::size_t k = 0; k < items.size(); ++k) {
+                        const auto f = fixed.row(static_cast<Eigen::Index>(items[k])).transpose();
+                        ap += (alpha * static_cast<float>(counts[k]) * f.dot(p)) * f;
+                    }
+                    const float pAp = p.dot(ap);
+                    if (!(pAp > 0.0F)) break;
+                    const float stepSize = rsOld / pAp;
+                    x += stepSize * p;
+                    r -= stepSize * ap;
+                    const float rsNew = r.squaredNorm();
+                    if (rsNew < 1e-20F) break;
+                    p = r + (rsNew / rsOld) * p;
+                    rsOld = rsNew;
+                }
+                target.row(static_cast<Eigen::Index>(row)) = x.transpose();
             }
-            target.row(static_cast<Eigen::Index>(row)) = x.transpose();
-        }
-    }, threads);
+        },
+        threads);
 }
 
 Eigen::MatrixXf gramOf(const FactorMatrix& m) {
@@ -75,10 +78,10 @@ Eigen::MatrixXf gramOf(const FactorMatrix& m) {
 }  // namespace
 
 nlohmann::json AlsModel::params() const {
-    return {{"factors", m_params.factors},          {"iterations", m_params.iterations},
-            {"regularization", m_params.regularization}, {"alpha", m_params.alpha},
-            {"cg_steps", m_params.cgSteps},         {"seed", m_params.seed},
-            {"threads", m_params.threads}};
+    return {
+        {"factors", m_params.factors}, {"iterations", m_params.iterations}, {"regularization", m_params.regularization},
+        {"alpha", m_params.alpha},     {"cg_steps", m_params.cgSteps},      {"seed", m_params.seed},
+        {"threads", m_params.threads}};
 }
 
 Result<AlsParams> AlsModel::parseParams(const nlohmann::json& json) {
@@ -119,14 +122,16 @@ Status AlsModel::train(const data::InteractionMatrix& interactions, const TaskCo
     const auto alpha = static_cast<float>(m_params.alpha);
     const Eigen::MatrixXf regI = reg * Eigen::MatrixXf::Identity(factors, factors);
     for (std::size_t iteration = 0; iteration < m_params.iterations; ++iteration) {
-        if (control.cancelled()) return Error{"cancelled"};
-        updateRows(userFactors, itemFactors, gramOf(itemFactors) + regI, alpha, m_params.cgSteps, m_params.threads,
-                   [&](std::size_t u) { return interactions.itemsOf(static_cast<Index>(u)); },
-                   [&](std::size_t u) { return interactions.countsOf(static_cast<Index>(u)); });
-        if (control.cancelled()) return Error{"cancelled"};
-        updateRows(itemFactors, userFactors, gramOf(userFactors) + regI, alpha, m_params.cgSteps, m_params.threads,
-                   [&](std::size_t i) { return byItem.usersOf(static_cast<Index>(i)); },
-                   [&](std::size_t i) { return byItem.countsOf(static_cast<Index>(i)); });
+        if (control.cancelled()) return Error::cancelled();
+        updateRows(
+            userFactors, itemFactors, gramOf(itemFactors) + regI, alpha, m_params.cgSteps, m_params.threads,
+            [&](std::size_t u) { return interactions.itemsOf(static_cast<Index>(u)); },
+            [&](std::size_t u) { return interactions.countsOf(static_cast<Index>(u)); });
+        if (control.cancelled()) return Error::cancelled();
+        updateRows(
+            itemFactors, userFactors, gramOf(userFactors) + regI, alpha, m_params.cgSteps, m_params.threads,
+            [&](std::size_t i) { return byItem.usersOf(static_cast<Index>(i)); },
+            [&](std::size_t i) { return byItem.countsOf(static_cast<Index>(i)); });
         control.report(static_cast<double>(iteration + 1) / static_cast<double>(m_params.iterations),
                        "iteration " + std::to_string(iteration + 1) + "/" + std::to_string(m_params.iterations));
     }

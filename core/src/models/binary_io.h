@@ -4,7 +4,6 @@
 // huge allocation or a crash. Internal to the models module.
 
 #include <bit>
-#include <utility>
 #include <cstdint>
 #include <cstring>
 #include <istream>
@@ -14,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace recdeck::models::detail {

@@ -3,8 +3,8 @@
 #include <cassert>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <limits>
+#include <mutex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -56,8 +56,10 @@ Result<std::unique_ptr<BlendModel>> BlendModel::fromParams(const nlohmann::json&
     nlohmann::json spec = params;
     // No parameters: the default blend, which tunes itself.
     if (spec.is_null() || (spec.is_object() && spec.empty())) spec = {{"members", defaultMembers()}, {"tune", true}};
-    const auto usage = Error{"blend parameters: expected {\"members\": [{\"kind\", \"params\", \"weight\"}, ...], \"tune\": bool}"};
-    if (!spec.is_object() || !spec.contains("members") || !spec.at("members").is_array() || spec.at("members").empty()) {
+    const auto usage =
+        Error{"blend parameters: expected {\"members\": [{\"kind\", \"params\", \"weight\"}, ...], \"tune\": bool}"};
+    if (!spec.is_object() || !spec.contains("members") || !spec.at("members").is_array() ||
+        spec.at("members").empty()) {
         return usage;
     }
     for (const auto& [key, unused] : spec.items()) {
@@ -75,7 +77,8 @@ Result<std::unique_ptr<BlendModel>> BlendModel::fromParams(const nlohmann::json&
             return Error{where + ": needs a \"kind\" string"};
         }
         for (const auto& [key, unused] : entry.items()) {
-            if (key != "kind" && key != "params" && key != "weight") return Error{where + ": unknown key '" + key + "'"};
+            if (key != "kind" && key != "params" && key != "weight")
+                return Error{where + ": unknown key '" + key + "'"};
         }
         const auto kind = entry.at("kind").get<std::string>();
         if (kind == "blend" || kind == "default") return Error{where + ": a blend cannot contain '" + kind + "'"};
@@ -99,7 +102,8 @@ Result<std::unique_ptr<BlendModel>> BlendModel::fromParams(const nlohmann::json&
 nlohmann::json BlendModel::params() const {
     nlohmann::json members = nlohmann::json::array();
     for (const auto& member : m_members) {
-        members.push_back({{"kind", member.model->kind()}, {"params", member.model->params()}, {"weight", member.weight}});
+        members.push_back(
+            {{"kind", member.model->kind()}, {"params", member.model->params()}, {"weight", member.weight}});
     }
     return {{"members", members}, {"tune", m_tune}};
 }
@@ -183,7 +187,7 @@ Status BlendModel::tune(const data::InteractionMatrix& interactions, const TaskC
     // Mean nDCG per (λ, weight), in grid order.
     std::vector<double> ndcg(lambdas.size() * alsWeights.size(), 0.0);
     for (std::size_t l = 0; l < lambdas.size(); ++l) {
-        if (control.cancelled()) return Error{"cancelled"};
+        if (control.cancelled()) return Error::cancelled();
         nlohmann::json params = easeParams;
         params["lambda"] = lambdas[l];
         auto ease = createModel("ease", params);

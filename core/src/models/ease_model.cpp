@@ -41,7 +41,8 @@ Status EaseModel::train(const data::InteractionMatrix& interactions, const TaskC
     const std::size_t items = interactions.itemCount();
     const detail::ItemUsers byItem(interactions);
     std::vector<std::uint32_t> popularity(items);
-    for (std::size_t i = 0; i < items; ++i) popularity[i] = static_cast<std::uint32_t>(byItem.degree(static_cast<Index>(i)));
+    for (std::size_t i = 0; i < items; ++i)
+        popularity[i] = static_cast<std::uint32_t>(byItem.degree(static_cast<Index>(i)));
 
     // Vocabulary: interacted items, most popular first, capped.
     std::vector<Index> ranked;
@@ -54,8 +55,7 @@ Status EaseModel::train(const data::InteractionMatrix& interactions, const TaskC
                          " (training time grows with the cube of the item count); raise 'max_items', set "
                          "'restrict_vocabulary' to true, or use als"};
         }
-        std::stable_sort(ranked.begin(), ranked.end(),
-                         [&](Index a, Index b) { return popularity[a] > popularity[b]; });
+        std::stable_sort(ranked.begin(), ranked.end(), [&](Index a, Index b) { return popularity[a] > popularity[b]; });
         ranked.resize(m_params.maxItems);
         std::sort(ranked.begin(), ranked.end());
     }
@@ -69,24 +69,27 @@ Status EaseModel::train(const data::InteractionMatrix& interactions, const TaskC
     // sparsely from co-occurrences; each worker writes only its own columns.
     control.report(0.0, "co-occurrences");
     Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(nn, nn);
-    parallelFor(n, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t v = begin; v < end && !control.cancelled(); ++v) {
-            double* column = gram.data() + static_cast<std::ptrdiff_t>(v) * nn;
-            for (Index user : byItem.usersOf(ranked[v])) {
-                for (Index j : interactions.itemsOf(user)) {
-                    const std::int32_t w = position[j];
-                    if (w >= 0) column[w] += 1.0;
+    parallelFor(
+        n,
+        [&](std::size_t begin, std::size_t end) {
+            for (std::size_t v = begin; v < end && !control.cancelled(); ++v) {
+                double* column = gram.data() + static_cast<std::ptrdiff_t>(v) * nn;
+                for (Index user : byItem.usersOf(ranked[v])) {
+                    for (Index j : interactions.itemsOf(user)) {
+                        const std::int32_t w = position[j];
+                        if (w >= 0) column[w] += 1.0;
+                    }
                 }
             }
-        }
-    }, threads);
-    if (control.cancelled()) return Error{"cancelled"};
+        },
+        threads);
+    if (control.cancelled()) return Error::cancelled();
     gram.diagonal().array() += m_params.lambda;
 
     control.report(0.1, "factorising");
     Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>> llt(gram);  // in place: gram now holds L
     if (llt.info() != Eigen::Success) return Error{"ease: XᵀX + λI is not positive definite; increase 'lambda'"};
-    if (control.cancelled()) return Error{"cancelled"};
+    if (control.cancelled()) return Error::cancelled();
 
     // P = (LLᵀ)⁻¹, lower triangle only (P is symmetric), column block by column block.
     // For the block starting at column `first`, the right-hand side (identity columns)
@@ -99,36 +102,44 @@ Status EaseModel::train(const data::InteractionMatrix& interactions, const TaskC
     const std::size_t blockSize = 192;
     const std::size_t blocks = (n + blockSize - 1) / blockSize;
     std::atomic<std::size_t> nextBlock{0};
-    parallelFor(threads, [&](std::size_t, std::size_t) {
-        for (;;) {
-            if (control.cancelled()) return;
-            const std::size_t b = nextBlock.fetch_add(1, std::memory_order_relaxed);
-            if (b >= blocks) return;
-            const auto first = static_cast<Eigen::Index>(b * blockSize);
-            const auto width = std::min<Eigen::Index>(static_cast<Eigen::Index>(blockSize), nn - first);
-            const auto rows = nn - first;
-            auto block = inverse.block(first, first, rows, width);
-            block.setZero();
-            block.topRows(width).setIdentity();
-            const auto lower = llt.matrixLLT().bottomRightCorner(rows, rows).triangularView<Eigen::Lower>();
-            lower.solveInPlace(block);
-            lower.adjoint().solveInPlace(block);
-        }
-    }, threads);
-    if (control.cancelled()) return Error{"cancelled"};
+    parallelFor(
+        threads,
+        [&](std::size_t, std::size_t) {
+            for (;;) {
+                if (control.cancelled()) return;
+                const std::size_t b = nextBlock.fetch_add(1, std::memory_order_relaxed);
+                if (b >= blocks) return;
+                const auto first = static_cast<Eigen::Index>(b * blockSize);
+                const auto width = std::min<Eigen::Index>(static_cast<Eigen::Index>(blockSize), nn - first);
+                const auto rows = nn - first;
+                auto block = inverse.block(first, first, rows, width);
+                block.setZero();
+                block.topRows(width).setIdentity();
+                const auto lower = llt.matrixLLT().bottomRightCorner(rows, rows).triangularView<Eigen::Lower>();
+                lower.solveInPlace(block);
+                lower.adjoint().solveInPlace(block);
+            }
+        },
+        threads);
+    if (control.cancelled()) return Error::cancelled();
 
     // B(h, j) = -P(h, j) / P(j, j), read from the lower triangle of P.
     control.report(0.9, "weights");
     WeightMatrix weights(nn, nn);
     const Eigen::VectorXd diagonal = inverse.diagonal();
-    parallelFor(n, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t h = begin; h < end; ++h) {
-            const auto hh = static_cast<Eigen::Index>(h);
-            for (Eigen::Index j = 0; j < hh; ++j) weights(hh, j) = static_cast<float>(-inverse(hh, j) / diagonal[j]);
-            weights(hh, hh) = 0.0F;
-            for (Eigen::Index j = hh + 1; j < nn; ++j) weights(hh, j) = static_cast<float>(-inverse(j, hh) / diagonal[j]);
-        }
-    }, threads);
+    parallelFor(
+        n,
+        [&](std::size_t begin, std::size_t end) {
+            for (std::size_t h = begin; h < end; ++h) {
+                const auto hh = static_cast<Eigen::Index>(h);
+                for (Eigen::Index j = 0; j < hh; ++j)
+                    weights(hh, j) = static_cast<float>(-inverse(hh, j) / diagonal[j]);
+                weights(hh, hh) = 0.0F;
+                for (Eigen::Index j = hh + 1; j < nn; ++j)
+                    weights(hh, j) = static_cast<float>(-inverse(j, hh) / diagonal[j]);
+            }
+        },
+        threads);
 
     m_popularity = std::move(popularity);
     m_vocabulary = std::move(ranked);
@@ -163,7 +174,8 @@ void EaseModel::scoreAll(const UserContext& user, std::span<float> out) const {
         for (Index item : m_vocabulary) out[item] = static_cast<float>(m_popularity[item]) / static_cast<float>(top);
         return;
     }
-    for (std::size_t v = 0; v < m_vocabulary.size(); ++v) out[m_vocabulary[v]] = accumulated[static_cast<Eigen::Index>(v)];
+    for (std::size_t v = 0; v < m_vocabulary.size(); ++v)
+        out[m_vocabulary[v]] = accumulated[static_cast<Eigen::Index>(v)];
 }
 
 float EaseModel::weight(Index a, Index b) const {

@@ -34,7 +34,8 @@ Status ItemKnnModel::train(const data::InteractionMatrix& interactions, const Ta
     const std::size_t items = interactions.itemCount();
     const detail::ItemUsers byItem(interactions);
     std::vector<std::uint32_t> popularity(items);
-    for (std::size_t i = 0; i < items; ++i) popularity[i] = static_cast<std::uint32_t>(byItem.degree(static_cast<Index>(i)));
+    for (std::size_t i = 0; i < items; ++i)
+        popularity[i] = static_cast<std::uint32_t>(byItem.degree(static_cast<Index>(i)));
 
     struct Neighbour {
         Index item;
@@ -88,7 +89,7 @@ Status ItemKnnModel::train(const data::InteractionMatrix& interactions, const Ta
             }
         }
     });
-    if (control.cancelled()) return Error{"cancelled"};
+    if (control.cancelled()) return Error::cancelled();
 
     m_offsets.assign(items + 1, 0);
     for (std::size_t i = 0; i < items; ++i) m_offsets[i + 1] = m_offsets[i] + rows[i].size();

@@ -41,10 +41,11 @@ std::vector<ScoredItem> topK(std::span<const float> scores, std::size_t k, std::
     return heap;
 }
 
-std::optional<Index> Model::explain(const UserContext&, Index) const { return std::nullopt; }
+std::optional<Index> Model::explain(const UserContext&, Index) const {
+    return std::nullopt;
+}
 
-std::vector<ScoredItem> Model::recommend(const UserContext& user, std::size_t k,
-                                         std::span<const Index> exclude) const {
+std::vector<ScoredItem> Model::recommend(const UserContext& user, std::size_t k, std::span<const Index> exclude) const {
     std::vector<float> scores(itemCount());
     scoreAll(user, scores);
     return topK(scores, k, exclude);

@@ -24,7 +24,9 @@ Result<std::unique_ptr<Model>> make(const nlohmann::json& params, Parse parse) {
 
 }  // namespace
 
-std::vector<std::string_view> modelKinds() { return {"popularity", "itemknn", "als", "ease", "blend"}; }
+std::vector<std::string_view> modelKinds() {
+    return {"popularity", "itemknn", "als", "ease", "blend"};
+}
 
 std::string_view defaultModelKind(std::size_t itemCount) {
     return itemCount <= EaseModel::kDefaultMaxItems ? "blend" : "als";

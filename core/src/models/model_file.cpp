@@ -11,7 +11,6 @@ namespace recdeck::models {
 
 namespace {
 
-
 std::uint64_t fnv1a(std::string_view bytes) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
     for (char c : bytes) {
@@ -153,8 +152,8 @@ Result<ModelFile> ModelFile::read(std::istream& in, std::string_view source) {
         return Error{src + ": " + status.errorMessage()};
     }
     if ((*model)->itemCount() != file.itemIds.size()) {
-        return Error{src + ": the model scores " + std::to_string((*model)->itemCount()) + " items but the file lists " +
-                     std::to_string(file.itemIds.size()) + " item ids (corrupted)"};
+        return Error{src + ": the model scores " + std::to_string((*model)->itemCount()) +
+                     " items but the file lists " + std::to_string(file.itemIds.size()) + " item ids (corrupted)"};
     }
     file.model = std::move(*model);
     return file;

@@ -35,7 +35,9 @@ std::int64_t referenceTime(const data::InteractionMatrix& interactions) {
 
 }  // namespace
 
-nlohmann::json PopularityModel::params() const { return {{"half_life_days", m_params.halfLifeDays}}; }
+nlohmann::json PopularityModel::params() const {
+    return {{"half_life_days", m_params.halfLifeDays}};
+}
 
 Result<PopularityParams> PopularityModel::parseParams(const nlohmann::json& json) {
     PopularityParams p;
@@ -47,7 +49,7 @@ Result<PopularityParams> PopularityModel::parseParams(const nlohmann::json& json
 }
 
 Status PopularityModel::train(const data::InteractionMatrix& interactions, const TaskControl& control) {
-    if (control.cancelled()) return Error{"cancelled"};
+    if (control.cancelled()) return Error::cancelled();
     std::vector<double> weights(interactions.itemCount(), 0.0);
     const bool decay = m_params.halfLifeDays > 0.0;
     const double halfLifeSeconds = m_params.halfLifeDays * 86400.0;
@@ -59,7 +61,8 @@ Status PopularityModel::train(const data::InteractionMatrix& interactions, const
             double w = 1.0;
             if (decay) {
                 // Unknown timestamps (0) and future ones are treated as "now".
-                const double age = times[k] > 0 ? static_cast<double>(std::max<std::int64_t>(0, latest - times[k])) : 0.0;
+                const double age =
+                    times[k] > 0 ? static_cast<double>(std::max<std::int64_t>(0, latest - times[k])) : 0.0;
                 w = std::exp2(-age / halfLifeSeconds);
             }
             weights[items[k]] += w;

@@ -72,7 +72,8 @@ double ndcgAtK(std::span<const float> scores, std::span<const data::Index> exclu
             dcg += 1.0 / std::log(2.0 + static_cast<double>(r));
     }
     double ideal = 0.0;
-    for (std::size_t r = 0; r < std::min(k, relevant.size()); ++r) ideal += 1.0 / std::log(2.0 + static_cast<double>(r));
+    for (std::size_t r = 0; r < std::min(k, relevant.size()); ++r)
+        ideal += 1.0 / std::log(2.0 + static_cast<double>(r));
     return dcg / ideal;
 }
 

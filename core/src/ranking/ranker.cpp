@@ -38,7 +38,9 @@ std::string modelName(const models::Model* model) {
 }
 
 // Best first; ties by lower index.
-bool better(float scoreA, Index a, float scoreB, Index b) { return scoreA > scoreB || (scoreA == scoreB && a < b); }
+bool better(float scoreA, Index a, float scoreB, Index b) {
+    return scoreA > scoreB || (scoreA == scoreB && a < b);
+}
 
 // The category sets of a candidate pool, for the many similarity lookups of MMR: 64-bit
 // masks when every category index is below 64 (MovieLens has 19-20 genres), the catalog
@@ -166,12 +168,18 @@ double listDistance(const PoolCategories& pool, const std::vector<MmrPick>& list
 
 const char* reasonKindName(ReasonKind kind) {
     switch (kind) {
-        case ReasonKind::BecauseYouLiked: return "because_you_liked";
-        case ReasonKind::TrendingNow: return "trending_now";
-        case ReasonKind::PopularInCategory: return "popular_in_category";
-        case ReasonKind::PopularOverall: return "popular_overall";
-        case ReasonKind::PickedForYou: return "picked_for_you";
-        case ReasonKind::ColdStart: return "cold_start";
+        case ReasonKind::BecauseYouLiked:
+            return "because_you_liked";
+        case ReasonKind::TrendingNow:
+            return "trending_now";
+        case ReasonKind::PopularInCategory:
+            return "popular_in_category";
+        case ReasonKind::PopularOverall:
+            return "popular_overall";
+        case ReasonKind::PickedForYou:
+            return "picked_for_you";
+        case ReasonKind::ColdStart:
+            return "cold_start";
     }
     return "unknown";
 }
@@ -187,8 +195,7 @@ RankingResult Ranker::rank(const models::Model* model, const models::UserContext
     try {
         model->scoreAll(user, scores);
     } catch (const std::exception& e) {
-        return rankPopular(user, params, exclude,
-                           modelName(model) + " failed: " + e.what() + "; ranked by popularity");
+        return rankPopular(user, params, exclude, modelName(model) + " failed: " + e.what() + "; ranked by popularity");
     } catch (...) {
         return rankPopular(user, params, exclude, modelName(model) + " failed; ranked by popularity");
     }
@@ -214,7 +221,9 @@ RankingResult Ranker::rankScores(std::span<const float> scores, const models::Us
     // Most items lose one comparison against it; nothing the size of the catalog is
     // allocated or sorted. The same order as rankSorted's, so the same pool.
     const std::size_t poolSize = std::max<std::size_t>(1, std::max(params.candidatePool, params.n));
-    const auto byScore = [](const Candidate& a, const Candidate& b) { return better(a.score, a.item, b.score, b.item); };
+    const auto byScore = [](const Candidate& a, const Candidate& b) {
+        return better(a.score, a.item, b.score, b.item);
+    };
     std::vector<Candidate> pool;
     pool.reserve(std::min(poolSize, scores.size()));
     std::size_t excluded = 0;
@@ -242,15 +251,16 @@ RankingResult Ranker::rankScores(std::span<const float> scores, const models::Us
         }
     }
     if (pool.empty()) {
-        return rankPopular(user, params, exclude,
-                           modelName(explainer) + " scored none of the items the user does not have yet; ranked by popularity");
+        return rankPopular(
+            user, params, exclude,
+            modelName(explainer) + " scored none of the items the user does not have yet; ranked by popularity");
     }
     return rankSorted(std::move(pool), candidates, excluded, user, params, excludedSorted, explainer, false);
 }
 
-RankingResult Ranker::rankCandidates(std::span<const models::ScoredItem> candidateList,
-                                     const models::UserContext& user, const RankingParams& params,
-                                     std::span<const Index> exclude, const models::Model* explainer) const {
+RankingResult Ranker::rankCandidates(std::span<const models::ScoredItem> candidateList, const models::UserContext& user,
+                                     const RankingParams& params, std::span<const Index> exclude,
+                                     const models::Model* explainer) const {
     if (user.history.empty()) return rankPopular(user, params, exclude);
     for (const models::ScoredItem& c : candidateList) {
         if (std::isnan(c.score) || c.score == std::numeric_limits<float>::infinity()) {
@@ -280,8 +290,9 @@ RankingResult Ranker::rankCandidates(std::span<const models::ScoredItem> candida
                                [](const Candidate& a, const Candidate& b) { return a.item == b.item; }),
                    eligible.end());
     if (eligible.empty()) {
-        return rankPopular(user, params, exclude,
-                           modelName(explainer) + " offered no candidate the user does not have yet; ranked by popularity");
+        return rankPopular(
+            user, params, exclude,
+            modelName(explainer) + " offered no candidate the user does not have yet; ranked by popularity");
     }
     const std::size_t candidates = eligible.size();
     return rankSorted(std::move(eligible), candidates, excluded, user, params, excludedSorted, explainer, false);
@@ -320,7 +331,9 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
 
     // The pool: the best max(candidatePool, n) by score, in score order.
     const std::size_t poolSize = std::min(std::max(params.candidatePool, params.n), eligible.size());
-    const auto byScore = [](const Candidate& a, const Candidate& b) { return better(a.score, a.item, b.score, b.item); };
+    const auto byScore = [](const Candidate& a, const Candidate& b) {
+        return better(a.score, a.item, b.score, b.item);
+    };
     const auto poolEnd = eligible.begin() + static_cast<std::ptrdiff_t>(poolSize);
     if (poolEnd != eligible.end()) std::nth_element(eligible.begin(), poolEnd, eligible.end(), byScore);
     eligible.resize(poolSize);
@@ -354,7 +367,8 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
         }
         std::vector<double> relevance(pool.size(), 1.0);
         if (hi > lo) {
-            for (std::size_t j = 0; j < pool.size(); ++j) relevance[j] = (static_cast<double>(pool[j].score) - lo) / (hi - lo);
+            for (std::size_t j = 0; j < pool.size(); ++j)
+                relevance[j] = (static_cast<double>(pool[j].score) - lo) / (hi - lo);
         }
         std::vector<Index> poolItems(pool.size());
         for (std::size_t j = 0; j < pool.size(); ++j) poolItems[j] = pool[j].item;
@@ -363,7 +377,8 @@ RankingResult Ranker::rankSorted(std::vector<Candidate> eligible, std::size_t ca
             // ILD target mode: walk the ladder down from lambda 1 and keep the first list
             // that is diverse enough, else the most diverse one.
             const double step = std::isfinite(params.ildLambdaStep) ? std::max(params.ildLambdaStep, 0.01) : 0.1;
-            const double floor = std::isfinite(params.ildLambdaFloor) ? std::clamp(params.ildLambdaFloor, 0.0, 1.0) : 0.0;
+            const double floor =
+                std::isfinite(params.ildLambdaFloor) ? std::clamp(params.ildLambdaFloor, 0.0, 1.0) : 0.0;
             std::vector<MmrPick> chosen;
             double chosenLambda = 1.0;
             double chosenDistance = -1.0;

@@ -95,9 +95,9 @@ Result<std::unique_ptr<EventPipeline>> EventPipeline::open(EventPipelineConfig c
     if (p.fleet) {
         p.publisher = std::make_unique<fleet::StreamPublisher>(*p.log, p.config.store, p.instance, p.config.publisher);
         Impl* self = impl.get();
-        auto readout = fleet::FleetReadout::start(
-            p.config.store, *p.tracker, p.instance, p.config.readout,
-            [self](std::span<const fleet::StreamEvent> events) { self->onStream(events); });
+        auto readout =
+            fleet::FleetReadout::start(p.config.store, *p.tracker, p.instance, p.config.readout,
+                                       [self](std::span<const fleet::StreamEvent> events) { self->onStream(events); });
         if (!readout) return readout.error();
         p.readout = std::move(*readout);
     } else if (auto rebuilt = p.tracker->rebuild(*p.log, control); !rebuilt) {
@@ -128,7 +128,9 @@ Result<std::int64_t> EventPipeline::ingestAndWait(std::vector<store::Event> even
     return m_impl->log->append(std::move(events), m_impl->config.acknowledgeTimeout);
 }
 
-void EventPipeline::record(store::Event event) { m_impl->log->appendAsync({std::move(event)}); }
+void EventPipeline::record(store::Event event) {
+    m_impl->log->appendAsync({std::move(event)});
+}
 
 void EventPipeline::maintain() {
     const std::int64_t now = wallMillis();
@@ -150,10 +152,18 @@ Status EventPipeline::syncFleet(std::chrono::milliseconds timeout) {
     return m_impl->readout->catchUp(std::max(left, std::chrono::milliseconds(1)));
 }
 
-experiments::ExperimentTracker& EventPipeline::tracker() { return *m_impl->tracker; }
-store::EventLog& EventPipeline::log() { return *m_impl->log; }
-bool EventPipeline::fleet() const { return m_impl->fleet; }
-std::uint64_t EventPipeline::instance() const { return m_impl->instance; }
+experiments::ExperimentTracker& EventPipeline::tracker() {
+    return *m_impl->tracker;
+}
+store::EventLog& EventPipeline::log() {
+    return *m_impl->log;
+}
+bool EventPipeline::fleet() const {
+    return m_impl->fleet;
+}
+std::uint64_t EventPipeline::instance() const {
+    return m_impl->instance;
+}
 
 PipelineStats EventPipeline::stats() const {
     PipelineStats out;

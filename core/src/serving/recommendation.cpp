@@ -14,7 +14,8 @@ constexpr std::uint8_t kListFormat = 1;
 
 }  // namespace
 
-const std::string& RecommendationList::rendered(const std::function<std::string(const RecommendationList&)>& render) const {
+const std::string& RecommendationList::rendered(
+    const std::function<std::string(const RecommendationList&)>& render) const {
     std::call_once(m_renderOnce, [&] {
         m_rendered = render(*this);
         m_renderedBytes.store(heapBytes(m_rendered), std::memory_order_release);

@@ -147,8 +147,8 @@ Result<Recommendation> RecommendationService::recommend(const RecommendationRequ
     if (!served->degraded.empty()) answer.degraded = served->degraded;
 
     answer.timings.totalUs = total.elapsedUs();
-    const double stages = answer.timings.featuresUs + answer.timings.candidatesUs + answer.timings.scoringUs +
-                          answer.timings.rankingUs;
+    const double stages =
+        answer.timings.featuresUs + answer.timings.candidatesUs + answer.timings.scoringUs + answer.timings.rankingUs;
     answer.timings.cacheUs = std::max(0.0, answer.timings.totalUs - stages);
     if (request.recordImpression && observer && *observer) (*observer)(request, answer);
     return answer;
@@ -194,9 +194,8 @@ Result<cache::CacheEntry> RecommendationService::compute(const RecommendationReq
     answer.timings.scoringUs = stage.elapsedUs();
 
     stage.restart();
-    ranking::RankingResult ranked =
-        failure ? snapshot.ranker->rankPopular(user, params, exclude, failure)
-                : snapshot.ranker->rankScores(scores, user, params, exclude, scorer);
+    ranking::RankingResult ranked = failure ? snapshot.ranker->rankPopular(user, params, exclude, failure)
+                                            : snapshot.ranker->rankScores(scores, user, params, exclude, scorer);
     answer.timings.rankingUs = stage.elapsedUs();
 
     auto list = std::make_shared<RecommendationList>();

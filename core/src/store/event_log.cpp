@@ -92,7 +92,8 @@ void bindText(sqlite3_stmt* stmt, int index, const std::string& text) {
 
 std::string columnText(sqlite3_stmt* stmt, int column) {
     const auto* text = sqlite3_column_text(stmt, column);
-    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)))
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)))
                 : std::string();
 }
 
@@ -195,7 +196,8 @@ struct EventLog::Impl {
     }
 
     void commit(Statement& insert, std::vector<Pending>& batch) {
-        Status status = insert ? exec(writer, "BEGIN IMMEDIATE") : Status(Error::unavailable(sqliteError(writer, "prepare insert")));
+        Status status = insert ? exec(writer, "BEGIN IMMEDIATE")
+                               : Status(Error::unavailable(sqliteError(writer, "prepare insert")));
         std::vector<Event> committed;
         if (status) {
             for (Pending& pending : batch) {
@@ -339,12 +341,13 @@ std::uint64_t EventLog::appendAsync(std::vector<Event> events, Done done) {
             if (done) done(Result<std::int64_t>(Error::unavailable("event log is closing")));
             return 0;
         }
-        if (!events.empty() && m_impl->queuedEvents + events.size() > std::max<std::size_t>(1, m_impl->options.maxQueued)) {
+        if (!events.empty() &&
+            m_impl->queuedEvents + events.size() > std::max<std::size_t>(1, m_impl->options.maxQueued)) {
             m_impl->refused.fetch_add(1);
             if (done)
-                done(Result<std::int64_t>(Error::unavailable(
-                    "the event log has " + std::to_string(m_impl->queuedEvents) +
-                    " events waiting for the disk (the limit); nothing was written, retry later")));
+                done(Result<std::int64_t>(
+                    Error::unavailable("the event log has " + std::to_string(m_impl->queuedEvents) +
+                                       " events waiting for the disk (the limit); nothing was written, retry later")));
             return 0;
         }
         ticket = m_impl->nextTicket++;
@@ -380,12 +383,12 @@ Result<std::vector<Event>> EventLog::readAfter(std::int64_t afterId, std::size_t
 }
 
 Result<std::vector<Event>> EventLog::userEvents(std::string_view userId, std::size_t limit) const {
-    auto result = m_impl->query(
-        std::string("SELECT ") + kColumns + " FROM events WHERE user_id = ? ORDER BY id DESC LIMIT ?",
-        [&](sqlite3_stmt* stmt) {
-            sqlite3_bind_text(stmt, 1, userId.data(), static_cast<int>(userId.size()), SQLITE_TRANSIENT);
-            sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(limit));
-        });
+    auto result =
+        m_impl->query(std::string("SELECT ") + kColumns + " FROM events WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                      [&](sqlite3_stmt* stmt) {
+                          sqlite3_bind_text(stmt, 1, userId.data(), static_cast<int>(userId.size()), SQLITE_TRANSIENT);
+                          sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(limit));
+                      });
     if (result) std::reverse(result->begin(), result->end());
     return result;
 }
@@ -413,12 +416,14 @@ Result<std::optional<std::string>> EventLog::meta(std::string_view name) const {
 
 Status EventLog::setMeta(std::string_view name, std::string_view value) {
     std::lock_guard lock(m_impl->readerMutex);
-    Statement stmt(m_impl->reader, "INSERT INTO meta(name, value) VALUES(?, ?) "
-                                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    Statement stmt(m_impl->reader,
+                   "INSERT INTO meta(name, value) VALUES(?, ?) "
+                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
     if (!stmt) return Error::internal(sqliteError(m_impl->reader, "write event log meta"));
     sqlite3_bind_text(stmt.handle, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt.handle, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    if (sqlite3_step(stmt.handle) != SQLITE_DONE) return Error::internal(sqliteError(m_impl->reader, "write event log meta"));
+    if (sqlite3_step(stmt.handle) != SQLITE_DONE)
+        return Error::internal(sqliteError(m_impl->reader, "write event log meta"));
     return {};
 }
 
@@ -455,12 +460,15 @@ EventLogStats EventLog::stats() const {
 Status EventLog::integrityCheck() const {
     std::lock_guard lock(m_impl->readerMutex);
     Statement stmt(m_impl->reader, "PRAGMA integrity_check");
-    if (!stmt || sqlite3_step(stmt.handle) != SQLITE_ROW) return Error::unavailable(sqliteError(m_impl->reader, "integrity check"));
+    if (!stmt || sqlite3_step(stmt.handle) != SQLITE_ROW)
+        return Error::unavailable(sqliteError(m_impl->reader, "integrity check"));
     const std::string answer = columnText(stmt.handle, 0);
     if (answer != "ok") return Error::internal("event log integrity check failed: " + answer);
     return {};
 }
 
-const std::filesystem::path& EventLog::path() const { return m_impl->path; }
+const std::filesystem::path& EventLog::path() const {
+    return m_impl->path;
+}
 
 }  // namespace recdeck::store

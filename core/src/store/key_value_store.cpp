@@ -9,12 +9,11 @@ namespace recdeck::store {
 
 namespace {
 
-constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                       '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
+constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
 
 bool unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == '~';
 }
 
 int hexValue(char c) {
@@ -66,9 +65,13 @@ std::string encodeKeyPart(std::string_view part) {
     return out;
 }
 
-std::string keyOf(std::initializer_list<std::string_view> parts) { return joinEncoded(parts); }
+std::string keyOf(std::initializer_list<std::string_view> parts) {
+    return joinEncoded(parts);
+}
 
-std::string keyOf(std::span<const std::string> parts) { return joinEncoded(parts); }
+std::string keyOf(std::span<const std::string> parts) {
+    return joinEncoded(parts);
+}
 
 std::string keyPrefixOf(std::initializer_list<std::string_view> parts) {
     std::string key = joinEncoded(parts);
@@ -130,7 +133,9 @@ Subscription& Subscription::operator=(Subscription&& other) noexcept {
     return *this;
 }
 
-Subscription::~Subscription() { cancel(); }
+Subscription::~Subscription() {
+    cancel();
+}
 
 void Subscription::cancel() {
     if (auto cancelNow = std::exchange(m_cancel, nullptr)) cancelNow();
@@ -138,7 +143,9 @@ void Subscription::cancel() {
 
 // --- argument checks shared by every implementation ---
 
-Result<std::optional<std::string>> KeyValueStore::get(std::string_view key) { return doGet(key); }
+Result<std::optional<std::string>> KeyValueStore::get(std::string_view key) {
+    return doGet(key);
+}
 
 Result<std::vector<std::optional<std::string>>> KeyValueStore::getMany(StringSpan keys) {
     if (keys.empty()) return std::vector<std::optional<std::string>>{};
@@ -168,8 +175,8 @@ Result<std::size_t> KeyValueStore::remove(StringSpan keys) {
 
 Result<bool> KeyValueStore::expire(std::string_view key, Ttl ttl) {
     if (ttl <= Ttl::zero())
-        return invalidArgument("expire", "ttl must be > 0 ms (use remove() to delete); got " +
-                                             std::to_string(ttl.count()));
+        return invalidArgument("expire",
+                               "ttl must be > 0 ms (use remove() to delete); got " + std::to_string(ttl.count()));
     return doExpire(key, ttl);
 }
 
@@ -190,7 +197,9 @@ Result<std::vector<StreamRecord>> KeyValueStore::streamRead(std::string_view key
     return doStreamRead(key, after, count);
 }
 
-Result<StreamInfo> KeyValueStore::streamInfo(std::string_view key) { return doStreamInfo(key); }
+Result<StreamInfo> KeyValueStore::streamInfo(std::string_view key) {
+    return doStreamInfo(key);
+}
 
 namespace {
 Error streamsNotSupported(const KeyValueStore& store) {
@@ -205,9 +214,13 @@ Result<std::vector<StreamId>> KeyValueStore::doStreamAppend(std::string_view, St
 Result<std::vector<StreamRecord>> KeyValueStore::doStreamRead(std::string_view, StreamId, std::size_t) {
     return streamsNotSupported(*this);
 }
-Result<StreamInfo> KeyValueStore::doStreamInfo(std::string_view) { return streamsNotSupported(*this); }
+Result<StreamInfo> KeyValueStore::doStreamInfo(std::string_view) {
+    return streamsNotSupported(*this);
+}
 
-std::string StreamId::text() const { return std::to_string(ms) + "-" + std::to_string(seq); }
+std::string StreamId::text() const {
+    return std::to_string(ms) + "-" + std::to_string(seq);
+}
 
 std::optional<StreamId> StreamId::parse(std::string_view text) {
     const auto dash = text.find('-');
@@ -231,7 +244,9 @@ Result<std::size_t> KeyValueStore::setAdd(std::string_view key, StringSpan membe
     return doSetAdd(key, members);
 }
 
-Result<std::vector<std::string>> KeyValueStore::setMembers(std::string_view key) { return doSetMembers(key); }
+Result<std::vector<std::string>> KeyValueStore::setMembers(std::string_view key) {
+    return doSetMembers(key);
+}
 
 Result<std::size_t> KeyValueStore::setRemove(std::string_view key, StringSpan members) {
     if (members.empty()) return std::size_t{0};
@@ -269,7 +284,9 @@ Result<std::size_t> KeyValueStore::hashSet(std::string_view key, const HashField
     return doHashSet(key, fields);
 }
 
-Result<HashFields> KeyValueStore::hashGetAll(std::string_view key) { return doHashGetAll(key); }
+Result<HashFields> KeyValueStore::hashGetAll(std::string_view key) {
+    return doHashGetAll(key);
+}
 
 Result<std::size_t> KeyValueStore::hashDelete(std::string_view key, StringSpan fields) {
     if (fields.empty()) return std::size_t{0};
@@ -285,12 +302,13 @@ Status KeyValueStore::publish(std::string_view channel, std::string_view message
     return doPublish(channel, message);
 }
 
-Result<Subscription> KeyValueStore::subscribe(std::string_view channel, MessageHandler onMessage,
-                                              GapHandler onGap) {
+Result<Subscription> KeyValueStore::subscribe(std::string_view channel, MessageHandler onMessage, GapHandler onGap) {
     if (!onMessage) return invalidArgument("subscribe", "a message handler is required");
     return doSubscribe(channel, std::move(onMessage), std::move(onGap));
 }
 
-Status KeyValueStore::ping() { return doPing(); }
+Status KeyValueStore::ping() {
+    return doPing();
+}
 
 }  // namespace recdeck::store

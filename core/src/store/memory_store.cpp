@@ -77,18 +77,23 @@ using EntryMap = std::unordered_map<std::string, Entry, StringHash, std::equal_t
 
 const char* kindName(const Value& value) {
     switch (value.index()) {
-        case 0: return "a string";
-        case 1: return "a set";
-        default: return "a hash";
+        case 0:
+            return "a string";
+        case 1:
+            return "a set";
+        default:
+            return "a hash";
     }
 }
 
 Error wrongType(std::string_view operation, std::string_view key, const Value& value, const char* expected) {
-    return Error{std::string("WRONGTYPE ") + std::string(operation) + " on '" + printableKey(key) + "': the key holds " +
-                 kindName(value) + ", not " + expected};
+    return Error{std::string("WRONGTYPE ") + std::string(operation) + " on '" + printableKey(key) +
+                 "': the key holds " + kindName(value) + ", not " + expected};
 }
 
-bool expired(const Entry& entry, Clock::time_point now) { return entry.expiresAt <= now; }
+bool expired(const Entry& entry, Clock::time_point now) {
+    return entry.expiresAt <= now;
+}
 
 Clock::time_point deadlineAfter(Ttl ttl, Clock::time_point now) {
     if (ttl == kNoExpiry) return kNever;
@@ -256,9 +261,13 @@ MemoryStore::MemoryStore(MemoryStoreOptions options) : m_state(std::make_unique<
 
 MemoryStore::~MemoryStore() = default;
 
-StoreHealth MemoryStore::health() const { return StoreHealth{}; }
+StoreHealth MemoryStore::health() const {
+    return StoreHealth{};
+}
 
-std::string MemoryStore::describe() const { return "embedded"; }
+std::string MemoryStore::describe() const {
+    return "embedded";
+}
 
 std::size_t MemoryStore::storedKeyCount() const {
     const std::shared_lock lock(m_state->mutex);
@@ -544,8 +553,7 @@ Status MemoryStore::doPublish(std::string_view channel, std::string_view message
     {
         const std::lock_guard lock(m_state->queueMutex);
         if (m_state->queue.size() >= m_state->options.maxPendingMessages)
-            return Error{"publish on '" + printableKey(channel) + "': " +
-                         std::to_string(m_state->queue.size()) +
+            return Error{"publish on '" + printableKey(channel) + "': " + std::to_string(m_state->queue.size()) +
                          " messages are waiting for delivery; a handler is too slow or blocked"};
         m_state->queue.emplace_back(std::string(channel), std::string(message));
     }
@@ -559,6 +567,8 @@ Result<Subscription> MemoryStore::doSubscribe(std::string_view channel, MessageH
     return std::move(handle);
 }
 
-Status MemoryStore::doPing() { return {}; }
+Status MemoryStore::doPing() {
+    return {};
+}
 
 }  // namespace recdeck::store

@@ -27,7 +27,9 @@ struct ReplyDeleter {
 };
 using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
-inline std::string_view replyText(const redisReply& reply) { return {reply.str, reply.len}; }
+inline std::string_view replyText(const redisReply& reply) {
+    return {reply.str, reply.len};
+}
 
 // One command's arguments. arg() refers to the caller's bytes (they must outlive the
 // call); key() and number() copy into an internal buffer, keys with the store's prefix.

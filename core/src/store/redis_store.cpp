@@ -42,7 +42,9 @@ timeval toTimeval(milliseconds duration) {
     return tv;
 }
 
-std::string msText(milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
+std::string msText(milliseconds duration) {
+    return std::to_string(duration.count()) + " ms";
+}
 
 // A Redis glob pattern matching exactly the keys that start with prefix.
 std::string globForPrefix(std::string_view prefix) {
@@ -111,7 +113,8 @@ public:
         if (timedOut)
             return prefixed("did not answer " + std::string(operation) + " within " + msText(options.commandTimeout));
         if (context.err == REDIS_ERR_EOF)
-            return prefixed("closed the connection during " + std::string(operation) + " (server stopped or restarted?)");
+            return prefixed("closed the connection during " + std::string(operation) +
+                            " (server stopped or restarted?)");
         return prefixed("connection lost during " + std::string(operation) + ": " + std::string(context.errstr));
     }
 
@@ -143,7 +146,8 @@ public:
             const int error = detail::lastSocketError();
             if (detail::isInterrupted(error)) continue;
             if (detail::isTimeout(error))
-                return prefixed("did not accept " + std::string(operation) + " within " + msText(options.commandTimeout));
+                return prefixed("did not accept " + std::string(operation) + " within " +
+                                msText(options.commandTimeout));
             return prefixed("connection lost during " + std::string(operation) + ": " + detail::socketErrorText(error));
         }
         return std::nullopt;
@@ -152,7 +156,8 @@ public:
     // Sends one command and reads its reply. Any Error means the connection is unusable.
     Result<ReplyPtr> exchange(redisContext& context, RedisCommand& command) const {
         std::string wire;
-        if (!appendFormatted(wire, command)) return Error::unavailable(prefixed("could not format " + std::string(command.name())));
+        if (!appendFormatted(wire, command))
+            return Error::unavailable(prefixed("could not format " + std::string(command.name())));
         if (auto failure = sendAll(context, wire, command.name())) return Error::unavailable(*failure);
         void* raw = nullptr;
         errno = 0;
@@ -238,8 +243,7 @@ public:
 
     std::string failFastMessage(Clock::time_point now) const {
         const auto wait = std::chrono::ceil<milliseconds>(std::max(retryAt - now, Clock::duration::zero()));
-        return prefixed("unavailable, " +
-                        (probing ? std::string("reconnecting") : "retrying in " + msText(wait)) +
+        return prefixed("unavailable, " + (probing ? std::string("reconnecting") : "retrying in " + msText(wait)) +
                         "; last error: " + lastError);
     }
 
@@ -309,9 +313,10 @@ public:
                 return Lease(this, std::make_unique<Connection>(Connection{std::move(*context), generation}));
             }
             if (poolCv.wait_until(lock, deadline) == std::cv_status::timeout)
-                return Error::unavailable(prefixed("busy: all " + std::to_string(options.poolSize) + " connections stayed in use for " +
-                                      msText(options.commandTimeout) + " (" + std::string(operation) +
-                                      "); raise the pool size or lower the load"));
+                return Error::unavailable(prefixed("busy: all " + std::to_string(options.poolSize) +
+                                                   " connections stayed in use for " + msText(options.commandTimeout) +
+                                                   " (" + std::string(operation) +
+                                                   "); raise the pool size or lower the load"));
         }
     }
 
@@ -326,8 +331,8 @@ public:
     }
 
     Error unexpected(RedisCommand& command, const redisReply& reply) const {
-        return Error::unavailable(prefixed("answered " + std::string(command.name()) + " with an unexpected reply (type " +
-                              std::to_string(reply.type) + ")"));
+        return Error::unavailable(prefixed("answered " + std::string(command.name()) +
+                                           " with an unexpected reply (type " + std::to_string(reply.type) + ")"));
     }
 
     // One command on a pooled connection. An error reply is returned as an Error (the
@@ -351,7 +356,8 @@ public:
         if (!lease) return lease.error();
         std::string wire;
         for (auto& command : commands)
-            if (!appendFormatted(wire, command)) return Error::unavailable(prefixed("could not format " + std::string(command.name())));
+            if (!appendFormatted(wire, command))
+                return Error::unavailable(prefixed("could not format " + std::string(command.name())));
         if (auto failure = sendAll(*lease->context(), wire, commands.front().name())) {
             lease->broken(*failure);
             return Error::unavailable(*failure);
@@ -435,9 +441,8 @@ public:
     std::string subscriberError;
 
     void startSubscriber() {
-        std::call_once(subscriberStarted, [this] {
-            subscriber = std::jthread([this](std::stop_token stop) { subscriberLoop(stop); });
-        });
+        std::call_once(subscriberStarted,
+                       [this] { subscriber = std::jthread([this](std::stop_token stop) { subscriberLoop(stop); }); });
     }
 
     void setSubscriberState(bool up, const std::string& error, Clock::time_point nextTry) {
@@ -458,8 +463,8 @@ public:
         const auto now = Clock::now();
         if (subscriberUp || now >= subscriberRetryAt) return std::nullopt;
         const auto wait = std::chrono::ceil<milliseconds>(subscriberRetryAt - now);
-        return prefixed("pub/sub connection unavailable, retrying in " + msText(wait) + "; last error: " +
-                        subscriberError);
+        return prefixed("pub/sub connection unavailable, retrying in " + msText(wait) +
+                        "; last error: " + subscriberError);
     }
 
     void waitForWake(milliseconds timeout) const {
@@ -540,7 +545,8 @@ public:
                 if (!requested.contains(channel)) toSubscribe.push_back(channel);
             for (const auto& channel : requested)
                 if (!wanted.contains(channel)) toUnsubscribe.push_back(channel);
-            for (const auto& [name, channels] : {std::pair{"SUBSCRIBE", &toSubscribe}, {"UNSUBSCRIBE", &toUnsubscribe}}) {
+            for (const auto& [name, channels] :
+                 {std::pair{"SUBSCRIBE", &toSubscribe}, {"UNSUBSCRIBE", &toUnsubscribe}}) {
                 if (channels->empty()) continue;
                 RedisCommand command(name, {});
                 for (const auto channel : *channels) command.arg(channel);
@@ -634,11 +640,17 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(std::string_view url, Redis
     return open(*parsed, std::move(options));
 }
 
-StoreHealth RedisStore::health() const { return m_impl->health(); }
+StoreHealth RedisStore::health() const {
+    return m_impl->health();
+}
 
-std::string RedisStore::describe() const { return m_impl->url.redacted(); }
+std::string RedisStore::describe() const {
+    return m_impl->url.redacted();
+}
 
-const std::string& RedisStore::keyPrefix() const { return m_impl->options.keyPrefix; }
+const std::string& RedisStore::keyPrefix() const {
+    return m_impl->options.keyPrefix;
+}
 
 Result<std::optional<std::string>> RedisStore::doGet(std::string_view key) {
     RedisCommand command("GET", m_impl->options.keyPrefix);
@@ -935,10 +947,12 @@ Status RedisStore::doPublish(std::string_view channel, std::string_view message)
 }
 
 Result<Subscription> RedisStore::doSubscribe(std::string_view channel, MessageHandler onMessage, GapHandler onGap) {
-    if (auto down = m_impl->subscriberDown()) return Error::unavailable("subscribe to '" + printableKey(channel) + "': " + *down);
+    if (auto down = m_impl->subscriberDown())
+        return Error::unavailable("subscribe to '" + printableKey(channel) + "': " + *down);
     m_impl->startSubscriber();
     std::string physical = m_impl->options.keyPrefix + std::string(channel);
-    auto [handle, newChannel] = m_impl->hub->add(physical, std::string(channel), std::move(onMessage), std::move(onGap));
+    auto [handle, newChannel] =
+        m_impl->hub->add(physical, std::string(channel), std::move(onMessage), std::move(onGap));
     if (m_impl->hub->onDeliveryThread()) return std::move(handle);
     const auto wait = m_impl->options.connectTimeout + m_impl->options.commandTimeout;
     if (!m_impl->hub->waitConfirmed(physical, Clock::now() + wait)) {

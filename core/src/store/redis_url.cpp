@@ -85,8 +85,9 @@ Result<RedisUrl> RedisUrl::parse(std::string_view url) {
     if (schemeEnd == std::string_view::npos) return fail("missing 'redis://'");
     const auto scheme = url.substr(0, schemeEnd);
     if (equalsIgnoreCase(scheme, "rediss"))
-        return fail("TLS (rediss://) is not supported by this build (hiredis 0.14 has no TLS); "
-                    "use redis:// on a trusted network or a TLS tunnel");
+        return fail(
+            "TLS (rediss://) is not supported by this build (hiredis 0.14 has no TLS); "
+            "use redis:// on a trusted network or a TLS tunnel");
     if (!equalsIgnoreCase(scheme, "redis")) return fail("unsupported scheme '" + std::string(scheme) + "'");
 
     std::string_view rest = url.substr(schemeEnd + 3);
@@ -213,6 +214,8 @@ std::string RedisUrl::hostPort() const {
     return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::string RedisUrl::redacted() const { return "redis://" + hostPort() + "/" + std::to_string(db); }
+std::string RedisUrl::redacted() const {
+    return "redis://" + hostPort() + "/" + std::to_string(db);
+}
 
 }  // namespace recdeck::store

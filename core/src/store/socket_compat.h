@@ -84,16 +84,26 @@ inline PollEntry readableEntry(NativeSocket handle) {
 // -------------------------------------------------------------------------------------
 
 // The calling thread's last Winsock error.
-inline int lastSocketError() { return ::WSAGetLastError(); }
-inline bool isInterrupted(int error) { return error == WSAEINTR; }
+inline int lastSocketError() {
+    return ::WSAGetLastError();
+}
+inline bool isInterrupted(int error) {
+    return error == WSAEINTR;
+}
 // SO_SNDTIMEO / SO_RCVTIMEO ran out (Winsock reports WSAETIMEDOUT; WSAEWOULDBLOCK on a
 // non-blocking socket).
-inline bool isTimeout(int error) { return error == WSAETIMEDOUT || error == WSAEWOULDBLOCK; }
-inline std::string socketErrorText(int error) { return std::system_category().message(error); }
+inline bool isTimeout(int error) {
+    return error == WSAETIMEDOUT || error == WSAEWOULDBLOCK;
+}
+inline std::string socketErrorText(int error) {
+    return std::system_category().message(error);
+}
 
 // hiredis' Windows layer turns Winsock errors into errno values: an expired timeout is
 // ETIMEDOUT there.
-inline bool isTimeoutErrno(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ETIMEDOUT; }
+inline bool isTimeoutErrno(int error) {
+    return error == EAGAIN || error == EWOULDBLOCK || error == ETIMEDOUT;
+}
 // The C runtime's strerror text (what hiredis puts in errstr), without MSVC's deprecation.
 inline std::string errnoText(int error) {
     std::array<char, 128> text{};
@@ -191,14 +201,26 @@ private:
 // POSIX
 // -------------------------------------------------------------------------------------
 
-inline int lastSocketError() { return errno; }
-inline bool isInterrupted(int error) { return error == EINTR; }
+inline int lastSocketError() {
+    return errno;
+}
+inline bool isInterrupted(int error) {
+    return error == EINTR;
+}
 // SO_SNDTIMEO / SO_RCVTIMEO ran out.
-inline bool isTimeout(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
-inline std::string socketErrorText(int error) { return std::strerror(error); }
+inline bool isTimeout(int error) {
+    return error == EAGAIN || error == EWOULDBLOCK;
+}
+inline std::string socketErrorText(int error) {
+    return std::strerror(error);
+}
 
-inline bool isTimeoutErrno(int error) { return isTimeout(error); }
-inline std::string errnoText(int error) { return std::strerror(error); }
+inline bool isTimeoutErrno(int error) {
+    return isTimeout(error);
+}
+inline std::string errnoText(int error) {
+    return std::strerror(error);
+}
 
 inline int pollSockets(std::span<PollEntry> entries, int timeoutMs) {
     return ::poll(entries.data(), static_cast<nfds_t>(entries.size()), timeoutMs);

@@ -68,9 +68,13 @@ bool SubscriptionHub::hasSubscribers(std::string_view channel) const {
     return m_byChannel.find(channel) != m_byChannel.end();
 }
 
-void SubscriptionHub::setDeliveryThread(std::thread::id id) { m_deliveryThread.store(id); }
+void SubscriptionHub::setDeliveryThread(std::thread::id id) {
+    m_deliveryThread.store(id);
+}
 
-bool SubscriptionHub::onDeliveryThread() const { return m_deliveryThread.load() == std::this_thread::get_id(); }
+bool SubscriptionHub::onDeliveryThread() const {
+    return m_deliveryThread.load() == std::this_thread::get_id();
+}
 
 std::vector<std::shared_ptr<const SubscriptionHub::Entry>> SubscriptionHub::entriesOf(std::string_view channel) const {
     const std::lock_guard lock(m_mutex);

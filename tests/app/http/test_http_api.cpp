@@ -9,13 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api.h"
-#include "experiment_routes.h"
-#include "json_body.h"
-#include "json_codec.h"
+#include "recdeck/http/api.h"
+#include "recdeck/http/experiment_routes.h"
+#include "recdeck/http/json_body.h"
+#include "recdeck/http/json_codec.h"
+#include "recdeck/http/request_parser.h"
+#include "recdeck/http/request_policy.h"
 #include "recdeck/serving/engine.h"
-#include "request_parser.h"
-#include "request_policy.h"
 #include "test_support.h"
 
 using namespace recdeck;

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "recdeck/cache/lru_cache.h"
-#include "recdeck/common/stopwatch.h"
 #include "recdeck/cache/tiered_cache.h"
+#include "recdeck/common/stopwatch.h"
 #include "recdeck/store/memory_store.h"
 #include "recdeck/store/redis_store.h"
 #include "redis_server.h"
@@ -272,7 +272,8 @@ private slots:
         compute.delay = 2ms;
         QVERIFY(cache.getOrCompute(key("u"), compute.fn()).ok());
         bool refreshed = false;
-        for (int i = 0; i < 5 && !refreshed; ++i) refreshed = cache.getOrCompute(key("u"), compute.fn())->refreshedEarly;
+        for (int i = 0; i < 5 && !refreshed; ++i)
+            refreshed = cache.getOrCompute(key("u"), compute.fn())->refreshedEarly;
         QVERIFY(refreshed);
         QVERIFY(cache.stats().earlyRefreshes >= 1);
 
@@ -335,11 +336,14 @@ private slots:
         TieredCache cache(store);
         CountingCompute compute;
         QVERIFY(cache.getOrCompute(key("u1", "n=10", "als"), compute.fn()).ok());
-        QVERIFY(cache.getOrCompute(key("u2", "n=10;ease", "ease"), [] {
-            CacheEntry entry;
-            entry.model = "ease";
-            return Result<CacheEntry>(entry);
-        }).ok());
+        QVERIFY(cache
+                    .getOrCompute(key("u2", "n=10;ease", "ease"),
+                                  [] {
+                                      CacheEntry entry;
+                                      entry.model = "ease";
+                                      return Result<CacheEntry>(entry);
+                                  })
+                    .ok());
         QVERIFY(cache.invalidateModel("als").ok());
         QCOMPARE(cache.getOrCompute(key("u1", "n=10", "als"), compute.fn())->tier, Tier::Compute);
         QCOMPARE(cache.peek(key("u2", "n=10;ease", "ease"))->tier, Tier::L1);

@@ -2,4 +2,6 @@
 #include <QtCore/QString>
 #include "recdeck/common/result.h"
 
-int probe() { return QString("x").size(); }
+int probe() {
+    return QString("x").size();
+}

@@ -25,15 +25,21 @@ private slots:
         QFETCH(int, n);
         QFETCH(int, threads);
         std::vector<std::atomic<int>> hits(static_cast<std::size_t>(n));
-        recdeck::parallelFor(static_cast<std::size_t>(n), [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) ++hits[i];
-        }, static_cast<unsigned>(threads));
+        recdeck::parallelFor(
+            static_cast<std::size_t>(n),
+            [&](std::size_t b, std::size_t e) {
+                for (std::size_t i = b; i < e; ++i) ++hits[i];
+            },
+            static_cast<unsigned>(threads));
         for (const auto& h : hits) QCOMPARE(h.load(), 1);
     }
     void parallelForRethrows() {
-        QVERIFY_THROWS_EXCEPTION(std::runtime_error, recdeck::parallelFor(100, [](std::size_t b, std::size_t) {
-            if (b > 0) throw std::runtime_error("chunk failed");
-        }, 4));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, recdeck::parallelFor(
+                                                         100,
+                                                         [](std::size_t b, std::size_t) {
+                                                             if (b > 0) throw std::runtime_error("chunk failed");
+                                                         },
+                                                         4));
     }
     void resultCarriesValueOrError() {
         recdeck::Result<int> good(7);

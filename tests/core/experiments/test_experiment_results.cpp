@@ -90,7 +90,7 @@ void TestExperimentEngine::attribution_data() {
     QTest::addColumn<qint64>("offsetMs");  // after the impression
     QTest::addColumn<QString>("item");
     QTest::addColumn<QString>("user");
-    QTest::addColumn<int>("type");     // 0 click, 1 add_to_cart, 2 purchase
+    QTest::addColumn<int>("type");   // 0 click, 1 add_to_cart, 2 purchase
     QTest::addColumn<int>("order");  // 0: the impression arrives first; 1: the outcome does (another instance)
     QTest::addColumn<int>("clicks");
     QTest::addColumn<int>("conversions");
@@ -144,7 +144,8 @@ void TestExperimentEngine::attribution() {
     const std::vector<Event> shown = {impressionOf("u1", "x", "treatment", {"i1", "i2", "i3"}, shownAt),
                                       impressionOf("u2", "x", "control", {"i7"}, shownAt)};
     const EventType types[] = {EventType::Click, EventType::AddToCart, EventType::Purchase};
-    const std::vector<Event> action = {actionOf(types[type], user.toStdString(), item.toStdString(), shownAt + offsetMs)};
+    const std::vector<Event> action = {
+        actionOf(types[type], user.toStdString(), item.toStdString(), shownAt + offsetMs)};
     if (order == 0) {
         tracker.onEvents(shown);
         tracker.onEvents(action);

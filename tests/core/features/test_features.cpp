@@ -32,7 +32,8 @@ World makeWorld() {
     World w;
     w.world = std::make_shared<data::SyntheticWorld>(config);
     w.base.dataset = std::shared_ptr<const data::Dataset>(w.world, &w.world->dataset());
-    w.base.matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(w.world->dataset()));
+    w.base.matrix =
+        std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(w.world->dataset()));
     return w;
 }
 
@@ -168,7 +169,8 @@ private slots:
         auto shared = std::make_shared<store::MemoryStore>();
         FeatureStore a(shared, w.base);
         FeatureStore b(shared, w.base);
-        a.onEvents(std::vector{makeEvent(store::EventType::Purchase, "newcomer", w.base.dataset->catalog.items().id(4))});
+        a.onEvents(
+            std::vector{makeEvent(store::EventType::Purchase, "newcomer", w.base.dataset->catalog.items().id(4))});
         const auto f = b.user("newcomer");
         QCOMPARE(f->history, std::vector<data::Index>{4});
         QCOMPARE(f->purchases, std::size_t{1});
@@ -182,7 +184,8 @@ private slots:
         FeatureStore features(shared, w.base, config);
         std::vector<store::Event> events;
         for (int i = 0; i < 60; ++i) {
-            events.push_back(makeEvent(store::EventType::Click, "busy", w.base.dataset->catalog.items().id(static_cast<data::Index>(i)), 1000 + i));
+            events.push_back(makeEvent(store::EventType::Click, "busy",
+                                       w.base.dataset->catalog.items().id(static_cast<data::Index>(i)), 1000 + i));
         }
         for (const auto& e : events) features.onEvents(std::vector{e});
         const auto stored = shared->setMembers(store::keyOf({"hist", "busy"}));

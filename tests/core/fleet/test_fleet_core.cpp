@@ -28,10 +28,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#define FLEET_OK(result)                                                                                   \
-    do {                                                                                                   \
-        const auto& fleetOk_ = (result);                                                                   \
-        QVERIFY2(fleetOk_.ok(), fleetOk_.ok() ? "" : fleetOk_.errorMessage().c_str());                     \
+#define FLEET_OK(result)                                                               \
+    do {                                                                               \
+        const auto& fleetOk_ = (result);                                               \
+        QVERIFY2(fleetOk_.ok(), fleetOk_.ok() ? "" : fleetOk_.errorMessage().c_str()); \
     } while (false)
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
@@ -53,8 +53,10 @@ store::Event clickOf(const std::string& user, const std::string& item, std::int6
 }
 
 serving::ModelData worldData(const data::SyntheticWorld& world) {
-    auto dataset = std::shared_ptr<const data::Dataset>(std::shared_ptr<const data::SyntheticWorld>(), &world.dataset());
-    auto matrix = std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(world.dataset()));
+    auto dataset =
+        std::shared_ptr<const data::Dataset>(std::shared_ptr<const data::SyntheticWorld>(), &world.dataset());
+    auto matrix =
+        std::make_shared<const data::InteractionMatrix>(data::InteractionMatrix::fromDataset(world.dataset()));
     return {dataset, matrix, serving::dataFingerprint(world.dataset(), *matrix), "test world"};
 }
 
@@ -120,7 +122,8 @@ private slots:
         rating.value = 4.5;
         QCOMPARE(fleet::decodeStreamEvent(fleet::encodeStreamEvent(1, rating))->event.value, 4.5);
         // Every truncation, and random damage, is refused without a crash.
-        for (std::size_t cut = 0; cut < bytes.size(); ++cut) QVERIFY(!fleet::decodeStreamEvent(bytes.substr(0, cut)).ok());
+        for (std::size_t cut = 0; cut < bytes.size(); ++cut)
+            QVERIFY(!fleet::decodeStreamEvent(bytes.substr(0, cut)).ok());
         QVERIFY(!fleet::decodeStreamEvent(bytes + "x").ok());
         SplitMix64 random(7);
         for (int round = 0; round < 2000; ++round) {
@@ -267,7 +270,8 @@ private slots:
         const data::SyntheticWorld world(config);
         models::ModelRegistry registryA;
         models::ModelRegistry registryB;
-        auto make = [&](const char* name, std::shared_ptr<store::KeyValueStore> store, models::ModelRegistry& registry) {
+        auto make = [&](const char* name, std::shared_ptr<store::KeyValueStore> store,
+                        models::ModelRegistry& registry) {
             serving::ProvisioningConfig c;
             c.modelsDir = m_dir / name;
             c.names = {"popularity", "itemknn"};
@@ -312,8 +316,9 @@ private slots:
         QVERIFY((*rolled)->version < version);
         QVERIFY(eventually([&] { return registryA.find("itemknn")->version == (*rolled)->version; }));
         const auto listed = (*a)->list();
-        QVERIFY(std::any_of(listed.begin(), listed.end(),
-                            [&](const auto& m) { return m.name == "itemknn" && m.fleetVersion == (*rolled)->version; }));
+        QVERIFY(std::any_of(listed.begin(), listed.end(), [&](const auto& m) {
+            return m.name == "itemknn" && m.fleetVersion == (*rolled)->version;
+        }));
     }
 
     // Embedded mode: versions survive restarts and rollback uses the previous file.

@@ -906,7 +906,8 @@ private slots:
         QString error;
         const auto samples = parseWithPrometheusClient(text, error);
         if (!samples) {
-            if (recdeck::test::requirePrerequisites()) QFAIL("python3-prometheus-client is required in CI to check the exposition");
+            if (recdeck::test::requirePrerequisites())
+                QFAIL("python3-prometheus-client is required in CI to check the exposition");
             QSKIP("python3-prometheus-client is not installed: exposition not checked by its parser");
         }
         QVERIFY2(!samples->empty(), qPrintable("prometheus_client could not parse the exposition: " + error));

@@ -31,7 +31,9 @@ namespace {
 
 constexpr double kTolerance = 1e-9;
 
-bool near(double a, double b) { return std::fabs(a - b) <= kTolerance; }
+bool near(double a, double b) {
+    return std::fabs(a - b) <= kTolerance;
+}
 
 // Items "0".."9" (index == id) with these categories:
 //   0: -    1: A    2: A,B    3: C    4: (none)    5: A    6: A    7: A    8: B,C    9: B
@@ -78,8 +80,8 @@ private slots:
         // The repeated 1 keeps rank 2 but is not a second hit; 2 is a hit at rank 3:
         //   precision 2/3, recall 2/2, ndcg = (L(1) + L(3)) / (L(1) + L(2)) = 2.164043 / 2.352934
         //   = 0.919721, AP = (1/1 + 2/3) / 2 = 0.833333.
-        QTest::newRow("duplicate counts once") << Items{1, 1, 2} << Items{1, 2} << 3 << 2 << 2.0 / 3.0 << 1.0
-                                               << 0.9197207891481874 << 0.8333333333333334;
+        QTest::newRow("duplicate counts once")
+            << Items{1, 1, 2} << Items{1, 2} << 3 << 2 << 2.0 / 3.0 << 1.0 << 0.9197207891481874 << 0.8333333333333334;
         QTest::newRow("no hits") << Items{7, 8} << Items{1} << 10 << 0 << 0.0 << 0.0 << 0.0 << 0.0;
         // One item of a possible k = 10: precision divides by k, not by the list length:
         //   precision 1/10, recall 1/2, ndcg = L(1) / (L(1) + L(2)) = 0.613147, AP = 1 / min(2, 10).
@@ -87,12 +89,12 @@ private slots:
                                         << 0.5;
         // Five relevant, k = 2, both slots hit: IDCG has only min(5, 2) = 2 ranks, so ndcg = 1;
         //   recall 2/5, AP = (1/1 + 2/2) / 2 = 1.
-        QTest::newRow("more relevant than k") << Items{1, 2} << Items{1, 2, 3, 4, 5} << 2 << 2 << 1.0 << 0.4 << 1.0
-                                              << 1.0;
+        QTest::newRow("more relevant than k")
+            << Items{1, 2} << Items{1, 2, 3, 4, 5} << 2 << 2 << 1.0 << 0.4 << 1.0 << 1.0;
         // Single relevant item at rank 5: ndcg = L(5) / L(1) = ln 2 / ln 6 = 0.386853,
         //   AP = (1/5) / 1 = 0.2.
-        QTest::newRow("hit at last rank") << Items{9, 8, 7, 6, 1} << Items{1} << 5 << 1 << 0.2 << 1.0
-                                          << 0.3868528072345416 << 0.2;
+        QTest::newRow("hit at last rank")
+            << Items{9, 8, 7, 6, 1} << Items{1} << 5 << 1 << 0.2 << 1.0 << 0.3868528072345416 << 0.2;
         QTest::newRow("empty relevant") << Items{1, 2} << Items{} << 2 << 0 << 0.0 << 0.0 << 0.0 << 0.0;
         QTest::newRow("empty list") << Items{} << Items{1} << 2 << 0 << 0.0 << 0.0 << 0.0 << 0.0;
     }
@@ -149,13 +151,13 @@ private slots:
         // Pairs: (1,2) 1 - 1/sqrt 2 = 0.292893, (1,3) 1, (2,3) 1 -> 2.292893 / 3 = 0.764298.
         QTest::newRow("mixed") << Items{1, 2, 3} << std::optional<double>((3.0 - 1.0 / std::sqrt(2.0)) / 3.0);
         // The repeated 2 is ignored: same as {1, 2, 3}.
-        QTest::newRow("mixed with repeat") << Items{1, 2, 2, 3}
-                                           << std::optional<double>((3.0 - 1.0 / std::sqrt(2.0)) / 3.0);
+        QTest::newRow("mixed with repeat")
+            << Items{1, 2, 2, 3} << std::optional<double>((3.0 - 1.0 / std::sqrt(2.0)) / 3.0);
         // (0,4): both zero vectors -> distance 1.
         QTest::newRow("no categories") << Items{0, 4} << std::optional<double>(1.0);
         // (2,8) 0.5, (2,9) 1 - 1/sqrt 2, (8,9) 1 - 1/sqrt 2 -> (0.5 + 2 * 0.292893) / 3 = 0.361929.
-        QTest::newRow("overlapping pairs") << Items{2, 8, 9}
-                                           << std::optional<double>((0.5 + 2.0 * (1.0 - 1.0 / std::sqrt(2.0))) / 3.0);
+        QTest::newRow("overlapping pairs")
+            << Items{2, 8, 9} << std::optional<double>((0.5 + 2.0 * (1.0 - 1.0 / std::sqrt(2.0))) / 3.0);
     }
     void intraListDistance() {
         QFETCH(Items, items);
@@ -194,18 +196,17 @@ private slots:
         //   ndcg (0.613147 + 0 + 0.919721 + 1)/4 = 0.633217; map (0.5 + 0.833333 + 1)/3 = 0.777778
         //   coverage: {1,2,3} u {5,6,7} u {2,4} u {9} = 8 items / 10 = 0.8
         //   ILD: u0 (1 - 1/sqrt2 + 1 + 1)/3 = 0.764298, u1 0, u3 [2,4] 1 -> (0.764298 + 0 + 1)/3 = 0.588099
-        QTest::newRow("k=3") << 3 << true << 10 << 4.0 / 9.0 << 2.5 / 3.0 << 0.6332169954784115
-                             << 0.7777777777777778 << std::optional<double>(0.8)
-                             << std::optional<double>(0.5880992465348281) << 3 << 3;
+        QTest::newRow("k=3") << 3 << true << 10 << 4.0 / 9.0 << 2.5 / 3.0 << 0.6332169954784115 << 0.7777777777777778
+                             << std::optional<double>(0.8) << std::optional<double>(0.5880992465348281) << 3 << 3;
         // k = 1: lists [1], [5], -, [2], [9]; every test user with a list hits at rank 1.
         //   precision 1; recall (1/2 + 1/2 + 1)/3 = 0.666667; ndcg (1 + 0 + 1 + 1)/4 = 0.75 (IDCG
         //   over min(|test|, 1) = 1 rank); map 1; coverage {1, 5, 2, 9} = 4/10; no list has 2 items.
         QTest::newRow("k=1") << 1 << true << 10 << 1.0 << 2.0 / 3.0 << 0.75 << 1.0 << std::optional<double>(0.4)
                              << std::optional<double>() << 3 << 0;
         // No catalog and unknown train size: accuracy unchanged, coverage and ILD not computed.
-        QTest::newRow("no catalog, no train") << 3 << false << 0 << 4.0 / 9.0 << 2.5 / 3.0 << 0.6332169954784115
-                                              << 0.7777777777777778 << std::optional<double>()
-                                              << std::optional<double>() << 3 << 0;
+        QTest::newRow("no catalog, no train")
+            << 3 << false << 0 << 4.0 / 9.0 << 2.5 / 3.0 << 0.6332169954784115 << 0.7777777777777778
+            << std::optional<double>() << std::optional<double>() << 3 << 0;
     }
     void evaluateOffline() {
         QFETCH(int, k);
@@ -280,7 +281,7 @@ private slots:
         QVERIFY(near(m.precision, 1.0 / 3.0));
         QVERIFY(near(m.recall, 1.0));
         QVERIFY(near(m.ndcg, std::log(2.0) / std::log(3.0)));  // L(2) / L(1)
-        QVERIFY(near(m.map, 0.5));                              // (1/2) / min(1, 3)
+        QVERIFY(near(m.map, 0.5));                             // (1/2) / min(1, 3)
         QVERIFY(m.coverage && near(*m.coverage, 0.75));
     }
 
@@ -308,7 +309,8 @@ private slots:
     }
 
     void helpersGroupRowsAndCountItems() {
-        std::vector<recdeck::data::Interaction> rows = {{0, 3, 1.0F, 0}, {2, 1, 1.0F, 0}, {0, 3, 1.0F, 5}, {0, 2, 1.0F, 0}};
+        std::vector<recdeck::data::Interaction> rows = {
+            {0, 3, 1.0F, 0}, {2, 1, 1.0F, 0}, {0, 3, 1.0F, 5}, {0, 2, 1.0F, 0}};
         const UserItemLists lists = recdeck::metrics::itemsByUser(rows, 3);
         QCOMPARE(lists.size(), std::size_t{3});
         QCOMPARE(lists[0], (Items{3, 3, 2}));

@@ -45,8 +45,8 @@ struct Fixture {
     // Taste outweighs popularity clearly, so personalisation has something to find.
     data::SyntheticWorld world{data::WorldConfig{.seed = 11, .users = 1200, .items = 600, .tasteStrength = 6.0}};
     data::Split split = data::stratifiedSplit(world.dataset().interactions, 0.25, 3);
-    data::InteractionMatrix train = data::InteractionMatrix::fromInteractions(
-        split.train, world.dataset().users.size(), world.dataset().catalog.size());
+    data::InteractionMatrix train = data::InteractionMatrix::fromInteractions(split.train, world.dataset().users.size(),
+                                                                              world.dataset().catalog.size());
     std::unordered_map<Index, std::vector<Index>> heldOut;
 
     Fixture() {
@@ -92,8 +92,9 @@ const Model& trained(const char* kind) {
         nlohmann::json params = nlohmann::json::object();
         if (std::string(kind) == "als") params = smallAls;
         if (std::string(kind) == "blend") {
-            params = {{"members",
-                       {{{"kind", "ease"}, {"weight", 1.0}}, {{"kind", "als"}, {"params", smallAls}, {"weight", 1.0}}}}};
+            params = {
+                {"members",
+                 {{{"kind", "ease"}, {"weight", 1.0}}, {{"kind", "als"}, {"params", smallAls}, {"weight", 1.0}}}}};
         }
         slot = make(kind, params);
         const auto status = slot->train(fixture().train, {});
@@ -144,12 +145,12 @@ private slots:
                                              << std::vector<Index>{} << std::vector<Index>{1, 3, 0, 2};
         QTest::newRow("exclusions") << std::vector<float>{0.9F, 0.8F, 0.7F, 0.6F} << 2 << std::vector<Index>{0, 2}
                                     << std::vector<Index>{1, 3};
-        QTest::newRow("exclusions beyond range") << std::vector<float>{0.9F, 0.8F} << 2 << std::vector<Index>{1, 7}
-                                                 << std::vector<Index>{0};
-        QTest::newRow("-inf and NaN skipped") << std::vector<float>{-kInf, 0.1F, nan, -5.0F} << 4
-                                              << std::vector<Index>{} << std::vector<Index>{1, 3};
-        QTest::newRow("negative scores kept") << std::vector<float>{-3.0F, -1.0F, -2.0F} << 2 << std::vector<Index>{}
-                                              << std::vector<Index>{1, 2};
+        QTest::newRow("exclusions beyond range")
+            << std::vector<float>{0.9F, 0.8F} << 2 << std::vector<Index>{1, 7} << std::vector<Index>{0};
+        QTest::newRow("-inf and NaN skipped")
+            << std::vector<float>{-kInf, 0.1F, nan, -5.0F} << 4 << std::vector<Index>{} << std::vector<Index>{1, 3};
+        QTest::newRow("negative scores kept")
+            << std::vector<float>{-3.0F, -1.0F, -2.0F} << 2 << std::vector<Index>{} << std::vector<Index>{1, 2};
         QTest::newRow("all excluded") << std::vector<float>{1.0F, 2.0F} << 2 << std::vector<Index>{0, 1}
                                       << std::vector<Index>{};
         QTest::newRow("+inf first") << std::vector<float>{1.0F, kInf, 2.0F} << 1 << std::vector<Index>{}
@@ -428,7 +429,8 @@ private slots:
         for (std::size_t i = 0; i < combined.size(); ++i) QVERIFY(std::abs(combined[i] - expected[i]) < 1e-3F);
         // The first member that can explain (EASE) does.
         const auto recs = blend.recommend(context, 1, context.history);
-        QCOMPARE(blend.explain(context, recs.front().item), blend.members().front().model->explain(context, recs.front().item));
+        QCOMPARE(blend.explain(context, recs.front().item),
+                 blend.members().front().model->explain(context, recs.front().item));
     }
 
     void defaultBlendTunesItselfOnTrainingData() {
@@ -447,7 +449,8 @@ private slots:
         };
         QVERIFY(model->train(fixture().train, control).ok());
         QVERIFY(monotonic);
-        QVERIFY(std::any_of(stages.begin(), stages.end(), [](const std::string& s) { return s.starts_with("tuning: "); }));
+        QVERIFY(
+            std::any_of(stages.begin(), stages.end(), [](const std::string& s) { return s.starts_with("tuning: "); }));
         const std::string note = model->trainingNote();
         QVERIFY2(note.find("validation nDCG@10") != std::string::npos, note.c_str());
 
@@ -470,8 +473,8 @@ private slots:
     }
 
     void selfTuningBlendAcceptsOnlyEaseAndAls() {
-        const auto refused =
-            createModel("blend", nlohmann::json::parse(R"({"members": [{"kind": "itemknn"}, {"kind": "als"}], "tune": true})"));
+        const auto refused = createModel(
+            "blend", nlohmann::json::parse(R"({"members": [{"kind": "itemknn"}, {"kind": "als"}], "tune": true})"));
         QVERIFY(!refused.ok());
         QVERIFY2(refused.errorMessage().find("self-tuning") != std::string::npos, refused.errorMessage().c_str());
         QVERIFY(!createModel("blend", nlohmann::json::parse(R"({"members": [{"kind": "als"}], "tune": "yes"})")).ok());
@@ -546,13 +549,20 @@ private slots:
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("expectedMessage");
         for (const char* kind : {"popularity", "itemknn", "als", "ease", "blend"}) {
-            QTest::newRow(qPrintable(QString("%1 wrong magic").arg(kind))) << kind << "magic" << "not a RecDeck model";
-            QTest::newRow(qPrintable(QString("%1 wrong version").arg(kind))) << kind << "version" << "version 7";
-            QTest::newRow(qPrintable(QString("%1 truncated").arg(kind))) << kind << "truncate" << "truncated";
-            QTest::newRow(qPrintable(QString("%1 header only").arg(kind))) << kind << "header" << "truncated";
-            QTest::newRow(qPrintable(QString("%1 flipped byte").arg(kind))) << kind << "flip" << "checksum";
-            QTest::newRow(qPrintable(QString("%1 trailing bytes").arg(kind))) << kind << "append" << "follow";
-            QTest::newRow(qPrintable(QString("%1 empty").arg(kind))) << kind << "empty" << "not a RecDeck model";
+            QTest::newRow(qPrintable(QString("%1 wrong magic").arg(kind))) << kind << "magic"
+                                                                           << "not a RecDeck model";
+            QTest::newRow(qPrintable(QString("%1 wrong version").arg(kind))) << kind << "version"
+                                                                             << "version 7";
+            QTest::newRow(qPrintable(QString("%1 truncated").arg(kind))) << kind << "truncate"
+                                                                         << "truncated";
+            QTest::newRow(qPrintable(QString("%1 header only").arg(kind))) << kind << "header"
+                                                                           << "truncated";
+            QTest::newRow(qPrintable(QString("%1 flipped byte").arg(kind))) << kind << "flip"
+                                                                            << "checksum";
+            QTest::newRow(qPrintable(QString("%1 trailing bytes").arg(kind))) << kind << "append"
+                                                                              << "follow";
+            QTest::newRow(qPrintable(QString("%1 empty").arg(kind))) << kind << "empty"
+                                                                     << "not a RecDeck model";
         }
     }
     void damagedFilesAreRejected() {
@@ -670,8 +680,8 @@ private slots:
         QVERIFY((*first)->trainedAtMs > 0);
         QCOMPARE(registry.defaultName(), std::string("main"));
         const auto snapshot = registry.find("main");
-        auto second = registry.trainAndPublish("main", make("itemknn", {{"neighbours", 20}}), fixture().train,
-                                               {}, {{"ndcg", 0.3}});
+        auto second = registry.trainAndPublish("main", make("itemknn", {{"neighbours", 20}}), fixture().train, {},
+                                               {{"ndcg", 0.3}});
         QVERIFY(second.ok());
         QCOMPARE((*second)->version, std::uint64_t{2});
         // The old snapshot is still whole; new readers see the new version.

@@ -66,7 +66,8 @@ Catalog makeCatalog() {
         {"Comedy B", {"Comedy"}}, {"Action A", {"Action"}}, {"Action Comedy", {"Action", "Comedy"}},
         {"Horror A", {"Horror"}}, {"Untagged", {}},         {"SciFi A", {"SciFi"}},
     };
-    for (std::size_t i = 0; i < items.size(); ++i) c.describeItem("m" + std::to_string(i), items[i].first, items[i].second);
+    for (std::size_t i = 0; i < items.size(); ++i)
+        c.describeItem("m" + std::to_string(i), items[i].first, items[i].second);
     return c;
 }
 
@@ -298,7 +299,8 @@ private slots:
         const double balanced = ildAt(0.5);
         const double diverse = ildAt(0.3);
         QVERIFY2(balanced > relevanceOnly, QByteArray::number(relevanceOnly) + " vs " + QByteArray::number(balanced));
-        QVERIFY2(diverse > relevanceOnly + 0.1, QByteArray::number(relevanceOnly) + " vs " + QByteArray::number(diverse));
+        QVERIFY2(diverse > relevanceOnly + 0.1,
+                 QByteArray::number(relevanceOnly) + " vs " + QByteArray::number(diverse));
     }
 
     // kScores, history {11}, lambda 1 (cap alone), n = 5:
@@ -380,8 +382,8 @@ private slots:
 
     void candidateListDropsHistoryAndKeepsBestDuplicate() {
         Fixture f;
-        const std::vector<recdeck::models::ScoredItem> candidates = {
-            {9, 1.0F}, {5, 3.0F}, {9, 4.0F}, {0, 9.0F}, {7, kNegInf}, {6, 2.0F}};
+        const std::vector<recdeck::models::ScoredItem> candidates = {{9, 1.0F}, {5, 3.0F},    {9, 4.0F},
+                                                                     {0, 9.0F}, {7, kNegInf}, {6, 2.0F}};
         const Items history = {0};
         const RankingResult r = f.ranker.rankCandidates(candidates, {std::nullopt, history}, params(3, false, 3, 1.0));
         // 0 is history, 7 is -inf; 9 keeps its best score 4.
@@ -522,7 +524,8 @@ private slots:
         const Items history = {7};
         const RankingResult r = f.ranker.rank(nullptr, {std::nullopt, history}, params(12, false, 3, 1.0));
         const auto find = [&](Index item) {
-            return *std::find_if(r.items.begin(), r.items.end(), [item](const RankedItem& i) { return i.item == item; });
+            return *std::find_if(r.items.begin(), r.items.end(),
+                                 [item](const RankedItem& i) { return i.item == item; });
         };
         QCOMPARE(find(8).reason, std::string("Popular in Action"));
         QCOMPARE(find(10).reasonKind, ReasonKind::PopularOverall);
@@ -647,7 +650,8 @@ private slots:
             // Skewed categories: most items share "a" or "b", a few carry 2-3 others.
             std::vector<std::string> cats = {names[rng.uniform() < 0.7 ? rng.below(2) : rng.below(names.size())]};
             while (rng.uniform() < 0.35 && cats.size() < 3) cats.push_back(names[rng.below(names.size())]);
-            if (categories > 8 && rng.uniform() < 0.2) cats.push_back("extra" + std::to_string(8 + rng.below(static_cast<std::uint64_t>(categories - 8))));
+            if (categories > 8 && rng.uniform() < 0.2)
+                cats.push_back("extra" + std::to_string(8 + rng.below(static_cast<std::uint64_t>(categories - 8))));
             if (rng.uniform() < 0.03) cats.clear();
             catalog.describeItem("i" + std::to_string(i), "Item " + std::to_string(i), cats);
         }
@@ -668,8 +672,8 @@ private slots:
             std::vector<double> distances;
             std::size_t chosenRung = ladder.size();
             for (std::size_t rung = 0; rung < ladder.size(); ++rung) {
-                const RankingResult fixed =
-                    ranker.rank(&model, {std::nullopt, history}, params(10, true, static_cast<std::size_t>(cap), ladder[rung]));
+                const RankingResult fixed = ranker.rank(&model, {std::nullopt, history},
+                                                        params(10, true, static_cast<std::size_t>(cap), ladder[rung]));
                 distances.push_back(*recdeck::metrics::intraListDistance(catalog, itemsOf(fixed)));
                 if (std::fabs(ladder[rung] - r.mmrLambda) < 1e-9) {
                     chosenRung = rung;

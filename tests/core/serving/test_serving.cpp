@@ -142,7 +142,8 @@ private slots:
         RecommendationRequest request;
         request.userId = "user_003";
         auto answer = m_engine->recommend(request);
-        QVERIFY(m_engine->ingestAndWait({makeEvent(store::EventType::Click, "user_003", answer->items()[2].itemId)}).ok());
+        QVERIFY(
+            m_engine->ingestAndWait({makeEvent(store::EventType::Click, "user_003", answer->items()[2].itemId)}).ok());
         QVERIFY(m_engine->ingestAndWait({makeEvent(store::EventType::Click, "user_003", "not-shown")}).ok());
         m_engine->setEventObserver({});
         std::lock_guard lock(mutex);
@@ -157,11 +158,16 @@ private slots:
         QTest::addColumn<int>("n");
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("field");
-        QTest::newRow("empty user") << "" << 10 << "" << "user_id";
-        QTest::newRow("huge user") << QString(300, QLatin1Char('x')) << 10 << "" << "user_id";
-        QTest::newRow("n zero") << "u" << 0 << "" << "n";
-        QTest::newRow("n too big") << "u" << 101 << "" << "n";
-        QTest::newRow("unknown model") << "u" << 10 << "nope" << "model";
+        QTest::newRow("empty user") << "" << 10 << ""
+                                    << "user_id";
+        QTest::newRow("huge user") << QString(300, QLatin1Char('x')) << 10 << ""
+                                   << "user_id";
+        QTest::newRow("n zero") << "u" << 0 << ""
+                                << "n";
+        QTest::newRow("n too big") << "u" << 101 << ""
+                                   << "n";
+        QTest::newRow("unknown model") << "u" << 10 << "nope"
+                                       << "model";
     }
     void badRequestsAreRefused() {
         QFETCH(QString, user);
@@ -181,7 +187,8 @@ private slots:
         auto missingItem = m_engine->ingestAndWait({makeEvent(store::EventType::Purchase, "u", "")});
         QVERIFY(!missingItem.ok());
         QVERIFY(QString::fromStdString(missingItem.errorMessage()).contains(QStringLiteral("item_id")));
-        auto second = m_engine->ingestAndWait({makeEvent(store::EventType::Click, "u", "i"), makeEvent(store::EventType::Click, "", "i")});
+        auto second = m_engine->ingestAndWait(
+            {makeEvent(store::EventType::Click, "u", "i"), makeEvent(store::EventType::Click, "", "i")});
         QVERIFY(!second.ok());
         QVERIFY(QString::fromStdString(second.errorMessage()).startsWith(QStringLiteral("events[1].user_id")));
     }

@@ -51,7 +51,8 @@ private slots:
         QFETCH(bool, invalidates);
         const auto type = parseEventType(name.toStdString());
         QVERIFY(type);
-        QCOMPARE(QString::fromLatin1(eventTypeName(*type).data(), static_cast<qsizetype>(eventTypeName(*type).size())), name);
+        QCOMPARE(QString::fromLatin1(eventTypeName(*type).data(), static_cast<qsizetype>(eventTypeName(*type).size())),
+                 name);
         QCOMPARE(invalidatesUser(*type), invalidates);
         QVERIFY(!parseEventType("Click"));
         QVERIFY(!parseEventType(""));
@@ -186,14 +187,17 @@ private slots:
             QVERIFY(WIFSIGNALED(status));
             std::int64_t acknowledged = 0;
             std::int64_t id = 0;
-            while (read(fds[0], &id, sizeof id) == static_cast<ssize_t>(sizeof id)) acknowledged = std::max(acknowledged, id);
+            while (read(fds[0], &id, sizeof id) == static_cast<ssize_t>(sizeof id))
+                acknowledged = std::max(acknowledged, id);
             close(fds[0]);
             QVERIFY2(acknowledged > 0, "the writer acknowledged nothing before it was killed");
             auto log = EventLog::open(path);
             QVERIFY(log.ok());
             QVERIFY((*log)->integrityCheck().ok());
             QVERIFY2((*log)->stats().lastId >= acknowledged,
-                     qPrintable(QStringLiteral("acknowledged %1 but only %2 durable").arg(acknowledged).arg((*log)->stats().lastId)));
+                     qPrintable(QStringLiteral("acknowledged %1 but only %2 durable")
+                                    .arg(acknowledged)
+                                    .arg((*log)->stats().lastId)));
             const auto events = (*log)->readAfter(0, 1'000'000);
             QVERIFY(events.ok());
             std::set<std::int64_t> ids;

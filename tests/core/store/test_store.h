@@ -22,23 +22,25 @@
 #include "redis_server.h"
 
 // Fails the test with the error message when a Result is not ok.
-#define STORE_OK(result)                                                                  \
-    do {                                                                                  \
-        const auto& storeOkResult_ = (result);                                            \
+#define STORE_OK(result)                                                                                 \
+    do {                                                                                                 \
+        const auto& storeOkResult_ = (result);                                                           \
         QVERIFY2(storeOkResult_.ok(), storeOkResult_.ok() ? "" : storeOkResult_.errorMessage().c_str()); \
     } while (false)
 
 // Declares `store` for the current row's backend (QFETCH'd column "backend"), skipping
 // or failing visibly when the row needs redis-server and it is missing.
-#define STORE_FOR_ROW(store)                                                              \
-    QFETCH(QString, backend);                                                             \
-    if (backend == QLatin1String("redis")) RECDECK_REQUIRE_REDIS_SERVER(m_redis);         \
-    auto store = makeStore(backend);                                                      \
+#define STORE_FOR_ROW(store)                                                      \
+    QFETCH(QString, backend);                                                     \
+    if (backend == QLatin1String("redis")) RECDECK_REQUIRE_REDIS_SERVER(m_redis); \
+    auto store = makeStore(backend);                                              \
     QVERIFY2(store != nullptr, "could not open the store for this row")
 
 namespace storetest {
 
-inline QByteArray bytes(std::string_view text) { return QByteArray(text.data(), static_cast<qsizetype>(text.size())); }
+inline QByteArray bytes(std::string_view text) {
+    return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+}
 
 inline QList<QByteArray> bytesList(const std::vector<std::string>& items) {
     QList<QByteArray> out;

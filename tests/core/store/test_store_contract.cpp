@@ -41,7 +41,9 @@ struct Inbox {
     }
 };
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -54,9 +56,13 @@ void TestStore::initTestCase() {
     // without redis-server still runs every memory row.
 }
 
-void TestStore::cleanupTestCase() { m_redis.stop(); }
+void TestStore::cleanupTestCase() {
+    m_redis.stop();
+}
 
-void TestStore::addBackendColumn() { QTest::addColumn<QString>("backend"); }
+void TestStore::addBackendColumn() {
+    QTest::addColumn<QString>("backend");
+}
 
 void TestStore::addBackendRows() {
     addBackendColumn();
@@ -80,7 +86,9 @@ std::unique_ptr<KeyValueStore> TestStore::makeStore(const QString& backend) {
 // Strings
 // ---------------------------------------------------------------------------------------
 
-void TestStore::getAndSetRoundTripBinaryValues_data() { addBackendRows(); }
+void TestStore::getAndSetRoundTripBinaryValues_data() {
+    addBackendRows();
+}
 
 void TestStore::getAndSetRoundTripBinaryValues() {
     STORE_FOR_ROW(store);
@@ -114,7 +122,9 @@ void TestStore::getAndSetRoundTripBinaryValues() {
     QVERIFY(store->healthy());
 }
 
-void TestStore::ttlExpiresKeys_data() { addBackendRows(); }
+void TestStore::ttlExpiresKeys_data() {
+    addBackendRows();
+}
 
 void TestStore::ttlExpiresKeys() {
     STORE_FOR_ROW(store);
@@ -151,7 +161,9 @@ void TestStore::ttlExpiresKeys() {
     QVERIFY(eventually([&] { return store->setMembers("members")->empty(); }));
 }
 
-void TestStore::getManyReportsMissingKeys_data() { addBackendRows(); }
+void TestStore::getManyReportsMissingKeys_data() {
+    addBackendRows();
+}
 
 void TestStore::getManyReportsMissingKeys() {
     STORE_FOR_ROW(store);
@@ -177,7 +189,9 @@ void TestStore::getManyReportsMissingKeys() {
     QCOMPARE(bytes((*braced)[0].value()), QByteArray("3"));
 }
 
-void TestStore::setManyStoresEveryEntry_data() { addBackendRows(); }
+void TestStore::setManyStoresEveryEntry_data() {
+    addBackendRows();
+}
 
 void TestStore::setManyStoresEveryEntry() {
     STORE_FOR_ROW(store);
@@ -199,7 +213,9 @@ void TestStore::setManyStoresEveryEntry() {
     STORE_OK(store->setMany({}));
 }
 
-void TestStore::removeCountsExistingKeys_data() { addBackendRows(); }
+void TestStore::removeCountsExistingKeys_data() {
+    addBackendRows();
+}
 
 void TestStore::removeCountsExistingKeys() {
     STORE_FOR_ROW(store);
@@ -218,7 +234,9 @@ void TestStore::removeCountsExistingKeys() {
     QVERIFY(store->get("b")->has_value());
 }
 
-void TestStore::incrementAddsAndRejectsNonIntegers_data() { addBackendRows(); }
+void TestStore::incrementAddsAndRejectsNonIntegers_data() {
+    addBackendRows();
+}
 
 void TestStore::incrementAddsAndRejectsNonIntegers() {
     STORE_FOR_ROW(store);
@@ -245,7 +263,9 @@ void TestStore::incrementAddsAndRejectsNonIntegers() {
     QVERIFY(eventually([&] { return !store->get("ttl")->has_value(); }));
 }
 
-void TestStore::setIfAbsentKeepsTheFirstWriter_data() { addBackendRows(); }
+void TestStore::setIfAbsentKeepsTheFirstWriter_data() {
+    addBackendRows();
+}
 
 void TestStore::setIfAbsentKeepsTheFirstWriter() {
     STORE_FOR_ROW(store);
@@ -259,7 +279,9 @@ void TestStore::setIfAbsentKeepsTheFirstWriter() {
     QVERIFY(!store->setIfAbsent("bad", "x", -1ms).ok());
 }
 
-void TestStore::streamsAppendReadAndTrim_data() { addBackendRows(); }
+void TestStore::streamsAppendReadAndTrim_data() {
+    addBackendRows();
+}
 
 void TestStore::streamsAppendReadAndTrim() {
     STORE_FOR_ROW(store);
@@ -318,7 +340,9 @@ void TestStore::streamsAppendReadAndTrim() {
 // Sets and hashes
 // ---------------------------------------------------------------------------------------
 
-void TestStore::setsAddListAndRemoveMembers_data() { addBackendRows(); }
+void TestStore::setsAddListAndRemoveMembers_data() {
+    addBackendRows();
+}
 
 void TestStore::setsAddListAndRemoveMembers() {
     STORE_FOR_ROW(store);
@@ -375,7 +399,9 @@ void TestStore::setAddManyAddsExpiresAndCounts() {
     QVERIFY(!store->setAddMany(std::vector<SetAddition>{{"c", {"m"}, Ttl(-1)}}).ok());
 }
 
-void TestStore::hashesSetGetAndDeleteFields_data() { addBackendRows(); }
+void TestStore::hashesSetGetAndDeleteFields_data() {
+    addBackendRows();
+}
 
 void TestStore::hashesSetGetAndDeleteFields() {
     STORE_FOR_ROW(store);
@@ -400,7 +426,9 @@ void TestStore::hashesSetGetAndDeleteFields() {
     QVERIFY(store->scanPrefix("experiment")->keys.empty());
 }
 
-void TestStore::wrongKindOfKeyFails_data() { addBackendRows(); }
+void TestStore::wrongKindOfKeyFails_data() {
+    addBackendRows();
+}
 
 void TestStore::wrongKindOfKeyFails() {
     STORE_FOR_ROW(store);
@@ -425,7 +453,9 @@ void TestStore::wrongKindOfKeyFails() {
 // Scan
 // ---------------------------------------------------------------------------------------
 
-void TestStore::scanPrefixListsManyKeys_data() { addBackendRows(); }
+void TestStore::scanPrefixListsManyKeys_data() {
+    addBackendRows();
+}
 
 void TestStore::scanPrefixListsManyKeys() {
     STORE_FOR_ROW(store);
@@ -470,7 +500,9 @@ void TestStore::scanPrefixListsManyKeys() {
 // Pub/sub
 // ---------------------------------------------------------------------------------------
 
-void TestStore::publishReachesEverySubscriber_data() { addBackendRows(); }
+void TestStore::publishReachesEverySubscriber_data() {
+    addBackendRows();
+}
 
 void TestStore::publishReachesEverySubscriber() {
     STORE_FOR_ROW(store);
@@ -507,7 +539,9 @@ void TestStore::publishReachesEverySubscriber() {
     QCOMPARE(other.size(), std::size_t{0});
 }
 
-void TestStore::cancelledSubscriptionStopsDelivery_data() { addBackendRows(); }
+void TestStore::cancelledSubscriptionStopsDelivery_data() {
+    addBackendRows();
+}
 
 void TestStore::cancelledSubscriptionStopsDelivery() {
     STORE_FOR_ROW(store);
@@ -558,12 +592,31 @@ void TestStore::cancelledSubscriptionStopsDelivery() {
 // Hostile ids and concurrency
 // ---------------------------------------------------------------------------------------
 
-void TestStore::hostileIdsStayInTheirOwnKeys_data() { addBackendRows(); }
+void TestStore::hostileIdsStayInTheirOwnKeys_data() {
+    addBackendRows();
+}
 
 void TestStore::hostileIdsStayInTheirOwnKeys() {
     STORE_FOR_ROW(store);
-    const std::vector<std::string> ids = {"u1", "u1:10", "u1:", ":", "*", "u1*", "", " ", "u 1", "u1\n10",
-                                          "\r\n", "%", "%3A", "José", "日本", std::string("u\0" "1", 3), "[u]?"};
+    const std::vector<std::string> ids = {"u1",
+                                          "u1:10",
+                                          "u1:",
+                                          ":",
+                                          "*",
+                                          "u1*",
+                                          "",
+                                          " ",
+                                          "u 1",
+                                          "u1\n10",
+                                          "\r\n",
+                                          "%",
+                                          "%3A",
+                                          "José",
+                                          "日本",
+                                          std::string("u\0"
+                                                      "1",
+                                                      3),
+                                          "[u]?"};
     std::vector<KeyValue> entries;
     for (const auto& id : ids) {
         entries.push_back({keyOf({"recs", id, "10"}), "recs-of:" + id});
@@ -583,7 +636,9 @@ void TestStore::hostileIdsStayInTheirOwnKeys() {
     QVERIFY(store->scanPrefix("recs:")->keys.empty());
 }
 
-void TestStore::concurrentCallersSeeEveryWrite_data() { addBackendRows(); }
+void TestStore::concurrentCallersSeeEveryWrite_data() {
+    addBackendRows();
+}
 
 void TestStore::concurrentCallersSeeEveryWrite() {
     STORE_FOR_ROW(store);
@@ -606,8 +661,10 @@ void TestStore::concurrentCallersSeeEveryWrite() {
                     if (auto r = store->increment("counter"); !r) fail(r.errorMessage());
                     if (auto r = store->set(own, own); !r) fail(r.errorMessage());
                     auto back = store->getMany({own, "counter"});
-                    if (!back) fail(back.errorMessage());
-                    else if ((*back)[0] != own) fail("read another thread's value for " + own);
+                    if (!back)
+                        fail(back.errorMessage());
+                    else if ((*back)[0] != own)
+                        fail("read another thread's value for " + own);
                     if (auto r = store->setAdd("all", {own}); !r) fail(r.errorMessage());
                 }
             });
@@ -618,7 +675,9 @@ void TestStore::concurrentCallersSeeEveryWrite() {
     QCOMPARE(store->setMembers("all")->size(), std::size_t{kThreads * kRounds});
 }
 
-void TestStore::invalidArgumentsAreRefused_data() { addBackendRows(); }
+void TestStore::invalidArgumentsAreRefused_data() {
+    addBackendRows();
+}
 
 void TestStore::invalidArgumentsAreRefused() {
     STORE_FOR_ROW(store);

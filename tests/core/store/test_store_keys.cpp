@@ -10,9 +10,36 @@ namespace {
 // Ids chosen to break naive key building: separators, globs, whitespace, control bytes,
 // percent signs that look like escapes, UTF-8, NUL, the empty string.
 std::vector<std::string> hostileIds() {
-    return {"u1",   "u1:10", "u1:",  ":u1", ":",       "::",     "*",      "u1*",  "u?", "[u]",
-            "u\\1", "",      " ",    "u 1", "u1\n",    "\r\n",   "\t",     "%",    "%3A", "%253A",
-            "José", "日本", "\x7f", "\xff", std::string("u\0" "1", 3), std::string(1, '\0'), "recs", "10"};
+    return {"u1",
+            "u1:10",
+            "u1:",
+            ":u1",
+            ":",
+            "::",
+            "*",
+            "u1*",
+            "u?",
+            "[u]",
+            "u\\1",
+            "",
+            " ",
+            "u 1",
+            "u1\n",
+            "\r\n",
+            "\t",
+            "%",
+            "%3A",
+            "%253A",
+            "José",
+            "日本",
+            "\x7f",
+            "\xff",
+            std::string("u\0"
+                        "1",
+                        3),
+            std::string(1, '\0'),
+            "recs",
+            "10"};
 }
 
 }  // namespace

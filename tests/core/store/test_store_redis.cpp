@@ -17,7 +17,9 @@ using storetest::eventually;
 
 namespace {
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
 
 // Sets or clears RECDECK_REDIS_PASSWORD for one test and restores it afterwards.
 class PasswordVariable {
@@ -42,7 +44,9 @@ private:
     std::optional<std::string> m_old;
 };
 
-std::string hostPortOf(const RedisServer& server) { return "127.0.0.1:" + std::to_string(server.port()); }
+std::string hostPortOf(const RedisServer& server) {
+    return "127.0.0.1:" + std::to_string(server.port());
+}
 
 }  // namespace
 
@@ -57,18 +61,42 @@ void TestStore::redisUrlParses_data() {
     QTest::addColumn<int>("db");
     QTest::addColumn<QString>("user");
     QTest::addColumn<QString>("password");
-    QTest::newRow("everything") << "redis://:s3cret@cache.example:7000/2" << "cache.example" << 7000 << 2 << "" << "s3cret";
-    QTest::newRow("host only") << "redis://localhost" << "localhost" << 6379 << 0 << "" << "";
-    QTest::newRow("trailing slash") << "redis://localhost/" << "localhost" << 6379 << 0 << "" << "";
-    QTest::newRow("port, no db") << "redis://127.0.0.1:6390" << "127.0.0.1" << 6390 << 0 << "" << "";
-    QTest::newRow("db, no port") << "redis://redis-1.internal/15" << "redis-1.internal" << 6379 << 15 << "" << "";
-    QTest::newRow("acl user") << "redis://alice:pw@cache.example:6380/5" << "cache.example" << 6380 << 5 << "alice" << "pw";
-    QTest::newRow("percent-encoded password") << "redis://:p%40ss%3Aw%2Fd@h" << "h" << 6379 << 0 << "" << "p@ss:w/d";
-    QTest::newRow("ipv6") << "redis://[::1]:6390/1" << "::1" << 6390 << 1 << "" << "";
-    QTest::newRow("upper-case scheme") << "REDIS://h:1/0" << "h" << 1 << 0 << "" << "";
-    QTest::newRow("empty password") << "redis://:@h" << "h" << 6379 << 0 << "" << "";
-    QTest::newRow("user without password") << "redis://bob@h" << "h" << 6379 << 0 << "bob" << "";
-    QTest::newRow("highest port") << "redis://h:65535" << "h" << 65535 << 0 << "" << "";
+    QTest::newRow("everything") << "redis://:s3cret@cache.example:7000/2"
+                                << "cache.example" << 7000 << 2 << ""
+                                << "s3cret";
+    QTest::newRow("host only") << "redis://localhost"
+                               << "localhost" << 6379 << 0 << ""
+                               << "";
+    QTest::newRow("trailing slash") << "redis://localhost/"
+                                    << "localhost" << 6379 << 0 << ""
+                                    << "";
+    QTest::newRow("port, no db") << "redis://127.0.0.1:6390"
+                                 << "127.0.0.1" << 6390 << 0 << ""
+                                 << "";
+    QTest::newRow("db, no port") << "redis://redis-1.internal/15"
+                                 << "redis-1.internal" << 6379 << 15 << ""
+                                 << "";
+    QTest::newRow("acl user") << "redis://alice:pw@cache.example:6380/5"
+                              << "cache.example" << 6380 << 5 << "alice"
+                              << "pw";
+    QTest::newRow("percent-encoded password") << "redis://:p%40ss%3Aw%2Fd@h"
+                                              << "h" << 6379 << 0 << ""
+                                              << "p@ss:w/d";
+    QTest::newRow("ipv6") << "redis://[::1]:6390/1"
+                          << "::1" << 6390 << 1 << ""
+                          << "";
+    QTest::newRow("upper-case scheme") << "REDIS://h:1/0"
+                                       << "h" << 1 << 0 << ""
+                                       << "";
+    QTest::newRow("empty password") << "redis://:@h"
+                                    << "h" << 6379 << 0 << ""
+                                    << "";
+    QTest::newRow("user without password") << "redis://bob@h"
+                                           << "h" << 6379 << 0 << "bob"
+                                           << "";
+    QTest::newRow("highest port") << "redis://h:65535"
+                                  << "h" << 65535 << 0 << ""
+                                  << "";
     QTest::newRow("unescaped slash in password") << "redis://:pa/ss@h:6390/2"
                                                  << "h" << 6390 << 2 << ""
                                                  << "pa/ss";
@@ -96,23 +124,40 @@ void TestStore::redisUrlParses() {
 void TestStore::redisUrlRejects_data() {
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("no scheme") << "localhost:6379" << "missing 'redis://'";
-    QTest::newRow("other scheme") << "http://:hunter2@h" << "unsupported scheme 'http'";
-    QTest::newRow("tls") << "rediss://:hunter2@h:6380" << "TLS";
-    QTest::newRow("empty") << "redis://" << "missing host";
-    QTest::newRow("no host") << "redis://:hunter2@:6379/0" << "missing host";
-    QTest::newRow("port not a number") << "redis://:hunter2@h:abc" << "port 'abc' is not a number in 1..65535";
-    QTest::newRow("port zero") << "redis://h:0" << "port '0'";
-    QTest::newRow("port too large") << "redis://h:70000" << "port '70000'";
-    QTest::newRow("empty port") << "redis://h:/0" << "port ''";
-    QTest::newRow("db not a number") << "redis://h/x" << "database 'x'";
-    QTest::newRow("negative db") << "redis://h/-1" << "database '-1'";
-    QTest::newRow("nested path") << "redis://h/1/2" << "database '1/2'";
-    QTest::newRow("query") << "redis://h/0?timeout=1" << "query";
-    QTest::newRow("unclosed ipv6") << "redis://[::1:6379" << "']'";
-    QTest::newRow("unbracketed ipv6") << "redis://::1:6379" << "brackets";
-    QTest::newRow("bad escape") << "redis://:hunter2%zz@h" << "percent-escape in the password";
-    QTest::newRow("space in host") << "redis://my host" << "host 'my host'";
+    QTest::newRow("no scheme") << "localhost:6379"
+                               << "missing 'redis://'";
+    QTest::newRow("other scheme") << "http://:hunter2@h"
+                                  << "unsupported scheme 'http'";
+    QTest::newRow("tls") << "rediss://:hunter2@h:6380"
+                         << "TLS";
+    QTest::newRow("empty") << "redis://"
+                           << "missing host";
+    QTest::newRow("no host") << "redis://:hunter2@:6379/0"
+                             << "missing host";
+    QTest::newRow("port not a number") << "redis://:hunter2@h:abc"
+                                       << "port 'abc' is not a number in 1..65535";
+    QTest::newRow("port zero") << "redis://h:0"
+                               << "port '0'";
+    QTest::newRow("port too large") << "redis://h:70000"
+                                    << "port '70000'";
+    QTest::newRow("empty port") << "redis://h:/0"
+                                << "port ''";
+    QTest::newRow("db not a number") << "redis://h/x"
+                                     << "database 'x'";
+    QTest::newRow("negative db") << "redis://h/-1"
+                                 << "database '-1'";
+    QTest::newRow("nested path") << "redis://h/1/2"
+                                 << "database '1/2'";
+    QTest::newRow("query") << "redis://h/0?timeout=1"
+                           << "query";
+    QTest::newRow("unclosed ipv6") << "redis://[::1:6379"
+                                   << "']'";
+    QTest::newRow("unbracketed ipv6") << "redis://::1:6379"
+                                      << "brackets";
+    QTest::newRow("bad escape") << "redis://:hunter2%zz@h"
+                                << "percent-escape in the password";
+    QTest::newRow("space in host") << "redis://my host"
+                                   << "host 'my host'";
     // A '/' in the password once ended the masking early, so the error printed it.
     QTest::newRow("slash in password, bad port") << "redis://:hun/ter2hunter2@h:abc"
                                                  << "port 'abc'";
@@ -370,11 +415,13 @@ void TestStore::redisOutageFailsFastAndRecovers() {
 
     // After the backoff one call tries again and reports the real cause.
     std::string refused;
-    QVERIFY(eventually([&] {
-        auto attempt = store.ping();
-        if (!attempt.ok() && contains(attempt.errorMessage(), "unreachable")) refused = attempt.errorMessage();
-        return !refused.empty();
-    }, 5000ms));
+    QVERIFY(eventually(
+        [&] {
+            auto attempt = store.ping();
+            if (!attempt.ok() && contains(attempt.errorMessage(), "unreachable")) refused = attempt.errorMessage();
+            return !refused.empty();
+        },
+        5000ms));
     QVERIFY2(contains(refused, where + " unreachable: Connection refused"), refused.c_str());
     QVERIFY(store.health().connectAttempts > attempts);
 
@@ -406,15 +453,16 @@ void TestStore::redisSubscriptionsResumeAfterRestart() {
     std::mutex mutex;
     std::vector<std::string> received;
     std::atomic<int> gaps{0};
-    auto subscription = (*subscriberStore)->subscribe(
-        "invalidate",
-        [&](std::string_view, std::string_view message) {
-            const std::lock_guard lock(mutex);
-            received.emplace_back(message);
-        },
-        [&](std::string_view channel) {
-            if (channel == "invalidate") ++gaps;
-        });
+    auto subscription = (*subscriberStore)
+                            ->subscribe(
+                                "invalidate",
+                                [&](std::string_view, std::string_view message) {
+                                    const std::lock_guard lock(mutex);
+                                    received.emplace_back(message);
+                                },
+                                [&](std::string_view channel) {
+                                    if (channel == "invalidate") ++gaps;
+                                });
     STORE_OK(subscription);
     const auto receivedCount = [&] {
         const std::lock_guard lock(mutex);
@@ -433,11 +481,13 @@ void TestStore::redisSubscriptionsResumeAfterRestart() {
     // Publish until the resumed subscription hears it (publishes may fail while the
     // publisher's own backoff runs; messages before the re-subscription are lost).
     int sent = 0;
-    QVERIFY(eventually([&] {
-        if (receivedCount() > 1) return true;
-        (void)(*publisherStore)->publish("invalidate", "after-" + std::to_string(++sent));
-        return false;
-    }, 10'000ms));
+    QVERIFY(eventually(
+        [&] {
+            if (receivedCount() > 1) return true;
+            (void)(*publisherStore)->publish("invalidate", "after-" + std::to_string(++sent));
+            return false;
+        },
+        10'000ms));
     QVERIFY(gaps.load() >= 1);
     QVERIFY((*subscriberStore)->health().subscriptionsConnected);
     const std::lock_guard lock(mutex);

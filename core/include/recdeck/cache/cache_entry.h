@@ -39,14 +39,14 @@ protected:
 };
 
 struct CacheEntry {
-    std::string payload;             // opaque to the cache
-    std::vector<std::string> items;  // item ids in the list, for invalidation by item
-    std::string model;               // model name the list was computed with
-    std::int64_t createdUs = 0;      // wall clock, µs since the epoch (orders invalidations)
-    std::int64_t expiresMs = 0;      // wall clock, ms since the epoch
-    double computeMs = 0.0;          // how long computing it took (XFetch's delta)
-    std::uint64_t generation = 0;        // cache-wide generation when computed
-    std::uint64_t modelGeneration = 0;   // the model's generation when computed
+    std::string payload;                // opaque to the cache
+    std::vector<std::string> items;     // item ids in the list, for invalidation by item
+    std::string model;                  // model name the list was computed with
+    std::int64_t createdUs = 0;         // wall clock, µs since the epoch (orders invalidations)
+    std::int64_t expiresMs = 0;         // wall clock, ms since the epoch
+    double computeMs = 0.0;             // how long computing it took (XFetch's delta)
+    std::uint64_t generation = 0;       // cache-wide generation when computed
+    std::uint64_t modelGeneration = 0;  // the model's generation when computed
     // The payload decoded by its owner (never encoded for L2). Set by the compute
     // function, or by the decoder (TieredCache::setDecoder) when an entry comes up from
     // L2. An L1 entry that has it keeps no payload (the payload is only for L2, written

@@ -57,12 +57,12 @@ struct CacheStats {
     std::uint64_t l1Misses = 0;
     std::uint64_t l2Hits = 0;
     std::uint64_t l2Misses = 0;
-    std::uint64_t l2Errors = 0;       // L2 calls that failed (store down)
-    std::uint64_t computes = 0;       // computations run
+    std::uint64_t l2Errors = 0;  // L2 calls that failed (store down)
+    std::uint64_t computes = 0;  // computations run
     std::uint64_t computeErrors = 0;
-    std::uint64_t coalesced = 0;      // requests that waited for another's computation
-    std::uint64_t earlyRefreshes = 0; // XFetch recomputations
-    std::uint64_t invalidations = 0;  // applied (local and remote)
+    std::uint64_t coalesced = 0;       // requests that waited for another's computation
+    std::uint64_t earlyRefreshes = 0;  // XFetch recomputations
+    std::uint64_t invalidations = 0;   // applied (local and remote)
     LruStats l1;
 };
 
@@ -72,10 +72,10 @@ const char* invalidationKindName(InvalidationKind kind);  // "user", "item", "mo
 struct InvalidationRecord {
     std::int64_t atMs = 0;
     InvalidationKind kind = InvalidationKind::All;
-    std::string id;            // user, item or model; empty for All
-    bool remote = false;       // received from another instance
+    std::string id;       // user, item or model; empty for All
+    bool remote = false;  // received from another instance
     std::size_t l1Dropped = 0;
-    std::string error;         // L2 problem, if any (applied locally anyway)
+    std::string error;  // L2 problem, if any (applied locally anyway)
 };
 
 struct CacheResult {
@@ -128,10 +128,10 @@ private:
     bool valid(const CacheEntry& entry, std::int64_t nowMs) const;
     bool shouldRefreshEarly(const CacheEntry& entry, std::int64_t nowMs) const;
     std::optional<std::shared_ptr<const CacheEntry>> readL2(const CacheKey& key, std::int64_t nowMs,
-                                                           std::string& degraded);
+                                                            std::string& degraded);
     void writeL2(const CacheKey& key, const CacheEntry& entry, std::string& degraded);
-    Result<CacheResult> computeOnce(const CacheKey& key, const Compute& compute, std::string degraded,
-                                    bool early, std::shared_ptr<const CacheEntry> stale);
+    Result<CacheResult> computeOnce(const CacheKey& key, const Compute& compute, std::string degraded, bool early,
+                                    std::shared_ptr<const CacheEntry> stale);
     std::uint64_t modelGeneration(std::string_view model) const;
     std::size_t epochSlot(std::string_view user) const;
     void applyRemote(std::string_view message);

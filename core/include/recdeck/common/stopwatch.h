@@ -21,15 +21,13 @@ private:
 
 // Milliseconds since the Unix epoch (wall clock), for event timestamps.
 inline std::int64_t unixMillis() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
 // Microseconds since the Unix epoch (wall clock), to order events within one millisecond.
 inline std::int64_t unixMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 

@@ -41,7 +41,7 @@
 // Failures: a malformed line stops the import with an Error "path:line: what was
 // expected" (path as given by the caller, line 1-based, the first line of a record that
 // spans lines), and `into` is left exactly as it was: the file is read into a temporary
-// and merged only on success. Cancellation returns Error{"cancelled"}, also leaving
+// and merged only on success. Cancellation returns Error::cancelled(), also leaving
 // `into` untouched.
 //
 // Warnings (ImportWarning::kind; counted in ImportReport::warningCounts):
@@ -63,8 +63,8 @@
 // at the start, every 16,384 records and at the end; cancellation is checked as often.
 // Files are streamed in 1 MiB chunks; peak memory is about 28 bytes per interaction
 // (16 kept, the rest transient for duplicate detection) plus the distinct ids; time is
-// linear in the file size (duplicate detection sorts each user's rows). Measured on a shared 2-core machine: ml-latest-small ratings.csv (100k rows)
-// ~20 ms CPU, a 25M-row ratings.csv ~9 s CPU and 0.7 GB peak.
+// linear in the file size (duplicate detection sorts each user's rows). Measured on a shared 2-core machine:
+// ml-latest-small ratings.csv (100k rows) ~20 ms CPU, a 25M-row ratings.csv ~9 s CPU and 0.7 GB peak.
 //
 // Nothing here prints; callers show the warnings. Functions are reentrant: distinct
 // Datasets may be imported on distinct threads; one Dataset must not be shared while it

@@ -19,8 +19,8 @@ struct WorldConfig {
     std::size_t categories = 12;
     std::size_t latentDims = 8;
     double meanInteractionsPerUser = 30.0;
-    double popularityExponent = 1.1;   // Zipf-like long tail of item popularity
-    double tasteStrength = 3.0;        // how much latent taste outweighs popularity
+    double popularityExponent = 1.1;  // Zipf-like long tail of item popularity
+    double tasteStrength = 3.0;       // how much latent taste outweighs popularity
 };
 
 class SyntheticWorld {
@@ -36,9 +36,9 @@ public:
 private:
     WorldConfig m_config;
     Dataset m_dataset;
-    std::vector<float> m_userTaste;  // users x latentDims
-    std::vector<float> m_itemTraits; // items x latentDims
-    std::vector<float> m_itemBias;   // log popularity
+    std::vector<float> m_userTaste;   // users x latentDims
+    std::vector<float> m_itemTraits;  // items x latentDims
+    std::vector<float> m_itemBias;    // log popularity
 };
 
 }  // namespace recdeck::data

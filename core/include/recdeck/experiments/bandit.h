@@ -43,9 +43,9 @@ enum class BanditMethod {
 };
 
 struct ThompsonOptions {
-    double floor = 0.0;              // minimum traffic share per arm, in [0, 1 / arms]
-    std::size_t draws = 100000;      // Monte Carlo rounds, >= 1
-    std::uint64_t seed = 0x5EED;     // Monte Carlo seed
+    double floor = 0.0;           // minimum traffic share per arm, in [0, 1 / arms]
+    std::size_t draws = 100000;   // Monte Carlo rounds, >= 1
+    std::uint64_t seed = 0x5EED;  // Monte Carlo seed
     BanditMethod method = BanditMethod::Automatic;
 };
 

@@ -66,20 +66,18 @@ enum class BayesMethod {
 
 // P(p_B > p_A). ClosedForm requires integer shape parameters (always true for posteriors
 // from counts); otherwise Quadrature is used.
-double probabilityGreater(const BetaPosterior& a, const BetaPosterior& b,
-                          BayesMethod method = BayesMethod::ClosedForm);
+double probabilityGreater(const BetaPosterior& a, const BetaPosterior& b, BayesMethod method = BayesMethod::ClosedForm);
 
 // Expected loss of choosing arm A: E[max(p_B - p_A, 0)], in conversion-rate units
 // (0.001 = 0.1 percentage points given up if A is shipped and B was in fact better).
-double expectedLoss(const BetaPosterior& a, const BetaPosterior& b,
-                    BayesMethod method = BayesMethod::Quadrature);
+double expectedLoss(const BetaPosterior& a, const BetaPosterior& b, BayesMethod method = BayesMethod::Quadrature);
 
 struct BayesComparison {
     BetaPosterior control;
     BetaPosterior treatment;
-    double chanceToBeatControl = 0.5;     // P(p_t > p_c), closed form
-    double expectedLossControl = 0.0;     // E[max(p_t - p_c, 0)]: shipping control
-    double expectedLossTreatment = 0.0;   // E[max(p_c - p_t, 0)]: shipping treatment
+    double chanceToBeatControl = 0.5;    // P(p_t > p_c), closed form
+    double expectedLossControl = 0.0;    // E[max(p_t - p_c, 0)]: shipping control
+    double expectedLossTreatment = 0.0;  // E[max(p_c - p_t, 0)]: shipping treatment
 };
 
 // Errors: conversions > users in an arm. Arms with 0 users are allowed (the posterior is

@@ -68,7 +68,7 @@ struct FeatureConfig {
     std::chrono::milliseconds historyTtl{30LL * 24 * 60 * 60 *
                                          1000};  // a history expires this long after its last event
     std::size_t localHistoryMembers = 200'000;   // events kept in process across users (stores that can fail)
-    std::size_t recentCount = 20;       // items listed in UserFeatures::recent
+    std::size_t recentCount = 20;                // items listed in UserFeatures::recent
     std::chrono::milliseconds trendingWindow{24 * 60 * 60 * 1000};
 };
 
@@ -85,36 +85,36 @@ struct CategoryShare {
 
 struct UserFeatures {
     std::string userId;
-    std::optional<Index> trainedUser;     // row in the training matrix, if any
-    std::vector<Index> history;           // items the user engaged with (training + events), ascending
-    std::vector<Index> owned;             // items never to recommend again, ascending
-    std::size_t historyLength = 0;        // interactions counted (training rows + events)
-    std::vector<RecentItem> recent;       // newest first
+    std::optional<Index> trainedUser;             // row in the training matrix, if any
+    std::vector<Index> history;                   // items the user engaged with (training + events), ascending
+    std::vector<Index> owned;                     // items never to recommend again, ascending
+    std::size_t historyLength = 0;                // interactions counted (training rows + events)
+    std::vector<RecentItem> recent;               // newest first
     std::vector<CategoryShare> categoryAffinity;  // largest share first
     std::size_t purchases = 0;
-    std::int64_t lastActiveMs = 0;        // newest interaction or event, 0 if none
-    std::int64_t computedAtMs = 0;        // when these features were computed
-    bool fromCache = false;               // read from the store rather than computed now
-    std::string degraded;                 // why the store could not be used, if it could not
+    std::int64_t lastActiveMs = 0;  // newest interaction or event, 0 if none
+    std::int64_t computedAtMs = 0;  // when these features were computed
+    bool fromCache = false;         // read from the store rather than computed now
+    std::string degraded;           // why the store could not be used, if it could not
 };
 
 struct ItemFeatures {
     std::string itemId;
-    std::optional<Index> index;         // catalog index, if the item is known
+    std::optional<Index> index;  // catalog index, if the item is known
     std::string title;
     std::vector<std::string> categories;
-    double popularity = 0.0;            // distinct training users + engagement events since
-    double recentEngagement = 0.0;      // engagement events within the trending window
-    double ageDays = 0.0;               // since release, 0 when unknown
+    double popularity = 0.0;        // distinct training users + engagement events since
+    double recentEngagement = 0.0;  // engagement events within the trending window
+    double ageDays = 0.0;           // since release, 0 when unknown
     std::int64_t computedAtMs = 0;
 };
 
 struct FeatureStats {
-    std::uint64_t userHits = 0;     // features read from the store
-    std::uint64_t userComputes = 0; // features computed
+    std::uint64_t userHits = 0;      // features read from the store
+    std::uint64_t userComputes = 0;  // features computed
     std::uint64_t itemHits = 0;
     std::uint64_t itemComputes = 0;
-    std::uint64_t refreshes = 0;    // user features dropped by invalidating events
+    std::uint64_t refreshes = 0;  // user features dropped by invalidating events
     std::uint64_t storeErrors = 0;
     std::size_t trackedItems = 0;   // items with engagement records (<= catalog size)
     std::size_t localEvents = 0;    // events in the local copy of histories

@@ -33,21 +33,21 @@
 namespace recdeck::fleet {
 
 struct PublisherOptions {
-    std::size_t pageSize = 512;                 // events per XADD round trip, > 0
-    std::size_t maxStreamEntries = 1'000'000;   // approximate stream length kept; 0 = no trimming
-    std::chrono::milliseconds idlePoll{200};    // re-check the log this often without notify()
+    std::size_t pageSize = 512;                // events per XADD round trip, > 0
+    std::size_t maxStreamEntries = 1'000'000;  // approximate stream length kept; 0 = no trimming
+    std::chrono::milliseconds idlePoll{200};   // re-check the log this often without notify()
     std::chrono::milliseconds initialBackoff{100};
     std::chrono::milliseconds maxBackoff{5'000};
     std::chrono::milliseconds cursorSaveInterval{1'000};
 };
 
 struct PublisherStats {
-    std::int64_t published = 0;       // highest local id in the stream
-    std::int64_t committed = 0;       // highest local id in the log
-    std::uint64_t appended = 0;       // entries appended since start (resends included)
-    std::uint64_t failures = 0;       // failed append round trips since start
-    std::string lastError;            // of the latest failure, kept after recovery
-    bool failing = false;             // the latest round trip failed
+    std::int64_t published = 0;  // highest local id in the stream
+    std::int64_t committed = 0;  // highest local id in the log
+    std::uint64_t appended = 0;  // entries appended since start (resends included)
+    std::uint64_t failures = 0;  // failed append round trips since start
+    std::string lastError;       // of the latest failure, kept after recovery
+    bool failing = false;        // the latest round trip failed
     std::int64_t lagEvents() const { return committed > published ? committed - published : 0; }
 };
 

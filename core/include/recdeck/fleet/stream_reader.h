@@ -28,20 +28,20 @@
 namespace recdeck::fleet {
 
 struct ReaderOptions {
-    std::size_t pageSize = 1000;             // entries per read, > 0
-    std::chrono::milliseconds poll{25};      // pause when the reader is at the end
+    std::size_t pageSize = 1000;         // entries per read, > 0
+    std::chrono::milliseconds poll{25};  // pause when the reader is at the end
     std::chrono::milliseconds initialBackoff{100};
     std::chrono::milliseconds maxBackoff{5'000};
     std::chrono::milliseconds headRefresh{1'000};  // how often the stream's end is looked up
 };
 
 struct ReaderStats {
-    store::StreamId position;      // the last entry consumed
-    store::StreamId head;          // the stream's last entry, when last looked up
-    store::StreamId first;         // the stream's oldest entry still kept, when last looked up
-    std::uint64_t entries = 0;     // consumed since start
+    store::StreamId position;   // the last entry consumed
+    store::StreamId head;       // the stream's last entry, when last looked up
+    store::StreamId first;      // the stream's oldest entry still kept, when last looked up
+    std::uint64_t entries = 0;  // consumed since start
     std::uint64_t undecodable = 0;
-    std::uint64_t failures = 0;    // failed reads since start
+    std::uint64_t failures = 0;  // failed reads since start
     std::string lastError;
     bool failing = false;
     // True when the position is older than the oldest entry kept: entries in between

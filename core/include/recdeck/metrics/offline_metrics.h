@@ -56,17 +56,16 @@ using UserItemLists = std::vector<std::vector<Index>>;
 
 // The per-user figures behind the aggregates (all in [0, 1]).
 struct UserRankingScores {
-    std::size_t hits = 0;         // distinct relevant items among the first k
-    double precision = 0.0;       // hits / k
-    double recall = 0.0;          // hits / |relevant|
-    double ndcg = 0.0;            // DCG / IDCG
+    std::size_t hits = 0;           // distinct relevant items among the first k
+    double precision = 0.0;         // hits / k
+    double recall = 0.0;            // hits / |relevant|
+    double ndcg = 0.0;              // DCG / IDCG
     double averagePrecision = 0.0;  // (sum over hits of hits-so-far / rank) / min(|relevant|, k)
 };
 
 // Scores one user's list. `relevantSorted` must be sorted ascending without duplicates
 // (asserted); an empty relevant set gives all zeros. k >= 1.
-UserRankingScores scoreUser(std::span<const Index> recommended, std::span<const Index> relevantSorted,
-                            std::size_t k);
+UserRankingScores scoreUser(std::span<const Index> recommended, std::span<const Index> relevantSorted, std::size_t k);
 
 // Cosine in [0, 1] between the multi-hot category vectors of two items:
 // |A and B| / sqrt(|A| |B|); 0 when either item has no categories or is not in the catalog.

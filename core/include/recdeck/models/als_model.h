@@ -61,11 +61,11 @@ private:
     void prepareServing();
 
     AlsParams m_params;
-    FactorMatrix m_userFactors;  // users x factors
-    FactorMatrix m_itemFactors;  // items x factors
+    FactorMatrix m_userFactors;                       // users x factors
+    FactorMatrix m_itemFactors;                       // items x factors
     std::vector<std::uint64_t> m_trainedHistoryHash;  // per user, to detect changed histories
-    Eigen::MatrixXf m_gram;          // YᵀY (no regularisation), for fold-in
-    Eigen::VectorXf m_meanUser;      // cold-start vector
+    Eigen::MatrixXf m_gram;                           // YᵀY (no regularisation), for fold-in
+    Eigen::VectorXf m_meanUser;                       // cold-start vector
 };
 
 }  // namespace recdeck::models

@@ -55,7 +55,9 @@ public:
     bool tunes() const { return m_tune; }
     // What the last self-tuning tried and chose, one line; empty when it did not run.
     const std::string& tuningSummary() const { return m_tuningSummary; }
-    std::string trainingNote() const override { return m_tuningSummary.empty() ? std::string() : "tuned " + m_tuningSummary; }
+    std::string trainingNote() const override {
+        return m_tuningSummary.empty() ? std::string() : "tuned " + m_tuningSummary;
+    }
 
 private:
     Status tune(const data::InteractionMatrix& interactions, const TaskControl& control);

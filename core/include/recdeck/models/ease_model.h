@@ -21,10 +21,10 @@
 namespace recdeck::models {
 
 struct EaseParams {
-    double lambda = 400.0;            // L2 regularisation, > 0
-    std::size_t maxItems = 4000;      // vocabulary cap, >= 1 (~4 n² bytes stored)
-    bool restrictVocabulary = true;   // false: refuse catalogs above the cap
-    unsigned threads = 0;             // 0 = all hardware threads
+    double lambda = 400.0;           // L2 regularisation, > 0
+    std::size_t maxItems = 4000;     // vocabulary cap, >= 1 (~4 n² bytes stored)
+    bool restrictVocabulary = true;  // false: refuse catalogs above the cap
+    unsigned threads = 0;            // 0 = all hardware threads
 };
 
 class EaseModel final : public Model {

@@ -53,7 +53,7 @@ public:
     // Hyper-parameters as JSON (for the registry, the console and model files).
     virtual nlohmann::json params() const = 0;
 
-    // Learns from the matrix. Returns Error{"cancelled"} if control.stop was requested.
+    // Learns from the matrix. Returns Error::cancelled() if control.stop was requested.
     virtual Status train(const data::InteractionMatrix& interactions, const TaskControl& control) = 0;
     bool trained() const { return itemCount() > 0; }
     // Number of items scored (the training matrix's column count).
@@ -77,8 +77,7 @@ public:
     // Top k items by score, best first, skipping items in `exclude` (sorted ascending)
     // and items scored -infinity or NaN. Ties break by lower index, so results are
     // deterministic. Fewer than k items come back when fewer are eligible.
-    std::vector<ScoredItem> recommend(const UserContext& user, std::size_t k,
-                                      std::span<const Index> exclude) const;
+    std::vector<ScoredItem> recommend(const UserContext& user, std::size_t k, std::span<const Index> exclude) const;
 };
 
 // Selects the k best of `scores` (skipping sorted `exclude`, -inf and NaN), best first,

@@ -25,10 +25,10 @@ namespace recdeck::models {
 
 struct ModelEntry {
     std::string name;
-    std::uint64_t version = 0;         // 1 for the first publication of a name, then +1
-    std::int64_t trainedAtMs = 0;      // Unix milliseconds
+    std::uint64_t version = 0;     // 1 for the first publication of a name, then +1
+    std::int64_t trainedAtMs = 0;  // Unix milliseconds
     double trainingSeconds = 0.0;
-    std::uint64_t interactions = 0;    // training rows (0 when unknown)
+    std::uint64_t interactions = 0;                            // training rows (0 when unknown)
     nlohmann::json offlineMetrics = nlohmann::json::object();  // filled by the caller
     std::shared_ptr<const Model> model;
 };
@@ -62,9 +62,9 @@ public:
     EntryPtr find(std::string_view name) const;  // nullptr when unknown
     EntryPtr defaultEntry() const;               // nullptr when empty
     std::string defaultName() const;
-    Status setDefault(std::string_view name);    // the name must be published
-    bool remove(std::string_view name);          // the default moves to another name, if any
-    std::vector<EntryPtr> entries() const;       // sorted by name
+    Status setDefault(std::string_view name);  // the name must be published
+    bool remove(std::string_view name);        // the default moves to another name, if any
+    std::vector<EntryPtr> entries() const;     // sorted by name
 
 private:
     mutable std::shared_mutex m_mutex;

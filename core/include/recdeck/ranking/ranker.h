@@ -109,21 +109,21 @@ struct RankedItem {
     std::size_t rankBefore = 0;  // 0-based position by score alone, after exclusions
     std::size_t rankAfter = 0;   // 0-based position in the returned list
     ReasonKind reasonKind = ReasonKind::PickedForYou;
-    std::string reason;               // UTF-8, ready to show
-    Index becauseOf = data::kNoIndex; // the history item behind BecauseYouLiked
-    bool capRelaxed = false;          // chosen past the category cap: nothing else was left
-    bool fromPopularity = false;      // cold start, fallback or top-up rather than the model
+    std::string reason;                // UTF-8, ready to show
+    Index becauseOf = data::kNoIndex;  // the history item behind BecauseYouLiked
+    bool capRelaxed = false;           // chosen past the category cap: nothing else was left
+    bool fromPopularity = false;       // cold start, fallback or top-up rather than the model
 };
 
 struct RankingResult {
     std::vector<RankedItem> items;  // best first, at most n
     // Set when popularity replaced the model: what went wrong ("model 'als' threw: ...").
     std::optional<std::string> fallback;
-    bool coldStart = false;        // empty history: ranked by popularity on purpose
-    std::size_t candidates = 0;    // eligible items the ranking chose from
-    std::size_t pool = 0;          // of which diversity considered this many
-    std::size_t excluded = 0;      // eligible-by-score items dropped because the user has them
-    std::size_t toppedUp = 0;      // items added by popularity after the model's ran out
+    bool coldStart = false;      // empty history: ranked by popularity on purpose
+    std::size_t candidates = 0;  // eligible items the ranking chose from
+    std::size_t pool = 0;        // of which diversity considered this many
+    std::size_t excluded = 0;    // eligible-by-score items dropped because the user has them
+    std::size_t toppedUp = 0;    // items added by popularity after the model's ran out
     // The MMR trade-off the list was ranked with: 1 without diversity, mmrLambda in
     // fixed-lambda mode, the ladder's chosen lambda in ILD target mode.
     double mmrLambda = 1.0;
@@ -164,8 +164,7 @@ private:
                              const models::UserContext& user, const RankingParams& params,
                              const std::vector<Index>& excludedSorted, const models::Model* explainer,
                              bool fromPopularity) const;
-    void explainItems(RankingResult& result, const models::UserContext& user,
-                      const models::Model* explainer) const;
+    void explainItems(RankingResult& result, const models::UserContext& user, const models::Model* explainer) const;
 
     const data::Catalog* m_catalog;
     const PopularityStats* m_popularity;

@@ -70,10 +70,10 @@ struct EngineConfig {
     // "ease", "blend") or "default" (the strongest kind that fits the catalog, which
     // becomes the registry's default).
     std::vector<std::string> models = {"popularity", "itemknn", "als", "default"};
-    bool reuseSavedModels = true;     // load models trained on the same data, if saved
+    bool reuseSavedModels = true;  // load models trained on the same data, if saved
     cache::CacheConfig cache;
     features::FeatureConfig features;
-    ranking::RankingParams ranking;   // the default ranking (diversity on)
+    ranking::RankingParams ranking;  // the default ranking (diversity on)
     std::chrono::milliseconds attributionWindow{30 * 60 * 1000};
     std::size_t replayEvents = 200'000;  // recent events replayed into features (embedded)
     // The event pipeline's limits and fleet options (paths and store are the Engine's).
@@ -83,8 +83,8 @@ struct EngineConfig {
 // A user's state as an operator inspects it.
 struct UserView {
     features::UserFeatures features;
-    std::vector<store::Event> history;          // the user's events, oldest first
-    std::vector<ImpressionRecord> recent;        // last lists shown, newest first
+    std::vector<store::Event> history;     // the user's events, oldest first
+    std::vector<ImpressionRecord> recent;  // last lists shown, newest first
 };
 
 struct DataInfo {

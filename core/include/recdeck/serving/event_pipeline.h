@@ -46,8 +46,8 @@
 namespace recdeck::serving {
 
 struct EventPipelineConfig {
-    std::filesystem::path logPath;                 // events.db
-    std::shared_ptr<store::KeyValueStore> store;   // shared (Redis) = fleet mode
+    std::filesystem::path logPath;                // events.db
+    std::shared_ptr<store::KeyValueStore> store;  // shared (Redis) = fleet mode
     store::EventLogOptions log;
     experiments::TrackerOptions tracker;
     fleet::PublisherOptions publisher;

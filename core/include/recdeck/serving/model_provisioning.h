@@ -57,8 +57,8 @@ struct ModelData {
 
 // Hands the events to train on, a page at a time (interaction events are picked out by
 // the receiver).
-using EventSource = std::function<Status(const std::function<void(std::span<const store::Event>)>& page,
-                                         const TaskControl& control)>;
+using EventSource =
+    std::function<Status(const std::function<void(std::span<const store::Event>)>& page, const TaskControl& control)>;
 
 struct ProvisioningConfig {
     std::filesystem::path modelsDir;

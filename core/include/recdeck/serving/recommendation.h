@@ -27,12 +27,12 @@ inline constexpr std::size_t kMaxUserIdBytes = 256;
 
 struct RecommendationRequest {
     std::string userId;
-    std::size_t n = 10;           // 1 .. kMaxListLength
-    std::string model;            // "" = the experiment's or the default model
+    std::size_t n = 10;                             // 1 .. kMaxListLength
+    std::string model;                              // "" = the experiment's or the default model
     std::optional<ranking::RankingParams> ranking;  // overrides the variant's/default ranking
-    bool bypassCache = false;     // compute afresh (the result is still cached)
-    bool recordImpression = true; // false for inspection: no impression event, no metrics
-    std::string requestId;        // generated when empty
+    bool bypassCache = false;                       // compute afresh (the result is still cached)
+    bool recordImpression = true;                   // false for inspection: no impression event, no metrics
+    std::string requestId;                          // generated when empty
 };
 
 struct RecommendedItem {
@@ -43,8 +43,8 @@ struct RecommendedItem {
     std::size_t rankBefore = 0;  // position by score alone (0-based)
     std::size_t rankAfter = 0;   // position in the list (0-based)
     std::string reason;
-    std::string reasonKind;      // ranking::reasonKindName
-    std::string becauseOf;       // item id behind "Because you liked", if any
+    std::string reasonKind;  // ranking::reasonKindName
+    std::string becauseOf;   // item id behind "Because you liked", if any
     bool fromPopularity = false;
 };
 
@@ -67,9 +67,9 @@ struct RecommendationList final : cache::DecodedPayload {
     std::optional<double> ild;             // intra-list distance of the list, if it has categories
     std::string model;
     std::uint64_t modelVersion = 0;
-    std::optional<std::string> fallback;   // why popularity replaced the model, if it did
+    std::optional<std::string> fallback;  // why popularity replaced the model, if it did
     bool coldStart = false;
-    std::int64_t computedAtMs = 0;         // when the list was computed (its age when cached)
+    std::int64_t computedAtMs = 0;  // when the list was computed (its age when cached)
 
     // A memo for a presentation layer (the HTTP layer keeps its JSON of the items here):
     // the first caller renders it, every later caller gets the same text. Thread-safe.
@@ -96,9 +96,9 @@ struct Recommendation {
     cache::Tier tier = cache::Tier::Compute;
     std::string experiment;  // empty when the user is in no experiment
     std::string variant;
-    std::string model;       // registry name of the model that served
+    std::string model;  // registry name of the model that served
     std::uint64_t modelVersion = 0;
-    std::string degraded;    // a dependency that was skipped (shared cache or store down)
+    std::string degraded;  // a dependency that was skipped (shared cache or store down)
     StageTimings timings;
 
     const std::vector<RecommendedItem>& items() const { return list->items; }

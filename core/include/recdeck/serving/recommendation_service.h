@@ -58,8 +58,7 @@ class RecommendationService {
 public:
     using Observer = std::function<void(const RecommendationRequest&, const Recommendation&)>;
 
-    RecommendationService(models::ModelRegistry& registry, features::FeatureStore& features,
-                          cache::TieredCache& cache);
+    RecommendationService(models::ModelRegistry& registry, features::FeatureStore& features, cache::TieredCache& cache);
 
     // Fails (Error) only for a bad request: empty or oversized user id, n out of range,
     // unknown model. Dependencies that fail degrade the answer instead (fallback,

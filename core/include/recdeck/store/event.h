@@ -20,15 +20,15 @@ std::optional<EventType> parseEventType(std::string_view name);
 bool invalidatesUser(EventType type);
 
 struct Event {
-    std::int64_t id = 0;           // sequence number assigned by the EventLog (> 0 once durable)
+    std::int64_t id = 0;  // sequence number assigned by the EventLog (> 0 once durable)
     EventType type = EventType::Click;
     std::int64_t timestampMs = 0;  // milliseconds since the Unix epoch
     std::string userId;
-    std::string itemId;            // empty for an impression of several items
+    std::string itemId;              // empty for an impression of several items
     std::vector<std::string> items;  // impressions: the items shown, best first
-    double value = 0.0;            // rating value (0 when not a rating)
-    std::string requestId;         // the recommendation request this event follows, if known
-    std::string experiment;        // experiment key and variant the user was served under
+    double value = 0.0;              // rating value (0 when not a rating)
+    std::string requestId;           // the recommendation request this event follows, if known
+    std::string experiment;          // experiment key and variant the user was served under
     std::string variant;
     std::string model;
     // True only for an impression the service itself served (the Engine records one per

@@ -19,8 +19,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,24 +30,24 @@
 namespace recdeck::store {
 
 struct EventLogOptions {
-    std::size_t maxBatch = 4096;                // events per transaction at most
+    std::size_t maxBatch = 4096;  // events per transaction at most
     // Events waiting for the writer, at most; an append beyond it fails at once
     // (ErrorKind::Unavailable) instead of queueing without bound behind a slow disk.
     std::size_t maxQueued = 200'000;
-    std::chrono::milliseconds maxDelay{1};      // how long the writer waits to grow a batch
-    bool durable = true;                        // synchronous=FULL (false: NORMAL, for benchmarks)
+    std::chrono::milliseconds maxDelay{1};  // how long the writer waits to grow a batch
+    bool durable = true;                    // synchronous=FULL (false: NORMAL, for benchmarks)
 };
 
 struct EventLogStats {
-    std::uint64_t appended = 0;     // events committed since open
-    std::uint64_t transactions = 0; // commits since open
+    std::uint64_t appended = 0;      // events committed since open
+    std::uint64_t transactions = 0;  // commits since open
     std::uint64_t failedBatches = 0;
-    std::uint64_t refused = 0;      // appends refused because the queue was full
-    std::size_t queued = 0;         // events waiting for the writer now
-    std::string lastError;          // of the latest failed batch, kept after recovery
+    std::uint64_t refused = 0;  // appends refused because the queue was full
+    std::size_t queued = 0;     // events waiting for the writer now
+    std::string lastError;      // of the latest failed batch, kept after recovery
     std::int64_t lastErrorUnixMs = 0;
-    bool failing = false;           // the latest batch failed
-    std::int64_t lastId = 0;        // highest committed id
+    bool failing = false;     // the latest batch failed
+    std::int64_t lastId = 0;  // highest committed id
 };
 
 class EventLog {

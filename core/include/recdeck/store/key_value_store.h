@@ -168,7 +168,7 @@ struct StreamId {
     std::uint64_t seq = 0;
 
     friend auto operator<=>(const StreamId&, const StreamId&) = default;
-    std::string text() const;                                // "ms-seq"
+    std::string text() const;                                     // "ms-seq"
     static std::optional<StreamId> parse(std::string_view text);  // nullopt unless "ms-seq"
 };
 
@@ -346,8 +346,7 @@ protected:
     virtual Result<std::size_t> doHashDelete(std::string_view key, StringSpan fields) = 0;
     virtual Result<ScanResult> doScanPrefix(std::string_view prefix, std::size_t maxKeys) = 0;
     virtual Status doPublish(std::string_view channel, std::string_view message) = 0;
-    virtual Result<Subscription> doSubscribe(std::string_view channel, MessageHandler onMessage,
-                                             GapHandler onGap) = 0;
+    virtual Result<Subscription> doSubscribe(std::string_view channel, MessageHandler onMessage, GapHandler onGap) = 0;
     virtual Status doPing() = 0;
 };
 

@@ -76,8 +76,7 @@ protected:
     Result<std::size_t> doHashDelete(std::string_view key, StringSpan fields) override;
     Result<ScanResult> doScanPrefix(std::string_view prefix, std::size_t maxKeys) override;
     Status doPublish(std::string_view channel, std::string_view message) override;
-    Result<Subscription> doSubscribe(std::string_view channel, MessageHandler onMessage,
-                                     GapHandler onGap) override;
+    Result<Subscription> doSubscribe(std::string_view channel, MessageHandler onMessage, GapHandler onGap) override;
     Status doPing() override;
 
 private:

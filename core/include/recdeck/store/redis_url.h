@@ -29,7 +29,7 @@ struct RedisUrl {
 
     std::string host;
     std::uint16_t port = kDefaultPort;
-    int db = 0;          // >= 0; the server decides the upper bound (SELECT fails past it)
+    int db = 0;            // >= 0; the server decides the upper bound (SELECT fails past it)
     std::string user;      // empty: the default user (AUTH password)
     std::string password;  // empty: no AUTH
 

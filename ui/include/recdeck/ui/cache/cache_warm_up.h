@@ -1,0 +1,34 @@
+#pragma once
+// Warming the recommendation cache: ask the engine for the lists of the most active users
+// (by distinct items in the training data) before they come back, so their next request
+// is a cache hit. Runs on a worker thread; no Qt.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "recdeck/common/task.h"
+#include "recdeck/serving/engine.h"
+
+namespace recdeck::ui {
+
+struct WarmUpSummary {
+    std::size_t requested = 0;      // users chosen (min(n, users in the data))
+    std::size_t warmed = 0;         // users whose list is now cached
+    std::size_t alreadyCached = 0;  // of those, answered from a cache tier (nothing to do)
+    std::size_t failed = 0;         // requests the engine refused
+    bool cancelled = false;
+    double seconds = 0.0;    // wall time of the whole run
+    std::string firstError;  // the first refusal, if any
+};
+
+// The ids of the n users with the most distinct items in the training matrix, most active
+// first (ties by index, so the order is stable).
+std::vector<std::string> mostActiveUsers(const serving::ServingSnapshot& snapshot, std::size_t n);
+
+// Requests the default list (n = 10, no impression recorded: warm-up is not traffic) for
+// each of the n most active users. Reports progress after every user and stops between
+// users when control.stop is requested. Thread-safe (the engine is).
+WarmUpSummary warmUpUsers(serving::Engine& engine, std::size_t n, const TaskControl& control);
+
+}  // namespace recdeck::ui
