@@ -36,6 +36,7 @@
 #include <memory>
 
 #include "recdeck/experiments/statistics.h"
+#include "recdeck/ui/common/elided_label.h"
 #include "recdeck/ui/common/kpi_tile.h"
 #include "recdeck/ui/common/theme.h"
 #include "recdeck/ui/experiments/experiment_editor.h"
@@ -162,6 +163,16 @@ private:
                                 .arg(step)
                                 .arg(needed)
                                 .arg(available)));
+        // One-line headers fit or end in "…" with the whole text in the tool tip.
+        for (const auto* label : panel->findChildren<ui::ElidedLabel*>()) {
+            if (!label->isVisible()) continue;
+            QVERIFY2(label->fontMetrics().horizontalAdvance(label->text()) <= label->width(),
+                     qPrintable(step + QStringLiteral(": clipped: ") + label->text()));
+            if (label->text() != label->fullText()) {
+                QVERIFY2(label->text().endsWith(QChar(0x2026)), qPrintable(label->text()));
+                QCOMPARE(label->toolTip(), label->fullText());
+            }
+        }
     }
 
 private slots:

@@ -51,6 +51,15 @@ QString age(std::int64_t ms) {
     return QStringLiteral("%1 d").arg(seconds / 86400);
 }
 
+QString ago(std::int64_t ms) {
+    const QString text = age(ms);
+    return ms < 1500 ? text : text + QStringLiteral(" ago");
+}
+
+QString looks(int count) {
+    return count == 1 ? QStringLiteral("1 look") : QStringLiteral("%1 looks").arg(count);
+}
+
 QString timestamp(std::int64_t unixMs) {
     if (unixMs <= 0) return QStringLiteral("–");
     return QDateTime::fromMSecsSinceEpoch(unixMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));

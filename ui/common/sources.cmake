@@ -6,6 +6,8 @@ target_sources(recdeck_ui PRIVATE
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/common/async.h
   ${CMAKE_CURRENT_LIST_DIR}/chart_card.cpp
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/common/chart_card.h
+  ${CMAKE_CURRENT_LIST_DIR}/elided_label.cpp
+  ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/common/elided_label.h
   ${CMAKE_CURRENT_LIST_DIR}/format.cpp
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/common/format.h
   ${CMAKE_CURRENT_LIST_DIR}/input_guard.cpp

@@ -113,7 +113,7 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
                 return format::timestamp(e->startedAtMs);
             case Updated: {
                 const std::int64_t ms = e->updatedAtMs > 0 ? e->updatedAtMs : e->createdAtMs;
-                return ms > 0 ? format::age(QDateTime::currentMSecsSinceEpoch() - ms) + tr(" ago") : QString();
+                return ms > 0 ? format::ago(QDateTime::currentMSecsSinceEpoch() - ms) : QString();
             }
             case ColumnCount:
                 break;

@@ -24,6 +24,7 @@
 #include "recdeck/ui/adapters/engine_host.h"
 #include "recdeck/ui/adapters/live_feed.h"
 #include "recdeck/ui/common/async.h"
+#include "recdeck/ui/common/elided_label.h"
 #include "recdeck/ui/common/format.h"
 #include "recdeck/ui/common/panel_heading.h"
 #include "recdeck/ui/common/theme.h"
@@ -162,10 +163,9 @@ ExperimentsPanel::ExperimentsPanel(EngineHost& host, LiveFeed& feed, QWidget* pa
     m_title->setStyleSheet(QStringLiteral("font-size:13pt;"));
     m_badge = new QLabel(this);
     m_badge->setObjectName(QStringLiteral("badge"));
-    m_description = new QLabel(this);
+    m_description = new ElidedLabel(this);
     m_description->setObjectName(QStringLiteral("muted"));
     m_description->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_description->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* header = new QHBoxLayout();
     header->setSpacing(10);
     header->addWidget(m_title);
@@ -504,14 +504,14 @@ void ExperimentsPanel::updateHeader() {
         m_badge->setText(tr("New"));
         m_badge->setStyleSheet(QStringLiteral("background:%1;").arg(theme::css(theme::accent())));
         m_badge->setVisible(true);
-        m_description->setText(tr("not saved yet"));
+        m_description->setFullText(tr("not saved yet"));
         return;
     }
     const std::optional<Experiment> e = selectedExperiment();
     if (!e) {
         m_title->setText(tr("No experiment selected"));
         m_badge->setVisible(false);
-        m_description->clear();
+        m_description->setFullText({});
         return;
     }
     m_title->setText(q(e->key));
@@ -525,8 +525,7 @@ void ExperimentsPanel::updateHeader() {
             tr("running for %1").arg(elapsedText(QDateTime::currentMSecsSinceEpoch() - e->startedAtMs));
         detail = detail.isEmpty() ? since : detail + QStringLiteral("  ·  ") + since;
     }
-    m_description->setText(detail);
-    m_description->setToolTip(q(e->description));
+    m_description->setFullText(detail);
 }
 
 void ExperimentsPanel::updateActions() {

@@ -203,9 +203,8 @@ QVariant ResultsTableModel::tooltip(int row, Column column) const {
             if (c->significant && !judged(c))
                 text += tr(", but the arms are still too small to judge (see the verdict)");
             if (c->sequential.available)
-                text += tr("\nPeeking-safe (always-valid) p-value: %1 after %2 looks")
-                            .arg(pValueText(c->sequential.pValue))
-                            .arg(c->sequential.looks);
+                text += tr("\nPeeking-safe (always-valid) p-value: %1 after %2")
+                            .arg(pValueText(c->sequential.pValue), format::looks(c->sequential.looks));
             return text;
         }
         case ChanceToBeat:

@@ -449,21 +449,21 @@ void ResultsView::updateIndicators(const ExperimentResults& r) {
                 shown->safeToStop ? tr("Confirmed")
                 : s.significant   ? tr("Significant")
                                   : tr("Stopped early"),
-                who + tr("always-valid p = %1 after %2 looks, frozen at the stop").arg(pText(s.pValue)).arg(s.looks),
+                who +
+                    tr("always-valid p = %1 after %2, frozen at the stop").arg(pText(s.pValue), format::looks(s.looks)),
                 shown->safeToStop || s.significant ? KpiTile::State::Good : KpiTile::State::Normal);
         } else if (shown->safeToStop) {
             m_peeking->setValue(tr("Safe to stop"),
-                                who + tr("always-valid p = %1 after %2 looks").arg(pText(s.pValue)).arg(s.looks),
+                                who + tr("always-valid p = %1 after %2").arg(pText(s.pValue), format::looks(s.looks)),
                                 KpiTile::State::Good);
         } else if (s.significant) {
             m_peeking->setValue(tr("Significant"),
-                                who + tr("always-valid p = %1 after %2 looks").arg(pText(s.pValue)).arg(s.looks),
+                                who + tr("always-valid p = %1 after %2").arg(pText(s.pValue), format::looks(s.looks)),
                                 KpiTile::State::Good);
         } else {
             m_peeking->setValue(tr("Keep running"),
-                                who + tr("always-valid p = %1 after %2 looks (needs ≤ %3)")
-                                          .arg(pText(s.pValue))
-                                          .arg(s.looks)
+                                who + tr("always-valid p = %1 after %2 (needs ≤ %3)")
+                                          .arg(pText(s.pValue), format::looks(s.looks))
                                           .arg(r.alpha),
                                 KpiTile::State::Warning);
         }

@@ -116,7 +116,7 @@ void FeaturesCard::refreshAges() {
     if (!m_hasFeatures) return;
     const std::int64_t now = unixMillis();
     m_lastActive->setText(m_lastActiveMs > 0 ? format::timestamp(m_lastActiveMs) + QStringLiteral("  (") +
-                                                   format::age(now - m_lastActiveMs) + tr(" ago)")
+                                                   format::ago(now - m_lastActiveMs) + QStringLiteral(")")
                                              : tr("never"));
     const QString age = format::age(now - m_computedAtMs);
     QString text = age == QStringLiteral("just now") ? tr("Computed just now") : tr("Computed %1 ago").arg(age);

@@ -111,7 +111,7 @@ QVariant ModelTableModel::data(const QModelIndex& index, int role) const {
             }
         }
         if (column == TrainedColumn && entry.trainedAtMs > 0) {
-            return tr("%1 ago").arg(format::age(unixMillis() - entry.trainedAtMs));
+            return format::ago(unixMillis() - entry.trainedAtMs);
         }
         return {};
     }

@@ -33,6 +33,7 @@ class ExperimentRegistry;
 
 namespace recdeck::ui {
 
+class ElidedLabel;
 class EngineHost;
 class ExperimentEditor;
 class ExperimentListModel;
@@ -153,7 +154,7 @@ private:
     QTabWidget* m_tabs;
     QLabel* m_title;
     QLabel* m_badge;
-    QLabel* m_description;
+    ElidedLabel* m_description;
     QLabel* m_message;
     QWidget* m_messageBar;
     QPushButton* m_new;
