@@ -651,6 +651,14 @@ private slots:
             const auto& r = panel.currentResults();
             return r && r->state == ExperimentState::Stopped && !panel.resultsView()->frozenText().isEmpty();
         }));
+        // "Frozen" only once the readout is frozen for good (late events counted first).
+        QVERIFY(test::UiFixture::waitFor(
+            [&] {
+                panel.refreshResults();
+                return panel.resultsView()->frozenText().startsWith(QStringLiteral("Frozen:"));
+            },
+            60000));
+        QVERIFY(!registry.get("ui-guarded")->frozenResults.empty());
         // Looks after the stop: the chart still ends at it.
         QTest::qWait(2500);
         panel.refreshResults();

@@ -48,18 +48,22 @@ void ExperimentsPanel::refreshResults() {
         Result<ExperimentResults> results;
         std::vector<experiments::SeriesPoint> series;
         bool fleet = false;
+        bool frozen = false;
     };
     runAsync(
         this,
         [engine, key]() {
             auto& tracker = engine->experimentResults();
-            return Fetch{tracker.results(key), tracker.series(key), engine->events().fleet()};
+            const auto record = engine->experiments().get(key);
+            return Fetch{tracker.results(key), tracker.series(key), engine->events().fleet(),
+                         record && !record->frozenResults.empty()};
         },
         [this, key](Fetch fetch) {
             m_resultsInFlight = false;
             m_resultsView->setScope(fetch.fleet ? tr("Fleet readout: every instance's events on the shared Redis, each "
                                                      "counted once")
                                                 : tr("Readout of this console's own traffic (embedded store)"));
+            m_resultsView->setFrozen(fetch.frozen);
             onResults(key, std::move(fetch.results), std::move(fetch.series));
             if (m_refreshAgain) {
                 m_refreshAgain = false;

@@ -402,9 +402,13 @@ void ResultsView::updateVerdict(const ExperimentResults& r) {
 
     if (r.state == ExperimentState::Stopped && r.stoppedAtMs > 0) {
         m_frozen->setText(
-            tr("Frozen: these are the figures at the stop (%1) and they no longer change; the chart and the "
-               "peeking-safe looks end there too.")
-                .arg(format::timestamp(r.stoppedAtMs)));
+            m_frozenForGood
+                ? tr("Frozen: these are the figures at the stop (%1) and they no longer change; the chart and the "
+                     "peeking-safe looks end there too.")
+                      .arg(format::timestamp(r.stoppedAtMs))
+                : tr("Stopped at %1: clicks and purchases on lists shown before the stop are still being counted "
+                     "for a few seconds; then these figures freeze for good.")
+                      .arg(format::timestamp(r.stoppedAtMs)));
         m_frozen->setVisible(true);
     } else {
         m_frozen->setVisible(false);

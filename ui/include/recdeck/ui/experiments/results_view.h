@@ -29,6 +29,9 @@ public:
 
     // Shows a readout and its metric-over-time chart (one series per variant).
     void setResults(const experiments::ExperimentResults& results, const QList<ChartSeries>& chart);
+    // Whether a stopped run's readout is frozen for good (Experiment::frozenResults), or
+    // the late events from before its stop are still being counted. Before setResults().
+    void setFrozen(bool frozen) { m_frozenForGood = frozen; }
     // Shows a message instead of results (nothing selected, a draft, an error).
     void showMessage(const QString& title, const QString& text);
     // Whose events the readout counts (the fleet's on a shared Redis, or this console's),
@@ -83,6 +86,7 @@ private:
     ResultsTableModel* m_model;
     QTableView* m_table;
     ChartCard* m_chart;
+    bool m_frozenForGood = true;
     bool m_columnsUserSized = false;
     bool m_fittingColumns = false;
     bool m_shrinkColumns = true;  // the next fit may narrow columns (a new shape of results)
