@@ -136,6 +136,7 @@ struct StreamPublisher::Impl {
             saveCursor(false);
             if (*sent) continue;  // there may be more
             std::unique_lock lock(mutex);
+            if (options.gather.count() > 0) wake.wait_for(lock, options.gather, [this] { return stopping; });
             wake.wait_for(lock, options.idlePoll, [this] { return stopping || notified; });
             notified = false;
         }
@@ -151,6 +152,7 @@ StreamPublisher::~StreamPublisher() = default;
 void StreamPublisher::notify() {
     {
         std::lock_guard lock(m_impl->mutex);
+        if (m_impl->notified) return;  // already signalled, not yet seen: no second wake-up
         m_impl->notified = true;
     }
     m_impl->wake.notify_all();

@@ -335,6 +335,7 @@ Result<std::int64_t> EventLog::append(std::vector<Event> events, std::chrono::mi
 
 std::uint64_t EventLog::appendAsync(std::vector<Event> events, Done done) {
     std::uint64_t ticket = 0;
+    bool wake = false;
     {
         std::lock_guard lock(m_impl->queueMutex);
         if (m_impl->stopping) {
@@ -351,10 +352,15 @@ std::uint64_t EventLog::appendAsync(std::vector<Event> events, Done done) {
             return 0;
         }
         ticket = m_impl->nextTicket++;
+        // The writer waits for a first entry, then lingers up to maxDelay for a full batch:
+        // only those two moments need it awake (one wake-up per batch, not per event).
+        const std::size_t before = m_impl->queuedEvents;
+        const std::size_t full = m_impl->options.maxBatch;
+        wake = m_impl->queue.empty() || (before < full && before + events.size() >= full);
         m_impl->queuedEvents += events.size();
         m_impl->queue.push_back({std::move(events), std::move(done), ticket});
     }
-    m_impl->queueChanged.notify_one();
+    if (wake) m_impl->queueChanged.notify_one();
     return ticket;
 }
 
