@@ -377,8 +377,11 @@ private slots:
         editor->undoStack()->undo();
         QVERIFY(save->isEnabled());
 
-        // Save creates the draft in the registry.
-        QTest::mouseClick(save, Qt::LeftButton);
+        // Ctrl+S creates the draft in the registry, while the button reads "Create draft"
+        // (renaming a button used to drop its shortcut).
+        QCOMPARE(save->text(), QStringLiteral("Create draft"));
+        key->setFocus();
+        QTest::keyClick(key, Qt::Key_S, Qt::ControlModifier);
         QVERIFY(
             test::UiFixture::waitFor([&] { return stored(*m_fixture, QStringLiteral("ui-test-exp")).has_value(); }));
         auto record = stored(*m_fixture, QStringLiteral("ui-test-exp"));

@@ -126,7 +126,15 @@ ExperimentEditor::ExperimentEditor(QWidget* parent) : QWidget(parent), m_undo(ne
     m_saveButton->setObjectName(QStringLiteral("saveButton"));
     stylePrimary(m_saveButton);
     m_saveButton->setToolTip(tr("Write this definition to the experiment registry (Ctrl+S)"));
-    m_saveButton->setShortcut(QKeySequence::Save);
+    // An action, not the button's shortcut: QAbstractButton::setText() replaces a button's
+    // shortcut with its text's mnemonic, and the button is renamed "Create draft" / "Save".
+    auto* saveAction = new QAction(tr("Save"), this);
+    saveAction->setShortcuts(QKeySequence::Save);
+    saveAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(saveAction, &QAction::triggered, this, [this] {
+        if (m_saveButton->isEnabled()) m_saveButton->click();
+    });
+    addAction(saveAction);
 
     auto* undoAction = new QAction(tr("Undo"), this);
     undoAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Z)});
