@@ -123,7 +123,8 @@ void RequestParser::on_field_impl(bhttp::field name, beast::string_view nameText
             break;
     }
     const char* kept = keptName(name);
-    if (kept == nullptr && name == bhttp::field::unknown && iequals(view(nameText), "sec-fetch-site")) {
+    // By its text: Beast names it field::sec_fetch_site from Boost 1.83 on, field::unknown before.
+    if (kept == nullptr && iequals(view(nameText), "sec-fetch-site")) {
         kept = "sec-fetch-site";
     }
     if (kept == nullptr) return;

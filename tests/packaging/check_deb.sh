@@ -23,8 +23,10 @@ grep -q '^ Section: science$' "$work/info" || fail "section missing"
 grep -q '^ Maintainer: RecDeck Developers <dev@recdeck.invalid>$' "$work/info" || fail "maintainer missing"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "depends: $depends"
-for lib in libqt6widgets6 libhiredis0.14 libsqlite3-0 qt6-qpa-plugins; do
-  echo "$depends" | grep -q "$lib" || fail "Depends lacks $lib"
+# Names as shlibdeps derives them on this distribution (libhiredis0.14 on Debian 12,
+# libhiredis1.1.0 on Debian 13; libqt6widgets6t64 on 64-bit time_t releases).
+for lib in 'libqt6widgets6' 'libhiredis[0-9]' 'libsqlite3-0' 'qt6-qpa-plugins'; do
+  echo "$depends" | grep -qE "$lib" || fail "Depends lacks $lib"
 done
 # The service's HTTP layer is Boost.Beast (header-only): no Qt HttpServer at run time.
 if echo "$depends" | grep -q libqt6httpserver6; then fail "Depends still names libqt6httpserver6"; fi

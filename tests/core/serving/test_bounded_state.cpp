@@ -52,7 +52,7 @@ serving::EngineConfig smallConfig(const std::filesystem::path& dir) {
 }
 
 // What the HTTP layer renders per list (json_codec.cpp's renderItems, in spirit).
-std::string render(const serving::RecommendationList& list) {
+[[maybe_unused]] std::string render(const serving::RecommendationList& list) {  // not in sanitizer builds
     std::string out = "\"items\":[";
     for (const auto& item : list.items) out += "\"" + item.itemId + "\",";
     out += "],\"reasons\":[";
