@@ -1,5 +1,7 @@
 #include "service_process.h"
 
+#include "test_support.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QRegularExpression>
@@ -75,7 +77,8 @@ bool ServiceProcess::start(const QStringList& arguments, QString* error, int tim
     const QRegularExpression serving(QStringLiteral("serving on http://[^:]+:(\\d+)"));
     QElapsedTimer timer;
     timer.start();
-    while (timer.elapsed() < timeoutMs) {
+    const qint64 limit = static_cast<qint64>(timeoutMs) * timeScale();  // sanitizer builds train slower
+    while (timer.elapsed() < limit) {
         m_process->waitForReadyRead(200);
         m_output += m_process->readAll();
         const auto match = serving.match(QString::fromUtf8(m_output));

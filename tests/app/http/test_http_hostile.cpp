@@ -178,7 +178,7 @@ private slots:
         QTest::newRow("two hosts") << QByteArray("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil\r\n\r\n") +
                                           hidden
                                    << 400;
-        QTest::newRow("tls hello") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 17) + hidden
+        QTest::newRow("tls hello") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15) + hidden
                                    << 400;
         QTest::newRow("http/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + hidden << 505;
     }
