@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace recdeck::test {
 
 struct ProcessRun {
@@ -29,7 +31,8 @@ inline ProcessRun runProcess(const QString& program, const QStringList& argument
     process.start(program, arguments);
     ProcessRun run;
     if (!process.waitForStarted(10000)) return run;
-    if (!process.waitForFinished(timeoutMs)) {
+    // Scaled like every bounded wait: a sanitizer build trains and scores several times slower.
+    if (!process.waitForFinished(timeoutMs * timeScale())) {
         process.kill();
         process.waitForFinished();
         run.err = "timed out";
