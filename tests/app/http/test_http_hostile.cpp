@@ -27,6 +27,14 @@ constexpr int kIdleSeconds = 2;
 
 }  // namespace
 
+// Under AddressSanitizer freed memory stays resident (quarantine, shadow memory), so the
+// resident-size bound is checked in normal builds only; it is still printed.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kResidentMemoryMeaningful = false;
+#else
+constexpr bool kResidentMemoryMeaningful = true;
+#endif
+
 class TestHttpHostile : public QObject {
     Q_OBJECT
     std::filesystem::path m_dir;
@@ -49,7 +57,7 @@ class TestHttpHostile : public QObject {
         QVERIFY(rss > 0);
         qInfo("%s: resident %.1f MiB (%+.1f MiB since start)", after, static_cast<double>(rss) / (1 << 20),
               (static_cast<double>(rss) - static_cast<double>(m_baseline)) / (1 << 20));
-        QVERIFY2(rss < m_baseline + kMemoryLimit, after);
+        if (kResidentMemoryMeaningful) QVERIFY2(rss < m_baseline + kMemoryLimit, after);
     }
 
 private slots:
