@@ -132,6 +132,12 @@ public:
     std::shared_ptr<const AssignmentTable> table() const;
 
     // --- listeners ---
+    // Local changes are reported one by one, on the thread that made them. Changes made
+    // by another instance are reported from the subscription thread once the record read
+    // back differs from the local copy, so several quick changes to one experiment may
+    // arrive as one (with the kind of the first message and the newest record). A
+    // notification already under way may still run after removeListener returns: capture
+    // weak references.
     int addListener(ChangeListener listener);
     void removeListener(int handle);
 
