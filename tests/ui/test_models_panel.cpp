@@ -133,7 +133,7 @@ private slots:
         // lambda buys diversity.
         auto* chart = child<ui::TradeOffChart>(panel, QStringLiteral("tradeOffChart"));
         QCOMPARE(chart->currentModel(), QString::fromStdString(registry.defaultName()));
-        const ui::EvaluationSettings settings;
+        const evaluation::EvaluationSettings settings;
         QCOMPARE(static_cast<std::size_t>(chart->lambdaPoints().size()), settings.lambdas.size());
         QVERIFY(chart->targetPoints().size() >= static_cast<qsizetype>(settings.ildTargets.size()));
         QVERIFY(chart->defaultPoint().has_value());

@@ -51,13 +51,13 @@ struct TrainingDone {
 };
 
 struct EvaluateOutcome {
-    std::optional<EvaluationRun> run;
+    std::optional<evaluation::EvaluationRun> run;
     Error error;
     std::map<std::string, std::string> keys;  // registry name -> cache key
 };
 
 struct CacheLookup {
-    EvaluationCache cache;
+    evaluation::EvaluationCache cache;
     std::map<std::string, std::string> keys;  // registry name -> cache key
 };
 
@@ -348,12 +348,12 @@ void ModelsPanel::onEngineOpened() {
 void ModelsPanel::restoreOrEvaluate() {
     const auto engine = m_host.sharedEngine();
     if (!engine) return;
-    std::vector<ModelToEvaluate> specs;
+    std::vector<evaluation::ModelToEvaluate> specs;
     for (const auto& entry : engine->registry().entries()) {
         if (!entry->model) continue;
         specs.push_back({entry->name, entry->version, std::string(entry->model->kind()), entry->model->params()});
     }
-    const EvaluationSettings settings = m_settings;
+    const evaluation::EvaluationSettings settings = m_settings;
     const ranking::RankingParams ranking = engine->service().defaultRanking();
     const quint64 generation = ++m_openGeneration;
     setStatus(m_evaluateStatus, tr("Looking for earlier evaluations of this data…"), theme::muted());
@@ -364,9 +364,10 @@ void ModelsPanel::restoreOrEvaluate() {
             CacheLookup lookup;
             const auto snapshot = engine->snapshot();
             if (!snapshot) return lookup;
-            const std::string fingerprint = dataFingerprint(*snapshot);
-            for (const auto& spec : specs) lookup.keys[spec.name] = evaluationKey(spec, fingerprint, settings, ranking);
-            lookup.cache = loadEvaluationCache(cacheFileOf(*engine));
+            const std::string fingerprint = evaluation::dataFingerprint(*snapshot);
+            for (const auto& spec : specs)
+                lookup.keys[spec.name] = evaluation::evaluationKey(spec, fingerprint, settings, ranking);
+            lookup.cache = evaluation::loadEvaluationCache(cacheFileOf(*engine));
             return lookup;
         },
         [this, engine, specs, generation](CacheLookup lookup) {
@@ -382,11 +383,11 @@ void ModelsPanel::restoreOrEvaluate() {
                     missing << q(spec.name);
                     continue;
                 }
-                ModelEvaluation evaluation = cached->second.evaluation;
+                evaluation::ModelEvaluation evaluation = cached->second.evaluation;
                 evaluation.name = spec.name;
                 evaluation.version = spec.version;
                 (void)engine->registry().setOfflineMetrics(spec.name, spec.version,
-                                                           registryMetrics(evaluation, cached->second.run));
+                                                           evaluation::registryMetrics(evaluation, cached->second.run));
                 m_kept[spec.name] = std::move(evaluation);
                 m_lastRun = cached->second.run;
                 savedAt = std::max(savedAt, cached->second.savedAtMs);
@@ -416,10 +417,10 @@ void ModelsPanel::restoreOrEvaluate() {
 
 void ModelsPanel::saveCache() {
     if (m_cacheFile.empty()) return;
-    EvaluationCache cache = m_cache;
+    evaluation::EvaluationCache cache = m_cache;
     const std::filesystem::path file = m_cacheFile;
     runAsync(
-        this, [cache = std::move(cache), file] { return saveEvaluationCache(file, cache); }, [](Status) {});
+        this, [cache = std::move(cache), file] { return evaluation::saveEvaluationCache(file, cache); }, [](Status) {});
 }
 
 QString ModelsPanel::selectedName() const {
@@ -594,11 +595,11 @@ bool ModelsPanel::evaluate(const QStringList& names) {
         setStatus(m_evaluateStatus, tr("The backend is not open yet."), theme::bad());
         return false;
     }
-    std::vector<ModelToEvaluate> specs;
+    std::vector<evaluation::ModelToEvaluate> specs;
     for (const auto& entry : engine->registry().entries()) {
         if (!entry->model) continue;
         if (!names.isEmpty() && !names.contains(q(entry->name))) continue;
-        ModelToEvaluate spec;
+        evaluation::ModelToEvaluate spec;
         spec.name = entry->name;
         spec.version = entry->version;
         spec.kind = std::string(entry->model->kind());
@@ -610,7 +611,7 @@ bool ModelsPanel::evaluate(const QStringList& names) {
         return false;
     }
     const ranking::RankingParams defaultRanking = engine->service().defaultRanking();
-    const EvaluationSettings settings = m_settings;
+    const evaluation::EvaluationSettings settings = m_settings;
     const TaskControl control = m_evaluateTask->begin();
     showProgress(m_evaluateProgress, 0.0, tr("starting"));
     setStatus(m_evaluateStatus,
@@ -625,10 +626,10 @@ bool ModelsPanel::evaluate(const QStringList& names) {
                 out.error = Error::invalid("no data is loaded");
                 return out;
             }
-            const std::string fingerprint = dataFingerprint(*snapshot);
+            const std::string fingerprint = evaluation::dataFingerprint(*snapshot);
             for (const auto& spec : specs)
-                out.keys[spec.name] = evaluationKey(spec, fingerprint, settings, defaultRanking);
-            auto run = evaluateModels(*snapshot, specs, defaultRanking, settings, control);
+                out.keys[spec.name] = evaluation::evaluationKey(spec, fingerprint, settings, defaultRanking);
+            auto run = evaluation::evaluateModels(*snapshot, specs, defaultRanking, settings, control);
             if (run) {
                 out.run = std::move(*run);
             } else {
@@ -652,17 +653,17 @@ bool ModelsPanel::evaluate(const QStringList& names) {
                 }
                 return;
             }
-            EvaluationRun& run = *outcome.run;
+            evaluation::EvaluationRun& run = *outcome.run;
             QStringList notStored;
             serving::Engine* current = m_host.engine();
             for (auto& evaluation : run.models) {
                 if (current) {
-                    const auto stored = current->registry().setOfflineMetrics(evaluation.name, evaluation.version,
-                                                                              registryMetrics(evaluation, run));
+                    const auto stored = current->registry().setOfflineMetrics(
+                        evaluation.name, evaluation.version, evaluation::registryMetrics(evaluation, run));
                     if (!stored) notStored << q(evaluation.name);
                 }
                 if (const auto key = outcome.keys.find(evaluation.name); key != outcome.keys.end()) {
-                    EvaluationRun description = run;
+                    evaluation::EvaluationRun description = run;
                     description.models.clear();
                     m_cache[key->second] = {evaluation, std::move(description), QDateTime::currentMSecsSinceEpoch()};
                 }
@@ -715,7 +716,7 @@ void ModelsPanel::updateChart() {
                                                           "more diverse."));
         return;
     }
-    const ModelEvaluation& evaluation = it->second;
+    const evaluation::ModelEvaluation& evaluation = it->second;
     QString note = tr("%1 v%2 on %3 held-out users")
                        .arg(q(evaluation.name))
                        .arg(evaluation.version)
@@ -729,7 +730,7 @@ void ModelsPanel::updateChart() {
     m_chart->setEvaluation(&evaluation, note + QLatin1Char('.'));
 }
 
-const ModelEvaluation* ModelsPanel::evaluation(const QString& name) const {
+const evaluation::ModelEvaluation* ModelsPanel::evaluation(const QString& name) const {
     const auto it = m_kept.find(name.toStdString());
     return it == m_kept.end() ? nullptr : &it->second;
 }

@@ -1,7 +1,5 @@
 # Sources of ui/models (listed here so each folder owns its list).
 target_sources(recdeck_ui PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/model_evaluation.cpp
-  ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/models/model_evaluation.h
   ${CMAKE_CURRENT_LIST_DIR}/model_table_model.cpp
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/models/model_table_model.h
   ${CMAKE_CURRENT_LIST_DIR}/models_panel.cpp

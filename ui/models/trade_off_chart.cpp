@@ -30,25 +30,25 @@ namespace recdeck::ui {
 
 namespace {
 
-QString settingLabel(const TradeOffPoint& point) {
+QString settingLabel(const evaluation::TradeOffPoint& point) {
     switch (point.mode) {
-        case TradeOffPoint::Mode::Off:
+        case evaluation::TradeOffPoint::Mode::Off:
             return QObject::tr("off");
-        case TradeOffPoint::Mode::FixedLambda:
+        case evaluation::TradeOffPoint::Mode::FixedLambda:
             return QStringLiteral("λ %1").arg(point.setting, 0, 'f', 1);
-        case TradeOffPoint::Mode::IldTarget:
+        case evaluation::TradeOffPoint::Mode::IldTarget:
             return QStringLiteral("%1").arg(point.setting, 0, 'f', 2);
     }
     return {};
 }
 
-QString settingName(const TradeOffPoint& point) {
+QString settingName(const evaluation::TradeOffPoint& point) {
     switch (point.mode) {
-        case TradeOffPoint::Mode::Off:
+        case evaluation::TradeOffPoint::Mode::Off:
             return QObject::tr("diversity off");
-        case TradeOffPoint::Mode::FixedLambda:
+        case evaluation::TradeOffPoint::Mode::FixedLambda:
             return QObject::tr("fixed MMR λ %1").arg(point.setting, 0, 'f', 2);
-        case TradeOffPoint::Mode::IldTarget:
+        case evaluation::TradeOffPoint::Mode::IldTarget:
             return QObject::tr("ILD target %1").arg(point.setting, 0, 'f', 2);
     }
     return {};
@@ -220,25 +220,25 @@ void TradeOffChart::clearLabels() {
     m_labels.clear();
 }
 
-void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QString& note) {
+void TradeOffChart::setEvaluation(const evaluation::ModelEvaluation* evaluation, const QString& note) {
     clearLabels();
-    m_points = evaluation ? evaluation->curve : std::vector<TradeOffPoint>{};
+    m_points = evaluation ? evaluation->curve : std::vector<evaluation::TradeOffPoint>{};
     QList<QPointF> lambdas;
     QList<QPointF> targets;
     QList<QPointF> off;
     QList<QPointF> chosen;
-    const TradeOffPoint* defaultPoint = nullptr;
-    const TradeOffPoint* offPoint = nullptr;
-    for (const TradeOffPoint& point : m_points) {
+    const evaluation::TradeOffPoint* defaultPoint = nullptr;
+    const evaluation::TradeOffPoint* offPoint = nullptr;
+    for (const evaluation::TradeOffPoint& point : m_points) {
         const QPointF xy(point.ild, point.ndcg);
         switch (point.mode) {
-            case TradeOffPoint::Mode::FixedLambda:
+            case evaluation::TradeOffPoint::Mode::FixedLambda:
                 lambdas << xy;
                 break;
-            case TradeOffPoint::Mode::IldTarget:
+            case evaluation::TradeOffPoint::Mode::IldTarget:
                 targets << xy;
                 break;
-            case TradeOffPoint::Mode::Off:
+            case evaluation::TradeOffPoint::Mode::Off:
                 off << xy;
                 offPoint = &point;
                 break;
@@ -277,11 +277,11 @@ void TradeOffChart::setEvaluation(const ModelEvaluation* evaluation, const QStri
         m_y->setRange(std::max(0.0, yMin - yPad), yMax + yPad * 1.6);  // room for labels above
         QFont font = m_x->labelsFont();
         font.setPointSizeF(8.0);
-        for (const TradeOffPoint& point : m_points) {
-            if (point.mode == TradeOffPoint::Mode::Off) continue;
+        for (const evaluation::TradeOffPoint& point : m_points) {
+            if (point.mode == evaluation::TradeOffPoint::Mode::Off) continue;
             auto* item = new QGraphicsSimpleTextItem(settingLabel(point), m_view->chart());
             item->setFont(font);
-            const bool lambda = point.mode == TradeOffPoint::Mode::FixedLambda;
+            const bool lambda = point.mode == evaluation::TradeOffPoint::Mode::FixedLambda;
             item->setBrush(lambda ? theme::series(0).darker(120) : theme::series(1).darker(120));
             item->setZValue(10);
             const QString setting =
@@ -458,10 +458,11 @@ QList<QRectF> TradeOffChart::visibleLabelRects() const {
 
 void TradeOffChart::showPointTip(const QPointF& value, bool lambda) {
     // Every point, labelled or not, names its setting and figures on hover.
-    const TradeOffPoint* nearest = nullptr;
+    const evaluation::TradeOffPoint* nearest = nullptr;
     double best = std::numeric_limits<double>::max();
-    for (const TradeOffPoint& point : m_points) {
-        if ((point.mode == TradeOffPoint::Mode::FixedLambda) != lambda || point.mode == TradeOffPoint::Mode::Off)
+    for (const evaluation::TradeOffPoint& point : m_points) {
+        if ((point.mode == evaluation::TradeOffPoint::Mode::FixedLambda) != lambda ||
+            point.mode == evaluation::TradeOffPoint::Mode::Off)
             continue;
         const double d = std::hypot(point.ild - value.x(), point.ndcg - value.y());
         if (d < best) {
@@ -512,10 +513,10 @@ bool TradeOffChart::exportCsv(const QString& path) const {
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
     QTextStream out(&file);
     out << "model,setting,value,ild,ndcg,mean_lambda,default\n";
-    for (const TradeOffPoint& point : m_points) {
-        const char* mode = point.mode == TradeOffPoint::Mode::Off           ? "off"
-                           : point.mode == TradeOffPoint::Mode::FixedLambda ? "lambda"
-                                                                            : "ild_target";
+    for (const evaluation::TradeOffPoint& point : m_points) {
+        const char* mode = point.mode == evaluation::TradeOffPoint::Mode::Off           ? "off"
+                           : point.mode == evaluation::TradeOffPoint::Mode::FixedLambda ? "lambda"
+                                                                                        : "ild_target";
         out << currentModel() << ',' << mode << ',' << point.setting << ',' << point.ild << ',' << point.ndcg << ','
             << point.meanLambda << ',' << (point.isDefault ? 1 : 0) << '\n';
     }

@@ -26,10 +26,9 @@
 
 #include "cli.h"
 #include "commands/commands.h"
-#include "offline/batch_recommendations.h"
-#include "offline/offline_data.h"
 #include "offline/offline_options.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/evaluation/batch_recommendations.h"
 #include "recdeck/metrics/offline_metrics.h"
 
 namespace recdeckd {
@@ -64,6 +63,7 @@ void printTable(const recdeck::metrics::OfflineMetrics& m, const std::string& su
 
 int runEvalCommand(const QStringList& arguments) {
     using namespace offline;
+    using namespace recdeck::evaluation;
     QCommandLineParser parser;
     parser.addOption(valueOption("train",
                                  "Training interactions (MovieLens u.data or ratings.csv, or CSV/TSV with user and "
@@ -137,12 +137,9 @@ int runEvalCommand(const QStringList& arguments) {
         about["diversity"] = nullptr;
     } else {
         auto trained =
-            *modelFilePath ? loadModelFile(d, **modelFilePath, name) : trainModel(d, name.value_or("default"));
-        if (const auto* error = std::get_if<StepError>(&trained)) {
-            std::fprintf(stderr, "recdeckd: %s\n", error->message.c_str());
-            return error->exitCode;
-        }
-        const TrainedModel& model = std::get<TrainedModel>(trained);
+            *modelFilePath ? loadModelFileFor(d, **modelFilePath, name) : trainNamedModel(d, name.value_or("default"));
+        if (!trained) return stepFailed(trained.error());
+        const TrainedModel& model = *trained;
         trainSeconds = model.trainSeconds;
         const BatchRecommendations recommendations = recommendForTrainUsers(d, *model.model, *k, *diverse);
         scoreSeconds = recommendations.seconds;

@@ -20,9 +20,8 @@
 
 #include "cli.h"
 #include "commands/commands.h"
-#include "offline/batch_recommendations.h"
-#include "offline/offline_data.h"
 #include "offline/offline_options.h"
+#include "recdeck/evaluation/batch_recommendations.h"
 
 namespace recdeckd {
 
@@ -30,6 +29,7 @@ namespace {
 
 int runRecommendBatchCommand(const QStringList& arguments) {
     using namespace offline;
+    using namespace recdeck::evaluation;
     QCommandLineParser parser;
     parser.addOption(valueOption(
         "train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.",
@@ -76,12 +76,10 @@ int runRecommendBatchCommand(const QStringList& arguments) {
     std::fprintf(stderr, "%s\n", describeImport(*trainPath, *d.trainReport).c_str());
     if (d.itemsReport) std::fprintf(stderr, "%s\n", describeImport(**itemsPath, *d.itemsReport).c_str());
 
-    auto trained = *modelFilePath ? loadModelFile(d, **modelFilePath, name) : trainModel(d, name.value_or("default"));
-    if (const auto* error = std::get_if<StepError>(&trained)) {
-        std::fprintf(stderr, "recdeckd: %s\n", error->message.c_str());
-        return error->exitCode;
-    }
-    const TrainedModel& model = std::get<TrainedModel>(trained);
+    auto trained =
+        *modelFilePath ? loadModelFileFor(d, **modelFilePath, name) : trainNamedModel(d, name.value_or("default"));
+    if (!trained) return stepFailed(trained.error());
+    const TrainedModel& model = *trained;
 
     const BatchRecommendations recommendations = recommendForTrainUsers(d, *model.model, *k, *diverse);
     if (*diverse && !recommendations.diversity) {

@@ -25,9 +25,9 @@
 
 #include "cli.h"
 #include "commands/commands.h"
-#include "offline/offline_data.h"
 #include "offline/offline_options.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/evaluation/offline_data.h"
 #include "recdeck/models/model_file.h"
 #include "recdeck/serving/engine.h"
 #include "service_options.h"
@@ -47,6 +47,7 @@ std::string utcNow() {
 
 int runTrainCommand(const QStringList& arguments) {
     using namespace offline;
+    using namespace recdeck::evaluation;
     QCommandLineParser parser;
     parser.addOption(valueOption(
         "train", "Interactions file: MovieLens u.data or ratings.csv, or CSV/TSV with user and item columns.",
@@ -73,12 +74,9 @@ int runTrainCommand(const QStringList& arguments) {
     std::fprintf(stderr, "%s\n", describeImport(*trainPath, *d.trainReport).c_str());
     if (d.itemsReport) std::fprintf(stderr, "%s\n", describeImport(**itemsPath, *d.itemsReport).c_str());
 
-    auto trained = trainModel(d, name);
-    if (const auto* error = std::get_if<StepError>(&trained)) {
-        std::fprintf(stderr, "recdeckd: %s\n", error->message.c_str());
-        return error->exitCode;
-    }
-    const TrainedModel& model = std::get<TrainedModel>(trained);
+    auto trained = trainNamedModel(d, name);
+    if (!trained) return stepFailed(trained.error());
+    const TrainedModel& model = *trained;
 
     nlohmann::json metadata = {
         {"model", model.name},

@@ -1,5 +1,6 @@
 #include "offline/offline_options.h"
 
+#include <cstdio>
 #include <exception>
 #include <system_error>
 
@@ -94,6 +95,39 @@ std::optional<std::string> modelName(const QCommandLineParser& parser) {
 const char* modelHelp() {
     return "Model: default (what the console serves: EASE + ALS blend, or ALS on catalogs too large for "
            "EASE), popularity, itemknn, als, ease, blend.";
+}
+
+recdeck::Result<recdeck::evaluation::TrainedModel> trainNamedModel(const recdeck::evaluation::OfflineData& data,
+                                                                   const std::string& name) {
+    auto trained = recdeck::evaluation::trainModel(data, name);
+    if (!trained && trained.errorKind() == recdeck::ErrorKind::Invalid)
+        return Error::invalid("--model: " + trained.errorMessage());
+    return trained;
+}
+
+recdeck::Result<recdeck::evaluation::TrainedModel> loadModelFileFor(const recdeck::evaluation::OfflineData& data,
+                                                                    const std::filesystem::path& path,
+                                                                    const std::optional<std::string>& name) {
+    auto loaded = recdeck::evaluation::loadModelFile(data, path);
+    if (!loaded) {
+        if (loaded.error().reason != recdeck::evaluation::kOtherTrainingData) return loaded;
+        return Error::invalid(loaded.errorMessage() + "; train it again with recdeckd train --train " +
+                              data.trainPath.string());
+    }
+    if (name && *name != loaded->name && *name != loaded->kind) {
+        return Error::invalid("--model " + *name + ": " + path.string() + " holds model '" + loaded->name + "' (" +
+                              loaded->kind + ")");
+    }
+    return loaded;
+}
+
+int stepFailed(const recdeck::Error& error) {
+    std::fprintf(stderr, "recdeckd: %s\n", error.message.c_str());
+    return recdeck::errorExitCode(error.kind);
+}
+
+QString qtext(const std::string& s) {
+    return QString::fromStdString(s);
 }
 
 }  // namespace recdeckd::offline

@@ -1,6 +1,7 @@
 #pragma once
 // Options shared by recdeckd's offline commands (train, recommend-batch, eval), so they
-// read and check them alike: file paths, --k, --diversity, --model.
+// read and check them alike: file paths, --k, --diversity, --model; and the command-line
+// wording around recdeck::evaluation's offline steps (which do the work).
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -14,6 +15,7 @@
 
 #include "cli.h"
 #include "recdeck/common/result.h"
+#include "recdeck/evaluation/offline_data.h"
 
 // Unwraps a recdeck::Result or returns the bad-input exit status (2, message on stderr)
 // from the enclosing command.
@@ -52,5 +54,19 @@ std::optional<std::string> modelName(const QCommandLineParser& parser);
 
 // "--model NAME" help text listing the kinds.
 const char* modelHelp();
+
+// evaluation::trainModel for --model NAME (an unknown name is "--model: ...").
+recdeck::Result<recdeck::evaluation::TrainedModel> trainNamedModel(const recdeck::evaluation::OfflineData& data,
+                                                                   const std::string& name);
+// evaluation::loadModelFile for --model-file PATH: a file trained on other data says how to
+// make one that fits, and with --model NAME the file must hold that model (name or kind).
+recdeck::Result<recdeck::evaluation::TrainedModel> loadModelFileFor(const recdeck::evaluation::OfflineData& data,
+                                                                    const std::filesystem::path& path,
+                                                                    const std::optional<std::string>& name);
+
+// Prints "recdeckd: message" to stderr and returns the exit status of the error's kind.
+int stepFailed(const recdeck::Error& error);
+
+QString qtext(const std::string& s);
 
 }  // namespace recdeckd::offline

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "recdeck/ui/models/model_evaluation.h"
+#include "recdeck/evaluation/model_evaluation.h"
 
 class QComboBox;
 class QLabel;
@@ -50,7 +50,7 @@ public:
     bool setDefaultModel(const QString& name);
 
     // The evaluation kept for `name`, if any (of whichever version was evaluated).
-    const ModelEvaluation* evaluation(const QString& name) const;
+    const evaluation::ModelEvaluation* evaluation(const QString& name) const;
     int finishedTrainings() const { return m_trainings; }
     int finishedEvaluations() const { return m_evaluations; }
     // Models whose figures came from an earlier evaluation of the same data (the data
@@ -99,11 +99,11 @@ private:
     TradeOffChart* m_chart;
     QMessageBox* m_confirm = nullptr;
 
-    EvaluationSettings m_settings;
-    std::map<std::string, ModelEvaluation> m_kept;  // by registry name
-    std::optional<EvaluationRun> m_lastRun;         // the run's description (models moved out)
+    evaluation::EvaluationSettings m_settings;
+    std::map<std::string, evaluation::ModelEvaluation> m_kept;  // by registry name
+    std::optional<evaluation::EvaluationRun> m_lastRun;         // the run's description (models moved out)
     bool m_autoEvaluated = false;
-    EvaluationCache m_cache;
+    evaluation::EvaluationCache m_cache;
     std::filesystem::path m_cacheFile;
     QStringList m_reused;
     bool m_startupSettled = false;

@@ -6,7 +6,7 @@
 #include <QRectF>
 #include <QStringList>
 
-#include "recdeck/ui/models/model_evaluation.h"
+#include "recdeck/evaluation/model_evaluation.h"
 
 class QChartView;
 class QComboBox;
@@ -33,7 +33,7 @@ public:
     // Switches the chooser to `name` if listed (emits modelChosen).
     void selectModel(const QString& name);
     // Shows `evaluation` (null: the empty state with `note`). `note` is shown under the chart.
-    void setEvaluation(const ModelEvaluation* evaluation, const QString& note);
+    void setEvaluation(const evaluation::ModelEvaluation* evaluation, const QString& note);
     // Points drawn: fixed-lambda curve, ILD-target curve, off and default markers.
     int pointCount() const;
     QList<QPointF> lambdaPoints() const;
@@ -81,7 +81,7 @@ private:
         bool isDefault = false;
     };
     QList<Label> m_labels;
-    std::vector<TradeOffPoint> m_points;
+    std::vector<evaluation::TradeOffPoint> m_points;
     bool m_filling = false;
 };
 

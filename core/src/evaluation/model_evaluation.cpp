@@ -1,24 +1,22 @@
-#include "recdeck/ui/models/model_evaluation.h"
+#include "recdeck/evaluation/model_evaluation.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <mutex>
 
-#include "recdeck/common/parallel.h"
 #include "recdeck/common/private_files.h"
 #include "recdeck/common/random.h"
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/common/sub_task.h"
 #include "recdeck/data/interaction_matrix.h"
 #include "recdeck/data/split.h"
+#include "recdeck/evaluation/score_and_rank.h"
 #include "recdeck/models/model_factory.h"
 #include "recdeck/ranking/popularity_stats.h"
 
-namespace recdeck::ui {
+namespace recdeck::evaluation {
 
 namespace {
 
@@ -170,34 +168,19 @@ Result<EvaluationRun> evaluateModels(const serving::ServingSnapshot& snapshot,
         // lists[setting][user]
         std::vector<metrics::UserItemLists> lists(grid.size(), metrics::UserItemLists(userCount));
         std::vector<std::vector<double>> lambdas(grid.size(), std::vector<double>(users.size(), 1.0));
+        std::vector<ranking::RankingParams> params;
+        params.reserve(grid.size());
+        for (const Setting& setting : grid) params.push_back(setting.params);
         Stopwatch rankWatch;
-        constexpr std::size_t kBlock = 16;
-        const std::size_t blocks = (users.size() + kBlock - 1) / kBlock;
-        std::atomic<std::size_t> next{0};
-        std::atomic<std::size_t> finished{0};
-        const std::string stage = "rank " + spec.name;
-        parallelFor(defaultThreadCount(), [&](std::size_t, std::size_t) {
-            std::vector<float> scores(model->itemCount());
-            for (std::size_t block = next++; block < blocks; block = next++) {
-                if (control.cancelled()) return;
-                const std::size_t end = std::min(users.size(), (block + 1) * kBlock);
-                for (std::size_t i = block * kBlock; i < end; ++i) {
-                    const Index user = users[i];
-                    const models::UserContext context{user, trainMatrix.itemsOf(user)};
-                    model->scoreAll(context, scores);
-                    for (std::size_t s = 0; s < grid.size(); ++s) {
-                        const auto ranked = ranker.rankScores(scores, context, grid[s].params);
-                        auto& list = lists[s][user];
-                        list.reserve(ranked.items.size());
-                        for (const auto& item : ranked.items) list.push_back(item.item);
-                        lambdas[s][i] = ranked.mmrLambda;
-                    }
-                }
-                const std::size_t done = ++finished;
-                control.report(trainedAt + (to - trainedAt) * static_cast<double>(done) / static_cast<double>(blocks),
-                               stage);
-            }
-        });
+        scoreAndRank(
+            *model, trainMatrix, users, ranker, params,
+            [&](std::size_t i, std::size_t s, ranking::RankingResult&& ranked) {
+                auto& list = lists[s][users[i]];
+                list.reserve(ranked.items.size());
+                for (const auto& item : ranked.items) list.push_back(item.item);
+                lambdas[s][i] = ranked.mmrLambda;
+            },
+            subTask(control, trainedAt, to, "rank " + spec.name));
         if (control.cancelled()) return Error::cancelled();
         evaluation.rankSeconds = rankWatch.elapsedSeconds();
 
@@ -255,11 +238,11 @@ std::string describeRanking(const ranking::RankingParams& params) {
     return text;
 }
 
-}  // namespace recdeck::ui
+}  // namespace recdeck::evaluation
 
 // --- reuse across starts -----------------------------------------------------------------
 
-namespace recdeck::ui {
+namespace recdeck::evaluation {
 
 namespace {
 
@@ -477,4 +460,4 @@ Status saveEvaluationCache(const std::filesystem::path& file, const EvaluationCa
     return {};
 }
 
-}  // namespace recdeck::ui
+}  // namespace recdeck::evaluation

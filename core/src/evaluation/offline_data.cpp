@@ -1,4 +1,4 @@
-#include "offline/offline_data.h"
+#include "recdeck/evaluation/offline_data.h"
 
 #include <algorithm>
 #include <exception>
@@ -6,19 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli.h"
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/models/model_factory.h"
 
-namespace recdeckd::offline {
+namespace recdeck::evaluation {
 
 namespace fs = std::filesystem;
-using recdeck::Error;
-using recdeck::Result;
-
-QString qtext(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 std::vector<std::string> OfflineData::trainUserIds() const {
     const auto& ids = dataset.users.ids();
@@ -40,10 +33,10 @@ std::optional<std::string> checkReadable(const fs::path& path) {
 
 namespace {
 
-Result<recdeck::data::ImportReport> importChecked(const fs::path& path, recdeck::data::Dataset& into, bool items) {
+Result<data::ImportReport> importChecked(const fs::path& path, data::Dataset& into, bool items) {
     if (auto problem = checkReadable(path)) return Error{*problem};
     try {
-        return items ? recdeck::data::importItems(path, into) : recdeck::data::importInteractions(path, into);
+        return items ? data::importItems(path, into) : data::importInteractions(path, into);
     } catch (const std::exception& e) {
         // The importers report problems as values; this is memory exhaustion and the like.
         return Error{path.string() + ": could not be read (" + e.what() + ")"};
@@ -65,8 +58,8 @@ Result<std::unique_ptr<OfflineData>> loadOfflineData(const std::optional<fs::pat
         data->trainRows = data->dataset.interactions.size();
         data->trainUsers = data->dataset.users.size();
         data->trainItems = data->dataset.catalog.size();
-        data->matrix = recdeck::data::InteractionMatrix::fromInteractions(data->dataset.interactions, data->trainUsers,
-                                                                          data->trainItems);
+        data->matrix =
+            data::InteractionMatrix::fromInteractions(data->dataset.interactions, data->trainUsers, data->trainItems);
     }
     if (items) {
         auto report = importChecked(*items, data->dataset, true);
@@ -83,10 +76,10 @@ Result<std::pair<std::size_t, std::size_t>> importTest(OfflineData& data, const 
     return std::make_pair(first, data.dataset.interactions.size());
 }
 
-std::string describeImport(const fs::path& path, const recdeck::data::ImportReport& report) {
-    std::string line = path.filename().string() + ": " + recdeck::data::formatName(report.format) + ", " +
+std::string describeImport(const fs::path& path, const data::ImportReport& report) {
+    std::string line = path.filename().string() + ": " + data::formatName(report.format) + ", " +
                        std::to_string(report.rowsImported) + " rows";
-    if (recdeck::data::isInteractionsFormat(report.format)) {
+    if (data::isInteractionsFormat(report.format)) {
         line += ", " + std::to_string(report.users) + " users, " + std::to_string(report.items) + " items";
     }
     if (!report.warningCounts.empty()) {
@@ -97,22 +90,22 @@ std::string describeImport(const fs::path& path, const recdeck::data::ImportRepo
     return line;
 }
 
-StepResult<TrainedModel> trainModel(const OfflineData& data, const std::string& name) {
+Result<TrainedModel> trainModel(const OfflineData& data, const std::string& name) {
     TrainedModel trained;
     trained.name = name;
-    trained.kind = name == "default" ? std::string(recdeck::models::defaultModelKind(data.matrix)) : name;
-    auto created = recdeck::models::createModel(trained.kind, nlohmann::json::object(), data.trainItems);
-    if (!created) return StepError{kExitBadInput, "--model: " + created.errorMessage()};
-    trained.model = std::shared_ptr<recdeck::models::Model>(std::move(*created));
-    recdeck::Stopwatch watch;
-    recdeck::Status status;
+    trained.kind = name == "default" ? std::string(models::defaultModelKind(data.matrix)) : name;
+    auto created = models::createModel(trained.kind, nlohmann::json::object(), data.trainItems);
+    if (!created) return Error::invalid(created.errorMessage());
+    trained.model = std::shared_ptr<models::Model>(std::move(*created));
+    Stopwatch watch;
+    Status status;
     try {
         status = trained.model->train(data.matrix, {});
     } catch (const std::exception& e) {
         status = Error{e.what()};
     }
     trained.trainSeconds = watch.elapsedSeconds();
-    if (!status) return StepError{kExitFailure, "training '" + trained.kind + "' failed: " + status.errorMessage()};
+    if (!status) return Error::internal("training '" + trained.kind + "' failed: " + status.errorMessage());
     return trained;
 }
 
@@ -133,17 +126,17 @@ std::string compareIds(const char* what, const std::vector<std::string>& model, 
 
 }  // namespace
 
-StepResult<TrainedModel> loadModelFile(const OfflineData& data, const fs::path& path,
-                                       const std::optional<std::string>& name) {
-    if (auto problem = checkReadable(path)) return StepError{kExitBadInput, *problem};
-    auto file = recdeck::models::ModelFile::load(path);
-    if (!file) return StepError{kExitBadInput, file.errorMessage()};
+Result<TrainedModel> loadModelFile(const OfflineData& data, const fs::path& path) {
+    if (auto problem = checkReadable(path)) return Error::invalid(*problem);
+    auto file = models::ModelFile::load(path);
+    if (!file) return Error::invalid(file.errorMessage());
     std::string mismatch = compareIds("items", file->itemIds, data.trainItemIds());
     if (mismatch.empty()) mismatch = compareIds("users", file->userIds, data.trainUserIds());
     if (!mismatch.empty()) {
-        return StepError{kExitBadInput, path.string() + ": was not trained on " + data.trainPath.string() + " (" +
-                                            mismatch + "); train it again with recdeckd train --train " +
-                                            data.trainPath.string()};
+        Error error =
+            Error::invalid(path.string() + ": was not trained on " + data.trainPath.string() + " (" + mismatch + ")");
+        error.reason = kOtherTrainingData;
+        return error;
     }
     TrainedModel trained;
     trained.model = std::move(file->model);
@@ -155,11 +148,7 @@ StepResult<TrainedModel> loadModelFile(const OfflineData& data, const fs::path& 
     if (meta.is_object() && meta.contains("training_seconds") && meta["training_seconds"].is_number()) {
         trained.trainSeconds = meta["training_seconds"].get<double>();
     }
-    if (name && *name != trained.name && *name != trained.kind) {
-        return StepError{kExitBadInput, "--model " + *name + ": " + path.string() + " holds model '" + trained.name +
-                                            "' (" + trained.kind + ")"};
-    }
     return trained;
 }
 
-}  // namespace recdeckd::offline
+}  // namespace recdeck::evaluation

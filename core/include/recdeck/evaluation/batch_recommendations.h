@@ -14,16 +14,16 @@
 #include <filesystem>
 #include <vector>
 
-#include "offline/offline_data.h"
 #include "recdeck/common/result.h"
+#include "recdeck/evaluation/offline_data.h"
 #include "recdeck/metrics/offline_metrics.h"
 #include "recdeck/models/model.h"
 
-namespace recdeckd::offline {
+namespace recdeck::evaluation {
 
 struct UserList {
-    std::vector<recdeck::data::Index> items;  // best first
-    std::vector<float> scores;                // the ranker's score of each item
+    std::vector<data::Index> items;  // best first
+    std::vector<float> scores;       // the ranker's score of each item
 };
 
 struct BatchRecommendations {
@@ -35,13 +35,13 @@ struct BatchRecommendations {
     double meanLambda = 1.0;      // mean MMR lambda the lists were ranked with
 
     // Item lists by user index, for metrics::evaluateOffline.
-    recdeck::metrics::UserItemLists itemLists() const;
+    metrics::UserItemLists itemLists() const;
 };
 
-// Ranks every TRAIN user's list in parallel (recdeck::parallelFor). `diversity` asks for the
+// Ranks every TRAIN user's list in parallel (scoreAndRank). `diversity` asks for the
 // default diversity-aware ranking; without categories in the catalog it falls back to
 // ranking by score (reported in BatchRecommendations::diversity).
-BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model, std::size_t k,
+BatchRecommendations recommendForTrainUsers(const OfflineData& data, const models::Model& model, std::size_t k,
                                             bool diversity);
 
 enum class ScoreColumn {
@@ -52,8 +52,8 @@ enum class ScoreColumn {
 
 // Writes RECS.tsv: "-" is stdout; a new or regular file is replaced atomically (a temporary
 // file renamed over `path`); a symlink, device or pipe is written through in place.
-recdeck::Status writeRecommendations(const std::filesystem::path& path, const OfflineData& data,
-                                     const BatchRecommendations& recommendations, std::size_t k, ScoreColumn score);
+Status writeRecommendations(const std::filesystem::path& path, const OfflineData& data,
+                            const BatchRecommendations& recommendations, std::size_t k, ScoreColumn score);
 
 // Reads a recommendations file into lists by user index, interning unknown users and items
 // into data.dataset (an item unknown to TRAIN can never be a train item and still counts
@@ -62,7 +62,6 @@ recdeck::Status writeRecommendations(const std::filesystem::path& path, const Of
 // importers trim TRAIN's and TEST's), a UTF-8 byte order mark and CR line ends are accepted,
 // blank lines are skipped. Anything else
 // malformed stops with "path:line: what was expected".
-recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const std::filesystem::path& path,
-                                                                     OfflineData& data);
+Result<metrics::UserItemLists> readRecommendations(const std::filesystem::path& path, OfflineData& data);
 
-}  // namespace recdeckd::offline
+}  // namespace recdeck::evaluation

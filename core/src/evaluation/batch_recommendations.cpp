@@ -1,41 +1,40 @@
-#include "offline/batch_recommendations.h"
+#include "recdeck/evaluation/batch_recommendations.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <system_error>
 
-#include "recdeck/common/parallel.h"
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/evaluation/score_and_rank.h"
 #include "recdeck/ranking/popularity_stats.h"
 #include "recdeck/ranking/ranker.h"
 
-namespace recdeckd::offline {
+namespace recdeck::evaluation {
 
 namespace fs = std::filesystem;
-using recdeck::Error;
-using recdeck::data::Index;
+using data::Index;
 
-recdeck::metrics::UserItemLists BatchRecommendations::itemLists() const {
-    recdeck::metrics::UserItemLists out(lists.size());
+metrics::UserItemLists BatchRecommendations::itemLists() const {
+    metrics::UserItemLists out(lists.size());
     for (std::size_t u = 0; u < lists.size(); ++u) out[u] = lists[u].items;
     return out;
 }
 
-BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recdeck::models::Model& model, std::size_t k,
+BatchRecommendations recommendForTrainUsers(const OfflineData& data, const models::Model& model, std::size_t k,
                                             bool diversity) {
     BatchRecommendations out;
-    recdeck::Stopwatch watch;
-    const auto popularity = recdeck::ranking::PopularityStats::fromMatrix(data.matrix);
-    const recdeck::ranking::Ranker ranker(data.dataset.catalog, popularity);
-    recdeck::ranking::RankingParams params;  // the console's default ranking
+    Stopwatch watch;
+    const auto popularity = ranking::PopularityStats::fromMatrix(data.matrix);
+    const ranking::Ranker ranker(data.dataset.catalog, popularity);
+    ranking::RankingParams params;  // the console's default ranking
     params.n = k;
     // Without categories there is nothing to diversify: rank by score, exactly.
     params.diversity = diversity && data.dataset.catalog.hasCategories();
@@ -45,33 +44,20 @@ BatchRecommendations recommendForTrainUsers(const OfflineData& data, const recde
     out.lists.resize(users);
     std::vector<double> lambdas(users, 1.0);
     std::vector<std::size_t> toppedUp(users, 0);
-    // Small blocks handed out dynamically: per-user cost varies with the history length.
-    constexpr std::size_t kBlock = 16;
-    const std::size_t blocks = (users + kBlock - 1) / kBlock;
-    std::atomic<std::size_t> next{0};
-    recdeck::parallelFor(recdeck::defaultThreadCount(), [&](std::size_t, std::size_t) {
-        std::vector<float> scores(model.itemCount());
-        for (std::size_t block = next++; block < blocks; block = next++) {
-            const std::size_t end = std::min(users, (block + 1) * kBlock);
-            for (std::size_t u = block * kBlock; u < end; ++u) {
-                const auto user = static_cast<Index>(u);
-                const recdeck::models::UserContext context{user, data.matrix.itemsOf(user)};
-                // Ranker::rank would also ask the model for "Because you liked" reasons,
-                // which a file does not show.
-                model.scoreAll(context, scores);
-                const auto ranked = ranker.rankScores(scores, context, params);
-                UserList& list = out.lists[u];
-                list.items.reserve(ranked.items.size());
-                list.scores.reserve(ranked.items.size());
-                for (const auto& item : ranked.items) {
-                    list.items.push_back(item.item);
-                    list.scores.push_back(item.score);
-                }
-                lambdas[u] = ranked.mmrLambda;
-                toppedUp[u] = ranked.toppedUp;
-            }
-        }
-    });
+    std::vector<Index> everyone(users);
+    std::iota(everyone.begin(), everyone.end(), Index{0});
+    scoreAndRank(model, data.matrix, everyone, ranker, std::span(&params, 1),
+                 [&](std::size_t u, std::size_t, ranking::RankingResult&& ranked) {
+                     UserList& list = out.lists[u];
+                     list.items.reserve(ranked.items.size());
+                     list.scores.reserve(ranked.items.size());
+                     for (const auto& item : ranked.items) {
+                         list.items.push_back(item.item);
+                         list.scores.push_back(item.score);
+                     }
+                     lambdas[u] = ranked.mmrLambda;
+                     toppedUp[u] = ranked.toppedUp;
+                 });
     double lambdaSum = 0.0;
     for (std::size_t u = 0; u < users; ++u) {
         if (out.lists[u].items.size() < k) ++out.shortLists;
@@ -93,8 +79,8 @@ void appendScore(std::string& out, double value) {
 
 }  // namespace
 
-recdeck::Status writeRecommendations(const fs::path& path, const OfflineData& data,
-                                     const BatchRecommendations& recommendations, std::size_t k, ScoreColumn score) {
+Status writeRecommendations(const fs::path& path, const OfflineData& data, const BatchRecommendations& recommendations,
+                            std::size_t k, ScoreColumn score) {
     std::string text;
     text.reserve(recommendations.lists.size() * k * 24);
     const auto& userIds = data.dataset.users;
@@ -170,11 +156,11 @@ bool hasLetter(std::string_view text) {
 
 }  // namespace
 
-recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const fs::path& path, OfflineData& data) {
+Result<metrics::UserItemLists> readRecommendations(const fs::path& path, OfflineData& data) {
     if (auto problem = checkReadable(path)) return Error{*problem};
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error{path.string() + ": cannot open (" + std::generic_category().message(errno) + ")"};
-    recdeck::metrics::UserItemLists lists;
+    metrics::UserItemLists lists;
     std::string line;
     std::size_t lineNumber = 0;
     bool sawData = false;
@@ -228,4 +214,4 @@ recdeck::Result<recdeck::metrics::UserItemLists> readRecommendations(const fs::p
     return lists;
 }
 
-}  // namespace recdeckd::offline
+}  // namespace recdeck::evaluation

@@ -8,8 +8,9 @@
 //      setting (the served default, diversity off, fixed MMR lambdas, ILD targets)
 //   -> metrics::evaluateOffline on the test part
 //
-// A model's scores for a user are computed once and re-ranked for every setting, so the
-// trade-off curve costs ranking time only. Plain C++ (no Qt): it runs on a worker thread.
+// A model's scores for a user are computed once and re-ranked for every setting
+// (scoreAndRank), so the trade-off curve costs ranking time only. It runs on a worker
+// thread of the console.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +27,7 @@
 #include "recdeck/ranking/ranker.h"
 #include "recdeck/serving/recommendation_service.h"
 
-namespace recdeck::ui {
+namespace recdeck::evaluation {
 
 struct EvaluationSettings {
     double testFraction = 0.25;  // share of each user's items held out
@@ -119,4 +120,4 @@ EvaluationCache loadEvaluationCache(const std::filesystem::path& file);
 // Writes the cache atomically (temporary file, then rename).
 Status saveEvaluationCache(const std::filesystem::path& file, const EvaluationCache& cache);
 
-}  // namespace recdeck::ui
+}  // namespace recdeck::evaluation
