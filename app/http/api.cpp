@@ -10,6 +10,7 @@
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/http/json_codec.h"
 #include "recdeck/http/request_policy.h"
+#include "recdeck/serving/model_choice.h"
 
 namespace recdeck::http {
 
@@ -237,9 +238,9 @@ HttpResponse Api::recommendations(const HttpRequest& request) {
     }
     if (const auto model = fields->text("model")) {
         if (!*model) return errorResponse(model->error());
-        if (!(*model)->empty() && **model != "default") {
+        if (!serving::namesDefaultModel(**model)) {
             if (auto valid = checkIdentifier("model", **model, 128); !valid) return errorResponse(valid.error());
-            if (!m_engine.registry().find(**model)) {
+            if (!serving::servingEntry(m_engine.registry(), **model)) {
                 return errorResponse(Error::invalid("model: '" + **model + "' is not a trained model"));
             }
         }

@@ -18,9 +18,9 @@
 
 #include <algorithm>
 
+#include "recdeck/serving/most_active_users.h"
 #include "recdeck/ui/cache/cache_panel.h"
 #include "recdeck/ui/cache/cache_settings_form.h"
-#include "recdeck/ui/cache/cache_warm_up.h"
 #include "recdeck/ui/cache/invalidation_log_model.h"
 #include "recdeck/ui/cache/tier_card.h"
 #include "recdeck/ui/common/chart_card.h"
@@ -289,29 +289,6 @@ private slots:
         filter->setCurrentIndex(0);
     }
 
-    void mostActiveUsersComeFirst() {
-        test::UiFixture fixture;
-        QString error;
-        QVERIFY2(fixture.open(&error), qPrintable(error));
-        const auto snapshot = fixture.engine().snapshot();
-        const auto users = ui::mostActiveUsers(*snapshot, 20);
-        QCOMPARE(users.size(), std::size_t{20});
-        const auto& offsets = snapshot->matrix->rowOffsets();
-        auto activity = [&](const std::string& id) {
-            const auto index = *snapshot->dataset->users.find(id);
-            return offsets[index + 1] - offsets[index];
-        };
-        for (std::size_t i = 1; i < users.size(); ++i) QVERIFY(activity(users[i - 1]) >= activity(users[i]));
-        // Nobody left out is more active than the last one chosen.
-        std::size_t most = 0;
-        for (std::size_t u = 0; u < snapshot->matrix->userCount(); ++u) {
-            const auto id = snapshot->dataset->users.id(static_cast<data::Index>(u));
-            if (std::find(users.begin(), users.end(), id) == users.end())
-                most = std::max(most, offsets[u + 1] - offsets[u]);
-        }
-        QVERIFY(most <= activity(users.back()));
-    }
-
     void warmUpShowsProgressAndFinishes() {
         test::UiFixture fixture;
         ui::CachePanel panel(fixture.host(), fixture.feed());
@@ -335,7 +312,7 @@ private slots:
         QVERIFY(start->isEnabled());
         QVERIFY(fixture.engine().cache().stats().computes >= computesBefore + 20);
         // Their lists are cached now; warm-up is not traffic.
-        const auto users = ui::mostActiveUsers(*fixture.engine().snapshot(), 20);
+        const auto users = serving::mostActiveUsers(*fixture.engine().snapshot(), 20);
         QVERIFY(request(fixture.engine(), users.front()) != cache::Tier::Compute);
         QVERIFY(request(fixture.engine(), users.back()) != cache::Tier::Compute);
         QCOMPARE(fixture.engine().monitor().summary(60).requests, std::uint64_t{0});

@@ -268,8 +268,8 @@ private slots:
         QCOMPARE(view->tableModel(1)->rowCount(), 10);
         // The overlap shown is the overlap of the engine's own lists for the two models.
         const std::string user = panel.currentUser().toStdString();
-        const auto left = ui::recommendFor(fixture.engine(), user, "popularity");
-        const auto right = ui::recommendFor(fixture.engine(), user, "als");
+        const auto left = serving::recommendFor(fixture.engine(), user, "popularity");
+        const auto right = serving::recommendFor(fixture.engine(), user, "als");
         QVERIFY(left.recommendation && right.recommendation);
         QCOMPARE(left.recommendation->model, std::string("popularity"));
         QCOMPARE(right.recommendation->model, std::string("als"));

@@ -4,8 +4,6 @@ target_sources(recdeck_ui PRIVATE
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/cache/cache_panel.h
   ${CMAKE_CURRENT_LIST_DIR}/cache_settings_form.cpp
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/cache/cache_settings_form.h
-  ${CMAKE_CURRENT_LIST_DIR}/cache_warm_up.cpp
-  ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/cache/cache_warm_up.h
   ${CMAKE_CURRENT_LIST_DIR}/invalidation_form.cpp
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/cache/invalidation_form.h
   ${CMAKE_CURRENT_LIST_DIR}/invalidation_log_model.cpp

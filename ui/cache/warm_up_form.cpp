@@ -10,8 +10,8 @@
 
 #include <cmath>
 
+#include "recdeck/serving/cache_warm_up.h"
 #include "recdeck/ui/adapters/engine_host.h"
-#include "recdeck/ui/cache/cache_warm_up.h"
 #include "recdeck/ui/common/async.h"
 #include "recdeck/ui/common/format.h"
 #include "recdeck/ui/common/theme.h"
@@ -124,8 +124,8 @@ void WarmUpForm::start() {
         if (stage == "warming") progress->done.fetch_add(1, std::memory_order_relaxed);
     };
     runAsync(
-        this, [engine, count, control]() { return warmUpUsers(*engine, count, control); },
-        [this](WarmUpSummary summary) { finish(summary); });
+        this, [engine, count, control]() { return serving::warmUpUsers(*engine, count, control); },
+        [this](serving::WarmUpSummary summary) { finish(summary); });
 }
 
 void WarmUpForm::cancel() {
@@ -139,7 +139,7 @@ void WarmUpForm::poll() {
     if (m_progress) m_bar->setValue(std::min(m_bar->maximum(), m_progress->done.load(std::memory_order_relaxed)));
 }
 
-void WarmUpForm::finish(const WarmUpSummary& summary) {
+void WarmUpForm::finish(const serving::WarmUpSummary& summary) {
     poll();
     m_poll.stop();
     m_progress.reset();

@@ -11,7 +11,7 @@ namespace recdeck::ui {
 
 namespace {
 
-QString typeText(const HistoryRow& row) {
+QString typeText(const serving::HistoryRow& row) {
     if (row.fromTraining) return QObject::tr("interaction");
     QString text = QString::fromStdString(row.type);
     text.replace(QLatin1Char('_'), QLatin1Char(' '));
@@ -29,7 +29,7 @@ QColor typeColour(const std::string& type) {
 
 HistoryTableModel::HistoryTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void HistoryTableModel::setRows(std::vector<HistoryRow> rows) {
+void HistoryTableModel::setRows(std::vector<serving::HistoryRow> rows) {
     beginResetModel();
     m_rows = std::move(rows);
     endResetModel();
@@ -45,7 +45,7 @@ int HistoryTableModel::columnCount(const QModelIndex& parent) const {
 
 QVariant HistoryTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const HistoryRow& row = m_rows[static_cast<std::size_t>(index.row())];
+    const serving::HistoryRow& row = m_rows[static_cast<std::size_t>(index.row())];
     if (role == Qt::ForegroundRole) {
         if (index.column() == TypeColumn) return QBrush(row.fromTraining ? theme::muted() : typeColour(row.type));
         if (row.fromTraining && index.column() == TimeColumn) return QBrush(theme::muted());

@@ -39,7 +39,7 @@ struct LoadedData {
     std::shared_ptr<const data::Dataset> dataset;
     std::vector<data::Index> users;
     std::vector<data::Index> items;
-    std::string firstView;  // see firstViewUser()
+    std::string firstView;  // see serving::firstViewUser()
     std::size_t firstViewInteractions = 0;
 };
 
@@ -47,7 +47,7 @@ struct RecordedEvent {
     std::string error;
     std::int64_t eventId = 0;
     double seconds = 0.0;
-    UserInspection inspection;
+    serving::UserInspection inspection;
 };
 
 QString servedFrom(cache::Tier tier) {
@@ -303,7 +303,7 @@ void InspectorPanel::loadData() {
             loaded.dataset = snapshot->dataset;
             loaded.users = IdCompletionModel::sortedUsers(*snapshot->dataset);
             loaded.items = IdCompletionModel::allItems(*snapshot->dataset);
-            loaded.firstView = firstViewUser(*engine, *snapshot);
+            loaded.firstView = serving::firstViewUser(*engine, *snapshot);
             if (const auto index = snapshot->dataset->users.find(loaded.firstView);
                 index && snapshot->matrix && *index < snapshot->matrix->userCount()) {
                 loaded.firstViewInteractions = snapshot->matrix->itemsOf(*index).size();
@@ -416,15 +416,15 @@ void InspectorPanel::inspect(const QString& userId, bool bypassCache) {
     m_userId = user;
     if (m_search->text() != user) m_search->setText(user);
 
-    InspectionRequest request;
+    serving::InspectionRequest request;
     request.userId = user.toStdString();
     request.model = servingModel().toStdString();
     request.bypassCache = bypassCache;
     const quint64 generation = ++m_generation;
     beginWork();
     runAsync(
-        this, [engine, request] { return inspectUser(*engine, request); },
-        [this, generation](UserInspection inspection) {
+        this, [engine, request] { return serving::inspectUser(*engine, request); },
+        [this, generation](serving::UserInspection inspection) {
             endWork();
             if (generation != m_generation) return;  // a newer request for this panel is on its way
             apply(std::move(inspection), false);
@@ -459,7 +459,7 @@ void InspectorPanel::record(store::EventType type, const QString& itemId) {
     m_activity->log(ActivityCard::Entry::Event,
                     tr("Recording a %1 of “%2” by %3…").arg(typeName, titleOf(itemId), m_userId));
 
-    InspectionRequest request;
+    serving::InspectionRequest request;
     request.userId = m_userId.toStdString();
     request.model = servingModel().toStdString();
     const std::string item = itemId.toStdString();
@@ -471,14 +471,14 @@ void InspectorPanel::record(store::EventType type, const QString& itemId) {
         [engine, request, item, type] {
             RecordedEvent out;
             Stopwatch watch;
-            auto id = recordEvent(*engine, request.userId, item, type);
+            auto id = serving::recordEvent(*engine, request.userId, item, type);
             out.seconds = watch.elapsedSeconds();
             if (!id) {
                 out.error = id.errorMessage();
                 return out;
             }
             out.eventId = *id;
-            out.inspection = inspectUser(*engine, request);
+            out.inspection = serving::inspectUser(*engine, request);
             return out;
         },
         [this, generation](RecordedEvent recorded) {
@@ -499,7 +499,7 @@ void InspectorPanel::record(store::EventType type, const QString& itemId) {
         });
 }
 
-void InspectorPanel::apply(UserInspection inspection, bool afterEvent) {
+void InspectorPanel::apply(serving::UserInspection inspection, bool afterEvent) {
     ++m_inspections;
     if (!inspection.error.empty()) {
         setError(tr("Could not read %1: %2").arg(q(inspection.userId), q(inspection.error)));
@@ -576,9 +576,9 @@ void InspectorPanel::compare() {
     runAsync(
         this,
         [engine, user, a = a.toStdString(), b = b.toStdString()] {
-            return std::make_pair(recommendFor(*engine, user, a), recommendFor(*engine, user, b));
+            return std::make_pair(serving::recommendFor(*engine, user, a), serving::recommendFor(*engine, user, b));
         },
-        [this, generation](std::pair<Answer, Answer> answers) {
+        [this, generation](std::pair<serving::Answer, serving::Answer> answers) {
             endWork();
             if (generation != m_compareGeneration) return;
             ++m_comparisons;

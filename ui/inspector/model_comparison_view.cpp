@@ -112,7 +112,7 @@ QString ModelComparisonView::modelB() const {
     return m_chooserB->currentText();
 }
 
-void ModelComparisonView::showAnswer(const Answer& answer, RecommendationTableModel* model, QLabel* caption) {
+void ModelComparisonView::showAnswer(const serving::Answer& answer, RecommendationTableModel* model, QLabel* caption) {
     if (!answer.recommendation) {
         model->clear();
         caption->setText(QStringLiteral("<span style=\"color:%1\">%2</span>")
@@ -130,7 +130,7 @@ void ModelComparisonView::showAnswer(const Answer& answer, RecommendationTableMo
     caption->setText(text);
 }
 
-void ModelComparisonView::setAnswers(const Answer& a, const Answer& b) {
+void ModelComparisonView::setAnswers(const serving::Answer& a, const serving::Answer& b) {
     showAnswer(a, m_modelA, m_captionA);
     showAnswer(b, m_modelB, m_captionB);
     QSet<QString> left;

@@ -20,6 +20,4 @@ target_sources(recdeck_ui PRIVATE
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/inspector/recommendations_card.h
   ${CMAKE_CURRENT_LIST_DIR}/stage_latency_bar.cpp
   ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/inspector/stage_latency_bar.h
-  ${CMAKE_CURRENT_LIST_DIR}/user_inspection.cpp
-  ${PROJECT_SOURCE_DIR}/ui/include/recdeck/ui/inspector/user_inspection.h
 )

@@ -22,6 +22,7 @@
 #include "commands/commands.h"
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/data/synthetic_world.h"
+#include "recdeck/serving/model_choice.h"
 #include "recdeck/sim/engine_target.h"
 #include "recdeck/sim/held_out_truth.h"
 #include "recdeck/sim/traffic_simulator.h"
@@ -416,8 +417,8 @@ int runSimulate(const QStringList& arguments) {
         }
         sim::EngineTargetOptions options;
         options.model = parser.value(model).toStdString();
-        if (options.model == "default") options.model.clear();
-        if (!options.model.empty() && !engine->registry().find(options.model)) {
+        if (recdeck::serving::namesDefaultModel(options.model)) options.model.clear();
+        if (!options.model.empty() && !recdeck::serving::servingEntry(engine->registry(), options.model)) {
             QStringList names;
             for (const auto& entry : engine->registry().entries()) names << QString::fromStdString(entry->name);
             return badInput(QStringLiteral("--model: no model named '%1' (trained: %2; see --models)")

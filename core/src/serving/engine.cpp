@@ -21,6 +21,7 @@
 #include "recdeck/fleet/stream_event.h"
 #include "recdeck/models/model_factory.h"
 #include "recdeck/models/model_file.h"
+#include "recdeck/serving/model_choice.h"
 #include "recdeck/store/store_factory.h"
 
 namespace recdeck::serving {
@@ -449,20 +450,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     e.service->setAssigner([raw = impl.get()](std::string_view userId) -> std::optional<VariantAssignment> {
         auto assignment = raw->experiments->assign(userId);
         if (!assignment) return std::nullopt;
-        VariantAssignment out;
-        out.experiment = std::move(assignment->experiment);
-        out.variant = std::move(assignment->variant);
-        out.model = std::move(assignment->model);
-        if (assignment->ranking) {
-            ranking::RankingParams params = raw->config.ranking;
-            params.diversity = assignment->ranking->diversity;
-            params.mmrLambda = assignment->ranking->mmrLambda;
-            params.categoryCap = assignment->ranking->categoryCap;
-            // A variant that names its lambda gets exactly that lambda, not the ILD target.
-            params.ildTarget = 0.0;
-            out.ranking = params;
-        }
-        return out;
+        return variantAssignment(std::move(*assignment), raw->config.ranking);
     });
     Impl* raw = impl.get();
     e.service->setObserver([raw](const RecommendationRequest& r, const Recommendation& a) { raw->onAnswer(r, a); });

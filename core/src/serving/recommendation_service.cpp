@@ -9,6 +9,7 @@
 
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/metrics/offline_metrics.h"
+#include "recdeck/serving/model_choice.h"
 
 namespace recdeck::serving {
 
@@ -93,25 +94,17 @@ Result<Recommendation> RecommendationService::recommend(const RecommendationRequ
     answer.requestId = request.requestId.empty() ? newRequestId() : request.requestId;
 
     // Experiment assignment decides model and ranking unless the request names a model.
-    std::string modelName = request.model;
-    if (modelName.empty() && assigner && *assigner) {
-        if (auto assignment = (*assigner)(request.userId)) {
-            answer.experiment = assignment->experiment;
-            answer.variant = assignment->variant;
-            modelName = assignment->model;
-            if (assignment->ranking) params = *assignment->ranking;
-        }
+    auto choice = chooseModel(m_registry, assigner.get(), request.userId, request.model);
+    if (!choice) return choice.error();
+    if (choice->assignment) {
+        answer.experiment = choice->assignment->experiment;
+        answer.variant = choice->assignment->variant;
+        if (choice->assignment->ranking) params = *choice->assignment->ranking;
     }
     if (request.ranking) params = *request.ranking;
     params.n = request.n;
 
-    models::ModelRegistry::EntryPtr model =
-        modelName.empty() || modelName == "default" ? m_registry.defaultEntry() : m_registry.find(modelName);
-    if (!model && !request.model.empty() && request.model != "default") {
-        return Error{"model: '" + request.model + "' is not a trained model"};
-    }
-    // An experiment naming a model that is gone serves the default rather than failing.
-    if (!model) model = m_registry.defaultEntry();
+    const models::ModelRegistry::EntryPtr model = std::move(choice->model);
     const std::string servedModel = model ? model->name : std::string("popularity-fallback");
     answer.model = servedModel;
     answer.modelVersion = model ? model->version : 0;

@@ -1,11 +1,15 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/serving/engine.h"
+#include "recdeck/serving/model_choice.h"
+#include "recdeck/serving/most_active_users.h"
+#include "recdeck/serving/user_inspection.h"
 #include "test_support.h"
 
 using namespace recdeck;
@@ -225,6 +229,79 @@ private slots:
         QVERIFY(!m_engine->recommend(request)->cached);
         QVERIFY(m_engine->invalidate(cache::InvalidationKind::All, "").ok());
         QVERIFY(!m_engine->recommend(request)->cached);
+    }
+
+    void mostActiveUsersComeFirst() {
+        const auto snapshot = m_engine->snapshot();
+        const auto users = mostActiveUsers(*snapshot, 20);
+        QCOMPARE(users.size(), std::size_t{20});
+        const auto& offsets = snapshot->matrix->rowOffsets();
+        auto activity = [&](const std::string& id) {
+            const auto index = *snapshot->dataset->users.find(id);
+            return offsets[index + 1] - offsets[index];
+        };
+        for (std::size_t i = 1; i < users.size(); ++i) QVERIFY(activity(users[i - 1]) >= activity(users[i]));
+        // Nobody left out is more active than the last one chosen.
+        std::size_t most = 0;
+        for (std::size_t u = 0; u < snapshot->matrix->userCount(); ++u) {
+            const auto id = snapshot->dataset->users.id(static_cast<data::Index>(u));
+            if (std::find(users.begin(), users.end(), id) == users.end())
+                most = std::max(most, offsets[u + 1] - offsets[u]);
+        }
+        QVERIFY(most <= activity(users.back()));
+        // Every user when asked for more than there are, the first 20 first.
+        const auto all = mostActiveUsers(*snapshot, SIZE_MAX);
+        QCOMPARE(all.size(), snapshot->dataset->users.size());
+        QVERIFY(std::equal(users.begin(), users.end(), all.begin()));
+        QVERIFY(mostActiveUsers(ServingSnapshot{}, 5).empty());
+    }
+
+    void chooseModelFollowsTheRequestThenTheExperiment() {
+        const auto defaultEntry = m_engine->registry().defaultEntry();
+        const auto asServed = chooseModel(*m_engine, "user_003");
+        QVERIFY(asServed.ok());
+        QVERIFY(!asServed->assignment);
+        QCOMPARE(asServed->model, defaultEntry);
+        QCOMPARE(chooseModel(*m_engine, "user_003", "default")->model, defaultEntry);
+        QCOMPARE(chooseModel(*m_engine, "user_003", "popularity")->model->name, std::string("popularity"));
+        const auto unknown = chooseModel(*m_engine, "user_003", "no-such-model");
+        QVERIFY(!unknown.ok());
+        QCOMPARE(unknown.errorKind(), ErrorKind::Invalid);
+        QCOMPARE(servingEntry(m_engine->registry(), ""), defaultEntry);
+        QVERIFY(!servingEntry(m_engine->registry(), "no-such-model"));
+        QVERIFY(namesDefaultModel("") && namesDefaultModel("default") && !namesDefaultModel("als"));
+
+        // With an experiment, the user's variant decides unless the request names a model;
+        // the Inspector's first user is the most active one served a personalised list.
+        experiments::Experiment experiment;
+        experiment.key = "choose-model";
+        experiment.variants = {{"control", 0.5, "popularity", std::nullopt}, {"treatment", 0.5, "", std::nullopt}};
+        QVERIFY(m_engine->experiments().create(experiment).ok());
+        QVERIFY(m_engine->experiments().start("choose-model").ok());
+        const auto snapshot = m_engine->snapshot();
+        const auto users = mostActiveUsers(*snapshot, SIZE_MAX);
+        std::size_t popular = 0;
+        for (const auto& user : users) {
+            const auto choice = chooseModel(*m_engine, user);
+            QVERIFY(choice.ok() && choice->assignment);
+            QCOMPARE(choice->assignment->experiment, std::string("choose-model"));
+            const bool control = choice->assignment->variant == "control";
+            QCOMPARE(choice->model->name, control ? std::string("popularity") : defaultEntry->name);
+            if (!control) break;
+            ++popular;
+        }
+        QVERIFY(popular < users.size());
+        QCOMPARE(firstViewUser(*m_engine, *snapshot), users[popular]);
+        RecommendationRequest request;
+        request.userId = users[popular];
+        request.recordImpression = false;
+        QCOMPARE(m_engine->recommend(request)->model, defaultEntry->name);
+        request.model = "popularity";
+        const auto forced = m_engine->recommend(request);
+        QCOMPARE(forced->model, std::string("popularity"));
+        QVERIFY(forced->variant.empty());
+        QVERIFY(m_engine->experiments().stop("choose-model").ok());
+        QVERIFY(!chooseModel(*m_engine, users[popular])->assignment);
     }
 
     void reopeningReusesSavedModels() {

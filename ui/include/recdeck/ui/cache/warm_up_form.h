@@ -15,10 +15,13 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
+namespace recdeck::serving {
+struct WarmUpSummary;
+}  // namespace recdeck::serving
+
 namespace recdeck::ui {
 
 class EngineHost;
-struct WarmUpSummary;
 
 class WarmUpForm : public QFrame {
     Q_OBJECT
@@ -38,7 +41,7 @@ private:
         std::atomic<int> done{0};  // users requested so far
     };
     void poll();
-    void finish(const WarmUpSummary& summary);
+    void finish(const serving::WarmUpSummary& summary);
 
     EngineHost& m_host;
     QSpinBox* m_count;

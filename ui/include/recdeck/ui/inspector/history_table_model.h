@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "recdeck/ui/inspector/user_inspection.h"
+#include "recdeck/serving/user_inspection.h"
 
 namespace recdeck::ui {
 
@@ -16,8 +16,8 @@ public:
     enum Column { TimeColumn, TypeColumn, ItemColumn, CategoriesColumn, ColumnCount };
 
     explicit HistoryTableModel(QObject* parent = nullptr);
-    void setRows(std::vector<HistoryRow> rows);
-    const std::vector<HistoryRow>& rows() const { return m_rows; }
+    void setRows(std::vector<serving::HistoryRow> rows);
+    const std::vector<serving::HistoryRow>& rows() const { return m_rows; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -25,7 +25,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
-    std::vector<HistoryRow> m_rows;
+    std::vector<serving::HistoryRow> m_rows;
 };
 
 }  // namespace recdeck::ui

@@ -7,7 +7,7 @@
 #include <memory>
 #include <optional>
 
-#include "recdeck/ui/inspector/user_inspection.h"
+#include "recdeck/serving/user_inspection.h"
 
 class QComboBox;
 class QLabel;
@@ -49,7 +49,7 @@ public:
     int inspections() const { return m_inspections; }
     int comparisons() const { return m_comparisons; }
     int recordedEvents() const { return m_recorded; }
-    const std::optional<UserInspection>& lastInspection() const { return m_last; }
+    const std::optional<serving::UserInspection>& lastInspection() const { return m_last; }
 
     // Records an event of the current user on `itemId`, then re-inspects.
     void record(store::EventType type, const QString& itemId);
@@ -58,7 +58,7 @@ private:
     void onEngineOpened();
     void loadData();
     void fillModelChoosers();
-    void apply(UserInspection inspection, bool afterEvent);
+    void apply(serving::UserInspection inspection, bool afterEvent);
     void compare();
     void onInvalidated(const QString& kind, const QString& id, bool remote);
     void setError(const QString& message);
@@ -90,7 +90,7 @@ private:
 
     QString m_userId;
     bool m_pickingFirstView = false;  // inspecting the automatic first view, not a choice
-    std::optional<UserInspection> m_last;
+    std::optional<serving::UserInspection> m_last;
     std::shared_ptr<const data::Dataset> m_dataset;
     quint64 m_generation = 0;  // inspections started; older answers are dropped
     quint64 m_compareGeneration = 0;

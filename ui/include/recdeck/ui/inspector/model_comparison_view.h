@@ -3,7 +3,7 @@
 #include <QStringList>
 #include <QWidget>
 
-#include "recdeck/ui/inspector/user_inspection.h"
+#include "recdeck/serving/user_inspection.h"
 
 class QComboBox;
 class QLabel;
@@ -25,7 +25,7 @@ public:
     void setModelNames(const QStringList& names, const QString& preferredA, const QString& preferredB);
     QString modelA() const;
     QString modelB() const;
-    void setAnswers(const Answer& a, const Answer& b);
+    void setAnswers(const serving::Answer& a, const serving::Answer& b);
     void clear(const QString& message);
     int overlapCount() const { return m_overlap; }
     RecommendationTableModel* tableModel(int side) const { return side == 0 ? m_modelA : m_modelB; }
@@ -35,7 +35,7 @@ signals:
     void modelsChosen();
 
 private:
-    void showAnswer(const Answer& answer, RecommendationTableModel* model, QLabel* caption);
+    void showAnswer(const serving::Answer& answer, RecommendationTableModel* model, QLabel* caption);
 
     QComboBox* m_chooserA;
     QComboBox* m_chooserB;

@@ -1,7 +1,7 @@
 #pragma once
 // Warming the recommendation cache: ask the engine for the lists of the most active users
 // (by distinct items in the training data) before they come back, so their next request
-// is a cache hit. Runs on a worker thread; no Qt.
+// is a cache hit. The Cache panel runs it on a worker thread.
 
 #include <cstddef>
 #include <string>
@@ -9,8 +9,9 @@
 
 #include "recdeck/common/task.h"
 #include "recdeck/serving/engine.h"
+#include "recdeck/serving/most_active_users.h"
 
-namespace recdeck::ui {
+namespace recdeck::serving {
 
 struct WarmUpSummary {
     std::size_t requested = 0;      // users chosen (min(n, users in the data))
@@ -22,13 +23,9 @@ struct WarmUpSummary {
     std::string firstError;  // the first refusal, if any
 };
 
-// The ids of the n users with the most distinct items in the training matrix, most active
-// first (ties by index, so the order is stable).
-std::vector<std::string> mostActiveUsers(const serving::ServingSnapshot& snapshot, std::size_t n);
-
 // Requests the default list (n = 10, no impression recorded: warm-up is not traffic) for
-// each of the n most active users. Reports progress after every user and stops between
-// users when control.stop is requested. Thread-safe (the engine is).
-WarmUpSummary warmUpUsers(serving::Engine& engine, std::size_t n, const TaskControl& control);
+// each of the n most active users (mostActiveUsers). Reports progress after every user and
+// stops between users when control.stop is requested. Thread-safe (the engine is).
+WarmUpSummary warmUpUsers(Engine& engine, std::size_t n, const TaskControl& control);
 
-}  // namespace recdeck::ui
+}  // namespace recdeck::serving

@@ -1,11 +1,14 @@
-#include "recdeck/ui/inspector/user_inspection.h"
+#include "recdeck/serving/user_inspection.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 
 #include "recdeck/common/stopwatch.h"
+#include "recdeck/serving/model_choice.h"
+#include "recdeck/serving/most_active_users.h"
 
-namespace recdeck::ui {
+namespace recdeck::serving {
 
 namespace {
 
@@ -26,8 +29,8 @@ void describeItem(const data::Dataset* dataset, HistoryRow& row) {
 
 }  // namespace
 
-Answer recommendFor(serving::Engine& engine, const std::string& userId, const std::string& model, std::size_t n) {
-    serving::RecommendationRequest request;
+Answer recommendFor(Engine& engine, const std::string& userId, const std::string& model, std::size_t n) {
+    RecommendationRequest request;
     request.userId = userId;
     request.n = n;
     request.model = model;
@@ -42,12 +45,12 @@ Answer recommendFor(serving::Engine& engine, const std::string& userId, const st
     return answer;
 }
 
-UserInspection inspectUser(serving::Engine& engine, const InspectionRequest& request) {
+UserInspection inspectUser(Engine& engine, const InspectionRequest& request) {
     UserInspection out;
     out.userId = request.userId;
     out.atMs = unixMillis();
 
-    serving::RecommendationRequest recommend;
+    RecommendationRequest recommend;
     recommend.userId = request.userId;
     recommend.n = request.n;
     recommend.model = request.model;
@@ -119,43 +122,16 @@ UserInspection inspectUser(serving::Engine& engine, const InspectionRequest& req
     return out;
 }
 
-std::string mostActiveUser(const serving::ServingSnapshot& snapshot) {
-    if (!snapshot.dataset || !snapshot.matrix) return {};
-    const auto& matrix = *snapshot.matrix;
-    std::size_t best = 0;
-    std::optional<data::Index> bestUser;
-    for (data::Index u = 0; u < matrix.userCount() && u < snapshot.dataset->users.size(); ++u) {
-        const std::size_t n = matrix.itemsOf(u).size();
-        if (!bestUser || n > best) {
-            best = n;
-            bestUser = u;
-        }
+std::string firstViewUser(Engine& engine, const ServingSnapshot& snapshot) {
+    const std::vector<std::string> users = mostActiveUsers(snapshot, SIZE_MAX);
+    for (const std::string& id : users) {
+        const auto choice = chooseModel(engine, id);
+        if (choice && choice->model && choice->model->model && choice->model->model->kind() != "popularity") return id;
     }
-    return bestUser ? snapshot.dataset->users.id(*bestUser) : std::string();
+    return users.empty() ? std::string() : users.front();
 }
 
-std::string firstViewUser(serving::Engine& engine, const serving::ServingSnapshot& snapshot) {
-    if (!snapshot.dataset || !snapshot.matrix) return {};
-    const auto& matrix = *snapshot.matrix;
-    const auto users =
-        static_cast<data::Index>(std::min<std::size_t>(matrix.userCount(), snapshot.dataset->users.size()));
-    std::vector<data::Index> order(users);
-    for (data::Index u = 0; u < users; ++u) order[u] = u;
-    // Most interactions first; ties keep the lower index (a stable order).
-    std::stable_sort(order.begin(), order.end(),
-                     [&](data::Index a, data::Index b) { return matrix.itemsOf(a).size() > matrix.itemsOf(b).size(); });
-    const std::string defaultModel = engine.registry().defaultName();
-    for (const data::Index u : order) {
-        const std::string& id = snapshot.dataset->users.id(u);
-        const auto assignment = engine.experiments().assign(id);
-        const std::string model = assignment && !assignment->model.empty() ? assignment->model : defaultModel;
-        const auto entry = engine.registry().find(model);
-        if (entry && entry->model && entry->model->kind() != "popularity") return id;
-    }
-    return mostActiveUser(snapshot);
-}
-
-Result<std::int64_t> recordEvent(serving::Engine& engine, const std::string& userId, const std::string& itemId,
+Result<std::int64_t> recordEvent(Engine& engine, const std::string& userId, const std::string& itemId,
                                  store::EventType type) {
     store::Event event;
     event.type = type;
@@ -165,4 +141,4 @@ Result<std::int64_t> recordEvent(serving::Engine& engine, const std::string& use
     return engine.ingestAndWait({event});
 }
 
-}  // namespace recdeck::ui
+}  // namespace recdeck::serving

@@ -1,6 +1,8 @@
 #pragma once
-// The core work behind the User inspector, as plain functions returning values: they run
-// on a worker thread (runAsync) and never touch widgets.
+// One user's recommendation end to end, as the console's User inspector shows it: the list
+// (as served or under a chosen model), the features it was computed from, and the history
+// (events and training data). Plain functions returning values; the console runs them on a
+// worker thread.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +12,7 @@
 
 #include "recdeck/serving/engine.h"
 
-namespace recdeck::ui {
+namespace recdeck::serving {
 
 // One row of a user's history: an event from the event log, or an interaction of the
 // training data the models learned from.
@@ -25,7 +27,7 @@ struct HistoryRow {
 
 // A recommendation request answered, or why it was not.
 struct Answer {
-    std::optional<serving::Recommendation> recommendation;
+    std::optional<Recommendation> recommendation;
     std::string error;
 };
 
@@ -50,24 +52,22 @@ struct InspectionRequest {
 
 // Recommends (recordImpression off: inspection is not traffic), then reads the user's
 // features and history, so the features shown are the ones the list was computed from.
-UserInspection inspectUser(serving::Engine& engine, const InspectionRequest& request);
+UserInspection inspectUser(Engine& engine, const InspectionRequest& request);
 
 // One list for `userId` under `model` ("" = as served), without recording an impression.
-Answer recommendFor(serving::Engine& engine, const std::string& userId, const std::string& model, std::size_t n = 10);
+Answer recommendFor(Engine& engine, const std::string& userId, const std::string& model, std::size_t n = 10);
 
-// The user with the most training interactions (ties: the lower index), "" when none.
-std::string mostActiveUser(const serving::ServingSnapshot& snapshot);
-
-// The user the Inspector shows first: the most active user (ties: the lower index) whose
-// list is personalised — served by a model other than popularity, whether through an
-// experiment's arm or as the default — so the first view shows "Because you liked …"
-// reasons rather than a popularity arm's "Popular in …". The most active user when no user
-// is served a personalised list; "" when there are no users. Deterministic.
-std::string firstViewUser(serving::Engine& engine, const serving::ServingSnapshot& snapshot);
+// The user the Inspector shows first: the most active user (mostActiveUsers) whose list is
+// personalised — served (chooseModel) by a model other than
+// popularity, whether through an experiment's arm or as the default — so the first view
+// shows "Because you liked …" reasons rather than a popularity arm's "Popular in …". The
+// most active user when no user is served a personalised list; "" when there are no users.
+// Deterministic.
+std::string firstViewUser(Engine& engine, const ServingSnapshot& snapshot);
 
 // A click or purchase of `itemId` by `userId`, appended durably (the features and cache
 // react before this returns). The answer is the event id.
-Result<std::int64_t> recordEvent(serving::Engine& engine, const std::string& userId, const std::string& itemId,
+Result<std::int64_t> recordEvent(Engine& engine, const std::string& userId, const std::string& itemId,
                                  store::EventType type);
 
-}  // namespace recdeck::ui
+}  // namespace recdeck::serving
