@@ -10,4 +10,5 @@ recdeck_core_module(models
     ${CMAKE_CURRENT_LIST_DIR}/model_factory.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_file.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_registry.cpp
-  PUBLIC_DEPS recdeck::data recdeck::common nlohmann_json::nlohmann_json Eigen3::Eigen)
+  PUBLIC_DEPS recdeck::data recdeck::common nlohmann_json::nlohmann_json Eigen3::Eigen
+  PRIVATE_DEPS recdeck::metrics)

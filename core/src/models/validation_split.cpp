@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "recdeck/common/random.h"
+#include "recdeck/metrics/offline_metrics.h"
 #include "recdeck/models/model.h"
 
 namespace recdeck::models::detail {
@@ -66,15 +67,10 @@ double ndcgAtK(std::span<const float> scores, std::span<const data::Index> exclu
                std::span<const data::Index> relevant, std::size_t k) {
     if (relevant.empty()) return 0.0;
     const auto top = topK(scores, k, exclude);
-    double dcg = 0.0;
-    for (std::size_t r = 0; r < top.size(); ++r) {
-        if (std::binary_search(relevant.begin(), relevant.end(), top[r].item))
-            dcg += 1.0 / std::log(2.0 + static_cast<double>(r));
-    }
-    double ideal = 0.0;
-    for (std::size_t r = 0; r < std::min(k, relevant.size()); ++r)
-        ideal += 1.0 / std::log(2.0 + static_cast<double>(r));
-    return dcg / ideal;
+    std::vector<data::Index> list;
+    list.reserve(top.size());
+    for (const auto& scored : top) list.push_back(scored.item);
+    return metrics::scoreUser(list, relevant, k).ndcg;
 }
 
 }  // namespace recdeck::models::detail

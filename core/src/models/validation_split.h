@@ -26,7 +26,8 @@ struct ValidationSplit {
 ValidationSplit validationSplit(const data::InteractionMatrix& interactions, double fraction, std::uint64_t seed,
                                 std::size_t maxUsers, std::size_t minItems = 5);
 
-// nDCG@k of one ranking (scores over every item; `exclude` sorted) against `relevant`.
+// nDCG@k of one ranking (scores over every item; `exclude` sorted) against `relevant`
+// (sorted, distinct): metrics::scoreUser's, the offline evaluator's definition.
 double ndcgAtK(std::span<const float> scores, std::span<const data::Index> exclude,
                std::span<const data::Index> relevant, std::size_t k);
 
