@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -41,6 +42,12 @@ struct StreamPublisher::Impl {
     bool stopping = false;
     bool notified = false;
     PublisherStats stats;
+    struct Held {
+        std::int64_t id = 0;
+        std::string payload;
+    };
+    std::deque<Held> held;  // consecutive committed events, oldest first
+    std::size_t heldBytes = 0;
     std::int64_t savedCursor = -1;
     Clock::time_point savedAt{};
     std::jthread thread;
@@ -86,19 +93,65 @@ struct StreamPublisher::Impl {
         }
     }
 
-    // Sends one page after the cursor; false when there was nothing to send.
-    Result<bool> publishPage() {
+    void hold(std::span<const store::Event> events) {
+        if (events.empty()) return;
+        std::vector<Held> encoded;
+        encoded.reserve(events.size());
+        std::size_t bytes = 0;
+        for (const auto& event : events) {
+            encoded.push_back({event.id, encodeStreamEvent(instance, event)});
+            bytes += encoded.back().payload.size();
+        }
+        std::lock_guard lock(mutex);
+        const bool follows = held.empty() || encoded.front().id == held.back().id + 1;
+        if (!follows || heldBytes + bytes > options.memoryBytes) {
+            // Not consecutive, or too much waiting: the log has them all.
+            held.clear();
+            heldBytes = 0;
+            if (bytes > options.memoryBytes) return;
+        }
+        for (auto& h : encoded) held.push_back(std::move(h));
+        heldBytes += bytes;
+    }
+
+    // The next page after the cursor: from memory when the oldest held event is the next
+    // one, else read back from the log. Empty when there is nothing to send.
+    Result<std::vector<Held>> nextPage() {
         std::int64_t cursor = 0;
         {
             std::lock_guard lock(mutex);
             cursor = stats.published;
+            while (!held.empty() && held.front().id <= cursor) {
+                heldBytes -= held.front().payload.size();
+                held.pop_front();
+            }
+            if (!held.empty() && held.front().id == cursor + 1) {
+                const std::size_t n = std::min(options.pageSize, held.size());
+                std::vector<Held> page;
+                page.reserve(n);
+                for (std::size_t i = 0; i < n; ++i) page.push_back(held[i]);
+                return page;
+            }
+            if (held.empty() && stats.committed <= cursor) return std::vector<Held>();  // caught up
         }
-        auto page = log.readAfter(cursor, options.pageSize);
+        auto events = log.readAfter(cursor, options.pageSize);
+        if (!events) return events.error();
+        std::vector<Held> page;
+        page.reserve(events->size());
+        for (const auto& event : *events) page.push_back({event.id, encodeStreamEvent(instance, event)});
+        std::lock_guard lock(mutex);
+        stats.fromLog += page.size();
+        return page;
+    }
+
+    // Sends one page after the cursor; false when there was nothing to send.
+    Result<bool> publishPage() {
+        auto page = nextPage();
         if (!page) return page.error();
         if (page->empty()) return false;
-        std::vector<std::string> payloads;
+        std::vector<std::string_view> payloads;
         payloads.reserve(page->size());
-        for (const auto& event : *page) payloads.push_back(encodeStreamEvent(instance, event));
+        for (const auto& h : *page) payloads.emplace_back(h.payload);
         auto ids = store->streamAppend(kEventStreamKey, payloads, options.maxStreamEntries);
         if (!ids) return ids.error();
         {
@@ -148,6 +201,11 @@ StreamPublisher::StreamPublisher(store::EventLog& log, std::shared_ptr<store::Ke
     : m_impl(std::make_unique<Impl>(log, std::move(store), instance, options)) {}
 
 StreamPublisher::~StreamPublisher() = default;
+
+void StreamPublisher::committed(std::span<const store::Event> events) {
+    m_impl->hold(events);
+    notify();
+}
 
 void StreamPublisher::notify() {
     {

@@ -58,7 +58,7 @@ struct EventPipeline::Impl {
         }
         if (current && *current) (*current)(events);
         if (fleet) {
-            if (publisher) publisher->notify();
+            if (publisher) publisher->committed(events);
         } else if (tracker) {
             tracker->onEvents(events);
         }

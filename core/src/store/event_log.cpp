@@ -97,6 +97,43 @@ std::string columnText(sqlite3_stmt* stmt, int column) {
                 : std::string();
 }
 
+// The items column: a JSON array of strings. Written by hand for the common case (ids
+// without bytes above 0x7f, escaped as JSON requires); nlohmann's encoder, which checks
+// UTF-8, for the rest.
+std::string itemsColumn(const std::vector<std::string>& items) {
+    if (items.empty()) return {};
+    std::size_t size = 2;
+    for (const auto& item : items) {
+        for (const char c : item)
+            if (static_cast<unsigned char>(c) >= 0x80) return nlohmann::json(items).dump();
+        size += item.size() + 3;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(size);
+    out.push_back('[');
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out.push_back('"');
+        for (const char c : items[i]) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\') {
+                out.push_back('\\');
+                out.push_back(c);
+            } else if (u < 0x20) {
+                out += "\\u00";
+                out.push_back(kHex[u >> 4U]);
+                out.push_back(kHex[u & 0xfU]);
+            } else {
+                out.push_back(c);
+            }
+        }
+        out.push_back('"');
+    }
+    out.push_back(']');
+    return out;
+}
+
 Event readRow(sqlite3_stmt* stmt) {
     Event event;
     event.id = sqlite3_column_int64(stmt, 0);
@@ -209,7 +246,7 @@ struct EventLog::Impl {
                     bindText(stmt, 2, type);
                     bindText(stmt, 3, event.userId);
                     bindText(stmt, 4, event.itemId);
-                    bindText(stmt, 5, event.items.empty() ? std::string() : nlohmann::json(event.items).dump());
+                    bindText(stmt, 5, itemsColumn(event.items));
                     sqlite3_bind_double(stmt, 6, event.value);
                     bindText(stmt, 7, event.requestId);
                     bindText(stmt, 8, event.experiment);
@@ -245,10 +282,18 @@ struct EventLog::Impl {
             return;
         }
         transactions.fetch_add(1);
+        std::vector<std::int64_t> lastIds;  // of each pending append, for its acknowledgement
+        lastIds.reserve(batch.size());
         for (Pending& pending : batch) {
             appended.fetch_add(pending.events.size());
             if (!pending.events.empty()) lastId.store(std::max(lastId.load(), pending.events.back().id));
-            committed.insert(committed.end(), pending.events.begin(), pending.events.end());
+            lastIds.push_back(pending.events.empty() ? lastId.load() : pending.events.back().id);
+            if (committed.empty()) {
+                committed = std::move(pending.events);
+            } else {
+                committed.insert(committed.end(), std::make_move_iterator(pending.events.begin()),
+                                 std::make_move_iterator(pending.events.end()));
+            }
         }
         // Listeners (feature refresh, cache invalidation) run before anyone is told the
         // events are durable, so a client that sees the acknowledgement and asks again
@@ -265,9 +310,8 @@ struct EventLog::Impl {
                 // A failing consumer must not lose the acknowledgement of durable events.
             }
         }
-        for (Pending& pending : batch) {
-            const std::int64_t last = pending.events.empty() ? lastId.load() : pending.events.back().id;
-            if (pending.done) pending.done(Result<std::int64_t>(last));
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (batch[i].done) batch[i].done(Result<std::int64_t>(lastIds[i]));
         }
     }
 

@@ -181,6 +181,59 @@ private slots:
         QVERIFY(!reader.stats().failing);
     }
 
+    // As the pipeline wires it: the log's listener hands each commit to the publisher,
+    // which sends from memory while it keeps up and reads the log back when it does not.
+    void publisherSendsFromMemoryAndFallsBackToTheLog() {
+        RECDECK_REQUIRE_REDIS_SERVER(m_redis);
+        const auto sendBatches = [&](const std::string& name, std::size_t memoryBytes) -> fleet::PublisherStats {
+            auto store = openStore();
+            auto log = store::EventLog::open(m_dir / name / "events.db");
+            if (!store || !log) return {};
+            fleet::PublisherOptions options;
+            options.pageSize = 16;
+            options.memoryBytes = memoryBytes;
+            options.gather = 0ms;
+            fleet::PublisherStats stats;
+            {
+                fleet::StreamPublisher publisher(**log, store, 3, options);
+                const int listener =
+                    (*log)->addListener([&](std::span<const store::Event> events) { publisher.committed(events); });
+                for (int b = 0; b < 10; ++b) {
+                    std::vector<store::Event> batch;
+                    for (int i = 0; i < 20; ++i)
+                        batch.push_back(clickOf(name + "-" + std::to_string(b * 20 + i), "item", 1000 + b * 20 + i));
+                    if (!(*log)->append(batch)) return {};
+                }
+                if (!publisher.flush(10s)) return {};
+                (*log)->removeListener(listener);
+                stats = publisher.stats();
+            }
+            auto all = store->streamRead(fleet::kEventStreamKey, {}, 100'000);
+            if (!all) return {};
+            std::vector<std::string> users;
+            for (const auto& entry : *all) {
+                auto decoded = fleet::decodeStreamEvent(entry.payload);
+                if (decoded && decoded->event.userId.starts_with(name + "-")) users.push_back(decoded->event.userId);
+            }
+            // Every event once, in commit order.
+            if (users.size() != 200) return {};
+            for (std::size_t i = 0; i < users.size(); ++i)
+                if (users[i] != name + "-" + std::to_string(i)) return {};
+            return stats;
+        };
+        const auto memory = sendBatches("memory", 8U << 20U);
+        QCOMPARE(memory.appended, std::uint64_t{200});
+        QCOMPARE(memory.fromLog, std::uint64_t{0});
+        // Less room than one commit's events: everything is read back from the log.
+        const auto none = sendBatches("nomemory", 64);
+        QCOMPARE(none.appended, std::uint64_t{200});
+        QCOMPARE(none.fromLog, std::uint64_t{200});
+        // Room for about two commits: some from memory, the rest from the log, none twice.
+        const auto some = sendBatches("somememory", 2 * 20 * 40);
+        QCOMPARE(some.appended, std::uint64_t{200});
+        QVERIFY(some.fromLog <= 200);
+    }
+
     void publisherKeepsEventsWhileRedisIsAway() {
         RECDECK_REQUIRE_REDIS_SERVER(m_redis);
         test::RedisServer::Options persistent;
