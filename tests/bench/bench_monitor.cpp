@@ -20,9 +20,9 @@
 
 #include "recdeck/common/random.h"
 #include "recdeck/common/stopwatch.h"
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/monitor.h"
 
-using namespace recdeck::metrics;
+using namespace recdeck::monitoring;
 using recdeck::cache::Tier;
 
 namespace {

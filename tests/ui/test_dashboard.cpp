@@ -45,8 +45,8 @@ bool hasPoints(const ui::ChartCard* card) {
     return std::any_of(series.begin(), series.end(), [](const ui::ChartSeries& s) { return !s.points.isEmpty(); });
 }
 
-std::vector<metrics::SeriesPoint> makeSeries(std::int64_t first, const QList<double>& values) {
-    std::vector<metrics::SeriesPoint> points;
+std::vector<monitoring::SeriesPoint> makeSeries(std::int64_t first, const QList<double>& values) {
+    std::vector<monitoring::SeriesPoint> points;
     for (qsizetype i = 0; i < values.size(); ++i) points.push_back({first + i, values[i]});
     return points;
 }
@@ -320,20 +320,20 @@ private slots:
 
     void alertBadgesColourByState() {
         ui::AlertBadges badges;
-        metrics::AlertStatus firing;
-        firing.rule = metrics::defaultAlertRules()[1];  // p95 latency above 50 ms
-        firing.state = metrics::AlertState::Firing;
+        monitoring::AlertStatus firing;
+        firing.rule = monitoring::defaultAlertRules()[1];  // p95 latency above 50 ms
+        firing.state = monitoring::AlertState::Firing;
         firing.value = 62.0;
         firing.sinceSecond = 1000;
-        metrics::AlertStatus ok;
-        ok.rule = metrics::defaultAlertRules()[0];
+        monitoring::AlertStatus ok;
+        ok.rule = monitoring::defaultAlertRules()[0];
         badges.setAlerts({firing, ok}, 1120);
         QCOMPARE(badges.badges().size(), 1);
         QVERIFY(badges.badges()[0]->text().contains(QStringLiteral("firing")));
         QVERIFY(badges.badges()[0]->styleSheet().contains(QStringLiteral("#dc2626")));
         QVERIFY(badges.badges()[0]->toolTip().contains(QStringLiteral("62")));
         QVERIFY(badges.badges()[0]->toolTip().contains(QStringLiteral("2 min")));
-        firing.state = metrics::AlertState::Ok;
+        firing.state = monitoring::AlertState::Ok;
         badges.setAlerts({firing, ok}, 1120);
         QCOMPARE(badges.badges().size(), 1);
         QVERIFY(badges.badges()[0]->text().startsWith(QStringLiteral("All clear")));

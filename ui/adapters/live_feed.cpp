@@ -7,7 +7,7 @@ namespace recdeck::ui {
 
 namespace {
 
-using metrics::SeriesKind;
+using monitoring::SeriesKind;
 
 constexpr SeriesKind kOverall[] = {
     SeriesKind::RequestsPerSecond, SeriesKind::LatencyP50Ms, SeriesKind::LatencyP95Ms,
@@ -27,7 +27,7 @@ LiveFeed::LiveFeed(EngineHost& host, QObject* parent) : QObject(parent), m_host(
 }
 
 void LiveFeed::setWindow(int seconds) {
-    m_window = std::clamp(seconds, 10, static_cast<int>(metrics::Monitor::kHistorySeconds));
+    m_window = std::clamp(seconds, 10, static_cast<int>(monitoring::Monitor::kHistorySeconds));
     refresh();
 }
 
@@ -42,7 +42,7 @@ void LiveFeed::refresh() {
         [engine, window, simulator]() {
             auto snapshot = std::make_shared<LiveSnapshot>();
             auto& monitor = engine->monitor();
-            snapshot->atSecond = metrics::systemUnixSeconds();
+            snapshot->atSecond = monitoring::systemUnixSeconds();
             snapshot->windowSeconds = window;
             snapshot->window = monitor.summary(window);
             snapshot->lastMinute = window == 60 ? snapshot->window : monitor.summary(60);
@@ -51,7 +51,7 @@ void LiveFeed::refresh() {
             for (std::size_t id = 0; id < names.size(); ++id) {
                 auto& perKind = snapshot->variants[names[id]];
                 for (SeriesKind kind : kPerVariant) {
-                    perKind[kind] = monitor.series(kind, window, static_cast<metrics::VariantId>(id));
+                    perKind[kind] = monitor.series(kind, window, static_cast<monitoring::VariantId>(id));
                 }
             }
             snapshot->alerts = monitor.alerts();
@@ -64,7 +64,7 @@ void LiveFeed::refresh() {
                 snapshot->modelVersion = entry->version;
             }
             snapshot->simulator = simulator;
-            if (const metrics::Monitor* fleet = engine->fleetMonitor()) {
+            if (const monitoring::Monitor* fleet = engine->fleetMonitor()) {
                 snapshot->fleet = fleet->summary(window);
                 snapshot->fleetRequests = fleet->series(SeriesKind::RequestsPerSecond, window);
             }

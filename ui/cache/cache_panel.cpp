@@ -34,7 +34,7 @@ namespace recdeck::ui {
 
 namespace {
 
-using metrics::SeriesKind;
+using monitoring::SeriesKind;
 
 constexpr const char* kFilterKey = "cache/logFilter";
 // Versioned: states saved before the columns were sized to their contents are dropped.
@@ -427,8 +427,8 @@ void CachePanel::drawTiers(const LiveSnapshot& snapshot) {
 }
 
 void CachePanel::drawChart(const LiveSnapshot& snapshot) {
-    static const std::vector<metrics::SeriesPoint> none;
-    auto seriesOf = [&](SeriesKind kind) -> const std::vector<metrics::SeriesPoint>& {
+    static const std::vector<monitoring::SeriesPoint> none;
+    auto seriesOf = [&](SeriesKind kind) -> const std::vector<monitoring::SeriesPoint>& {
         const auto it = snapshot.series.find(kind);
         return it == snapshot.series.end() ? none : it->second;
     };

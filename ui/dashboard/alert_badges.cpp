@@ -11,9 +11,9 @@ namespace recdeck::ui {
 
 namespace {
 
-using metrics::AlertMetric;
-using metrics::AlertState;
-using metrics::AlertStatus;
+using monitoring::AlertMetric;
+using monitoring::AlertState;
+using monitoring::AlertStatus;
 
 QString metricName(AlertMetric metric) {
     switch (metric) {
@@ -55,8 +55,9 @@ QString tooltip(const AlertStatus& status, std::int64_t nowSecond) {
     QString text = QObject::tr("<b>%1</b><br>%2")
                        .arg(QString::fromStdString(status.rule.name).toHtmlEscaped(),
                             AlertBadges::describeRule(status.rule).toHtmlEscaped());
-    text += QObject::tr("<br>State: %1 since %2")
-                .arg(QString::fromLatin1(metrics::alertStateName(status.state)), since(status.sinceSecond, nowSecond));
+    text +=
+        QObject::tr("<br>State: %1 since %2")
+            .arg(QString::fromLatin1(monitoring::alertStateName(status.state)), since(status.sinceSecond, nowSecond));
     if (status.value) {
         text += QObject::tr("<br>Value: %1 over %2 %3")
                     .arg(AlertBadges::formatValue(status.rule.metric, *status.value))
@@ -94,7 +95,7 @@ QList<QLabel*> AlertBadges::badges() const {
     return m_badges.mid(0, m_shown);
 }
 
-void AlertBadges::setAlerts(const std::vector<metrics::AlertStatus>& alerts, std::int64_t nowSecond) {
+void AlertBadges::setAlerts(const std::vector<monitoring::AlertStatus>& alerts, std::int64_t nowSecond) {
     int shown = 0;
     auto show = [&](const QString& text, const QColor& colour, const QString& tip) {
         QLabel* label = badge(shown++);
@@ -127,8 +128,8 @@ void AlertBadges::setAlerts(const std::vector<metrics::AlertStatus>& alerts, std
     m_shown = shown;
 }
 
-QString AlertBadges::describeRule(const metrics::AlertRule& rule) {
-    const QString comparison = rule.comparison == metrics::Comparison::Below ? tr("below") : tr("above");
+QString AlertBadges::describeRule(const monitoring::AlertRule& rule) {
+    const QString comparison = rule.comparison == monitoring::Comparison::Below ? tr("below") : tr("above");
     QString text = tr("%1 %2 %3 over %4")
                        .arg(metricName(rule.metric), comparison, formatValue(rule.metric, rule.threshold),
                             live::windowLabel(static_cast<int>(rule.windowSeconds)));
@@ -140,7 +141,7 @@ QString AlertBadges::describeRule(const metrics::AlertRule& rule) {
     return text;
 }
 
-QString AlertBadges::formatValue(metrics::AlertMetric metric, double value) {
+QString AlertBadges::formatValue(monitoring::AlertMetric metric, double value) {
     return metric == AlertMetric::P95LatencyMs ? format::milliseconds(value)
                                                : format::percent(value, value < 0.1 ? 2 : 1);
 }

@@ -26,8 +26,8 @@ namespace recdeck::ui {
 
 namespace {
 
-using metrics::SeriesKind;
-using metrics::SeriesPoint;
+using monitoring::SeriesKind;
+using monitoring::SeriesPoint;
 
 constexpr const char* kWindowKey = "dashboard/window";
 // Per-second ratios of a few hundred impressions are noisy; a short trailing average makes

@@ -15,17 +15,17 @@ namespace recdeck::ui {
 
 namespace {
 
-using metrics::AlertMetric;
+using monitoring::AlertMetric;
 
 // The tile state the alert rules give a figure measured over the dashboard's window.
 KpiTile::State stateFor(const LiveSnapshot& snapshot, AlertMetric metric, double value, std::uint64_t traffic) {
     KpiTile::State state = KpiTile::State::Normal;
-    for (const metrics::AlertStatus& status : snapshot.alerts) {
+    for (const monitoring::AlertStatus& status : snapshot.alerts) {
         if (status.rule.metric != metric) continue;
-        if (status.state == metrics::AlertState::Firing) return KpiTile::State::Bad;
-        if (status.state == metrics::AlertState::Pending) state = KpiTile::State::Warning;
-        const bool breached = status.rule.comparison == metrics::Comparison::Above ? value > status.rule.threshold
-                                                                                   : value < status.rule.threshold;
+        if (status.state == monitoring::AlertState::Firing) return KpiTile::State::Bad;
+        if (status.state == monitoring::AlertState::Pending) state = KpiTile::State::Warning;
+        const bool breached = status.rule.comparison == monitoring::Comparison::Above ? value > status.rule.threshold
+                                                                                      : value < status.rule.threshold;
         if (breached && traffic >= status.rule.minTraffic && traffic > 0) state = KpiTile::State::Warning;
     }
     return state;
@@ -79,7 +79,7 @@ KpiRow::KpiRow(QWidget* parent) : QWidget(parent) {
 }
 
 void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
-    const metrics::MonitorSummary& w = snapshot.window;
+    const monitoring::MonitorSummary& w = snapshot.window;
     const bool fleetTraffic = snapshot.fleet && snapshot.fleet->requests > 0;
     if (w.requests == 0) {
         for (KpiTile* tile : {m_requests, m_latency, m_ctr, m_conversion, m_hitRate, m_coverage, m_diversity}) {
@@ -91,8 +91,8 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
     // The monitor divides by the whole window; right after traffic starts most of the
     // window is empty, so average over the seconds since traffic began instead (the
     // seconds the charts draw). The sub-line counts the same seconds.
-    static const std::vector<metrics::SeriesPoint> none;
-    const auto series = snapshot.series.find(metrics::SeriesKind::RequestsPerSecond);
+    static const std::vector<monitoring::SeriesPoint> none;
+    const auto series = snapshot.series.find(monitoring::SeriesKind::RequestsPerSecond);
     const live::WindowRate rate = live::windowRate(series == snapshot.series.end() ? none : series->second);
     const bool fromSeries = rate.seconds > 0;
     const double perSecond = fromSeries ? rate.perSecond : w.requestsPerSecond;
@@ -148,7 +148,7 @@ void KpiRow::setSnapshot(const LiveSnapshot& snapshot) {
     }
 }
 
-void KpiRow::showFleetOnly(const metrics::MonitorSummary& fleet) {
+void KpiRow::showFleetOnly(const monitoring::MonitorSummary& fleet) {
     // This console serves no traffic of its own (the usual case on a fleet's Redis): the
     // tiles show the fleet's figures, from the event stream every instance appends to.
     m_requests->setValue(format::rate(fleet.requestsPerSecond),

@@ -15,7 +15,7 @@ struct Sample {
     double weight = 1.0;
 };
 
-double weightAt(const std::vector<metrics::SeriesPoint>& weights, std::int64_t second) {
+double weightAt(const std::vector<monitoring::SeriesPoint>& weights, std::int64_t second) {
     if (weights.empty()) return 0.0;
     const std::int64_t offset = second - weights.front().second;
     if (offset >= 0 && offset < static_cast<std::int64_t>(weights.size()) &&
@@ -25,7 +25,7 @@ double weightAt(const std::vector<metrics::SeriesPoint>& weights, std::int64_t s
     // Not contiguous: fall back to a search (the monitor's series are contiguous, so this
     // only runs for hand-made inputs).
     const auto it = std::lower_bound(weights.begin(), weights.end(), second,
-                                     [](const metrics::SeriesPoint& p, std::int64_t s) { return p.second < s; });
+                                     [](const monitoring::SeriesPoint& p, std::int64_t s) { return p.second < s; });
     return it != weights.end() && it->second == second ? it->value : 0.0;
 }
 
@@ -36,10 +36,10 @@ int bucketSeconds(std::int64_t seconds, int maxPoints) {
     return static_cast<int>((seconds + maxPoints - 1) / maxPoints);
 }
 
-QList<QPointF> chartPoints(const std::vector<metrics::SeriesPoint>& series, const PointOptions& options) {
+QList<QPointF> chartPoints(const std::vector<monitoring::SeriesPoint>& series, const PointOptions& options) {
     std::vector<Sample> samples;
     samples.reserve(series.size());
-    for (const metrics::SeriesPoint& point : series) {
+    for (const monitoring::SeriesPoint& point : series) {
         if (point.second < options.fromSecond || !std::isfinite(point.value)) continue;
         const double weight = options.weights ? weightAt(*options.weights, point.second) : 1.0;
         if (!(weight > 0.0)) continue;
@@ -93,20 +93,20 @@ QList<QPointF> chartPoints(const std::vector<metrics::SeriesPoint>& series, cons
     return points;
 }
 
-std::int64_t firstActiveSecond(const std::vector<metrics::SeriesPoint>& series) {
-    for (const metrics::SeriesPoint& point : series) {
+std::int64_t firstActiveSecond(const std::vector<monitoring::SeriesPoint>& series) {
+    for (const monitoring::SeriesPoint& point : series) {
         if (point.value > 0.0) return point.second;
     }
     return 0;
 }
 
-double total(const std::vector<metrics::SeriesPoint>& series) {
+double total(const std::vector<monitoring::SeriesPoint>& series) {
     double sum = 0.0;
-    for (const metrics::SeriesPoint& point : series) sum += point.value;
+    for (const monitoring::SeriesPoint& point : series) sum += point.value;
     return sum;
 }
 
-WindowRate windowRate(const std::vector<metrics::SeriesPoint>& perSecond) {
+WindowRate windowRate(const std::vector<monitoring::SeriesPoint>& perSecond) {
     WindowRate rate;
     if (perSecond.empty()) return rate;
     std::size_t first = 0;

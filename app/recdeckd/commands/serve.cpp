@@ -202,10 +202,10 @@ int runServe(const QStringList& arguments) {
     // before it (bad parameters, unavailable) are recorded here.
     api.setRequestObserver([&monitor](const recdeck::http::HttpRequest& request, int status, double latencyUs) {
         if (status == 200 || request.segments.size() != 1 || request.segments[0] != "recommendations") return;
-        recdeck::metrics::RequestSample sample;
+        recdeck::monitoring::RequestSample sample;
         sample.latencyUs = latencyUs;
         sample.outcome =
-            status >= 500 ? recdeck::metrics::Outcome::ServerError : recdeck::metrics::Outcome::ClientError;
+            status >= 500 ? recdeck::monitoring::Outcome::ServerError : recdeck::monitoring::Outcome::ClientError;
         monitor.recordRequest(sample);
     });
     raiseDescriptorLimit();

@@ -40,10 +40,10 @@ struct Engine::Impl {
     std::unique_ptr<cache::TieredCache> cache;
     std::unique_ptr<RecommendationService> service;
     ImpressionTracker impressions;
-    metrics::Monitor monitor;
+    monitoring::Monitor monitor;
     // Fleet mode: the fleet's traffic as its event stream shows it (served lists, items
     // shown, clicks, conversions; no latency), for the console's dashboard.
-    std::unique_ptr<metrics::Monitor> fleetMonitor;
+    std::unique_ptr<monitoring::Monitor> fleetMonitor;
     std::unique_ptr<experiments::ExperimentRegistry> experiments;
     std::unique_ptr<EventPipeline> pipeline;      // after the registry it reads: destroyed first
     std::unique_ptr<ModelProvisioning> models;    // owns which models serve, and the default
@@ -181,7 +181,7 @@ struct Engine::Impl {
     }
 
     void onFleetEvents(std::span<const fleet::StreamEvent> events) {
-        metrics::Monitor& m = *fleetMonitor;
+        monitoring::Monitor& m = *fleetMonitor;
         for (const auto& sourced : events) {
             const store::Event& e = sourced.event;
             const std::int64_t second = e.timestampMs / 1000;
@@ -189,17 +189,18 @@ struct Engine::Impl {
                 case store::EventType::Impression:
                     if (!e.served) break;
                     {
-                        metrics::RequestSample sample;
+                        monitoring::RequestSample sample;
                         m.recordRequest(sample, second);
-                        m.recordImpressions(metrics::kNoExperiment, static_cast<std::uint32_t>(e.items.size()), second);
+                        m.recordImpressions(monitoring::kNoExperiment, static_cast<std::uint32_t>(e.items.size()),
+                                            second);
                     }
                     break;
                 case store::EventType::Click:
-                    m.recordClick(metrics::kNoExperiment, second);
+                    m.recordClick(monitoring::kNoExperiment, second);
                     break;
                 case store::EventType::AddToCart:
                 case store::EventType::Purchase:
-                    m.recordConversion(metrics::kNoExperiment, second);
+                    m.recordConversion(monitoring::kNoExperiment, second);
                     break;
                 case store::EventType::Rating:
                     break;
@@ -233,17 +234,17 @@ struct Engine::Impl {
     void measure(const Recommendation& answer) {
         const auto variant =
             monitor.variantId(answer.experiment.empty() ? std::string() : answer.experiment + ":" + answer.variant);
-        metrics::RequestSample sample;
+        monitoring::RequestSample sample;
         sample.latencyUs = answer.timings.totalUs;
         sample.tier = answer.tier;
         sample.variant = variant;
-        sample.outcome = answer.fallback() ? metrics::Outcome::Fallback : metrics::Outcome::Ok;
-        sample.stageUs[static_cast<std::size_t>(metrics::Stage::Cache)] = answer.timings.cacheUs;
+        sample.outcome = answer.fallback() ? monitoring::Outcome::Fallback : monitoring::Outcome::Ok;
+        sample.stageUs[static_cast<std::size_t>(monitoring::Stage::Cache)] = answer.timings.cacheUs;
         if (answer.tier == cache::Tier::Compute && answer.timings.scoringUs > 0) {
-            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Features)] = answer.timings.featuresUs;
-            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Candidates)] = answer.timings.candidatesUs;
-            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Scoring)] = answer.timings.scoringUs;
-            sample.stageUs[static_cast<std::size_t>(metrics::Stage::Ranking)] = answer.timings.rankingUs;
+            sample.stageUs[static_cast<std::size_t>(monitoring::Stage::Features)] = answer.timings.featuresUs;
+            sample.stageUs[static_cast<std::size_t>(monitoring::Stage::Candidates)] = answer.timings.candidatesUs;
+            sample.stageUs[static_cast<std::size_t>(monitoring::Stage::Scoring)] = answer.timings.scoringUs;
+            sample.stageUs[static_cast<std::size_t>(monitoring::Stage::Ranking)] = answer.timings.rankingUs;
         }
         monitor.recordRequest(sample);
         monitor.recordImpressions(variant, static_cast<std::uint32_t>(answer.items().size()));
@@ -457,7 +458,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
     e.replay();
     e.pipeline->setListener([raw](std::span<const store::Event> events) { raw->onCommitted(events); });
     if (e.pipeline->fleet()) {
-        e.fleetMonitor = std::make_unique<metrics::Monitor>();
+        e.fleetMonitor = std::make_unique<monitoring::Monitor>();
         e.fleetMonitor->setCatalogSize((*dataset)->catalog.size());
         e.pipeline->setStreamObserver(
             [raw](std::span<const fleet::StreamEvent> events) { raw->onFleetEvents(events); });
@@ -471,7 +472,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineConfig config, const TaskCont
         std::mutex mutex;
         std::condition_variable_any wake;
         while (!stop.stop_requested()) {
-            raw->monitor.evaluateAlerts(metrics::systemUnixSeconds());
+            raw->monitor.evaluateAlerts(monitoring::systemUnixSeconds());
             raw->pipeline->maintain();
             std::unique_lock lock(mutex);
             wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
@@ -706,10 +707,10 @@ std::shared_ptr<store::KeyValueStore> Engine::store() {
 ImpressionTracker& Engine::impressions() {
     return m_impl->impressions;
 }
-metrics::Monitor& Engine::monitor() {
+monitoring::Monitor& Engine::monitor() {
     return m_impl->monitor;
 }
-const metrics::Monitor* Engine::fleetMonitor() const {
+const monitoring::Monitor* Engine::fleetMonitor() const {
     return m_impl->fleetMonitor.get();
 }
 experiments::ExperimentRegistry& Engine::experiments() {

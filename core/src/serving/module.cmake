@@ -10,5 +10,5 @@ recdeck_core_module(serving
     ${CMAKE_CURRENT_LIST_DIR}/most_active_users.cpp
     ${CMAKE_CURRENT_LIST_DIR}/user_inspection.cpp
     ${CMAKE_CURRENT_LIST_DIR}/cache_warm_up.cpp
-  PUBLIC_DEPS recdeck::fleet recdeck::experiments recdeck::metrics recdeck::cache recdeck::features recdeck::models recdeck::ranking recdeck::store recdeck::data
+  PUBLIC_DEPS recdeck::fleet recdeck::experiments recdeck::monitoring recdeck::metrics recdeck::cache recdeck::features recdeck::models recdeck::ranking recdeck::store recdeck::data
   PRIVATE_DEPS nlohmann_json::nlohmann_json prometheus-cpp::core)

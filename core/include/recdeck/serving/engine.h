@@ -41,8 +41,8 @@
 #include "recdeck/experiments/experiment_registry.h"
 #include "recdeck/experiments/experiment_tracker.h"
 #include "recdeck/features/feature_store.h"
-#include "recdeck/metrics/monitor.h"
 #include "recdeck/models/model_registry.h"
+#include "recdeck/monitoring/monitor.h"
 #include "recdeck/serving/event_pipeline.h"
 #include "recdeck/serving/impression_tracker.h"
 #include "recdeck/serving/model_provisioning.h"
@@ -160,11 +160,11 @@ public:
     ImpressionTracker& impressions();
     // Live figures: every served recommendation, impression, click and conversion; alert
     // rules are evaluated once a second; Prometheus families for models, cache and store.
-    metrics::Monitor& monitor();
+    monitoring::Monitor& monitor();
     // Fleet mode: the whole fleet's traffic as its event stream shows it — served lists
     // (requests), items shown, clicks and conversions; no latency or cache tiers. Null in
     // embedded mode.
-    const metrics::Monitor* fleetMonitor() const;
+    const monitoring::Monitor* fleetMonitor() const;
     // A/B experiments: definitions (persisted in the data folder's experiments.db and in
     // the store, so instances sharing it assign identically) and their results, fed from
     // the committed events. Every request is assigned through the registry.

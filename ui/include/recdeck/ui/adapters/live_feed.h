@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "recdeck/cache/tiered_cache.h"
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/monitor.h"
 #include "recdeck/sim/traffic_simulator.h"
 #include "recdeck/store/key_value_store.h"
 
@@ -26,14 +26,14 @@ class EngineHost;
 struct LiveSnapshot {
     std::int64_t atSecond = 0;
     int windowSeconds = 60;
-    metrics::MonitorSummary window;      // over the chosen window
-    metrics::MonitorSummary lastMinute;  // for headline tiles
+    monitoring::MonitorSummary window;      // over the chosen window
+    monitoring::MonitorSummary lastMinute;  // for headline tiles
     // Overall series over the window, by kind.
-    std::map<metrics::SeriesKind, std::vector<metrics::SeriesPoint>> series;
+    std::map<monitoring::SeriesKind, std::vector<monitoring::SeriesPoint>> series;
     // Per experiment variant ("experiment:variant"; "" = outside experiments): CTR,
     // conversion rate and requests per second over the window.
-    std::map<std::string, std::map<metrics::SeriesKind, std::vector<metrics::SeriesPoint>>> variants;
-    std::vector<metrics::AlertStatus> alerts;
+    std::map<std::string, std::map<monitoring::SeriesKind, std::vector<monitoring::SeriesPoint>>> variants;
+    std::vector<monitoring::AlertStatus> alerts;
     cache::CacheStats cache;
     cache::CacheConfig cacheConfig;
     store::StoreHealth storeHealth;
@@ -43,8 +43,8 @@ struct LiveSnapshot {
     std::optional<sim::SimulatorStats> simulator;
     // Fleet mode: the fleet's figures over the window (every instance's served lists,
     // clicks and conversions, from the event stream); nullopt in embedded mode.
-    std::optional<metrics::MonitorSummary> fleet;
-    std::vector<metrics::SeriesPoint> fleetRequests;  // per second over the window
+    std::optional<monitoring::MonitorSummary> fleet;
+    std::vector<monitoring::SeriesPoint> fleetRequests;  // per second over the window
 };
 
 class LiveFeed : public QObject {

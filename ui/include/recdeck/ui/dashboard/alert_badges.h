@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "recdeck/metrics/alert_rules.h"
+#include "recdeck/monitoring/alert_rules.h"
 
 class QLabel;
 class QHBoxLayout;
@@ -22,14 +22,14 @@ public:
     explicit AlertBadges(QWidget* parent = nullptr);
 
     // nowSecond: unix seconds, for "since 2 min".
-    void setAlerts(const std::vector<metrics::AlertStatus>& alerts, std::int64_t nowSecond);
+    void setAlerts(const std::vector<monitoring::AlertStatus>& alerts, std::int64_t nowSecond);
     // The badges shown, left to right (for tests: their text and tool tips).
     QList<QLabel*> badges() const;
 
     // "CTR below 1.0 % over 5 min (at least 200 impressions, for 2 min)".
-    static QString describeRule(const metrics::AlertRule& rule);
+    static QString describeRule(const monitoring::AlertRule& rule);
     // A value in the rule's unit: "0.8 %", "62 ms".
-    static QString formatValue(metrics::AlertMetric metric, double value);
+    static QString formatValue(monitoring::AlertMetric metric, double value);
 
 private:
     QLabel* badge(int index);

@@ -7,7 +7,7 @@
 
 #include <QWidget>
 
-#include "recdeck/metrics/monitor_types.h"
+#include "recdeck/monitoring/monitor_types.h"
 
 namespace recdeck::ui {
 
@@ -21,7 +21,7 @@ public:
     void setSnapshot(const LiveSnapshot& snapshot);
 
 private:
-    void showFleetOnly(const metrics::MonitorSummary& fleet);
+    void showFleetOnly(const monitoring::MonitorSummary& fleet);
 
     KpiTile* m_requests;
     KpiTile* m_latency;

@@ -1,9 +1,9 @@
-#include "recdeck/metrics/monitor_types.h"
+#include "recdeck/monitoring/monitor_types.h"
 
 #include <array>
 #include <cassert>
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 namespace {
 
@@ -101,4 +101,4 @@ bool isPerVariant(SeriesKind kind) {
     }
 }
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

@@ -19,7 +19,7 @@
 
 #include "monitor_impl.h"
 
-namespace recdeck::metrics::detail {
+namespace recdeck::monitoring::detail {
 
 struct Exporter {
     Exporter();
@@ -62,4 +62,4 @@ struct Exporter {
     std::array<std::uint64_t, kMaxVariants> conversionTotals{};
 };
 
-}  // namespace recdeck::metrics::detail
+}  // namespace recdeck::monitoring::detail

@@ -53,15 +53,15 @@
 #include <vector>
 
 #include "recdeck/common/result.h"
-#include "recdeck/metrics/alert_rules.h"
-#include "recdeck/metrics/monitor_types.h"
+#include "recdeck/monitoring/alert_rules.h"
+#include "recdeck/monitoring/monitor_types.h"
 #include "recdeck/store/event.h"
 
 namespace prometheus {
 class Registry;
 }
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 // Current unix time in seconds (the system clock).
 std::int64_t systemUnixSeconds();
@@ -182,4 +182,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

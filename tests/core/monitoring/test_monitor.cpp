@@ -27,12 +27,13 @@
 #include <prometheus/registry.h>
 
 #include "recdeck/common/random.h"
-#include "recdeck/metrics/alert_rules.h"
 #include "recdeck/metrics/latency_histogram.h"
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/alert_rules.h"
+#include "recdeck/monitoring/monitor.h"
 #include "test_support.h"
 
-using namespace recdeck::metrics;
+using namespace recdeck::monitoring;
+namespace metrics = recdeck::metrics;
 using recdeck::cache::Tier;
 
 Q_DECLARE_METATYPE(std::vector<double>)
@@ -75,8 +76,8 @@ double exactPercentile(std::vector<double> values, double q) {
 
 // Within one histogram bin of the exact value (absolute below 10 µs, relative above).
 bool withinBin(double estimateUs, double exactUs) {
-    if (exactUs < LatencyHistogram::kLowestEdgeUs)
-        return std::fabs(estimateUs - exactUs) <= LatencyHistogram::kLowestEdgeUs;
+    if (exactUs < metrics::LatencyHistogram::kLowestEdgeUs)
+        return std::fabs(estimateUs - exactUs) <= metrics::LatencyHistogram::kLowestEdgeUs;
     return estimateUs <= exactUs * kBinRatio * (1 + 1e-12) && estimateUs >= exactUs / kBinRatio * (1 - 1e-12);
 }
 
@@ -184,23 +185,23 @@ private slots:
 
     // --- Histogram --------------------------------------------------------------------
     void histogramBins() {
-        QCOMPARE(LatencyHistogram::binOf(-5.0), std::size_t{0});
-        QCOMPARE(LatencyHistogram::binOf(std::nan("")), std::size_t{0});
-        QCOMPARE(LatencyHistogram::binOf(9.999), std::size_t{0});
-        QCOMPARE(LatencyHistogram::binOf(10.0), std::size_t{1});
-        QCOMPARE(LatencyHistogram::binOf(100.0), std::size_t{11});  // decades fall on edges
-        QCOMPARE(LatencyHistogram::lowerEdgeUs(11), 100.0);
-        QCOMPARE(LatencyHistogram::binOf(99.999), std::size_t{10});
-        QCOMPARE(LatencyHistogram::binOf(9'999'999.0), LatencyHistogram::kBinCount - 2);
-        QCOMPARE(LatencyHistogram::binOf(1e7), LatencyHistogram::kBinCount - 1);
-        for (std::size_t b = 1; b + 1 < LatencyHistogram::kBinCount; ++b) {
-            const double lo = LatencyHistogram::lowerEdgeUs(b);
-            const double hi = LatencyHistogram::upperEdgeUs(b);
+        QCOMPARE(metrics::LatencyHistogram::binOf(-5.0), std::size_t{0});
+        QCOMPARE(metrics::LatencyHistogram::binOf(std::nan("")), std::size_t{0});
+        QCOMPARE(metrics::LatencyHistogram::binOf(9.999), std::size_t{0});
+        QCOMPARE(metrics::LatencyHistogram::binOf(10.0), std::size_t{1});
+        QCOMPARE(metrics::LatencyHistogram::binOf(100.0), std::size_t{11});  // decades fall on edges
+        QCOMPARE(metrics::LatencyHistogram::lowerEdgeUs(11), 100.0);
+        QCOMPARE(metrics::LatencyHistogram::binOf(99.999), std::size_t{10});
+        QCOMPARE(metrics::LatencyHistogram::binOf(9'999'999.0), metrics::LatencyHistogram::kBinCount - 2);
+        QCOMPARE(metrics::LatencyHistogram::binOf(1e7), metrics::LatencyHistogram::kBinCount - 1);
+        for (std::size_t b = 1; b + 1 < metrics::LatencyHistogram::kBinCount; ++b) {
+            const double lo = metrics::LatencyHistogram::lowerEdgeUs(b);
+            const double hi = metrics::LatencyHistogram::upperEdgeUs(b);
             QVERIFY2(std::fabs(hi / lo - kBinRatio) < 1e-9, qPrintable(QString("bin %1").arg(b)));
-            QCOMPARE(LatencyHistogram::binOf(lo), b);
-            QCOMPARE(LatencyHistogram::binOf(std::nextafter(hi, 0.0)), b);
+            QCOMPARE(metrics::LatencyHistogram::binOf(lo), b);
+            QCOMPARE(metrics::LatencyHistogram::binOf(std::nextafter(hi, 0.0)), b);
         }
-        LatencyHistogram empty;
+        metrics::LatencyHistogram empty;
         QCOMPARE(empty.percentileUs(0.5), 0.0);
     }
 
@@ -225,8 +226,8 @@ private slots:
 
         // Spread over 10 seconds: the windowed percentile merges the seconds' histograms.
         Monitor monitor(fakeTime());
-        LatencyHistogram direct;
-        std::vector<LatencyHistogram> perSecond(10);
+        metrics::LatencyHistogram direct;
+        std::vector<metrics::LatencyHistogram> perSecond(10);
         for (std::size_t i = 0; i < values.size(); ++i) {
             monitor.recordRequest(request(values[i]), kT0 + std::int64_t(i % 10));
             direct.add(values[i]);

@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "recdeck/metrics/alert_rules.h"
 #include "recdeck/metrics/latency_histogram.h"
-#include "recdeck/metrics/monitor.h"
-#include "recdeck/metrics/monitor_types.h"
+#include "recdeck/monitoring/alert_rules.h"
+#include "recdeck/monitoring/monitor.h"
+#include "recdeck/monitoring/monitor_types.h"
 
 namespace prometheus {
 class Counter;
@@ -27,7 +27,7 @@ template <typename T>
 class Family;
 }  // namespace prometheus
 
-namespace recdeck::metrics::detail {
+namespace recdeck::monitoring::detail {
 
 inline constexpr std::size_t kRingSeconds = static_cast<std::size_t>(Monitor::kHistorySeconds);
 inline constexpr std::size_t kTierCount = 3;  // cache::Tier::L1, L2, Compute
@@ -59,7 +59,7 @@ struct alignas(64) SecondBucket {
     std::atomic<std::uint64_t> ildSum{0};  // kIldScale units
     std::array<std::atomic<std::uint64_t>, kStageCount> stageNs{};
     std::array<std::atomic<std::uint32_t>, kStageCount> stageCount{};
-    std::array<std::atomic<std::uint32_t>, LatencyHistogram::kBinCount> latency{};
+    std::array<std::atomic<std::uint32_t>, metrics::LatencyHistogram::kBinCount> latency{};
     std::array<VariantCells, kMaxVariants> variants{};
 
     // Zeroes the counts of variants [0, variantCount) and kOtherVariants (the others were
@@ -86,7 +86,7 @@ struct SecondCounts {
     std::uint64_t ildSum = 0;
     std::array<std::uint64_t, kStageCount> stageNs{};
     std::array<std::uint64_t, kStageCount> stageCount{};
-    LatencyHistogram latency;
+    metrics::LatencyHistogram latency;
     std::array<VariantCounts, kMaxVariants> variants{};
 
     void add(const SecondCounts& other, std::size_t variantCount);
@@ -175,9 +175,9 @@ inline constexpr std::array<std::int64_t, 3> kCoverageWindows = {60, 900, 3600};
 
 struct Exporter;  // monitor_prometheus.cpp
 
-}  // namespace recdeck::metrics::detail
+}  // namespace recdeck::monitoring::detail
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 struct Monitor::Impl {
     explicit Impl(MonitorOptions options);
@@ -208,4 +208,4 @@ struct Monitor::Impl {
     detail::CoverageSample sampleCoverage(std::int64_t nowSecond) const;
 };
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

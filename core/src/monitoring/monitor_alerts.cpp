@@ -6,9 +6,9 @@
 #include <set>
 
 #include "monitor_impl.h"
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/monitor.h"
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 namespace {
 
@@ -120,4 +120,4 @@ void Monitor::evaluateAlerts(std::int64_t nowSecond) {
     }
 }
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

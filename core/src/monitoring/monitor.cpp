@@ -2,7 +2,7 @@
 // memory ordering). Reads live in monitor_read.cpp, alerts in monitor_alerts.cpp, the
 // exposition in monitor_prometheus.cpp.
 
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/monitor.h"
 
 #include <algorithm>
 #include <cassert>
@@ -13,7 +13,7 @@
 #include "monitor_impl.h"
 #include "monitor_prometheus.h"
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 using detail::kDurationBoundsSeconds;
 using detail::SecondBucket;
@@ -212,7 +212,7 @@ void Monitor::recordRequest(const RequestSample& sample, std::int64_t unixSecond
             break;
     }
     cells.latencyNs.fetch_add(latencyNs, kRelaxed);
-    bucket->latency[LatencyHistogram::binOf(sample.latencyUs)].fetch_add(1, kRelaxed);
+    bucket->latency[metrics::LatencyHistogram::binOf(sample.latencyUs)].fetch_add(1, kRelaxed);
     if (sample.tier) bucket->tiers[static_cast<std::size_t>(*sample.tier)].fetch_add(1, kRelaxed);
     for (std::size_t s = 0; s < kStageCount; ++s) {
         if (!(sample.stageUs[s] >= 0.0)) continue;
@@ -342,4 +342,4 @@ std::uint64_t Monitor::droppedSamples() const {
     return m_impl->totals.dropped.load(kRelaxed);
 }
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

@@ -12,7 +12,7 @@
 
 #include "recdeck/cache/cache_entry.h"
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 // A small id for an "experiment:variant" string, from Monitor::variantId().
 using VariantId = std::uint8_t;
@@ -157,4 +157,4 @@ struct MonitorSummary {
     std::vector<VariantSummary> variants;  // every registered variant, by id
 };
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

@@ -15,7 +15,7 @@
 
 #include "recdeck/common/result.h"
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 enum class AlertMetric {
     Ctr,             // clicks / impressions (traffic: impressions)
@@ -71,4 +71,4 @@ struct AlertStatus {
 AlertStatus stepAlert(const AlertStatus& previous, std::optional<double> value, std::uint64_t traffic,
                       std::int64_t nowSecond);
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

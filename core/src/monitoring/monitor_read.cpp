@@ -4,9 +4,9 @@
 #include <cassert>
 
 #include "monitor_impl.h"
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/monitor.h"
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 using detail::SecondCounts;
 using detail::VariantCounts;
@@ -218,7 +218,7 @@ bool Ring::readSecond(std::int64_t second, unsigned parts, std::size_t variantCo
         }
     }
     if (parts & kReadLatency) {
-        for (std::size_t i = 0; i < LatencyHistogram::kBinCount; ++i)
+        for (std::size_t i = 0; i < metrics::LatencyHistogram::kBinCount; ++i)
             out.latency.addToBin(i, b.latency[i].load(kAcquire));
     }
     if (parts & kReadLists) {
@@ -415,4 +415,4 @@ MonitorSummary Monitor::summary(std::int64_t windowSeconds, std::int64_t nowSeco
     return m_impl->summarize(windowSeconds, nowSecond);
 }
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

@@ -6,9 +6,9 @@
 
 #include <prometheus/text_serializer.h>
 
-#include "recdeck/metrics/monitor.h"
+#include "recdeck/monitoring/monitor.h"
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 namespace detail {
 
@@ -165,4 +165,4 @@ std::string Monitor::prometheusText() {
     return prometheus::TextSerializer().Serialize(ex.registry->Collect());
 }
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring

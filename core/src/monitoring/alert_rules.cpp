@@ -1,10 +1,10 @@
-#include "recdeck/metrics/alert_rules.h"
+#include "recdeck/monitoring/alert_rules.h"
 
 #include <array>
 #include <cmath>
 #include <utility>
 
-namespace recdeck::metrics {
+namespace recdeck::monitoring {
 
 namespace {
 
@@ -99,4 +99,4 @@ AlertStatus stepAlert(const AlertStatus& previous, std::optional<double> value, 
     return next;
 }
 
-}  // namespace recdeck::metrics
+}  // namespace recdeck::monitoring
