@@ -3,20 +3,11 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include "recdeck/sim/demo.h"
 #include "recdeck/sim/engine_target.h"
-#include "recdeck/sim/held_out_truth.h"
-#include "recdeck/sim/world_truth.h"
 #include "recdeck/ui/common/async.h"
 
 namespace recdeck::ui {
-
-namespace {
-
-// The experiment a first start runs on the demo world, so the Experiments panel has a
-// live readout: the personalised default model against plain popularity.
-constexpr const char* kDemoExperiment = "homepage-personalisation";
-
-}  // namespace
 
 EngineHost::EngineHost(QObject* parent) : QObject(parent) {}
 
@@ -100,15 +91,7 @@ void EngineHost::detach() {
 }
 
 void EngineHost::createSimulator() {
-    if (auto world = m_engine->demoWorld()) {
-        m_truth = std::make_unique<sim::WorldTruth>(world);
-    } else {
-        // A real dataset has no known tastes: users "like" what they interacted with, so
-        // the simulated traffic exercises the service with plausible clicks.
-        const auto snapshot = m_engine->snapshot();
-        m_truth = std::make_unique<sim::HeldOutTruth>(*snapshot->dataset, snapshot->dataset->interactions,
-                                                      sim::HeldOutParams{}, m_engine->dataInfo().description);
-    }
+    m_truth = sim::truthOf(*m_engine);
     m_target = std::make_unique<sim::EngineTarget>(*m_engine);
     sim::SimulatorConfig config;
     config.rate = m_rate;
@@ -146,17 +129,7 @@ QString EngineHost::simulatorTruth() const {
 }
 
 void EngineHost::setUpDemo() {
-    if (!m_engine->demoWorld()) return;
-    auto& registry = m_engine->experiments();
-    if (!registry.list().empty()) return;
-    const auto defaultModel = m_engine->registry().defaultEntry();
-    if (!defaultModel || !m_engine->registry().find("popularity")) return;
-    experiments::Experiment experiment;
-    experiment.key = kDemoExperiment;
-    experiment.description = "Does the personalised default model beat plain popularity on the home page?";
-    experiment.variants = {{"control", 0.5, "popularity", std::nullopt},
-                           {"personalised", 0.5, defaultModel->name, std::nullopt}};
-    if (registry.create(experiment)) (void)registry.start(kDemoExperiment);
+    (void)sim::setUpDemoExperiment(*m_engine);  // a refusal leaves the panel empty, as without the demo
 }
 
 bool EngineHost::simulatorRunning() const {

@@ -23,6 +23,7 @@
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/data/synthetic_world.h"
 #include "recdeck/serving/model_choice.h"
+#include "recdeck/sim/demo.h"
 #include "recdeck/sim/engine_target.h"
 #include "recdeck/sim/held_out_truth.h"
 #include "recdeck/sim/traffic_simulator.h"
@@ -413,7 +414,7 @@ int runSimulate(const QStringList& arguments) {
                                    "users whose tastes are its held-out part")
                         .arg(QString::fromStdString(engine->dataInfo().description)));
             }
-            truth = std::make_unique<sim::WorldTruth>(demo);
+            truth = sim::truthOf(*engine);
         }
         sim::EngineTargetOptions options;
         options.model = parser.value(model).toStdString();

@@ -76,36 +76,12 @@ std::string successNoun(Metric metric) {
     return "successes";
 }
 
-std::uint64_t successes(const VariantCounts& c, Metric metric) {
-    switch (metric) {
-        case Metric::ClickRate:
-            return c.clickers;
-        case Metric::ConversionRate:
-            return c.converters;
-        case Metric::Ctr:
-            return c.clicks;
-    }
-    return 0;
-}
-
-double metricValue(const VariantCounts& c, Metric metric) {
-    switch (metric) {
-        case Metric::ClickRate:
-            return c.clickRate();
-        case Metric::ConversionRate:
-            return c.conversionRate();
-        case Metric::Ctr:
-            return c.ctr();
-    }
-    return 0.0;
-}
-
 MetricComparison compareBinomial(Metric metric, const VariantCounts& control, const VariantCounts& treatment,
                                  double alpha) {
     MetricComparison out;
     out.metric = metric;
-    out.controlValue = metricValue(control, metric);
-    out.treatmentValue = metricValue(treatment, metric);
+    out.controlValue = control.value(metric);
+    out.treatmentValue = treatment.value(metric);
     auto z = zTest(control.arm(metric), treatment.arm(metric), alpha);
     if (!z) return out;
     out.available = true;
@@ -187,6 +163,30 @@ double VariantCounts::conversionRate() const {
 }
 double VariantCounts::ctr() const {
     return ratio(clicks, itemsShown);
+}
+
+double VariantCounts::value(Metric metric) const {
+    switch (metric) {
+        case Metric::ClickRate:
+            return clickRate();
+        case Metric::ConversionRate:
+            return conversionRate();
+        case Metric::Ctr:
+            return ctr();
+    }
+    return 0.0;
+}
+
+std::uint64_t VariantCounts::successes(Metric metric) const {
+    switch (metric) {
+        case Metric::ClickRate:
+            return clickers;
+        case Metric::ConversionRate:
+            return converters;
+        case Metric::Ctr:
+            return clicks;
+    }
+    return 0;
 }
 
 ArmCounts VariantCounts::arm(Metric metric) const {
@@ -292,7 +292,7 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
         v.clickRate = counts[i].clickRate();
         v.conversionRate = counts[i].conversionRate();
         v.ctr = counts[i].ctr();
-        v.primary = metricValue(counts[i], primary);
+        v.primary = counts[i].value(primary);
         out.variants.push_back(std::move(v));
     }
     if (primary != Metric::Ctr) {
@@ -420,7 +420,7 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
         const VariantCounts& tr = counts[i + 1];
         const bool perUser = primary != Metric::Ctr;
         const bool stopped = experiment.state == ExperimentState::Stopped;
-        const std::uint64_t minSuccesses = std::min(successes(ct, primary), successes(tr, primary));
+        const std::uint64_t minSuccesses = std::min(ct.successes(primary), tr.successes(primary));
         const bool enough = c.primary.available && ct.users >= kMinUsersPerArm && tr.users >= kMinUsersPerArm &&
                             minSuccesses >= kMinSuccessesPerArm;
         const bool planReached = c.plannedUsersPerVariant &&
@@ -440,8 +440,8 @@ Result<ExperimentResults> analyze(const Experiment& experiment, std::span<const 
         if (!enough) {
             c.kind = VerdictKind::NotEnoughData;
             c.verdict = "not enough data yet: " + name + " has " + thousands(tr.users) + " users and " +
-                        thousands(successes(tr, primary)) + " " + successNoun(primary) + ", control '" + controlName +
-                        "' " + thousands(ct.users) + " and " + thousands(successes(ct, primary)) +
+                        thousands(tr.successes(primary)) + " " + successNoun(primary) + ", control '" + controlName +
+                        "' " + thousands(ct.users) + " and " + thousands(ct.successes(primary)) +
                         "; each needs at least " + std::to_string(kMinUsersPerArm) + " users and " +
                         std::to_string(kMinSuccessesPerArm) + " " + successNoun(primary);
             if (!remaining.empty() && !stopped) c.verdict += " (" + remaining + ")";

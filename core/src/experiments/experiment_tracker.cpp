@@ -45,18 +45,6 @@ std::uint64_t armKey(std::uint64_t user, std::size_t variant) {
     return z ^ (z >> 31);
 }
 
-double metricOf(const VariantCounts& c, Metric m) {
-    switch (m) {
-        case Metric::ClickRate:
-            return c.clickRate();
-        case Metric::ConversionRate:
-            return c.conversionRate();
-        case Metric::Ctr:
-            return c.ctr();
-    }
-    return 0.0;
-}
-
 struct UserArm {
     std::uint32_t items = 0;
     std::uint32_t clicks = 0;
@@ -380,7 +368,7 @@ struct ExperimentTracker::State {
         point.values.resize(run.counts.size());
         point.users.resize(run.counts.size());
         for (std::size_t i = 0; i < run.counts.size(); ++i) {
-            point.values[i] = metricOf(run.counts[i], run.definition.primaryMetric);
+            point.values[i] = run.counts[i].value(run.definition.primaryMetric);
             point.users[i] = run.counts[i].users;
         }
     }

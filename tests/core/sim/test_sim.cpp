@@ -15,6 +15,7 @@
 #include "recdeck/common/stopwatch.h"
 #include "recdeck/data/importer.h"
 #include "recdeck/serving/engine.h"
+#include "recdeck/sim/demo.h"
 #include "recdeck/sim/engine_target.h"
 #include "recdeck/sim/held_out_truth.h"
 #include "recdeck/sim/traffic_simulator.h"
@@ -608,6 +609,32 @@ private slots:
         const auto view = engine->user(*newcomerImpressions.begin());
         QVERIFY(view.ok());
         QVERIFY(!view->features.trainedUser.has_value());
+    }
+
+    // The demo's experiment and the simulator's truth come from one place (sim/demo.h).
+    void demoSetsUpItsExperimentOnceAndItsTruthIsTheWorlds() {
+        const auto dir = m_dir / "demo";
+        auto engine = openEngine(dir);
+        auto& registry = engine->experiments();
+        QVERIFY(registry.list().empty());
+        QVERIFY(setUpDemoExperiment(*engine).ok());
+        const auto demo = registry.get(kDemoExperiment);
+        QVERIFY(demo);
+        QCOMPARE(demo->state, experiments::ExperimentState::Running);
+        QCOMPARE(demo->variants.size(), std::size_t{2});
+        QCOMPARE(demo->variants[0].model, std::string("popularity"));
+        QCOMPARE(demo->variants[1].model, engine->registry().defaultEntry()->name);
+        // A second start (or one after the user changed things) leaves the registry alone.
+        QVERIFY(registry.stop(kDemoExperiment).ok());
+        QVERIFY(setUpDemoExperiment(*engine).ok());
+        QCOMPARE(registry.list().size(), std::size_t{1});
+        QCOMPARE(registry.get(kDemoExperiment)->state, experiments::ExperimentState::Stopped);
+
+        const auto truth = truthOf(*engine);
+        QVERIFY(truth);
+        const WorldTruth expected(engine->demoWorld());
+        QCOMPARE(truth->describe(), expected.describe());
+        QCOMPARE(truth->personaCount(), expected.personaCount());
     }
 
     void personalisedListsEarnMoreClicksThanPopularity() {

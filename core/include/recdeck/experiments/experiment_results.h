@@ -80,6 +80,10 @@ struct VariantCounts {
     double clickRate() const;
     double conversionRate() const;
     double ctr() const;
+    // The metric's value (one of the three above) and its numerator (users with a click,
+    // users with a conversion, clicks).
+    double value(Metric metric) const;
+    std::uint64_t successes(Metric metric) const;
     // (users, successes) of a per-user metric; click_rate for ctr.
     ArmCounts arm(Metric metric) const;
     bool operator==(const VariantCounts&) const = default;
