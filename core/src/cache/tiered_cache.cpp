@@ -226,6 +226,10 @@ Result<CacheResult> TieredCache::getOrCompute(const CacheKey& key, const Compute
     return computeOnce(key, compute, std::move(degraded), false, nullptr);
 }
 
+Result<CacheResult> TieredCache::refresh(const CacheKey& key, const Compute& compute) {
+    return computeOnce(key, compute, {}, false, nullptr);
+}
+
 Result<CacheResult> TieredCache::computeOnce(const CacheKey& key, const Compute& compute, std::string degraded,
                                              bool early, std::shared_ptr<const CacheEntry> stale) {
     std::string flightKey = key.user;

@@ -119,8 +119,7 @@ Result<Recommendation> RecommendationService::recommend(const RecommendationRequ
     auto computeEntry = [&]() -> Result<cache::CacheEntry> {
         return compute(request, *snapshot, model, params, computed);
     };
-    if (request.bypassCache) (void)m_cache.invalidateUser(request.userId);
-    auto served = m_cache.getOrCompute(key, computeEntry);
+    auto served = request.bypassCache ? m_cache.refresh(key, computeEntry) : m_cache.getOrCompute(key, computeEntry);
     if (!served) return Error{"recommendation failed: " + served.errorMessage()};
 
     if (served->tier == cache::Tier::Compute && !served->coalesced && computed.list) {

@@ -193,6 +193,30 @@ private slots:
     }
 
     // ---- tiers ----
+    // "Compute afresh" replaces one list in both tiers and leaves every other list (of the
+    // same user too) and the invalidation log alone.
+    void refreshReplacesOnlyThatList() {
+        auto store = std::make_shared<store::MemoryStore>();
+        CountingCompute compute;
+        TieredCache cache(store);
+        QVERIFY(cache.getOrCompute(key("u1"), compute.fn()).ok());
+        QVERIFY(cache.getOrCompute(key("u1", "n=20"), compute.fn()).ok());
+        auto fresh = cache.refresh(key("u1"), compute.fn());
+        QVERIFY(fresh.ok());
+        QCOMPARE(fresh->tier, Tier::Compute);
+        QCOMPARE(fresh->entry->payload, std::string("call 3"));
+        auto again = cache.getOrCompute(key("u1"), compute.fn());
+        QCOMPARE(again->tier, Tier::L1);
+        QCOMPARE(again->entry->payload, std::string("call 3"));
+        auto other = cache.getOrCompute(key("u1", "n=20"), compute.fn());
+        QCOMPARE(other->tier, Tier::L1);
+        QCOMPARE(other->entry->payload, std::string("call 2"));
+        TieredCache second(store);  // another instance reads the new list from L2
+        QCOMPARE(second.getOrCompute(key("u1"), compute.fn())->entry->payload, std::string("call 3"));
+        QCOMPARE(compute.calls.load(), 3);
+        QVERIFY(cache.invalidationLog().empty());
+    }
+
     void servesComputeThenL1ThenL2() {
         auto store = std::make_shared<store::MemoryStore>();
         CountingCompute compute;

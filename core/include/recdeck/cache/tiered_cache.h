@@ -100,6 +100,10 @@ public:
     TieredCache& operator=(const TieredCache&) = delete;
 
     Result<CacheResult> getOrCompute(const CacheKey& key, const Compute& compute);
+    // Computes the entry afresh without reading L1 or L2 (joining a computation of the same
+    // key already under way) and stores it in both, replacing what they held for this key.
+    // Other entries, of this user or any other, and other instances are not touched.
+    Result<CacheResult> refresh(const CacheKey& key, const Compute& compute);
     // L1 then L2 lookup without computing (for inspection); nullopt on a miss.
     std::optional<CacheResult> peek(const CacheKey& key);
 

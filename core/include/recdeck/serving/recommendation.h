@@ -30,7 +30,7 @@ struct RecommendationRequest {
     std::size_t n = 10;                             // 1 .. kMaxListLength
     std::string model;                              // "" = the experiment's or the default model
     std::optional<ranking::RankingParams> ranking;  // overrides the variant's/default ranking
-    bool bypassCache = false;                       // compute afresh (the result is still cached)
+    bool bypassCache = false;                       // compute afresh; the result replaces this list in the cache
     bool recordImpression = true;                   // false for inspection: no impression event, no metrics
     std::string requestId;                          // generated when empty
 };
