@@ -28,6 +28,7 @@ struct ProcessRun {
 
 inline ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs) {
     QProcess process;
+    test::dieWithTest(process);
     process.start(program, arguments);
     ProcessRun run;
     if (!process.waitForStarted(10000)) return run;

@@ -10,6 +10,8 @@
 
 #include <cmath>
 
+#include "test_support.h"
+
 namespace {
 
 struct Run {
@@ -20,6 +22,7 @@ struct Run {
 
 Run runStats(const QStringList& arguments) {
     QProcess process;
+    recdeck::test::dieWithTest(process);
     process.start(QStringLiteral(RECDECKD_PATH), QStringList{QStringLiteral("stats")} + arguments);
     Run run;
     if (!process.waitForFinished(60000)) {

@@ -67,6 +67,7 @@ ServiceProcess::~ServiceProcess() {
 bool ServiceProcess::start(const QStringList& arguments, QString* error, int timeoutMs) {
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
+    test::dieWithTest(*m_process);
     m_output.clear();
     m_process->start(recdeckdPath(),
                      QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + arguments);

@@ -132,6 +132,7 @@ std::set<std::string> durableEvents(const std::filesystem::path& dataDir, bool* 
 // Runs redis-cli against a test server; its output ("" when redis-cli is missing).
 QString redisCli(const RedisServer& redis, const QStringList& command) {
     QProcess cli;
+    test::dieWithTest(cli);
     cli.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-p"), QString::number(redis.port())} + command);
     if (!cli.waitForFinished(10000)) {
         cli.kill();
@@ -179,6 +180,7 @@ public:
     ~StartingService() { kill(); }
     void start(const QStringList& args) {
         m_process.setProcessChannelMode(QProcess::MergedChannels);
+        test::dieWithTest(m_process);
         m_process.start(recdeckdPath(),
                         QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + args);
         m_process.waitForStarted(10000);

@@ -268,6 +268,7 @@ private slots:
 
         // `recdeckd train --publish`, run beside the fleet, publishes a version both serve.
         QProcess cli;
+        test::dieWithTest(cli);
         QStringList cliArguments{QStringLiteral("train"), QStringLiteral("--publish"), QStringLiteral("--model"),
                                  QStringLiteral("popularity")};
         cliArguments << arguments("mc", redis);

@@ -181,6 +181,7 @@ private slots:
         const auto file = m_dir / "metrics.txt";
         std::ofstream(file, std::ios::binary) << metrics.body.toStdString();
         QProcess python;
+        test::dieWithTest(python);
         python.start(
             QStringLiteral("/usr/bin/python3"),
             {QStringLiteral("-c"),
@@ -199,6 +200,7 @@ private slots:
 
     void publicAddressNeedsAToken() {
         QProcess process;
+        test::dieWithTest(process);
         process.start(recdeckdPath(), {QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("0.0.0.0"),
                                        QStringLiteral("--data"), QString::fromStdString((m_dir / "public").string())});
         QVERIFY(process.waitForFinished(30000));
@@ -253,6 +255,7 @@ private slots:
             tokenFile, private_ ? perms::owner_read | perms::owner_write
                                 : perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
         QProcess process;
+        test::dieWithTest(process);
         process.start(recdeckdPath(),
                       {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data"),
                        QString::fromStdString((m_dir / "weak").string()), QStringLiteral("--admin-token-file"),

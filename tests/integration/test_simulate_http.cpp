@@ -40,6 +40,7 @@ struct Run {
 
 Run simulate(const QStringList& arguments, int timeoutMs = 120000) {
     QProcess process;
+    test::dieWithTest(process);
     process.start(recdeckdPath(), QStringList{QStringLiteral("simulate")} + arguments);
     Run run;
     if (!process.waitForFinished(timeoutMs)) {

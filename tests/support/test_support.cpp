@@ -1,5 +1,12 @@
 #include "test_support.h"
 
+#include <QProcess>
+#ifdef __linux__
+#include <sys/prctl.h>
+
+#include <csignal>
+#endif
+
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -62,6 +69,14 @@ int timeScale() {
 #endif
 #else
     return 1;
+#endif
+}
+
+void dieWithTest(QProcess& process) {
+#ifdef __linux__
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#else
+    (void)process;
 #endif
 }
 

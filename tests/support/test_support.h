@@ -6,6 +6,8 @@
 #include <QTest>
 
 #include <filesystem>
+
+class QProcess;
 #include <optional>
 
 namespace recdeck::test {
@@ -21,6 +23,10 @@ std::filesystem::path makeTempDir(const char* prefix);
 // How much longer than usual bounded waits may take: $RECDECK_TIME_SCALE, else 5 in a
 // sanitizer build and 1 otherwise. Tests multiply their limits by it (never assert on time).
 int timeScale();
+// Makes a child the test starts die with the test, also when the test aborts or ctest
+// kills it on a timeout (Linux: PR_SET_PDEATHSIG; elsewhere the test's own clean-up is
+// all there is). Call before QProcess::start.
+void dieWithTest(QProcess& process);
 
 }  // namespace recdeck::test
 
