@@ -48,6 +48,7 @@ struct StreamPublisher::Impl {
     };
     std::deque<Held> held;  // consecutive committed events, oldest first
     std::size_t heldBytes = 0;
+    bool gap = false;  // a commit was left to the log: hold nothing until `held` is sent
     std::int64_t savedCursor = -1;
     Clock::time_point savedAt{};
     std::jthread thread;
@@ -93,6 +94,10 @@ struct StreamPublisher::Impl {
         }
     }
 
+    // Keeps a commit's events, encoded, for sending from memory. Only appends: entries are
+    // removed by the publishing thread alone (after they were sent), so the views it sends
+    // from stay valid. A commit that does not follow the held ones, or finds no room, is
+    // left to the log, and so are the next ones until the held events have been sent.
     void hold(std::span<const store::Event> events) {
         if (events.empty()) return;
         std::vector<Held> encoded;
@@ -103,21 +108,24 @@ struct StreamPublisher::Impl {
             bytes += encoded.back().payload.size();
         }
         std::lock_guard lock(mutex);
+        if (gap && !held.empty()) return;
+        gap = false;
         const bool follows = held.empty() || encoded.front().id == held.back().id + 1;
         if (!follows || heldBytes + bytes > options.memoryBytes) {
-            // Not consecutive, or too much waiting: the log has them all.
-            held.clear();
-            heldBytes = 0;
-            if (bytes > options.memoryBytes) return;
+            gap = true;
+            return;
         }
         for (auto& h : encoded) held.push_back(std::move(h));
         heldBytes += bytes;
     }
 
-    // The next page after the cursor: from memory when the oldest held event is the next
-    // one, else read back from the log. Empty when there is nothing to send.
-    Result<std::vector<Held>> nextPage() {
+    // Sends one page after the cursor: from memory when the oldest held event is the next
+    // one, else read back from the log. False when there was nothing to send.
+    Result<bool> publishPage() {
         std::int64_t cursor = 0;
+        std::vector<std::string_view> payloads;
+        std::int64_t last = 0;
+        bool fromMemory = false;
         {
             std::lock_guard lock(mutex);
             cursor = stats.published;
@@ -127,37 +135,31 @@ struct StreamPublisher::Impl {
             }
             if (!held.empty() && held.front().id == cursor + 1) {
                 const std::size_t n = std::min(options.pageSize, held.size());
-                std::vector<Held> page;
-                page.reserve(n);
-                for (std::size_t i = 0; i < n; ++i) page.push_back(held[i]);
-                return page;
+                payloads.reserve(n);
+                for (std::size_t i = 0; i < n; ++i) payloads.emplace_back(held[i].payload);
+                last = held[n - 1].id;
+                fromMemory = true;
+            } else if (held.empty() && stats.committed <= cursor) {
+                return false;  // caught up
             }
-            if (held.empty() && stats.committed <= cursor) return std::vector<Held>();  // caught up
         }
-        auto events = log.readAfter(cursor, options.pageSize);
-        if (!events) return events.error();
-        std::vector<Held> page;
-        page.reserve(events->size());
-        for (const auto& event : *events) page.push_back({event.id, encodeStreamEvent(instance, event)});
-        std::lock_guard lock(mutex);
-        stats.fromLog += page.size();
-        return page;
-    }
-
-    // Sends one page after the cursor; false when there was nothing to send.
-    Result<bool> publishPage() {
-        auto page = nextPage();
-        if (!page) return page.error();
-        if (page->empty()) return false;
-        std::vector<std::string_view> payloads;
-        payloads.reserve(page->size());
-        for (const auto& h : *page) payloads.emplace_back(h.payload);
+        std::vector<std::string> encoded;  // read back from the log
+        if (!fromMemory) {
+            auto events = log.readAfter(cursor, options.pageSize);
+            if (!events) return events.error();
+            if (events->empty()) return false;
+            encoded.reserve(events->size());
+            for (const auto& event : *events) encoded.push_back(encodeStreamEvent(instance, event));
+            payloads.assign(encoded.begin(), encoded.end());
+            last = events->back().id;
+        }
         auto ids = store->streamAppend(kEventStreamKey, payloads, options.maxStreamEntries);
         if (!ids) return ids.error();
         {
             std::lock_guard lock(mutex);
-            stats.published = page->back().id;
+            stats.published = last;
             stats.appended += payloads.size();
+            if (!fromMemory) stats.fromLog += payloads.size();
             stats.failing = false;
         }
         progressed.notify_all();
